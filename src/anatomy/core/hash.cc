@@ -1,0 +1,71 @@
+#include "anatomy/core/hash.h"
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+
+namespace anatomy::core {
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kUnitSeparator = '\x1f';
+constexpr std::string_view kNullPart = "__NULL__";
+
+void EnsureSodium() {
+  // sodium_init is thread-safe and idempotent; it returns 1 when already initialised.
+  static const int rc = sodium_init();
+  if (rc < 0) std::abort();
+}
+
+}  // namespace
+
+std::string HexEncode(std::string_view bytes) {
+  std::string out(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHexDigits[b >> 4];
+    out[2 * i + 1] = kHexDigits[b & 0xF];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view bytes) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  // EVP_Digest is a one-shot that cannot fail for sha256 on in-memory input.
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &len, EVP_sha256(), nullptr);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), len));
+}
+
+std::string Blake2bHex(std::string_view bytes, size_t digest_bytes) {
+  EnsureSodium();
+  std::array<unsigned char, crypto_generichash_BYTES_MAX> digest{};
+  if (digest_bytes < 1 || digest_bytes > digest.size()) std::abort();
+  // libsodium's generichash is BLAKE2b; outlen goes into the parameter block, so a 16-byte
+  // digest is BLAKE2b-128 proper, not a truncated BLAKE2b-512.
+  crypto_generichash(digest.data(), digest_bytes, reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size(), nullptr, 0);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest_bytes));
+}
+
+std::string StableId(std::string_view prefix, std::span<const IdPart> parts) {
+  std::string joined;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) joined.push_back(kUnitSeparator);
+    joined.append(parts[i].has_value() ? *parts[i] : kNullPart);
+  }
+  std::string id(prefix);
+  id.push_back(':');
+  id.append(Blake2b128Hex(joined));
+  return id;
+}
+
+std::string StableId(std::string_view prefix, std::initializer_list<IdPart> parts) {
+  return StableId(prefix, std::span<const IdPart>(parts.begin(), parts.size()));
+}
+
+}  // namespace anatomy::core
