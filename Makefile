@@ -33,7 +33,8 @@ test-asan: build-asan
 test-fuzz: build-asan
 	@$(ASAN_ENV) bash scripts/run_fuzzers.sh build-asan 30
 
-test: test-unit test-asan test-fuzz
+# The full suite (build/) runs last so its ctest summary closes the output.
+test: test-asan test-fuzz test-unit
 
 demo: build
 	@bash scripts/demo.sh

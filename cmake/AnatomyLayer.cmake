@@ -16,3 +16,13 @@ function(anatomy_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "unit;${T_LABELS}"
                        ENVIRONMENT "ANATOMY_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()
+
+# anatomy_pytest(NAME PATH): a pytest file or folder run with the project virtualenv, label python.
+# The tests find the build through ANATOMY_BUILD_DIR (binaries such as build/anatomy).
+function(anatomy_pytest name path)
+  add_test(NAME ${name}
+           COMMAND "${ANATOMY_VENV}/bin/python" -m pytest -q -p no:cacheprovider "${path}"
+           WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}")
+  set_tests_properties(${name} PROPERTIES LABELS "python"
+    ENVIRONMENT "ANATOMY_SOURCE_DIR=${CMAKE_SOURCE_DIR};ANATOMY_BUILD_DIR=${CMAKE_BINARY_DIR}")
+endfunction()

@@ -22,5 +22,5 @@ for fuzzer in "$build"/fuzz/fuzz_*; do
   fi
   rm -rf "$corpus"
 done
-echo "fuzz: $ran passed, $failed failed"
+echo "fuzz: $ran targets clean, $failed with findings"
 [ "$failed" -eq 0 ]
