@@ -1,8 +1,8 @@
 #include <arrow/compute/initialize.h>
-#include <arrow/config.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
+
+#include "anatomy/cli/commands.h"
 
 int main(int argc, char** argv) {
   if (auto st = arrow::compute::Initialize(); !st.ok()) {
@@ -11,11 +11,7 @@ int main(int argc, char** argv) {
   }
   CLI::App app{"anatomy: a Code Property Graph of a Python repository, stored as Delta Lake tables"};
   app.require_subcommand(1);
-  auto* version = app.add_subcommand("version", "Print the anatomy and Arrow versions");
-  version->callback([] {
-    std::cout << "anatomy " << ANATOMY_VERSION << " (Arrow " << arrow::GetBuildInfo().version_string
-              << ")\n";
-  });
+  anatomy::cli::AddVersionCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
