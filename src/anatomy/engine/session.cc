@@ -1,0 +1,41 @@
+#include "anatomy/engine/session.h"
+
+namespace anatomy::engine {
+
+Result<std::unique_ptr<Session>> Session::Make(SessionOptions options) {
+  return std::unique_ptr<Session>(new Session(std::move(options)));
+}
+
+Status Session::Ingest(const std::string& name, IngestSource source, IngestOptions options) {
+  {
+    // Fail before draining a reader when the name is taken.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!options.replace && catalog_.Contains(name)) {
+      return Status::AlreadyExists("table '", name,
+                                   "' is already in the session; ingest with replace=true to swap it");
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto partitioned, PartitionSource(name, source, options));
+  InMemoryTable table{partitioned.schema, std::move(partitioned.batches), partitioned.event.row_count, 0};
+  std::lock_guard<std::mutex> lock(mu_);
+  ARROW_RETURN_NOT_OK(catalog_.Put(name, std::move(table), options.replace));
+  events_.push_back(std::move(partitioned.event));
+  return Status::OK();
+}
+
+Result<std::shared_ptr<const InMemoryTable>> Session::Table(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_.Get(name);
+}
+
+std::vector<std::string> Session::TableNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_.Names();
+}
+
+std::vector<IngestEvent> Session::IngestEvents() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return events_;
+}
+
+}  // namespace anatomy::engine
