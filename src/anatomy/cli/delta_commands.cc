@@ -119,11 +119,26 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->add_option("--columns", *columns, "Comma-separated columns");
     cmd->add_option("--filter", *filter, "Filter, e.g. \"letter = 'a' AND number > 3\"");
     cmd->add_option("--out", *out, "Output Parquet file")->required();
+    auto plan = std::make_shared<bool>(false);
+    cmd->add_flag("--plan", *plan, "Print the file pruning result as JSON on stdout");
     cmd->callback([=] {
       auto snap = Check(dl::LoadSnapshot(*table, SnapOpts(*version, *timestamp)));
       dl::ScanOptions opts;
       opts.columns = SplitComma(*columns);
       opts.filters = Check(dl::ParseFilter(*filter));
+      if (*plan) {
+        auto pruned = Check(dl::PruneFiles(*snap, opts.filters));
+        nlohmann::ordered_json j;
+        j["version"] = snap->version;
+        j["total_files"] = pruned.total_files;
+        j["candidate_files"] = pruned.candidate_files;
+        j["pruned_files"] = pruned.pruned_files;
+        j["pruned_by_partition"] = pruned.pruned_by_partition;
+        j["pruned_by_stats"] = pruned.pruned_by_stats;
+        j["candidates"] = nlohmann::ordered_json::array();
+        for (const auto& f : pruned.candidates) j["candidates"].push_back(f.path);
+        std::cout << j.dump() << "\n";
+      }
       auto result = Check(dl::ScanToTable(*snap, opts));
       WriteParquet(result, *out);
     });

@@ -59,7 +59,23 @@ def delta_rs_read(table, version=None) -> pa.Table:
     from deltalake import DeltaTable, QueryBuilder
 
     dt = DeltaTable(str(table), version=version)
-    return pa.table(QueryBuilder().register("t", dt).execute("select * from t").read_all())
+    t = pa.table(QueryBuilder().register("t", dt).execute("select * from t").read_all())
+    return t.cast(pa.schema([pa.field(f.name, _plain_type(f.type), f.nullable) for f in t.schema]))
+
+
+def _plain_type(t):
+    """View types (DataFusion's choice) as their plain counterparts so pyarrow compute works."""
+    if t == pa.string_view():
+        return pa.string()
+    if t == pa.binary_view():
+        return pa.binary()
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.list_(pa.field(t.value_field.name, _plain_type(t.value_type), t.value_field.nullable))
+    if pa.types.is_struct(t):
+        return pa.struct([pa.field(f.name, _plain_type(f.type), f.nullable) for f in t])
+    if pa.types.is_map(t):
+        return pa.map_(_plain_type(t.key_type), pa.field("value", _plain_type(t.item_type), t.item_field.nullable))
+    return t
 
 
 def schema_order(table, version=None):
