@@ -2,6 +2,7 @@
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
+#include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 
 #include <iostream>
@@ -99,6 +100,33 @@ nlohmann::ordered_json SnapshotJson(const dl::Snapshot& s) {
   return j;
 }
 
+std::shared_ptr<arrow::Table> ReadParquetFile(const std::string& path) {
+  auto in = Check(arrow::io::ReadableFile::Open(path));
+  auto reader = Check(parquet::arrow::OpenFile(in, arrow::default_memory_pool()));
+  return Check(reader->ReadTable());
+}
+
+dl::StringMap ParsePairs(const std::vector<std::string>& pairs) {
+  dl::StringMap out;
+  for (const auto& p : pairs) {
+    auto eq = p.find('=');
+    if (eq == std::string::npos) Fail(arrow::Status::Invalid("expected KEY=VALUE, got '", p, "'"));
+    out[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return out;
+}
+
+void PrintResult(const dl::WriteResult& r) {
+  nlohmann::ordered_json j;
+  j["version"] = r.version;
+  j["committed"] = r.committed;
+  j["files_added"] = r.files_added;
+  j["files_removed"] = r.files_removed;
+  j["rows_written"] = r.rows_written;
+  j["attempts"] = r.attempts;
+  std::cout << j.dump() << "\n";
+}
+
 }  // namespace
 
 void AddDeltaCommands(CLI::App& app) {
@@ -161,6 +189,74 @@ void AddDeltaCommands(CLI::App& app) {
       for (auto it = j.begin(); it != j.end(); ++it) {
         std::cout << it.key() << ": " << (it->is_string() ? it->get<std::string>() : it->dump()) << "\n";
       }
+    });
+  }
+  {
+    auto* cmd = delta->add_subcommand("write", "Write a Parquet file's rows into a table (created when absent)");
+    struct Args {
+      std::string table, input, mode = "append", partition_by, replace_where, schema_mode = "strict", app_id;
+      std::vector<std::string> properties, features, metadata;
+      int64_t app_version = 0, target_file_size = 128ll << 20, row_group_rows = 1 << 20;
+    };
+    auto a = std::make_shared<Args>();
+    cmd->add_option("table", a->table, "Table path")->required();
+    cmd->add_option("--input", a->input, "Input Parquet file")->required();
+    cmd->add_option("--mode", a->mode, "append|overwrite|error|ignore")
+        ->check(CLI::IsMember({"append", "overwrite", "error", "ignore"}));
+    cmd->add_option("--partition-by", a->partition_by, "Comma-separated partition columns (on create)");
+    cmd->add_option("--replace-where", a->replace_where, "Overwrite only partitions matching this filter");
+    cmd->add_option("--schema-mode", a->schema_mode, "strict|merge|overwrite")
+        ->check(CLI::IsMember({"strict", "merge", "overwrite"}));
+    cmd->add_option("--property", a->properties, "Table property KEY=VALUE (on create)");
+    cmd->add_option("--feature", a->features, "Table feature to enable (on create)");
+    cmd->add_option("--metadata", a->metadata, "Commit metadata KEY=VALUE");
+    cmd->add_option("--app-id", a->app_id, "Application id for an idempotent write");
+    cmd->add_option("--app-version", a->app_version, "Application transaction version");
+    cmd->add_option("--target-file-size", a->target_file_size, "Target data file size in bytes");
+    cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per Parquet row group");
+    cmd->callback([a] {
+      dl::WriteOptions o;
+      o.mode = a->mode == "overwrite" ? dl::WriteMode::kOverwrite
+               : a->mode == "error"   ? dl::WriteMode::kErrorIfExists
+               : a->mode == "ignore"  ? dl::WriteMode::kIgnore
+                                      : dl::WriteMode::kAppend;
+      o.schema_mode = a->schema_mode == "merge"       ? dl::SchemaMode::kMerge
+                      : a->schema_mode == "overwrite" ? dl::SchemaMode::kOverwrite
+                                                      : dl::SchemaMode::kStrict;
+      o.partition_columns = SplitComma(a->partition_by);
+      o.replace_where = Check(dl::ParseFilter(a->replace_where));
+      o.properties = ParsePairs(a->properties);
+      o.features = a->features;
+      o.commit_metadata = ParsePairs(a->metadata);
+      if (!a->app_id.empty()) {
+        o.app_id = a->app_id;
+        o.app_version = a->app_version;
+      }
+      o.files.target_file_size = a->target_file_size;
+      o.files.row_group_rows = a->row_group_rows;
+      PrintResult(Check(dl::WriteTable(a->table, ReadParquetFile(a->input), o)));
+    });
+  }
+  {
+    auto* cmd = delta->add_subcommand("delete", "Remove the files of partitions matching a filter");
+    auto table = std::make_shared<std::string>();
+    auto where = std::make_shared<std::string>();
+    cmd->add_option("table", *table, "Table path")->required();
+    cmd->add_option("--where", *where, "Partition filter, e.g. \"p = 'a'\"")->required();
+    cmd->callback([=] {
+      auto storage = Check(dl::OpenLocalStorage(*table));
+      PrintResult(Check(dl::DeleteWhere(storage, Check(dl::ParseFilter(*where)))));
+    });
+  }
+  {
+    auto* cmd = delta->add_subcommand("checkpoint", "Write a checkpoint of the latest version");
+    auto table = std::make_shared<std::string>();
+    cmd->add_option("table", *table, "Table path")->required();
+    cmd->callback([=] {
+      auto storage = Check(dl::OpenLocalStorage(*table));
+      auto info = Check(dl::CheckpointLatest(storage));
+      std::cout << "checkpoint at version " << info.version << ": " << info.num_actions << " actions, "
+                << info.num_add_files << " files, " << info.size_in_bytes << " bytes\n";
     });
   }
   {
