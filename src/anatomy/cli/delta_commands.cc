@@ -260,6 +260,52 @@ void AddDeltaCommands(CLI::App& app) {
     });
   }
   {
+    auto* cmd = delta->add_subcommand("vacuum", "Delete unreferenced data files past the retention period");
+    auto table = std::make_shared<std::string>();
+    auto dry = std::make_shared<bool>(false);
+    auto log = std::make_shared<bool>(false);
+    auto unsafe = std::make_shared<bool>(false);
+    auto hours = std::make_shared<double>(-1);
+    cmd->add_option("table", *table, "Table path")->required();
+    cmd->add_flag("--dry-run", *dry, "Only list what would be deleted");
+    cmd->add_option("--retention-hours", *hours, "Override delta.deletedFileRetentionDuration");
+    cmd->add_flag("--no-retention-check", *unsafe, "Allow a retention shorter than the table's");
+    cmd->add_flag("--log", *log, "Also clean up log files past delta.logRetentionDuration");
+    cmd->callback([=] {
+      auto storage = Check(dl::OpenLocalStorage(*table));
+      dl::VacuumOptions o;
+      o.dry_run = *dry;
+      o.enforce_retention = !*unsafe;
+      if (*hours >= 0) o.retention_ms = static_cast<int64_t>(*hours * 3600 * 1000);
+      auto r = Check(dl::Vacuum(storage, o));
+      for (const auto& p : r.deleted) std::cout << (*dry ? "would delete " : "deleted ") << p << "\n";
+      if (*log) {
+        dl::LogCleanupOptions lo;
+        lo.dry_run = *dry;
+        for (const auto& p : Check(dl::CleanupLog(storage, lo))) {
+          std::cout << (*dry ? "would delete " : "deleted ") << p << "\n";
+        }
+      }
+    });
+  }
+  {
+    auto* cmd = delta->add_subcommand("changes", "Write the change data feed between versions as Parquet");
+    auto table = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto from = std::make_shared<int64_t>(0);
+    auto to = std::make_shared<int64_t>(-1);
+    cmd->add_option("table", *table, "Table path")->required();
+    cmd->add_option("--from", *from, "First version (inclusive)");
+    cmd->add_option("--to", *to, "Last version (inclusive; default latest)");
+    cmd->add_option("--out", *out, "Output Parquet file")->required();
+    cmd->callback([=] {
+      auto storage = Check(dl::OpenLocalStorage(*table));
+      std::optional<int64_t> end;
+      if (*to >= 0) end = *to;
+      WriteParquet(Check(dl::ReadChangeDataFeed(storage, *from, end)), *out);
+    });
+  }
+  {
     auto* cmd = delta->add_subcommand("history", "List the commits of a table, newest first");
     auto table = std::make_shared<std::string>();
     auto limit = std::make_shared<int64_t>(0);

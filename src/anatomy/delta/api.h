@@ -3,7 +3,9 @@
 // The delta layer's public surface in one include.
 
 #include "anatomy/delta/actions.h"
+#include "anatomy/delta/cdf.h"
 #include "anatomy/delta/checkpoint_writer.h"
+#include "anatomy/delta/maintenance.h"
 #include "anatomy/delta/transaction.h"
 #include "anatomy/delta/write.h"
 #include "anatomy/delta/predicate.h"
