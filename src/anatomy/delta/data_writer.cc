@@ -1,0 +1,254 @@
+#include "anatomy/delta/data_writer.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <parquet/arrow/writer.h>
+#include <parquet/properties.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "anatomy/delta/values.h"
+
+namespace anatomy::delta {
+
+namespace cp = arrow::compute;
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                   static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  uint64_t a = rng(), b = rng();
+  a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Cuts a UTF-8 string to at most `n` code points.
+std::string Utf8Prefix(std::string_view s, int n, bool* truncated) {
+  size_t i = 0;
+  int count = 0;
+  while (i < s.size() && count < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    i += len;
+    ++count;
+  }
+  if (i > s.size()) i = s.size();
+  *truncated = i < s.size();
+  return std::string(s.substr(0, i));
+}
+
+Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix) {
+  if (!s.is_valid) return nlohmann::json(nullptr);
+  switch (s.type->id()) {
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64: {
+      ARROW_ASSIGN_OR_RAISE(auto v, s.CastTo(arrow::int64()));
+      return nlohmann::json(static_cast<const arrow::Int64Scalar&>(*v).value);
+    }
+    case arrow::Type::FLOAT:
+    case arrow::Type::DOUBLE: {
+      ARROW_ASSIGN_OR_RAISE(auto v, s.CastTo(arrow::float64()));
+      double d = static_cast<const arrow::DoubleScalar&>(*v).value;
+      if (!std::isfinite(d)) return nlohmann::json(nullptr);
+      return nlohmann::json(d);
+    }
+    case arrow::Type::STRING: {
+      bool truncated = false;
+      std::string p = Utf8Prefix(static_cast<const arrow::StringScalar&>(s).view(), prefix, &truncated);
+      // A truncated max must stay an upper bound: append the largest code point.
+      if (truncated && is_max) p += "\xF4\x8F\xBF\xBF";
+      return nlohmann::json(p);
+    }
+    case arrow::Type::DATE32:
+      return nlohmann::json(s.ToString());
+    case arrow::Type::TIMESTAMP: {
+      // Milliseconds, floor (the spec truncates timestamp stats to milliseconds).
+      const auto& ts = static_cast<const arrow::TimestampType&>(*s.type);
+      ARROW_ASSIGN_OR_RAISE(auto us, s.CastTo(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
+      int64_t v = static_cast<const arrow::TimestampScalar&>(*us).value;
+      int64_t ms = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
+      auto msv = std::make_shared<arrow::TimestampScalar>(ms, arrow::timestamp(arrow::TimeUnit::MILLI));
+      std::string text = msv->ToString();  // "YYYY-MM-DD HH:MM:SS.mmm"
+      if (text.find('.') == std::string::npos) text += ".000";
+      text[10] = 'T';
+      if (!ts.timezone().empty()) text += "Z";
+      return nlohmann::json(text);
+    }
+    default:
+      return nlohmann::json(nullptr);  // no min/max for booleans, binaries, decimals, nested
+  }
+}
+
+Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part, const std::string& dir,
+                    const PartitionValues& pvalues, const DataWriteOptions& options,
+                    const std::vector<std::string>& stats_columns, std::vector<AddFile>* out) {
+  auto props = parquet::WriterProperties::Builder()
+                   .compression(arrow::Compression::ZSTD)
+                   ->compression_level(options.compression_level)
+                   ->enable_statistics()
+                   ->max_row_group_length(options.row_group_rows)
+                   ->build();
+  auto arrow_props =
+      parquet::ArrowWriterProperties::Builder().coerce_timestamps(arrow::TimeUnit::MICRO)->build();
+  int64_t offset = 0;
+  const int64_t rows = part->num_rows();
+  int file_index = 0;
+  do {
+    std::string name = "part-" + std::string(5 - std::min<size_t>(5, std::to_string(file_index).size()), '0') +
+                       std::to_string(file_index) + "-" + NewUuid() + "-c000.zstd.parquet";
+    ++file_index;
+    std::string rel = dir.empty() ? name : dir + "/" + name;
+    ARROW_ASSIGN_OR_RAISE(auto sink, storage.OpenWrite(rel));
+    ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*part->schema(), arrow::default_memory_pool(),
+                                                                        sink, props, arrow_props));
+    int64_t start = offset;
+    do {
+      int64_t n = std::min(options.row_group_rows, rows - offset);
+      ARROW_RETURN_NOT_OK(writer->WriteTable(*part->Slice(offset, n), n));
+      offset += n;
+      ARROW_ASSIGN_OR_RAISE(int64_t pos, sink->Tell());
+      if (pos >= options.target_file_size) break;
+    } while (offset < rows);
+    ARROW_RETURN_NOT_OK(writer->Close());
+    ARROW_ASSIGN_OR_RAISE(int64_t size, sink->Tell());
+    ARROW_RETURN_NOT_OK(sink->Close());
+    AddFile add;
+    add.path = UriEncodePath(rel);
+    add.partition_values = pvalues;
+    add.size = size;
+    add.modification_time = NowMs();
+    add.data_change = true;
+    ARROW_ASSIGN_OR_RAISE(auto stats, ComputeStatsJson(*part->Slice(start, offset - start), stats_columns,
+                                                       options.string_prefix_length));
+    add.stats = std::move(stats);
+    out->push_back(std::move(add));
+  } while (offset < rows);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::string> ComputeStatsJson(const arrow::Table& table, const std::vector<std::string>& columns,
+                                     int string_prefix_length) {
+  nlohmann::ordered_json j;
+  j["numRecords"] = table.num_rows();
+  nlohmann::ordered_json mins = nlohmann::ordered_json::object(), maxs = mins, nulls = mins;
+  for (const auto& name : columns) {
+    auto col = table.GetColumnByName(name);
+    if (!col) continue;
+    // Nested columns would need stats mirroring their structure; they get none.
+    if (arrow::is_nested(col->type()->id())) continue;
+    nulls[name] = col->null_count();
+    if (col->null_count() == col->length()) continue;
+    auto mm = cp::CallFunction("min_max", {col});
+    if (!mm.ok()) continue;
+    const auto& st = mm->scalar_as<arrow::StructScalar>();
+    ARROW_ASSIGN_OR_RAISE(auto lo, StatValue(*st.value[0], false, string_prefix_length));
+    ARROW_ASSIGN_OR_RAISE(auto hi, StatValue(*st.value[1], true, string_prefix_length));
+    if (col->type()->id() == arrow::Type::FLOAT || col->type()->id() == arrow::Type::DOUBLE) {
+      // NaN makes bounds meaningless for readers that order it above +inf: leave them out.
+      auto nan = cp::CallFunction("is_nan", {col});
+      if (nan.ok()) {
+        auto any = cp::CallFunction("any", {*nan});
+        if (any.ok() && any->scalar_as<arrow::BooleanScalar>().value) continue;
+      }
+    }
+    if (!lo.is_null()) mins[name] = nlohmann::ordered_json::parse(lo.dump());
+    if (!hi.is_null()) maxs[name] = nlohmann::ordered_json::parse(hi.dump());
+  }
+  j["minValues"] = mins;
+  j["maxValues"] = maxs;
+  j["nullCount"] = nulls;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
+                                            const std::vector<std::string>& partition_columns,
+                                            const DataWriteOptions& options) {
+  std::vector<AddFile> out;
+  if (data->num_rows() == 0) return out;
+  // Data columns (partition columns live in folder names and the log, not in the files).
+  std::vector<int> data_idx;
+  std::vector<std::string> data_names;
+  for (int i = 0; i < data->num_columns(); ++i) {
+    const auto& n = data->schema()->field(i)->name();
+    bool is_part = std::find(partition_columns.begin(), partition_columns.end(), n) != partition_columns.end();
+    if (!is_part) {
+      data_idx.push_back(i);
+      data_names.push_back(n);
+    }
+  }
+  std::vector<std::string> stats_columns;
+  if (options.stats_columns) {
+    stats_columns = *options.stats_columns;
+  } else {
+    for (size_t i = 0; i < data_names.size() && static_cast<int>(i) < options.num_indexed_cols; ++i) {
+      stats_columns.push_back(data_names[i]);
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto data_only, data->SelectColumns(data_idx));
+  if (partition_columns.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto combined, data_only->CombineChunks());
+    ARROW_RETURN_NOT_OK(WriteOneFile(storage, combined, "", {}, options, stats_columns, &out));
+    return out;
+  }
+  // Group rows by the tuple of partition values (dictionary indexes per column).
+  std::vector<std::shared_ptr<arrow::Array>> dicts;
+  std::vector<std::shared_ptr<arrow::Int32Array>> codes;
+  for (const auto& pc : partition_columns) {
+    auto col = data->GetColumnByName(pc);
+    if (!col) return Status::Invalid("partition column '", pc, "' is missing from the data");
+    ARROW_ASSIGN_OR_RAISE(auto combined, arrow::Concatenate(col->chunks()));
+    ARROW_ASSIGN_OR_RAISE(auto enc, cp::DictionaryEncode(combined));
+    auto dict = std::static_pointer_cast<arrow::DictionaryArray>(enc.make_array());
+    ARROW_ASSIGN_OR_RAISE(auto idx, cp::Cast(*dict->indices(), arrow::int32()));
+    dicts.push_back(dict->dictionary());
+    codes.push_back(std::static_pointer_cast<arrow::Int32Array>(idx));
+  }
+  std::map<std::vector<int32_t>, std::vector<int64_t>> groups;
+  std::vector<int32_t> key(partition_columns.size());
+  for (int64_t r = 0; r < data->num_rows(); ++r) {
+    for (size_t c = 0; c < codes.size(); ++c) key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
+    groups[key].push_back(r);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto combined_data, data_only->CombineChunks());
+  for (const auto& [k, rows] : groups) {
+    PartitionValues pv;
+    std::string dir;
+    for (size_t c = 0; c < k.size(); ++c) {
+      std::optional<std::string> text;
+      if (k[c] >= 0) {
+        ARROW_ASSIGN_OR_RAISE(auto s, dicts[c]->GetScalar(k[c]));
+        ARROW_ASSIGN_OR_RAISE(text, SerializePartitionValue(*s));
+      }
+      pv[partition_columns[c]] = text;
+      dir += (dir.empty() ? "" : "/") + HivePartitionSegment(partition_columns[c], text);
+    }
+    arrow::Int64Builder ib;
+    ARROW_RETURN_NOT_OK(ib.AppendValues(rows));
+    ARROW_ASSIGN_OR_RAISE(auto indices, ib.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(combined_data, indices));
+    ARROW_RETURN_NOT_OK(WriteOneFile(storage, taken.table(), dir, pv, options, stats_columns, &out));
+  }
+  return out;
+}
+
+}  // namespace anatomy::delta

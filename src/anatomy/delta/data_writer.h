@@ -1,0 +1,43 @@
+#pragma once
+
+// Writing Parquet data files for a table: Hive partition folders, target file size, row-group
+// size, zstd, and per-file stats JSON (PROTOCOL.md "Per-file Statistics").
+
+#include <arrow/type_fwd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/delta/actions.h"
+#include "anatomy/delta/storage.h"
+
+namespace anatomy::delta {
+
+struct DataWriteOptions {
+  int64_t target_file_size = 128ll << 20;  ///< bytes; a file is closed after the row group crossing it
+  int64_t row_group_rows = 1 << 20;        ///< rows per row group
+  int compression_level = 3;               ///< zstd level
+  /// Columns with min/max/nullCount (top-level, logical names); nullopt → the first
+  /// `num_indexed_cols` non-partition columns.
+  std::optional<std::vector<std::string>> stats_columns;
+  int num_indexed_cols = 32;
+  int string_prefix_length = 32;  ///< long strings are truncated in min/max
+};
+
+/// Writes `data` (already in table-schema order and types) as data files and returns their
+/// `add` actions (paths URI-encoded relative to the root, dataChange=true).
+Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
+                                            const std::vector<std::string>& partition_columns,
+                                            const DataWriteOptions& options);
+
+/// Stats JSON of one file's rows for the given columns.
+Result<std::string> ComputeStatsJson(const arrow::Table& table, const std::vector<std::string>& columns,
+                                     int string_prefix_length);
+
+/// A random RFC 4122 version-4 UUID.
+std::string NewUuid();
+
+}  // namespace anatomy::delta

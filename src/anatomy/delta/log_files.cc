@@ -1,0 +1,139 @@
+#include "anatomy/delta/log_files.h"
+
+#include <arrow/buffer.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "anatomy/delta/checkpoint_reader.h"
+#include "anatomy/delta/json_util.h"
+
+namespace anatomy::delta {
+
+namespace {
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<int64_t> ParseVersion(std::string_view s) {
+  if (s.size() != 20 || !AllDigits(s)) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (v > (INT64_MAX - 9) / 10) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string CommitPath(int64_t version) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s/%020lld.json", kLogDir, static_cast<long long>(version));
+  return buf;
+}
+
+Result<LogListing> ListLog(Storage& storage) {
+  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
+  LogListing out;
+  // version → (total parts → part paths), for multi-part checkpoints.
+  std::map<int64_t, std::map<int64_t, std::map<int64_t, std::string>>> multi;
+  for (const auto& e : entries) {
+    if (e.is_dir) continue;
+    std::string name = e.path.substr(e.path.rfind('/') + 1);
+    if (name.empty() || name[0] == '.' || name.size() < 21 || name[20] != '.') continue;
+    auto version = ParseVersion(std::string_view(name).substr(0, 20));
+    if (!version) continue;
+    std::string_view rest = std::string_view(name).substr(21);
+    if (rest == "json") {
+      out.commits.emplace(*version, e);
+    } else if (rest == "checkpoint.parquet") {
+      out.checkpoints.push_back({*version, {e.path}, false, false});
+    } else if (rest.rfind("checkpoint.", 0) == 0) {
+      std::string_view tail = rest.substr(11);
+      // Multi-part: checkpoint.PPPPPPPPPP.TTTTTTTTTT.parquet
+      if (tail.size() == 10 + 1 + 10 + 8 && AllDigits(tail.substr(0, 10)) &&
+          tail[10] == '.' && AllDigits(tail.substr(11, 10)) && tail.substr(21) == ".parquet") {
+        int64_t part = std::stoll(std::string(tail.substr(0, 10)));
+        int64_t total = std::stoll(std::string(tail.substr(11, 10)));
+        if (part >= 1 && part <= total) multi[*version][total][part] = e.path;
+      } else if (tail.size() > 8 && tail.substr(tail.size() - 8) == ".parquet") {
+        out.checkpoints.push_back({*version, {e.path}, true, false});
+      } else if (tail.size() > 5 && tail.substr(tail.size() - 5) == ".json") {
+        out.checkpoints.push_back({*version, {e.path}, true, true});
+      }
+    }
+  }
+  for (auto& [version, by_total] : multi) {
+    for (auto& [total, parts] : by_total) {
+      if (static_cast<int64_t>(parts.size()) != total) continue;  // incomplete: ignore
+      CheckpointFiles cp{version, {}, false, false};
+      for (auto& [_, p] : parts) cp.paths.push_back(p);
+      out.checkpoints.push_back(std::move(cp));
+    }
+  }
+  std::stable_sort(out.checkpoints.begin(), out.checkpoints.end(),
+                   [](const auto& a, const auto& b) { return a.version < b.version; });
+  return out;
+}
+
+Result<std::vector<Action>> ReadCommit(Storage& storage, int64_t version) {
+  std::string path = CommitPath(version);
+  ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
+  return ParseCommit(std::string_view(reinterpret_cast<const char*>(buf->data()),
+                                      static_cast<size_t>(buf->size())),
+                     path);
+}
+
+Result<std::vector<Action>> ReadCheckpoint(Storage& storage, const CheckpointFiles& cp) {
+  std::vector<Action> actions;
+  for (const auto& path : cp.paths) {
+    if (cp.json) {
+      ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
+      ARROW_ASSIGN_OR_RAISE(auto part, ParseCommit(std::string_view(reinterpret_cast<const char*>(buf->data()),
+                                                                    static_cast<size_t>(buf->size())),
+                                                   path));
+      for (auto& a : part) actions.push_back(std::move(a));
+    } else {
+      ARROW_RETURN_NOT_OK(ReadParquetActions(storage, path, &actions));
+    }
+  }
+  // v2 checkpoints keep their file actions in sidecars under _delta_log/_sidecars/.
+  std::vector<std::string> sidecars;
+  for (const auto& a : actions) {
+    if (const auto* s = std::get_if<Sidecar>(&a)) sidecars.push_back(s->path);
+  }
+  for (const auto& s : sidecars) {
+    std::string where = cp.paths.empty() ? std::string(kLogDir) : cp.paths[0];
+    if (s.find('/') != std::string::npos || s.find("..") != std::string::npos) {
+      // Sidecar paths are file names relative to _delta_log/_sidecars (absolute URIs not supported).
+      return Status::Invalid(where, ": sidecar path '", s, "' is not a plain file name");
+    }
+    ARROW_RETURN_NOT_OK(ReadParquetActions(storage, std::string(kLogDir) + "/_sidecars/" + s, &actions));
+  }
+  return actions;
+}
+
+Result<std::optional<LastCheckpoint>> ReadLastCheckpoint(Storage& storage) {
+  std::string path = std::string(kLogDir) + "/_last_checkpoint";
+  ARROW_ASSIGN_OR_RAISE(bool exists, storage.Exists(path));
+  if (!exists) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
+  auto doc = ParseJson(std::string_view(reinterpret_cast<const char*>(buf->data()),
+                                        static_cast<size_t>(buf->size())),
+                       path);
+  if (!doc.ok() || !doc->is_object()) return std::nullopt;  // a hint only: ignore when damaged
+  JsonReader r(&*doc, path);
+  LastCheckpoint lc;
+  auto v = r.Int("version");
+  if (!v.ok()) return std::nullopt;
+  lc.version = *v;
+  auto size = r.OptInt("size");
+  if (size.ok() && *size) lc.size = **size;
+  auto parts = r.OptInt("parts");
+  if (parts.ok()) lc.parts = *parts;
+  return lc;
+}
+
+}  // namespace anatomy::delta

@@ -1,0 +1,118 @@
+#include "anatomy/delta/protocol.h"
+
+#include <algorithm>
+
+namespace anatomy::delta {
+
+namespace {
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& SupportedReaderFeatures() {
+  // vacuumProtocolCheck asks nothing of readers; v2Checkpoint: UUID checkpoints + sidecars.
+  static const std::vector<std::string> kFeatures = {"columnMapping", "deletionVectors", "timestampNtz",
+                                                     "v2Checkpoint", "vacuumProtocolCheck"};
+  return kFeatures;
+}
+
+const std::vector<std::string>& SupportedWriterFeatures() {
+  // appendOnly/invariants/checkConstraints/generatedColumns: honoured by refusing writes that
+  // would need them (see CheckWriteSupported); changeDataFeed: we never rewrite rows, so
+  // add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry the DV;
+  // inCommitTimestamp: written on every commit when enabled.
+  static const std::vector<std::string> kFeatures = {
+      "appendOnly",     "invariants",      "checkConstraints", "generatedColumns",
+      "changeDataFeed", "timestampNtz",    "domainMetadata",   "deletionVectors",
+      "inCommitTimestamp", "vacuumProtocolCheck"};
+  return kFeatures;
+}
+
+bool HasReaderFeature(const Protocol& p, const std::string& feature) {
+  if (p.min_reader_version >= 3) return p.reader_features && Contains(*p.reader_features, feature);
+  if (feature == "columnMapping") return p.min_reader_version >= 2;
+  return false;
+}
+
+bool HasWriterFeature(const Protocol& p, const std::string& feature) {
+  if (p.min_writer_version >= 7) return p.writer_features && Contains(*p.writer_features, feature);
+  static const std::vector<std::pair<std::string, int>> kLegacy = {
+      {"appendOnly", 2},       {"invariants", 2},     {"checkConstraints", 3},
+      {"changeDataFeed", 4},   {"generatedColumns", 4}, {"columnMapping", 5},
+      {"identityColumns", 6}};
+  for (const auto& [name, v] : kLegacy) {
+    if (name == feature) return p.min_writer_version >= v;
+  }
+  return false;
+}
+
+Status CheckReadSupported(const Protocol& p) {
+  // Name unknown features first: they say more than a version number does.
+  if (p.reader_features) {
+    for (const auto& f : *p.reader_features) {
+      if (!Contains(SupportedReaderFeatures(), f)) {
+        return Status::NotImplemented("table requires unsupported reader feature '", f,
+                                      "' (anatomy reads: ", Join(SupportedReaderFeatures()), ")");
+      }
+    }
+  }
+  if (p.min_reader_version < 1 || p.min_reader_version > kMaxReaderVersion) {
+    return Status::NotImplemented("table requires reader version ", p.min_reader_version,
+                                  "; anatomy reads versions 1-", kMaxReaderVersion);
+  }
+  if (p.min_reader_version == 3 && !p.reader_features) {
+    return Status::Invalid("protocol has reader version 3 but no readerFeatures");
+  }
+  return Status::OK();
+}
+
+Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
+  ARROW_RETURN_NOT_OK(CheckReadSupported(p));
+  if (p.min_writer_version < 1 || p.min_writer_version > kMaxWriterVersion) {
+    return Status::NotImplemented("table requires writer version ", p.min_writer_version,
+                                  "; anatomy writes versions 1-", kMaxWriterVersion);
+  }
+  if (p.min_writer_version == 7) {
+    if (!p.writer_features) return Status::Invalid("protocol has writer version 7 but no writerFeatures");
+    for (const auto& f : *p.writer_features) {
+      if (!Contains(SupportedWriterFeatures(), f)) {
+        return Status::NotImplemented("table requires unsupported writer feature '", f,
+                                      "' (anatomy writes: ", Join(SupportedWriterFeatures()), ")");
+      }
+    }
+  } else if (p.min_writer_version == 6) {
+    return Status::NotImplemented("table requires unsupported writer feature 'identityColumns' (writer version 6)");
+  }
+  auto mode = m.configuration.find("delta.columnMapping.mode");
+  if (mode != m.configuration.end() && mode->second != "none" && HasWriterFeature(p, "columnMapping")) {
+    return Status::NotImplemented("table requires unsupported writer feature 'columnMapping' (mode ",
+                                  mode->second, ")");
+  }
+  for (const auto& [k, v] : m.configuration) {
+    if (k.rfind("delta.constraints.", 0) == 0) {
+      return Status::NotImplemented("table has CHECK constraint ", k,
+                                    "; anatomy does not evaluate constraints (feature 'checkConstraints')");
+    }
+  }
+  if (m.schema_string.find("delta.invariants") != std::string::npos) {
+    return Status::NotImplemented("table schema has column invariants; anatomy does not evaluate them (feature 'invariants')");
+  }
+  if (m.schema_string.find("delta.generationExpression") != std::string::npos) {
+    return Status::NotImplemented("table schema has generated columns (feature 'generatedColumns')");
+  }
+  if (m.schema_string.find("delta.identity.") != std::string::npos) {
+    return Status::NotImplemented("table schema has identity columns (feature 'identityColumns')");
+  }
+  return Status::OK();
+}
+
+}  // namespace anatomy::delta

@@ -1,0 +1,170 @@
+#include "anatomy/delta/pruning.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+
+#include "anatomy/delta/stats.h"
+#include "anatomy/delta/values.h"
+
+namespace anatomy::delta {
+
+namespace {
+
+namespace cp = arrow::compute;
+
+/// -1, 0, 1; nullopt when not comparable.
+std::optional<int> Compare(const arrow::Scalar& a, const arrow::Scalar& b) {
+  auto lt = cp::CallFunction("less", {a.GetSharedPtr(), b.GetSharedPtr()});
+  auto eq = cp::CallFunction("equal", {a.GetSharedPtr(), b.GetSharedPtr()});
+  if (!lt.ok() || !eq.ok()) return std::nullopt;
+  const auto& l = lt->scalar_as<arrow::BooleanScalar>();
+  const auto& e = eq->scalar_as<arrow::BooleanScalar>();
+  if (!l.is_valid || !e.is_valid) return std::nullopt;
+  return l.value ? -1 : (e.value ? 0 : 1);
+}
+
+/// A predicate bound to a column: its kind, type and typed literals.
+struct Bound {
+  const Predicate* p;
+  std::string physical;
+  bool partition = false;
+  std::shared_ptr<arrow::DataType> type;
+  std::vector<std::shared_ptr<arrow::Scalar>> literals;
+};
+
+/// Exact evaluation on a partition value (null compares false, as SQL).
+bool PartitionMatches(const Bound& b, const arrow::Scalar& v) {
+  switch (b.p->op) {
+    case PredicateOp::kIsNull: return !v.is_valid;
+    case PredicateOp::kIsNotNull: return v.is_valid;
+    default: break;
+  }
+  if (!v.is_valid) return false;
+  if (b.p->op == PredicateOp::kIn) {
+    for (const auto& l : b.literals) {
+      if (Compare(v, *l) == 0) return true;
+    }
+    return false;
+  }
+  auto c = Compare(v, *b.literals[0]);
+  if (!c) return true;
+  switch (b.p->op) {
+    case PredicateOp::kEq: return *c == 0;
+    case PredicateOp::kNe: return *c != 0;
+    case PredicateOp::kLt: return *c < 0;
+    case PredicateOp::kLe: return *c <= 0;
+    case PredicateOp::kGt: return *c > 0;
+    case PredicateOp::kGe: return *c >= 0;
+    default: return true;
+  }
+}
+
+/// False only when the stats prove no row can match.
+bool StatsMayMatch(const Bound& b, const FileStats& fs) {
+  auto it = fs.columns.find(b.physical);
+  if (it == fs.columns.end()) return true;
+  const ColumnStats& cs = it->second;
+  bool all_null = cs.null_count && fs.num_records && *cs.null_count == *fs.num_records;
+  bool none_null = cs.null_count && *cs.null_count == 0;
+  switch (b.p->op) {
+    case PredicateOp::kIsNull: return !none_null;
+    case PredicateOp::kIsNotNull: return !all_null;
+    default: break;
+  }
+  if (all_null) return false;  // comparisons with null are never true
+  auto lt = [](const std::shared_ptr<arrow::Scalar>& a, const std::shared_ptr<arrow::Scalar>& c) {
+    if (!a || !c) return false;
+    auto r = Compare(*a, *c);
+    return r && *r < 0;
+  };
+  auto le = [](const std::shared_ptr<arrow::Scalar>& a, const std::shared_ptr<arrow::Scalar>& c) {
+    if (!a || !c) return false;
+    auto r = Compare(*a, *c);
+    return r && *r <= 0;
+  };
+  const auto& lit = b.literals.empty() ? nullptr : b.literals[0];
+  switch (b.p->op) {
+    case PredicateOp::kEq: return !(lt(cs.max, lit) || lt(lit, cs.min));
+    case PredicateOp::kNe: {
+      if (!none_null || !cs.min || !cs.max) return true;
+      auto a = Compare(*cs.min, *lit), c = Compare(*cs.max, *lit);
+      return !(a == 0 && c == 0);
+    }
+    case PredicateOp::kLt: return !le(lit, cs.min);  // prune when min >= lit
+    case PredicateOp::kLe: return !lt(lit, cs.min);  // prune when min > lit
+    case PredicateOp::kGt: return !le(cs.max, lit);  // prune when max <= lit
+    case PredicateOp::kGe: return !lt(cs.max, lit);  // prune when max < lit
+    case PredicateOp::kIn:
+      for (const auto& l : b.literals) {
+        if (!(lt(cs.max, l) || lt(l, cs.min))) return true;
+      }
+      return b.literals.empty();
+    default: return true;
+  }
+}
+
+}  // namespace
+
+Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Predicate>& filters) {
+  PruningResult out;
+  out.total_files = static_cast<int64_t>(snapshot.files.size());
+  bool mapping = snapshot.column_mapping_mode() != ColumnMappingMode::kNone;
+  std::vector<Bound> bound;
+  std::map<std::string, std::shared_ptr<arrow::DataType>> stats_columns;
+  for (const auto& p : filters) {
+    const StructField* f = snapshot.schema.FindField(p.column);
+    if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
+    Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
+    for (const auto& pc : snapshot.metadata.partition_columns) b.partition = b.partition || pc == p.column;
+    ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
+    if (arrow::is_nested(b.type->id())) {
+      return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
+                             " cannot be filtered");
+    }
+    for (const auto& v : p.values) {
+      ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
+      b.literals.push_back(std::move(lit));
+    }
+    if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
+      return Status::Invalid("filter: ", p.ToString(), " has no value");
+    }
+    if (!b.partition) stats_columns[b.physical] = b.type;
+    bound.push_back(std::move(b));
+  }
+  for (const auto& file : snapshot.files) {
+    bool keep = true;
+    bool by_partition = false;
+    for (const auto& b : bound) {
+      if (!b.partition) continue;
+      auto it = file.partition_values.find(b.physical);
+      std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
+      ARROW_ASSIGN_OR_RAISE(auto v, ParsePartitionValue(text, b.type));
+      if (!PartitionMatches(b, *v)) {
+        keep = false;
+        by_partition = true;
+        break;
+      }
+    }
+    if (keep && !stats_columns.empty() && file.stats) {
+      auto fs = ParseFileStats(*file.stats, stats_columns);
+      if (fs.ok()) {
+        for (const auto& b : bound) {
+          if (!b.partition && !StatsMayMatch(b, *fs)) {
+            keep = false;
+            break;
+          }
+        }
+      }
+    }
+    if (keep) {
+      out.candidates.push_back(file);
+    } else {
+      ++out.pruned_files;
+      ++(by_partition ? out.pruned_by_partition : out.pruned_by_stats);
+    }
+  }
+  out.candidate_files = static_cast<int64_t>(out.candidates.size());
+  return out;
+}
+
+}  // namespace anatomy::delta

@@ -1,0 +1,232 @@
+#include "anatomy/delta/scan.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/properties.h>
+
+#include "anatomy/delta/deletion_vector.h"
+#include "anatomy/delta/pruning.h"
+#include "anatomy/delta/values.h"
+
+namespace anatomy::delta {
+
+namespace cp = arrow::compute;
+
+namespace {
+
+/// Finds the physical child matching a logical field (by physical name, or by field id in id mode).
+int FindPhysical(const arrow::FieldVector& physical, const StructField& logical, ColumnMappingMode mode) {
+  if (mode == ColumnMappingMode::kId && logical.mapping_id) {
+    for (size_t i = 0; i < physical.size(); ++i) {
+      const auto& md = physical[i]->metadata();
+      if (!md) continue;
+      auto id = md->Get("PARQUET:field_id");
+      if (id.ok() && *id == std::to_string(*logical.mapping_id)) return static_cast<int>(i);
+    }
+  }
+  const std::string& name = logical.PhysicalName(mode != ColumnMappingMode::kNone);
+  for (size_t i = 0; i < physical.size(); ++i) {
+    if (physical[i]->name() == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+/// Converts a physical array to the logical type of `type` (nested names mapped, missing
+/// children null, primitives cast).
+Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array>& arr, const DeltaType& type,
+                                              ColumnMappingMode mode, const std::string& where) {
+  ARROW_ASSIGN_OR_RAISE(auto target, ToArrowType(type));
+  switch (type.kind) {
+    case DeltaType::Kind::kStruct: {
+      if (arr->type_id() != arrow::Type::STRUCT) {
+        return Status::Invalid(where, ": expected a struct, file has ", arr->type()->ToString());
+      }
+      auto s = std::static_pointer_cast<arrow::StructArray>(arr);
+      arrow::ArrayVector children;
+      for (const auto& f : type.fields) {
+        int idx = FindPhysical(s->type()->fields(), f, mode);
+        ARROW_ASSIGN_OR_RAISE(auto ft, ToArrowType(*f.type));
+        if (idx < 0) {
+          ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(ft, s->length()));
+          children.push_back(nulls);
+        } else {
+          ARROW_ASSIGN_OR_RAISE(auto child, Conform(s->field(idx), *f.type, mode, where + "." + f.name));
+          children.push_back(child);
+        }
+      }
+      return std::make_shared<arrow::StructArray>(target, s->length(), children, s->null_bitmap(),
+                                                  s->null_count(), s->offset());
+    }
+    case DeltaType::Kind::kArray: {
+      if (arr->type_id() != arrow::Type::LIST) {
+        ARROW_ASSIGN_OR_RAISE(auto casted, cp::Cast(*arr, arrow::list(arr->type()->field(0)), cp::CastOptions::Unsafe()));
+        return Conform(casted, type, mode, where);
+      }
+      auto l = std::static_pointer_cast<arrow::ListArray>(arr);
+      ARROW_ASSIGN_OR_RAISE(auto values, Conform(l->values(), *type.element, mode, where + "[]"));
+      return std::make_shared<arrow::ListArray>(target, l->length(), l->value_offsets(), values,
+                                                l->null_bitmap(), l->null_count(), l->offset());
+    }
+    case DeltaType::Kind::kMap: {
+      if (arr->type_id() != arrow::Type::MAP) {
+        return Status::Invalid(where, ": expected a map, file has ", arr->type()->ToString());
+      }
+      auto m = std::static_pointer_cast<arrow::MapArray>(arr);
+      ARROW_ASSIGN_OR_RAISE(auto keys, Conform(m->keys(), *type.key, mode, where + ".key"));
+      ARROW_ASSIGN_OR_RAISE(auto items, Conform(m->items(), *type.value, mode, where + ".value"));
+      return std::make_shared<arrow::MapArray>(target, m->length(), m->value_offsets(), keys, items,
+                                               m->null_bitmap(), m->null_count(), m->offset());
+    }
+    case DeltaType::Kind::kPrimitive: {
+      if (arr->type()->Equals(*target)) return arr;
+      auto r = cp::Cast(*arr, target, cp::CastOptions::Unsafe());
+      if (!r.ok()) {
+        return Status::Invalid(where, ": cannot read ", arr->type()->ToString(), " as ", target->ToString(),
+                               ": ", r.status().message());
+      }
+      return *r;
+    }
+  }
+  return Status::Invalid(where, ": bad type");
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadParquetWall(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
+                                                      const std::string& path) {
+  try {
+    parquet::ArrowReaderProperties props;
+    props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+    parquet::arrow::FileReaderBuilder builder;
+    ARROW_RETURN_NOT_OK(builder.Open(file));
+    builder.properties(props);
+    auto reader = builder.Build();
+    if (!reader.ok()) return Status::Invalid(path, ": ", reader.status().message());
+    return (*reader)->ReadTable();
+  } catch (const std::exception& e) {
+    return Status::Invalid(path, ": corrupt Parquet: ", e.what());
+  }
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot, const ScanOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto full, ToArrowSchema(snapshot.schema));
+  if (options.columns.empty()) return full;
+  for (const auto& c : options.columns) {
+    if (!full->GetFieldByName(c)) return Status::Invalid("unknown column '", c, "'");
+  }
+  arrow::FieldVector fields;
+  for (const auto& f : full->fields()) {
+    for (const auto& c : options.columns) {
+      if (c == f->name()) {
+        fields.push_back(f);
+        break;
+      }
+    }
+  }
+  return arrow::schema(fields);
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
+                                                   const std::shared_ptr<arrow::Schema>& schema) {
+  auto& storage = *snapshot.storage;
+  ARROW_ASSIGN_OR_RAISE(auto rel, ResolveLogPath(storage, file.path, "add " + file.path));
+  ARROW_ASSIGN_OR_RAISE(auto handle, storage.OpenRead(rel));
+  ARROW_ASSIGN_OR_RAISE(auto physical, ReadParquetWall(handle, storage.LocalPath(rel)));
+  ARROW_ASSIGN_OR_RAISE(physical, physical->CombineChunks());
+  int64_t rows = physical->num_rows();
+  ColumnMappingMode mode = snapshot.column_mapping_mode();
+  bool mapping = mode != ColumnMappingMode::kNone;
+  arrow::ArrayVector columns;
+  for (const auto& out_field : schema->fields()) {
+    const StructField* f = snapshot.schema.FindField(out_field->name());
+    if (!f) return Status::Invalid("column '", out_field->name(), "' is not in the table schema");
+    bool is_partition = false;
+    for (const auto& pc : snapshot.metadata.partition_columns) is_partition = is_partition || pc == f->name;
+    if (is_partition) {
+      auto it = file.partition_values.find(f->PhysicalName(mapping));
+      std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
+      auto v = ParsePartitionValue(text, out_field->type());
+      if (!v.ok()) return Status::Invalid(file.path, ": column ", f->name, ": ", v.status().message());
+      ARROW_ASSIGN_OR_RAISE(auto arr, arrow::MakeArrayFromScalar(**v, rows));
+      columns.push_back(arr);
+      continue;
+    }
+    int idx = FindPhysical(physical->schema()->fields(), *f, mode);
+    if (idx < 0) {
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(out_field->type(), rows));
+      columns.push_back(nulls);
+      continue;
+    }
+    std::shared_ptr<arrow::Array> arr = physical->column(idx)->num_chunks() == 1
+                                            ? physical->column(idx)->chunk(0)
+                                            : nullptr;
+    if (!arr) {
+      ARROW_ASSIGN_OR_RAISE(arr, arrow::MakeArrayOfNull(physical->column(idx)->type(), rows));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto conformed, Conform(arr, *f->type, mode, file.path + ": " + f->name));
+    columns.push_back(conformed);
+  }
+  auto table = arrow::Table::Make(schema, columns, rows);
+  if (file.deletion_vector) {
+    auto deleted = LoadDeletionVector(storage, *file.deletion_vector);
+    if (!deleted.ok()) return Status::Invalid(file.path, ": ", deleted.status().message());
+    arrow::BooleanBuilder keep;
+    ARROW_RETURN_NOT_OK(keep.Reserve(rows));
+    size_t d = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+      while (d < deleted->size() && (*deleted)[d] < static_cast<uint64_t>(i)) ++d;
+      keep.UnsafeAppend(!(d < deleted->size() && (*deleted)[d] == static_cast<uint64_t>(i)));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
+    table = filtered.table();
+  }
+  return table;
+}
+
+Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, const ScanOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto schema, ScanSchema(snapshot, options));
+  // Filter columns are read too, then dropped after filtering rows.
+  ScanOptions read_opts = options;
+  for (const auto& p : options.filters) {
+    if (!schema->GetFieldByName(p.column) && !options.columns.empty()) read_opts.columns.push_back(p.column);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(snapshot, read_opts));
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snapshot, options.filters));
+  std::vector<std::shared_ptr<arrow::Table>> parts;
+  for (const auto& f : pruned.candidates) {
+    ARROW_ASSIGN_OR_RAISE(auto t, ReadDataFile(snapshot, f, read_schema));
+    parts.push_back(std::move(t));
+  }
+  std::shared_ptr<arrow::Table> table;
+  if (parts.empty()) {
+    ARROW_ASSIGN_OR_RAISE(table, arrow::Table::MakeEmpty(read_schema));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(table, arrow::ConcatenateTables(parts));
+  }
+  if (!options.filters.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(options.filters, *read_schema));
+    ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*read_schema));
+    ARROW_ASSIGN_OR_RAISE(table, table->CombineChunks());
+    ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(expr, *read_schema, arrow::Datum(batch)));
+    ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
+    table = filtered.table();
+  }
+  if (read_schema->num_fields() != schema->num_fields()) {
+    std::vector<int> idx;
+    for (const auto& f : schema->fields()) idx.push_back(read_schema->GetFieldIndex(f->name()));
+    ARROW_ASSIGN_OR_RAISE(table, table->SelectColumns(idx));
+  }
+  return table;
+}
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(std::shared_ptr<const Snapshot> snapshot,
+                                                              const ScanOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto table, ScanToTable(*snapshot, options));
+  return std::make_shared<arrow::TableBatchReader>(table);
+}
+
+}  // namespace anatomy::delta

@@ -1,0 +1,40 @@
+#pragma once
+
+// Reading a snapshot's rows: Parquet data files of the candidate files, column mapping,
+// partition values and deletion vectors applied, columns in table-schema order.
+
+#include <arrow/type_fwd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/delta/predicate.h"
+#include "anatomy/delta/snapshot.h"
+
+namespace anatomy::delta {
+
+struct ScanOptions {
+  /// Logical top-level columns to return (table-schema order is kept); empty → all.
+  std::vector<std::string> columns;
+  /// Conjunction used to prune files and then to filter rows exactly.
+  std::vector<Predicate> filters;
+};
+
+/// The logical Arrow schema of the scan output.
+Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot, const ScanOptions& options);
+
+/// Reads one active file as logical columns (all columns of `schema`), DV applied, no row filter.
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
+                                                   const std::shared_ptr<arrow::Schema>& schema);
+
+/// Reads the snapshot into one table.
+Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, const ScanOptions& options = {});
+
+/// Streams the snapshot, one batch per data-file batch.
+Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(std::shared_ptr<const Snapshot> snapshot,
+                                                              const ScanOptions& options = {});
+
+}  // namespace anatomy::delta

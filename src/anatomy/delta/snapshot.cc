@@ -1,0 +1,234 @@
+#include "anatomy/delta/snapshot.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "anatomy/delta/log_files.h"
+#include "anatomy/delta/protocol.h"
+#include "anatomy/delta/stats.h"
+
+namespace anatomy::delta {
+
+namespace {
+
+std::string FileKey(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) {
+  auto decoded = UriDecode(path);
+  std::string key = decoded.ok() ? *decoded : path;
+  if (dv) key += "\x1f" + dv->UniqueId();
+  return key;
+}
+
+/// Replay state: applies actions oldest to newest.
+struct Replay {
+  std::optional<Protocol> protocol;
+  std::optional<Metadata> metadata;
+  std::unordered_map<std::string, AddFile> files;
+  std::unordered_map<std::string, RemoveFile> tombstones;
+  std::map<std::string, Txn> txns;
+  std::map<std::string, DomainMetadata> domains;
+
+  void Apply(std::vector<Action>&& actions) {
+    for (auto& a : actions) {
+      if (auto* add = std::get_if<AddFile>(&a)) {
+        std::string key = FileKey(add->path, add->deletion_vector);
+        tombstones.erase(key);
+        files[key] = std::move(*add);
+      } else if (auto* rm = std::get_if<RemoveFile>(&a)) {
+        std::string key = FileKey(rm->path, rm->deletion_vector);
+        files.erase(key);
+        tombstones[key] = std::move(*rm);
+      } else if (auto* p = std::get_if<Protocol>(&a)) {
+        protocol = std::move(*p);
+      } else if (auto* m = std::get_if<Metadata>(&a)) {
+        metadata = std::move(*m);
+      } else if (auto* t = std::get_if<Txn>(&a)) {
+        txns[t->app_id] = std::move(*t);
+      } else if (auto* d = std::get_if<DomainMetadata>(&a)) {
+        if (d->removed) {
+          domains.erase(d->domain);
+        } else {
+          domains[d->domain] = std::move(*d);
+        }
+      }
+    }
+  }
+};
+
+std::optional<int64_t> InCommitTimestamp(const std::vector<Action>& actions) {
+  for (const auto& a : actions) {
+    if (const auto* c = std::get_if<CommitInfo>(&a)) return c->in_commit_timestamp;
+  }
+  return std::nullopt;
+}
+
+/// Chooses the version to load for a timestamp: the newest commit at or before it.
+Result<int64_t> VersionAtTimestamp(Storage& storage, const LogListing& log, int64_t ts) {
+  if (log.commits.empty()) return Status::Invalid(storage.root(), ": no commits to time-travel in");
+  int64_t best = -1;
+  int64_t first_ts = 0;
+  bool first = true;
+  for (const auto& [v, entry] : log.commits) {
+    ARROW_ASSIGN_OR_RAISE(int64_t cts, CommitTimestamp(storage, v));
+    if (first) first_ts = cts;
+    first = false;
+    if (cts <= ts) best = v;
+  }
+  if (best < 0) {
+    return Status::Invalid(storage.root(), ": timestamp ", ts,
+                           " ms is before the earliest available commit (", first_ts, " ms)");
+  }
+  return best;
+}
+
+}  // namespace
+
+ColumnMappingMode Snapshot::column_mapping_mode() const {
+  auto mode = Property("delta.columnMapping.mode", "none");
+  if (mode == "name") return ColumnMappingMode::kName;
+  if (mode == "id") return ColumnMappingMode::kId;
+  return ColumnMappingMode::kNone;
+}
+
+std::string Snapshot::Property(const std::string& key, const std::string& fallback) const {
+  auto it = metadata.configuration.find(key);
+  return it == metadata.configuration.end() ? fallback : it->second;
+}
+
+std::optional<int64_t> Snapshot::NumRecords() const {
+  int64_t total = 0;
+  for (const auto& f : files) {
+    if (!f.stats) return std::nullopt;
+    auto n = NumRecordsFromStats(*f.stats);
+    if (!n) return std::nullopt;
+    total += *n - (f.deletion_vector ? f.deletion_vector->cardinality : 0);
+  }
+  return total;
+}
+
+Result<int64_t> CommitTimestamp(Storage& storage, int64_t version) {
+  ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, version));
+  if (auto ict = InCommitTimestamp(actions)) return *ict;
+  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
+  std::string path = CommitPath(version);
+  for (const auto& e : entries) {
+    if (e.path == path) return e.modification_time_ms;
+  }
+  return Status::IOError(storage.root(), ": ", path, " disappeared");
+}
+
+Result<int64_t> LatestVersion(Storage& storage) {
+  ARROW_ASSIGN_OR_RAISE(auto log, ListLog(storage));
+  int64_t latest = -1;
+  if (!log.commits.empty()) latest = log.commits.rbegin()->first;
+  if (!log.checkpoints.empty()) latest = std::max(latest, log.checkpoints.back().version);
+  return latest;
+}
+
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
+                                               const SnapshotOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto log, ListLog(*storage));
+  if (log.commits.empty() && log.checkpoints.empty()) {
+    return Status::Invalid(storage->root(), ": not a Delta table (no commits in _delta_log)");
+  }
+  int64_t latest = -1;
+  if (!log.commits.empty()) latest = log.commits.rbegin()->first;
+  if (!log.checkpoints.empty()) latest = std::max(latest, log.checkpoints.back().version);
+  int64_t target = latest;
+  if (options.version) {
+    if (*options.version < 0 || *options.version > latest) {
+      return Status::Invalid(storage->root(), ": version ", *options.version,
+                             " does not exist (latest is ", latest, ")");
+    }
+    target = *options.version;
+  } else if (options.timestamp_ms) {
+    ARROW_ASSIGN_OR_RAISE(target, VersionAtTimestamp(*storage, log, *options.timestamp_ms));
+  }
+
+  // Start from the newest complete checkpoint at or below the target (the `_last_checkpoint`
+  // hint is not needed: listing already shows every checkpoint, including newer ones).
+  const CheckpointFiles* cp = nullptr;
+  for (const auto& c : log.checkpoints) {
+    if (c.version <= target) cp = &c;
+  }
+  Replay replay;
+  int64_t next = 0;
+  auto snap = std::make_shared<Snapshot>();
+  if (cp) {
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCheckpoint(*storage, *cp));
+    replay.Apply(std::move(actions));
+    next = cp->version + 1;
+    snap->checkpoint_version = cp->version;
+  }
+  for (int64_t v = next; v <= target; ++v) {
+    if (!log.commits.count(v)) {
+      return Status::Invalid(storage->root(), ": commit ", CommitPath(v), " is missing (needed for version ",
+                             target, ")");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(*storage, v));
+    replay.Apply(std::move(actions));
+  }
+  if (!replay.protocol) return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
+  if (!replay.metadata) return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
+  ARROW_RETURN_NOT_OK(CheckReadSupported(*replay.protocol));
+
+  snap->storage = storage;
+  snap->version = target;
+  snap->protocol = std::move(*replay.protocol);
+  snap->metadata = std::move(*replay.metadata);
+  ARROW_ASSIGN_OR_RAISE(snap->schema, ParseSchema(snap->metadata.schema_string, storage->root()));
+  for (const auto& pc : snap->metadata.partition_columns) {
+    if (!snap->schema.FindField(pc)) {
+      return Status::Invalid(storage->root(), ": partition column '", pc, "' is not in the schema");
+    }
+  }
+  snap->files.reserve(replay.files.size());
+  for (auto& [_, f] : replay.files) snap->files.push_back(std::move(f));
+  std::sort(snap->files.begin(), snap->files.end(), [](const AddFile& a, const AddFile& b) {
+    return a.path != b.path ? a.path < b.path
+                            : (a.deletion_vector ? a.deletion_vector->UniqueId() : "") <
+                                  (b.deletion_vector ? b.deletion_vector->UniqueId() : "");
+  });
+  for (auto& [_, r] : replay.tombstones) snap->tombstones.push_back(std::move(r));
+  std::sort(snap->tombstones.begin(), snap->tombstones.end(),
+            [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
+  snap->txns = std::move(replay.txns);
+  snap->domains = std::move(replay.domains);
+  if (log.commits.count(target)) {
+    ARROW_ASSIGN_OR_RAISE(snap->timestamp_ms, CommitTimestamp(*storage, target));
+  }
+  return snap;
+}
+
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path, const SnapshotOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto storage, OpenLocalStorage(path));
+  return LoadSnapshot(std::move(storage), options);
+}
+
+Result<std::vector<CommitSummary>> History(Storage& storage, int64_t limit) {
+  ARROW_ASSIGN_OR_RAISE(auto log, ListLog(storage));
+  std::vector<CommitSummary> out;
+  for (auto it = log.commits.rbegin(); it != log.commits.rend(); ++it) {
+    if (limit > 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, it->first));
+    CommitSummary s;
+    s.version = it->first;
+    s.timestamp_ms = it->second.modification_time_ms;
+    for (const auto& a : actions) {
+      if (const auto* c = std::get_if<CommitInfo>(&a)) {
+        s.info = *c;
+        if (c->in_commit_timestamp) {
+          s.timestamp_ms = *c->in_commit_timestamp;
+        } else if (c->timestamp) {
+          s.timestamp_ms = *c->timestamp;
+        }
+      }
+      s.num_add += std::holds_alternative<AddFile>(a);
+      s.num_remove += std::holds_alternative<RemoveFile>(a);
+      s.num_cdc += std::holds_alternative<AddCdcFile>(a);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace anatomy::delta

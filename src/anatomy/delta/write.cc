@@ -1,0 +1,386 @@
+#include "anatomy/delta/write.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "anatomy/delta/checkpoint_writer.h"
+#include "anatomy/delta/log_files.h"
+#include "anatomy/delta/protocol.h"
+#include "anatomy/delta/pruning.h"
+#include "anatomy/delta/schema.h"
+#include "anatomy/delta/snapshot.h"
+#include "anatomy/delta/transaction.h"
+
+namespace anatomy::delta {
+
+namespace cp = arrow::compute;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string JsonList(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+
+/// Casts `data` to `schema` by column name: missing nullable columns become null, extra
+/// columns fail (unless allowed), non-nullable columns must hold no nulls.
+Result<std::shared_ptr<arrow::Table>> Conform(const std::shared_ptr<arrow::Table>& data,
+                                              const arrow::Schema& schema) {
+  for (const auto& f : data->schema()->fields()) {
+    if (!schema.GetFieldByName(f->name())) {
+      return Status::Invalid("column '", f->name(),
+                             "' is not in the table schema (use schema merge or schema overwrite)");
+    }
+  }
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> cols;
+  for (const auto& f : schema.fields()) {
+    auto col = data->GetColumnByName(f->name());
+    if (!col) {
+      if (!f->nullable()) return Status::Invalid("non-nullable column '", f->name(), "' is missing from the data");
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(f->type(), data->num_rows()));
+      cols.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
+      continue;
+    }
+    if (!col->type()->Equals(*f->type())) {
+      auto cast = cp::Cast(col, f->type());
+      if (!cast.ok()) {
+        return Status::Invalid("column '", f->name(), "' has type ", col->type()->ToString(), ", the table has ",
+                               f->type()->ToString());
+      }
+      col = cast->chunked_array();
+    }
+    if (!f->nullable() && col->null_count() > 0) {
+      return Status::Invalid("column '", f->name(), "' is not nullable but the data has ", col->null_count(),
+                             " nulls");
+    }
+    cols.push_back(col);
+  }
+  return arrow::Table::Make(std::make_shared<arrow::Schema>(schema.fields()), cols, data->num_rows());
+}
+
+Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o) {
+  for (const auto& pc : o.partition_columns) {
+    if (!schema.GetFieldByName(pc)) return Status::Invalid("partition column '", pc, "' is not in the schema");
+  }
+  Metadata m;
+  m.id = NewUuid();
+  m.name = o.name;
+  m.description = o.description;
+  ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(schema));
+  m.schema_string = SerializeSchema(dt);
+  m.partition_columns = o.partition_columns;
+  m.configuration = o.properties;
+  m.created_time = NowMs();
+  return m;
+}
+
+CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o, bool blind) {
+  CommitInfo c;
+  c.timestamp = NowMs();
+  c.operation = op;
+  c.operation_parameters = std::move(params);
+  c.engine_info = o.engine_info;
+  c.is_blind_append = blind;
+  c.user_metadata = o.commit_metadata;
+  return c;
+}
+
+RemoveFile ToRemove(const AddFile& a, int64_t now) {
+  RemoveFile r;
+  r.path = a.path;
+  r.deletion_timestamp = now;
+  r.data_change = true;
+  r.extended_file_metadata = true;
+  r.partition_values = a.partition_values;
+  r.size = a.size;
+  r.deletion_vector = a.deletion_vector;
+  r.base_row_id = a.base_row_id;
+  r.default_row_commit_version = a.default_row_commit_version;
+  return r;
+}
+
+Status CheckPartitionFilters(const Snapshot& snap, const std::vector<Predicate>& filters, const char* what) {
+  for (const auto& p : filters) {
+    if (!Contains(snap.metadata.partition_columns, p.column)) {
+      return Status::NotImplemented(what, " supports partition-column filters only; '", p.column,
+                                    "' is not a partition column");
+    }
+  }
+  return Status::OK();
+}
+
+/// A predicate over one file's partition values, evaluated with the pruning logic.
+std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> snap,
+                                                     std::vector<Predicate> filters) {
+  return [snap, filters](const AddFile& f) {
+    Snapshot one = *snap;
+    one.files = {f};
+    auto r = PruneFiles(one, filters);
+    return !r.ok() || r->candidate_files > 0;  // unsure → conflict
+  };
+}
+
+Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result, const StringMap& config) {
+  intent.in_commit_timestamp = config.count("delta.enableInCommitTimestamps") &&
+                               config.at("delta.enableInCommitTimestamps") == "true";
+  ARROW_ASSIGN_OR_RAISE(auto committed, Commit(storage, std::move(intent)));
+  result.version = committed.version;
+  result.attempts = committed.attempts;
+  result.committed = true;
+  // The commit stands even if the checkpoint fails: checkpoints only speed up replay, and the
+  // next writer at a multiple of the interval (or `anatomy delta checkpoint`) writes one.
+  (void)MaybeCheckpoint(storage, committed.version, config);
+  return result;
+}
+
+}  // namespace
+
+Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested, const arrow::Schema& schema,
+                                     const StringMap& properties) {
+  std::set<std::string> f(requested.begin(), requested.end());
+  ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(schema));
+  if (UsesTimestampNtz(dt)) f.insert("timestampNtz");
+  auto on = [&](const char* key) {
+    auto it = properties.find(key);
+    return it != properties.end() && it->second == "true";
+  };
+  if (on("delta.enableChangeDataFeed")) f.insert("changeDataFeed");
+  if (on("delta.appendOnly")) f.insert("appendOnly");
+  if (on("delta.enableInCommitTimestamps")) f.insert("inCommitTimestamp");
+  if (on("delta.enableDeletionVectors")) f.insert("deletionVectors");
+  for (const auto& x : f) {
+    if (!Contains(SupportedWriterFeatures(), x)) {
+      return Status::NotImplemented("cannot create a table with feature '", x, "' (anatomy writes: ",
+                                    [] {
+                                      std::string s;
+                                      for (const auto& w : SupportedWriterFeatures()) s += (s.empty() ? "" : ", ") + w;
+                                      return s;
+                                    }(),
+                                    ")");
+    }
+  }
+  Protocol p;
+  std::vector<std::string> reader, writer(f.begin(), f.end());
+  for (const auto& x : f) {
+    if (Contains(SupportedReaderFeatures(), x)) reader.push_back(x);
+  }
+  bool legacy_only = std::all_of(f.begin(), f.end(), [](const std::string& x) {
+    return x == "appendOnly" || x == "invariants";
+  });
+  if (legacy_only) {
+    p.min_reader_version = 1;
+    p.min_writer_version = 2;
+  } else if (reader.empty()) {
+    p.min_reader_version = 1;
+    p.min_writer_version = 7;
+    p.writer_features = writer;
+  } else {
+    p.min_reader_version = 3;
+    p.min_writer_version = 7;
+    p.reader_features = reader;
+    p.writer_features = writer;
+  }
+  return p;
+}
+
+Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Table>& input,
+                               const WriteOptions& o) {
+  ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
+  WriteResult result;
+  const char* mode_name = o.mode == WriteMode::kOverwrite ? "Overwrite"
+                          : o.mode == WriteMode::kAppend  ? "Append"
+                          : o.mode == WriteMode::kIgnore  ? "Ignore"
+                                                          : "ErrorIfExists";
+  if (latest < 0) {
+    // Create the table with this write.
+    if (!o.replace_where.empty()) return Status::Invalid("replaceWhere needs an existing table");
+    ARROW_ASSIGN_OR_RAISE(auto protocol, ProtocolForFeatures(o.features, *input->schema(), o.properties));
+    ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
+    ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *input->schema()));
+    ARROW_ASSIGN_OR_RAISE(auto adds, WriteDataFiles(*storage, data, meta.partition_columns, o.files));
+    CommitIntent intent;
+    intent.read_version = -1;
+    intent.max_retries = o.max_retries;
+    intent.actions.push_back(MakeCommitInfo(
+        "WRITE", {{"mode", mode_name}, {"partitionBy", JsonList(meta.partition_columns)}}, o, true));
+    intent.actions.push_back(protocol);
+    intent.actions.push_back(meta);
+    if (o.app_id) intent.actions.push_back(Txn{*o.app_id, o.app_version, NowMs()});
+    for (auto& a : adds) intent.actions.push_back(a);
+    result.files_added = static_cast<int64_t>(adds.size());
+    result.rows_written = data->num_rows();
+    return Finish(*storage, std::move(intent), result, meta.configuration);
+  }
+
+  ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
+  result.version = snap->version;
+  if (o.mode == WriteMode::kErrorIfExists) return Status::Invalid(storage->root(), ": table already exists");
+  if (o.mode == WriteMode::kIgnore) return result;
+  ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
+  if (o.app_id) {
+    auto it = snap->txns.find(*o.app_id);
+    if (it != snap->txns.end() && it->second.version >= o.app_version) return result;  // already applied
+  }
+  bool overwrite = o.mode == WriteMode::kOverwrite;
+  if (!o.partition_columns.empty() && o.partition_columns != snap->metadata.partition_columns &&
+      o.schema_mode != SchemaMode::kOverwrite) {
+    return Status::Invalid("partition columns ", JsonList(o.partition_columns), " differ from the table's ",
+                           JsonList(snap->metadata.partition_columns));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto table_schema, ToArrowSchema(snap->schema));
+  std::optional<Metadata> new_meta;
+  std::shared_ptr<arrow::Schema> target = table_schema;
+  if (o.schema_mode == SchemaMode::kOverwrite) {
+    if (!overwrite) return Status::Invalid("schema overwrite needs overwrite mode");
+    Metadata m = snap->metadata;
+    ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(*input->schema()));
+    m.schema_string = SerializeSchema(dt);
+    if (!o.partition_columns.empty()) m.partition_columns = o.partition_columns;
+    for (const auto& pc : m.partition_columns) {
+      if (!input->schema()->GetFieldByName(pc)) {
+        return Status::Invalid("partition column '", pc, "' is not in the new schema");
+      }
+    }
+    new_meta = m;
+    target = input->schema();
+  } else if (o.schema_mode == SchemaMode::kMerge) {
+    arrow::FieldVector fields = table_schema->fields();
+    for (const auto& f : input->schema()->fields()) {
+      if (!table_schema->GetFieldByName(f->name())) fields.push_back(f->WithNullable(true));
+    }
+    if (fields.size() != table_schema->fields().size()) {
+      target = arrow::schema(fields);
+      Metadata m = snap->metadata;
+      ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(*target));
+      // Keep existing fields' metadata (column mapping ids, comments) as written.
+      for (size_t i = 0; i < snap->schema.fields.size(); ++i) dt.fields[i] = snap->schema.fields[i];
+      m.schema_string = SerializeSchema(dt);
+      new_meta = m;
+    }
+  }
+  if (new_meta) {
+    ARROW_ASSIGN_OR_RAISE(auto proto_needed, ProtocolForFeatures({}, *target, new_meta->configuration));
+    if (proto_needed.min_writer_version > snap->protocol.min_writer_version ||
+        proto_needed.min_reader_version > snap->protocol.min_reader_version) {
+      return Status::NotImplemented("the new schema needs a protocol upgrade (e.g. timestampNtz), not supported");
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *target));
+  const auto& partition_columns = new_meta ? new_meta->partition_columns : snap->metadata.partition_columns;
+
+  // Files to replace.
+  std::vector<AddFile> removed;
+  if (overwrite) {
+    if (o.replace_where.empty()) {
+      removed = snap->files;
+    } else {
+      ARROW_RETURN_NOT_OK(CheckPartitionFilters(*snap, o.replace_where, "replaceWhere"));
+      ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, o.replace_where));
+      removed = pruned.candidates;
+      // Every new row must fall inside the replaced partitions.
+      ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(o.replace_where, *data->schema()));
+      ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*data->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto batch, data->CombineChunksToBatch());
+      ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(expr, *data->schema(), arrow::Datum(batch)));
+      ARROW_ASSIGN_OR_RAISE(auto all, cp::CallFunction("all", {mask}));
+      ARROW_ASSIGN_OR_RAISE(auto nulls, cp::CallFunction("is_null", {mask}));
+      ARROW_ASSIGN_OR_RAISE(auto any_null, cp::CallFunction("any", {nulls}));
+      if (!all.scalar_as<arrow::BooleanScalar>().value || any_null.scalar_as<arrow::BooleanScalar>().value) {
+        return Status::Invalid("replaceWhere: some rows do not match ", o.replace_where[0].ToString(), "...");
+      }
+    }
+  }
+  if (!removed.empty() && snap->Property("delta.appendOnly") == "true") {
+    return Status::Invalid("table is append-only (delta.appendOnly=true): overwrite refused");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto adds, WriteDataFiles(*storage, data, partition_columns, o.files));
+
+  CommitIntent intent;
+  intent.read_version = snap->version;
+  intent.max_retries = o.max_retries;
+  intent.blind_append = !overwrite && !new_meta;
+  StringMap params{{"mode", mode_name}, {"partitionBy", JsonList(partition_columns)}};
+  if (!o.replace_where.empty()) {
+    std::string pred;
+    for (const auto& p : o.replace_where) pred += (pred.empty() ? "" : " AND ") + p.ToString();
+    params["predicate"] = pred;
+  }
+  intent.actions.push_back(MakeCommitInfo("WRITE", params, o, intent.blind_append));
+  if (new_meta) intent.actions.push_back(*new_meta);
+  if (o.app_id) {
+    intent.actions.push_back(Txn{*o.app_id, o.app_version, NowMs()});
+    intent.app_id = *o.app_id;
+  }
+  int64_t now = NowMs();
+  for (const auto& r : removed) {
+    intent.actions.push_back(ToRemove(r, now));
+    auto d = UriDecode(r.path);
+    intent.removed_paths.insert(d.ok() ? *d : r.path);
+  }
+  for (auto& a : adds) intent.actions.push_back(a);
+  if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
+  result.files_added = static_cast<int64_t>(adds.size());
+  result.files_removed = static_cast<int64_t>(removed.size());
+  result.rows_written = data->num_rows();
+  return Finish(*storage, std::move(intent), result, new_meta ? new_meta->configuration : snap->metadata.configuration);
+}
+
+Result<WriteResult> WriteTable(const std::string& path, const std::shared_ptr<arrow::Table>& data,
+                               const WriteOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto storage, OpenLocalStorage(path));
+  return WriteTable(storage, data, options);
+}
+
+Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Schema>& schema,
+                                const WriteOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
+  if (latest >= 0) return Status::Invalid(storage->root(), ": table already exists");
+  ARROW_ASSIGN_OR_RAISE(auto empty, arrow::Table::MakeEmpty(schema));
+  WriteOptions o = options;
+  o.mode = WriteMode::kErrorIfExists;
+  return WriteTable(std::move(storage), empty, o);
+}
+
+Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage, const std::vector<Predicate>& filters,
+                                const WriteOptions& o) {
+  ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
+  ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
+  ARROW_RETURN_NOT_OK(CheckPartitionFilters(*snap, filters, "delete"));
+  if (snap->Property("delta.appendOnly") == "true") {
+    return Status::Invalid("table is append-only (delta.appendOnly=true): delete refused");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, filters));
+  WriteResult result;
+  result.version = snap->version;
+  if (pruned.candidates.empty()) return result;
+  CommitIntent intent;
+  intent.read_version = snap->version;
+  intent.max_retries = o.max_retries;
+  intent.blind_append = false;
+  std::string pred;
+  for (const auto& p : filters) pred += (pred.empty() ? "" : " AND ") + p.ToString();
+  intent.actions.push_back(MakeCommitInfo("DELETE", {{"predicate", pred}}, o, false));
+  int64_t now = NowMs();
+  for (const auto& f : pruned.candidates) {
+    intent.actions.push_back(ToRemove(f, now));
+    auto d = UriDecode(f.path);
+    intent.removed_paths.insert(d.ok() ? *d : f.path);
+  }
+  intent.reads = PartitionMatcher(snap, filters);
+  result.files_removed = static_cast<int64_t>(pruned.candidates.size());
+  return Finish(*storage, std::move(intent), result, snap->metadata.configuration);
+}
+
+}  // namespace anatomy::delta

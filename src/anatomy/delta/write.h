@@ -1,0 +1,71 @@
+#pragma once
+
+// Table writes: create, append, overwrite, overwrite of matching partitions (replaceWhere),
+// delete by partition predicate, schema merge and schema overwrite; app transactions.
+
+#include <arrow/type_fwd.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/delta/data_writer.h"
+#include "anatomy/delta/predicate.h"
+#include "anatomy/delta/storage.h"
+
+namespace anatomy::delta {
+
+enum class WriteMode { kAppend, kOverwrite, kErrorIfExists, kIgnore };
+enum class SchemaMode { kStrict, kMerge, kOverwrite };
+
+struct WriteOptions {
+  WriteMode mode = WriteMode::kAppend;
+  SchemaMode schema_mode = SchemaMode::kStrict;
+  /// On create (or schema overwrite): partition columns, properties, name/description.
+  std::vector<std::string> partition_columns;
+  StringMap properties;
+  std::optional<std::string> name, description;
+  /// Table features asked for at creation (e.g. "changeDataFeed", "appendOnly",
+  /// "timestampNtz", "domainMetadata", "inCommitTimestamp"); the protocol is the smallest that
+  /// carries them (and any the schema or properties need).
+  std::vector<std::string> features;
+  /// With kOverwrite: only files matching these partition-column filters are replaced, and
+  /// every new row must match them.
+  std::vector<Predicate> replace_where;
+  DataWriteOptions files;
+  std::string engine_info = "anatomy-delta/0.1";
+  StringMap commit_metadata;  ///< added to commitInfo as string fields
+  /// App transaction: skip the write when the table already has this app id at >= version.
+  std::optional<std::string> app_id;
+  int64_t app_version = 0;
+  int max_retries = 10;
+};
+
+struct WriteResult {
+  int64_t version = -1;        ///< the committed version (or the current one when skipped)
+  bool committed = false;      ///< false for an idempotent no-op (txn already applied) or kIgnore
+  int64_t files_added = 0, files_removed = 0, rows_written = 0;
+  int attempts = 0;
+};
+
+/// Writes `data` to the table at `storage` (creating it when absent).
+Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Table>& data,
+                               const WriteOptions& options = {});
+Result<WriteResult> WriteTable(const std::string& path, const std::shared_ptr<arrow::Table>& data,
+                               const WriteOptions& options = {});
+
+/// Creates an empty table with this schema (fails if one exists).
+Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Schema>& schema,
+                                const WriteOptions& options = {});
+
+/// Removes every file whose partition values match the filters (partition columns only).
+Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage, const std::vector<Predicate>& filters,
+                                const WriteOptions& options = {});
+
+/// The protocol a new table gets for these features, schema and properties.
+Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& features, const arrow::Schema& schema,
+                                     const StringMap& properties);
+
+}  // namespace anatomy::delta

@@ -1,0 +1,177 @@
+"""Tables written by our writer (through `anatomy delta write/delete/checkpoint`) are read by
+delta-rs with identical contents, pass delta-rs's file check, have Parquet files DuckDB reads,
+and accept delta-rs appends that we then read."""
+
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from deltalake import DeltaTable, write_deltalake
+
+from conftest import assert_same_content, delta_rs_read, read_ours, run_cli
+from test_delta_rs_written import PARTS, _typed_table
+
+
+def write(path, table, tmp_path, *args):
+    src = tmp_path / f"in-{abs(hash((str(path), table.num_rows, args)))}.parquet"
+    pq.write_table(table, src)
+    return json.loads(run_cli("delta", "write", path, "--input", src, *args).stdout)
+
+
+def check_interop(path, tmp_path, expected=None):
+    """delta-rs (both read paths) sees exactly what we see; DuckDB reads every data file."""
+    ours = read_ours(path, tmp_path)
+    dt = DeltaTable(str(path))
+    assert dt.version() == json.loads(run_cli("delta", "snapshot", path, "--format", "json").stdout)["version"]
+    assert_same_content(ours, dt.to_pyarrow_table().select(ours.column_names))
+    assert_same_content(ours, delta_rs_read(path).select(ours.column_names))
+    if expected is not None:
+        assert_same_content(ours, expected.select(ours.column_names))
+    # delta-rs's own consistency check: no file referenced by the log is missing.
+    assert dt.repair(dry_run=True)["files_removed"] == []
+    parts = set(dt.metadata().partition_columns)
+    data_cols = [c for c in ours.column_names if c not in parts]
+    uris = dt.file_uris()
+    if uris:
+        con = duckdb.connect()
+        n = 0
+        for u in uris:
+            f = u.replace("file://", "")
+            q = "read_parquet(?, hive_partitioning = false)"
+            n += con.execute(f"select count(*) from {q}", [f]).fetchone()[0]
+            cols = [r[0] for r in con.execute(f"describe select * from {q}", [f]).fetchall()]
+            # Partition columns live in the log, not the files; older files may predate a schema merge.
+            assert cols and set(cols) <= set(data_cols), (cols, data_cols)
+        assert n == ours.num_rows
+    return ours
+
+
+def test_typed_table_round_trips(cli, tmp_path):
+    path = tmp_path / "typed"
+    data = _typed_table(50)
+    r = write(path, data, tmp_path)
+    assert r["committed"] and r["version"] == 0
+    ours = check_interop(path, tmp_path, expected=data)
+    proto = DeltaTable(str(path)).protocol()
+    assert "timestampNtz" in (proto.reader_features or [])  # chosen because the schema needs it
+    assert ours.schema.field("ntz").type == pa.timestamp("us")
+
+
+def test_partitioned_escaped_and_null_values(cli, tmp_path):
+    path = tmp_path / "parts"
+    n = 40
+    data = pa.table({
+        "p": pa.array([PARTS[i % len(PARTS)] for i in range(n)], pa.string()),
+        "k": pa.array([i % 3 for i in range(n)], pa.int32()),
+        "v": pa.array(range(n), pa.int64()),
+    })
+    write(path, data, tmp_path, "--partition-by", "p,k")
+    check_interop(path, tmp_path, expected=data)
+    assert DeltaTable(str(path)).metadata().partition_columns == ["p", "k"]
+
+
+def test_overwrite_replace_where_delete_and_history(cli, tmp_path):
+    path = tmp_path / "ops"
+    base = pa.table({"g": ["a", "a", "b", "c"], "v": [1, 2, 3, 4]})
+    write(path, base, tmp_path, "--partition-by", "g", "--metadata", "run=1")
+    write(path, pa.table({"g": ["b"], "v": [30]}), tmp_path, "--mode", "overwrite", "--replace-where", "g = 'b'")
+    check_interop(path, tmp_path, expected=pa.table({"g": ["a", "a", "b", "c"], "v": [1, 2, 30, 4]}))
+    r = json.loads(run_cli("delta", "delete", path, "--where", "g IN ('a')").stdout)
+    assert r["files_removed"] == 1
+    check_interop(path, tmp_path, expected=pa.table({"g": ["b", "c"], "v": [30, 4]}))
+    write(path, pa.table({"g": ["z"], "v": [9]}), tmp_path, "--mode", "overwrite")
+    check_interop(path, tmp_path, expected=pa.table({"g": ["z"], "v": [9]}))
+    hist = DeltaTable(str(path)).history()
+    assert [h["operation"] for h in hist] == ["WRITE", "DELETE", "WRITE", "WRITE"]
+    assert hist[-1]["run"] == "1" and hist[-1]["engineInfo"].startswith("anatomy")
+    # Time travel through delta-rs to what we wrote at version 1.
+    assert_same_content(read_ours(path, tmp_path, version=1), DeltaTable(str(path), version=1).to_pyarrow_table())
+    # A replaceWhere whose rows fall outside the predicate is refused.
+    src = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"g": ["q"], "v": [1]}), src)
+    proc = run_cli("delta", "write", path, "--input", src, "--mode", "overwrite", "--replace-where", "g = 'z'", check=False)
+    assert proc.returncode != 0 and "replaceWhere" in proc.stderr
+
+
+def test_schema_merge_and_overwrite(cli, tmp_path):
+    path = tmp_path / "schema"
+    write(path, pa.table({"a": [1, 2]}), tmp_path)
+    src = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({"a": [3], "b": ["new"]}), src)
+    proc = run_cli("delta", "write", path, "--input", src, check=False)
+    assert proc.returncode != 0 and "schema" in proc.stderr
+    run_cli("delta", "write", path, "--input", src, "--schema-mode", "merge")
+    check_interop(path, tmp_path, expected=pa.table({"a": [1, 2, 3], "b": [None, None, "new"]}))
+    write(path, pa.table({"z": [True]}), tmp_path, "--mode", "overwrite", "--schema-mode", "overwrite")
+    check_interop(path, tmp_path, expected=pa.table({"z": [True]}))
+
+
+def test_checkpoints_interval_and_on_demand(cli, tmp_path):
+    path = tmp_path / "cp"
+    for i in range(7):
+        args = ["--property", "delta.checkpointInterval=3"] if i == 0 else []
+        write(path, pa.table({"i": [i], "s": [f"r{i}"]}), tmp_path, *args)
+    log = path / "_delta_log"
+    assert (log / "00000000000000000003.checkpoint.parquet").exists()
+    assert (log / "00000000000000000006.checkpoint.parquet").exists()
+    assert json.loads((log / "_last_checkpoint").read_text())["version"] == 6
+    check_interop(path, tmp_path, expected=pa.table({"i": list(range(7)), "s": [f"r{i}" for i in range(7)]}))
+    write(path, pa.table({"i": [7], "s": ["r7"]}), tmp_path)
+    out = run_cli("delta", "checkpoint", path).stdout
+    assert "version 7" in out
+    # delta-rs loads from our checkpoint alone: hide the commits it covers.
+    for v in range(8):
+        (log / f"{v:020d}.json").rename(tmp_path / f"{v}.json.bak")
+    ours = check_interop(path, tmp_path)
+    assert ours.num_rows == 8
+
+
+def test_app_transactions_are_idempotent(cli, tmp_path):
+    path = tmp_path / "txn"
+    r1 = write(path, pa.table({"a": [1]}), tmp_path, "--app-id", "job", "--app-version", "1")
+    r2 = write(path, pa.table({"a": [1]}), tmp_path, "--app-id", "job", "--app-version", "1")
+    r3 = write(path, pa.table({"a": [2]}), tmp_path, "--app-id", "job", "--app-version", "2")
+    assert r1["committed"] and not r2["committed"] and r3["committed"]
+    assert DeltaTable(str(path)).transaction_version("job") == 2
+    check_interop(path, tmp_path, expected=pa.table({"a": [1, 2]}))
+
+
+def test_target_file_size_splits_files(cli, tmp_path):
+    path = tmp_path / "split"
+    data = pa.table({"v": pa.array(range(200_000), pa.int64()), "s": [f"value-{i}" for i in range(200_000)]})
+    r = write(path, data, tmp_path, "--target-file-size", "200000", "--row-group-rows", "20000")
+    assert r["files_added"] > 2
+    check_interop(path, tmp_path, expected=data)
+
+
+def test_features_and_append_only(cli, tmp_path):
+    path = tmp_path / "cdf"
+    write(path, pa.table({"a": [1]}), tmp_path, "--property", "delta.enableChangeDataFeed=true",
+          "--property", "delta.appendOnly=true", "--feature", "domainMetadata")
+    src = tmp_path / "more.parquet"
+    pq.write_table(pa.table({"a": [2]}), src)
+    proto = DeltaTable(str(path)).protocol()
+    assert proto.min_writer_version == 7 and {"changeDataFeed", "appendOnly", "domainMetadata"} <= set(proto.writer_features)
+    proc = run_cli("delta", "write", path, "--input", src, "--mode", "overwrite", check=False)
+    assert proc.returncode != 0 and "append-only" in proc.stderr
+    check_interop(path, tmp_path)
+
+
+def test_delta_rs_appends_to_our_table(cli, tmp_path):
+    path = tmp_path / "mixed"
+    write(path, pa.table({"g": ["a", None], "v": [1, 2]}), tmp_path, "--partition-by", "g")
+    write_deltalake(path, pa.table({"g": ["b", "a/x"], "v": [3, 4]}), mode="append")
+    write(path, pa.table({"g": ["c"], "v": [5]}), tmp_path)
+    check_interop(path, tmp_path, expected=pa.table({"g": ["a", None, "b", "a/x", "c"], "v": [1, 2, 3, 4, 5]}))
+
+
+def test_refuses_to_write_unsupported_features(cli, tmp_path):
+    path = tmp_path / "cm"
+    write_deltalake(path, pa.table({"a": [1]}), configuration={"delta.columnMapping.mode": "name"})
+    src = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"a": [2]}), src)
+    proc = run_cli("delta", "write", path, "--input", src, check=False)
+    assert proc.returncode != 0 and "columnMapping" in proc.stderr
+    assert proc.stderr.count("\n") == 1
