@@ -242,6 +242,14 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
 void Analyzer::HandleTypeAlias(TSNode n, uint32_t scope) {
   TSNode left = Field(n, f_.left), right = Field(n, f_.right);
   TSNode l = KindOf(left) == NK::type ? ts_node_named_child(left, 0) : left;
+  if (KindOf(l) != NK::identifier && KindOf(l) != NK::generic_type) {
+    // tree-sitter reads `type(x).attr = v` as a type alias: undo that into an assignment.
+    TSNode kw = ts_node_child(n, 0);
+    AddDef(scope, "type", kUse, kw, "use", "load");
+    Push(right, scope, kLoad);
+    Push(l, scope, kStore);
+    return;
+  }
   TSNode name_node = l, tp{};
   if (KindOf(l) == NK::generic_type) {
     name_node = ts_node_named_child(l, 0);
@@ -351,9 +359,16 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   std::vector<Task> tasks;
   if (!ts_node_is_null(type)) {
     NK lk = KindOf(left);
+    TSNode inner = left;
+    while (KindOf(inner) == NK::parenthesized_expression && ts_node_named_child_count(inner) == 1) {
+      inner = ts_node_named_child(inner, 0);
+    }
+    NK ik = KindOf(inner);
     if (lk == NK::identifier || lk == NK::keyword_identifier) {
-      uint32_t sym = AddDef(scope, Text(left), kDefAnnot | kDefLocal, left, "def", "annotated");
-      (void)sym;
+      AddDef(scope, Text(left), kDefAnnot | kDefLocal, left, "def", "annotated");
+    } else if (ik == NK::identifier || ik == NK::keyword_identifier) {
+      // `(x): int` is not "simple": x is bound only when a value is assigned.
+      if (!ts_node_is_null(right)) AddDef(scope, Text(inner), kDefLocal, inner, "def", "store");
     } else {
       tasks.push_back({left, scope, kStore});
     }

@@ -75,11 +75,12 @@ class Report:
 
 def our_trees(out: str) -> dict[str, OurScope]:
     scopes = read(out, "scopes")
-    by_id, roots = {}, {}
+    by_id, roots, hidden = {}, {}, set()
     for s in scopes:
         if s["scope_kind"] in ("annotation", "type_params"):
-            # Not reported by 3.11's symtable: hoist its children to the parent.
+            # Not reported by 3.11's symtable: hoist its children to the parent, drop its names.
             by_id[s["scope_id"]] = by_id.get(s["parent_scope_id"])
+            hidden.add(s["scope_id"])
             continue
         node = OurScope(KIND_MAP[s["scope_kind"]], s["scope_name"], s["line"])
         by_id[s["scope_id"]] = node
@@ -91,17 +92,22 @@ def our_trees(out: str) -> dict[str, OurScope]:
                 parent.children.append(node)
     for b in read(out, "bindings"):
         node = by_id.get(b["scope_id"])
-        if node is not None:
+        if node is not None and b["scope_id"] not in hidden:
             node.symbols[b["name"]] = frozenset(f for f in b["flags"] if f in FLAGS)
     return roots
 
 
-def their_flags(sym: symtable.Symbol) -> frozenset:
-    got = []
-    for f in FLAGS:
-        method = "is_" + f
-        if getattr(sym, method)():
-            got.append(f)
+def their_flags(sym: symtable.Symbol, table: symtable.SymbolTable) -> frozenset:
+    got = set(f for f in FLAGS if getattr(sym, "is_" + f)())
+    if table.get_type() != "module" and table.get_name() == "top":
+        # 3.11's Symbol takes any table named 'top' for the module: undo that quirk.
+        scope = sym._Symbol__scope
+        got.discard("global")
+        got.discard("local")
+        if scope in (symtable.GLOBAL_IMPLICIT, symtable.GLOBAL_EXPLICIT):
+            got.add("global")
+        if scope in (symtable.LOCAL, symtable.CELL):
+            got.add("local")
     return frozenset(got)
 
 
@@ -117,7 +123,7 @@ def key_children(children, key):
 def compare_scope(path, where, ours: OurScope | None, theirs: symtable.SymbolTable | None, rep: Report):
     their_syms = {}
     if theirs is not None:
-        their_syms = {s.get_name(): their_flags(s) for s in theirs.get_symbols()
+        their_syms = {s.get_name(): their_flags(s, theirs) for s in theirs.get_symbols()
                       if not s.get_name().startswith(".")}
     our_syms = ours.symbols if ours is not None else {}
     for name in sorted(set(their_syms) | set(our_syms)):
