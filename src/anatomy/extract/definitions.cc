@@ -360,7 +360,9 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   if (!ts_node_is_null(type)) {
     NK lk = KindOf(left);
     TSNode inner = left;
-    while (KindOf(inner) == NK::parenthesized_expression && ts_node_named_child_count(inner) == 1) {
+    // `(x)` comes as a parenthesized expression or a one-element tuple pattern without comma.
+    while ((KindOf(inner) == NK::parenthesized_expression || KindOf(inner) == NK::tuple_pattern) &&
+           ts_node_child_count(inner) == 3 && ts_node_named_child_count(inner) == 1) {
       inner = ts_node_named_child(inner, 0);
     }
     NK ik = KindOf(inner);
