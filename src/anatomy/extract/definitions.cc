@@ -167,6 +167,17 @@ void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
   uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
   int32_t di = AddDefinition(cls, name_node, "class", scope, name, deco);
   def_binding_[di] = {scope, sym};
+  TSNode supers = Field(cls, f_.superclasses);
+  if (!ts_node_is_null(supers)) {
+    size_t start = NamedChildren(supers, kids_);
+    for (size_t i = start; i < kids_.size(); ++i) {
+      NK k = KindOf(kids_[i]);
+      if (k != NK::keyword_argument && k != NK::list_splat && k != NK::dictionary_splat) {
+        out_.definitions[static_cast<size_t>(di)].bases.emplace_back(Text(kids_[i]));
+      }
+    }
+    kids_.resize(start);
+  }
   uint32_t inner = scope;
   TSNode tp = Field(cls, f_.type_parameters);
   if (!ts_node_is_null(tp)) inner = HandleTypeParams(tp, scope, name, di);

@@ -70,6 +70,7 @@ struct DefinitionRow {
   std::string def_id, def_kind, name, qualified_name, scope_id, body_scope_id;
   OptStr binding_id;
   std::vector<std::string> decorators;
+  std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
   bool is_method = false;
   int32_t line = 0;
   Span span, name_span;

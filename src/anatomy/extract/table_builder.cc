@@ -123,7 +123,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
       [](Row& r, const DefinitionRow& x) {
         r.s(x.def_id).s(x.def_kind).s(x.name).s(x.qualified_name).s(x.scope_id)
             .os(x.body_scope_id.empty() ? OptStr() : OptStr(x.body_scope_id)).os(x.binding_id)
-            .ls(x.decorators).b(x.is_method).i32(x.line).span(x.span).span(x.name_span);
+            .ls(x.decorators).ls(x.bases).b(x.is_method).i32(x.line).span(x.span).span(x.name_span);
       }));
   ARROW_ASSIGN_OR_RAISE(t["parameters"], Build("parameters", files, [](const FileOutput& f) -> auto& { return f.parameters; },
       [](Row& r, const ParameterRow& x) {
