@@ -39,6 +39,10 @@ test: test-asan test-fuzz test-unit
 demo: build
 	@bash scripts/demo.sh
 
+# The symtable oracle over the whole standard library (a sample runs in `make test`).
+stdlib-oracle: build
+	@bash scripts/stdlib_oracle.sh build
+
 format:
 	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i
 

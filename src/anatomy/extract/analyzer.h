@@ -1,0 +1,22 @@
+#pragma once
+// Per-file analysis: one iterative walk over the tree-sitter tree that records scopes,
+// symbols (CPython symtable semantics), definitions, parameters, calls, imports,
+// references, type parameters, annotations and syntax diagnostics. Internal.
+
+#include <tree_sitter/api.h>
+
+#include <string_view>
+
+#include "anatomy/extract/rows.h"
+
+namespace anatomy::extract {
+
+/// \brief Fills every per-file table of `out` except `out.file` (read for path, file_id
+/// and module_name) and `out.errors`. Never recurses on the tree: safe on any depth.
+/// Thread-compatible: one call per file, any number of calls in parallel.
+void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out);
+
+/// \brief Appends a TS_ERROR / TS_MISSING diagnostic row for every error node of the tree.
+void CollectSyntaxDiagnostics(TSNode root, std::string_view source, FileOutput& out);
+
+}  // namespace anatomy::extract

@@ -1,0 +1,166 @@
+#pragma once
+// State of the per-file analyzer shared by its translation units (walk, symbols, rows).
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "anatomy/extract/node_kinds.h"
+#include "anatomy/extract/rows.h"
+
+namespace anatomy::extract::internal {
+
+enum class ScopeKind : uint8_t { kModule, kClass, kFunction, kLambda, kComprehension, kTypeParams, kAnnotation };
+
+const char* ScopeKindName(ScopeKind k);
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+struct Sym {
+  uint32_t name;
+  uint32_t flags = 0;
+  Resolution res = Resolution::kLocal;
+  Span first{-1, -1};
+};
+
+struct Scope {
+  ScopeKind kind;
+  uint32_t parent = kNone;
+  std::string name, qualname, child_prefix, private_name;
+  int32_t line = 0;
+  Span span;
+  int32_t def_index = -1;  // the definition that creates this scope
+  std::vector<Sym> syms;
+  // Analysis state (CPython analyze_block, split into a top-down and a bottom-up pass).
+  std::vector<uint32_t> pass_bound, pass_global, bound_after, children_free;
+  bool bound_null = false;
+  bool detached = false;  // 3.11 `from __future__ import annotations` blocks: never analyzed
+};
+
+struct PendingOcc {
+  uint32_t scope, sym;
+  Span span;
+  const char* role;
+  const char* ctx;
+  int32_t line, column;
+};
+
+struct ParamInfo {
+  TSNode name_node;  // identifier (null node for a tuple parameter)
+  TSNode default_node{};
+  TSNode annotation_node{};
+  const char* kind;
+  TSNode whole;
+};
+
+enum Mode : uint8_t {
+  kLoad,
+  kStore,
+  kDel,
+  kPattern,
+  kDottedLoad,
+  kAnnot,        // one annotation: own scope under `from __future__ import annotations`
+  kArgAnnots,    // the parameter annotations of a function (node = the function)
+  kFuncScope,    // create the function scope (aux = def index)
+  kClassScope,   // create the class scope (aux = def index)
+  kLambdaScope,  // create the lambda scope (aux = def index)
+  kCompScope,    // create a comprehension scope (node = the comprehension)
+};
+
+struct Task {
+  TSNode node;
+  uint32_t scope;
+  uint8_t mode;
+  uint32_t aux = 0;
+};
+
+/// One file's analyzer; see analyzer.h.
+class Analyzer {
+ public:
+  Analyzer(std::string_view src, FileOutput& out) : src_(src), out_(out), f_(PyFields()) {}
+  void Run(TSNode root);
+
+ private:
+  // walk.cc
+  void Dispatch(const Task& t);
+  void VisitLoad(TSNode n, uint32_t scope);
+  void VisitTarget(TSNode n, uint32_t scope, bool del);
+  void VisitPattern(TSNode n, uint32_t scope);
+  void HandleFunction(TSNode fn, uint32_t scope, TSNode deco);
+  void HandleClass(TSNode cls, uint32_t scope, TSNode deco);
+  void HandleLambda(TSNode lam, uint32_t scope);
+  void HandleComprehension(TSNode comp, uint32_t scope);
+  void CompScope(TSNode comp, uint32_t scope);
+  void HandleImport(TSNode n, uint32_t scope, NK kind);
+  void HandleCall(TSNode n, uint32_t scope);
+  void HandleAssignment(TSNode n, uint32_t scope);
+  void HandleNamedExpr(TSNode n, uint32_t scope);
+  void HandleTypeAlias(TSNode n, uint32_t scope);
+  uint32_t HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner, int32_t def_index);
+  void CollectParams(TSNode params, std::vector<ParamInfo>& out);
+  void DeclareParams(uint32_t def_index, uint32_t fscope);
+  int32_t AddDefinition(TSNode node, TSNode name_node, const char* kind, uint32_t scope,
+                        std::string name, TSNode deco);
+  void AddAnnotationRow(TSNode annot, uint32_t scope, const char* target_kind,
+                        std::string target_name, OptStr owner);
+
+  // symbols.cc
+  uint32_t NewScope(ScopeKind kind, uint32_t parent, std::string name, TSNode node,
+                    int32_t def_index, std::string qualname);
+  uint32_t Intern(std::string_view s);
+  uint32_t SymFor(uint32_t scope, uint32_t name);
+  int32_t FindSym(uint32_t scope, uint32_t name) const;
+  uint32_t AddDef(uint32_t scope, std::string_view name, uint32_t flag, TSNode site,
+                  const char* role, const char* ctx);
+  void Analyze();
+  void EmitRows();
+  bool IsFunctionBlock(uint32_t scope) const;
+  bool IsFunctionLike(uint32_t scope) const;
+
+  // helpers
+  std::string_view Text(TSNode n) const {
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    return e > src_.size() || s > e ? std::string_view() : src_.substr(s, e - s);
+  }
+  static Span SpanOf(TSNode n) { return {ts_node_start_byte(n), ts_node_end_byte(n)}; }
+  TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }
+  /// Named children of n (comments skipped) into a reusable buffer; returns its start index.
+  size_t NamedChildren(TSNode n, std::vector<TSNode>& buf);
+  void Push(TSNode n, uint32_t scope, uint8_t mode, uint32_t aux = 0) {
+    if (!ts_node_is_null(n)) stack_.push_back({n, scope, mode, aux});
+  }
+  void PushChildren(TSNode n, uint32_t scope, uint8_t mode);
+
+  std::string_view src_;
+  FileOutput& out_;
+  const Fields& f_;
+  bool future_annotations_ = false;
+  std::vector<Task> stack_;
+  std::vector<TSNode> kids_;
+  TSTreeCursor cursor_{};
+  bool cursor_init_ = false;
+
+  std::vector<Scope> scopes_;
+  std::deque<std::string> name_store_;
+  std::unordered_map<std::string_view, uint32_t> name_ids_;
+  std::unordered_map<uint64_t, uint32_t> sym_index_;
+  std::vector<PendingOcc> occs_;
+  std::vector<std::vector<ParamInfo>> def_params_;   // per definition
+  std::vector<uint32_t> def_scope_;                  // per definition: enclosing scope
+  std::vector<uint32_t> def_body_scope_;             // per definition: body scope
+  std::vector<std::pair<uint32_t, uint32_t>> def_binding_;  // (scope, sym) of the name
+  struct PendingRef {
+    size_t row;
+    uint32_t scope, sym;
+  };
+  std::vector<PendingRef> ref_bindings_, import_bindings_, tp_bindings_, param_bindings_;
+  std::vector<std::vector<uint32_t>> own_free_;
+  std::vector<uint32_t> call_scopes_;
+};
+
+}  // namespace anatomy::extract::internal

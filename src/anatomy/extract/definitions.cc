@@ -1,0 +1,431 @@
+// Statements and expressions that create scopes or rows: functions, classes, lambdas,
+// comprehensions, type parameters, imports, calls, assignments, walrus.
+#include "anatomy/extract/analyzer_internal.h"
+
+namespace anatomy::extract::internal {
+
+int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind, uint32_t scope,
+                                std::string name, TSNode deco) {
+  DefinitionRow d;
+  d.def_kind = kind;
+  d.name = std::move(name);
+  d.qualified_name = scopes_[scope].child_prefix + d.name;
+  d.is_method = scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
+  TSNode outer = ts_node_is_null(deco) ? node : deco;
+  d.span = SpanOf(outer);
+  d.name_span = ts_node_is_null(name_node) ? SpanOf(node) : SpanOf(name_node);
+  d.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
+  if (!ts_node_is_null(deco)) {
+    size_t start = NamedChildren(deco, kids_);
+    for (size_t i = start; i < kids_.size(); ++i) {
+      if (KindOf(kids_[i]) != NK::decorator) continue;
+      TSNode expr = ts_node_named_child(kids_[i], 0);
+      d.decorators.emplace_back(Text(ts_node_is_null(expr) ? kids_[i] : expr));
+    }
+    kids_.resize(start);
+  }
+  out_.definitions.push_back(std::move(d));
+  def_params_.emplace_back();
+  def_scope_.push_back(scope);
+  def_body_scope_.push_back(kNone);
+  def_binding_.emplace_back(kNone, kNone);
+  return static_cast<int32_t>(out_.definitions.size() - 1);
+}
+
+void Analyzer::CollectParams(TSNode params, std::vector<ParamInfo>& out) {
+  if (ts_node_is_null(params)) return;
+  std::vector<TSNode> kids;
+  NamedChildren(params, kids);
+  bool has_posonly = false;
+  for (TSNode k : kids) has_posonly |= KindOf(k) == NK::positional_separator;
+  bool before_slash = has_posonly, kwonly = false;
+  for (TSNode k : kids) {
+    ParamInfo p{};
+    p.whole = k;
+    p.kind = before_slash ? "posonly" : (kwonly ? "kwonly" : "normal");
+    NK kind = KindOf(k);
+    TSNode inner = k;
+    switch (kind) {
+      case NK::positional_separator:
+        before_slash = false;
+        continue;
+      case NK::keyword_separator:
+        kwonly = true;
+        continue;
+      case NK::typed_parameter:
+        p.annotation_node = Field(k, f_.type);
+        inner = ts_node_named_child(k, 0);
+        break;
+      case NK::default_parameter:
+        p.default_node = Field(k, f_.value);
+        inner = Field(k, f_.name);
+        break;
+      case NK::typed_default_parameter:
+        p.default_node = Field(k, f_.value);
+        p.annotation_node = Field(k, f_.type);
+        inner = Field(k, f_.name);
+        break;
+      default:
+        break;
+    }
+    NK ik = KindOf(inner);
+    if (ik == NK::list_splat_pattern) {
+      p.kind = "vararg";
+      kwonly = true;
+      inner = ts_node_named_child(inner, 0);
+    } else if (ik == NK::dictionary_splat_pattern) {
+      p.kind = "varkw";
+      inner = ts_node_named_child(inner, 0);
+    }
+    p.name_node = inner;
+    out.push_back(p);
+  }
+}
+
+void Analyzer::DeclareParams(uint32_t def_index, uint32_t fscope) {
+  const auto& params = def_params_[def_index];
+  int32_t pos = 0;
+  for (const auto& p : params) {
+    if (ts_node_is_null(p.name_node)) continue;
+    NK k = KindOf(p.name_node);
+    if (k != NK::identifier && k != NK::keyword_identifier) {
+      // Python 2 tuple parameters: bind the names inside.
+      VisitTarget(p.name_node, fscope, false);
+      continue;
+    }
+    std::string_view name = Text(p.name_node);
+    uint32_t sym = AddDef(fscope, name, kDefParam, p.name_node, "def", "param");
+    ParameterRow row;
+    row.def_id = std::to_string(def_index);  // replaced by the def id in EmitRows
+    row.name = std::string(name);
+    row.kind = p.kind;
+    row.position = pos++;
+    if (!ts_node_is_null(p.default_node)) row.default_text = std::string(Text(p.default_node));
+    if (!ts_node_is_null(p.annotation_node)) row.annotation_text = std::string(Text(p.annotation_node));
+    row.span = SpanOf(p.whole);
+    out_.parameters.push_back(std::move(row));
+    param_bindings_.push_back({out_.parameters.size() - 1, fscope, sym});
+    if (!ts_node_is_null(p.annotation_node)) {
+      AddAnnotationRow(p.annotation_node, fscope, "parameter", std::string(name),
+                       std::string("param#") + std::to_string(out_.parameters.size() - 1));
+    }
+  }
+}
+
+void Analyzer::AddAnnotationRow(TSNode annot, uint32_t scope, const char* target_kind,
+                                std::string target_name, OptStr owner) {
+  AnnotationRow a;
+  a.scope_id = std::to_string(scope);
+  a.target_kind = target_kind;
+  a.target_name = std::move(target_name);
+  a.annotation_text = std::string(Text(annot));
+  a.owner_id = std::move(owner);
+  a.span = SpanOf(annot);
+  out_.annotations.push_back(std::move(a));
+}
+
+void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
+  TSNode name_node = Field(fn, f_.name);
+  std::string name(Text(name_node));
+  bool is_async = false;
+  if (ts_node_child_count(fn) > 0) {
+    TSNode first = ts_node_child(fn, 0);
+    is_async = !ts_node_is_named(first) && Text(first) == "async";
+  }
+  uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
+  int32_t di = AddDefinition(fn, name_node, is_async ? "async_function" : "function", scope, name, deco);
+  def_binding_[di] = {scope, sym};
+  CollectParams(Field(fn, f_.parameters), def_params_[di]);
+  uint32_t inner = scope;
+  TSNode tp = Field(fn, f_.type_parameters);
+  // CPython order: defaults, [type params], annotations, decorators, body.
+  std::vector<Task> tasks;
+  for (const auto& p : def_params_[di]) {
+    if (!ts_node_is_null(p.default_node)) tasks.push_back({p.default_node, scope, kLoad});
+  }
+  if (!ts_node_is_null(tp)) inner = HandleTypeParams(tp, scope, name, di);
+  tasks.push_back({fn, inner, kArgAnnots, static_cast<uint32_t>(di)});
+  TSNode ret = Field(fn, f_.return_type);
+  if (!ts_node_is_null(ret)) {
+    tasks.push_back({ret, inner, kAnnot});
+    AddAnnotationRow(ret, scope, "return", name, std::string("def#") + std::to_string(di));
+  }
+  if (!ts_node_is_null(deco)) {
+    size_t start = NamedChildren(deco, kids_);
+    for (size_t i = start; i < kids_.size(); ++i) {
+      if (KindOf(kids_[i]) == NK::decorator) tasks.push_back({kids_[i], scope, kLoad});
+    }
+    kids_.resize(start);
+  }
+  tasks.push_back({fn, inner, kFuncScope, static_cast<uint32_t>(di)});
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
+}
+
+void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
+  TSNode name_node = Field(cls, f_.name);
+  std::string name(Text(name_node));
+  uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
+  int32_t di = AddDefinition(cls, name_node, "class", scope, name, deco);
+  def_binding_[di] = {scope, sym};
+  TSNode supers = Field(cls, f_.superclasses);
+  if (!ts_node_is_null(supers)) {
+    size_t start = NamedChildren(supers, kids_);
+    for (size_t i = start; i < kids_.size(); ++i) {
+      NK k = KindOf(kids_[i]);
+      if (k != NK::keyword_argument && k != NK::list_splat && k != NK::dictionary_splat) {
+        out_.definitions[static_cast<size_t>(di)].bases.emplace_back(Text(kids_[i]));
+      }
+    }
+    kids_.resize(start);
+  }
+  uint32_t inner = scope;
+  TSNode tp = Field(cls, f_.type_parameters);
+  if (!ts_node_is_null(tp)) inner = HandleTypeParams(tp, scope, name, di);
+  std::vector<Task> tasks;
+  TSNode bases = Field(cls, f_.superclasses);
+  if (!ts_node_is_null(bases)) tasks.push_back({bases, inner, kLoad});
+  if (!ts_node_is_null(deco)) {
+    size_t start = NamedChildren(deco, kids_);
+    for (size_t i = start; i < kids_.size(); ++i) {
+      if (KindOf(kids_[i]) == NK::decorator) tasks.push_back({kids_[i], scope, kLoad});
+    }
+    kids_.resize(start);
+  }
+  tasks.push_back({cls, inner, kClassScope, static_cast<uint32_t>(di)});
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
+}
+
+void Analyzer::HandleLambda(TSNode lam, uint32_t scope) {
+  int32_t di = AddDefinition(lam, TSNode{}, "lambda", scope, "<lambda>", TSNode{});
+  CollectParams(Field(lam, f_.parameters), def_params_[di]);
+  std::vector<Task> tasks;
+  for (const auto& p : def_params_[di]) {
+    if (!ts_node_is_null(p.default_node)) tasks.push_back({p.default_node, scope, kLoad});
+  }
+  tasks.push_back({lam, scope, kLambdaScope, static_cast<uint32_t>(di)});
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
+}
+
+uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner,
+                                    int32_t def_index) {
+  uint32_t s = NewScope(ScopeKind::kTypeParams, scope, "<generic parameters of " + owner + ">", tp,
+                        -1, scopes_[scope].child_prefix + "<generic parameters of " + owner + ">");
+  std::vector<TSNode> kids;
+  NamedChildren(tp, kids);
+  std::vector<Task> tasks;
+  for (TSNode t : kids) {
+    TSNode inner = KindOf(t) == NK::type ? ts_node_named_child(t, 0) : t;
+    TypeParamRow row;
+    row.owner_name = owner;
+    if (def_index >= 0) row.owner_def_id = std::to_string(def_index);
+    row.kind = "TypeVar";
+    TSNode name_node = inner;
+    if (KindOf(inner) == NK::splat_type) {
+      row.kind = Text(inner).substr(0, 2) == "**" ? "ParamSpec" : "TypeVarTuple";
+      name_node = ts_node_named_child(inner, 0);
+    } else if (KindOf(inner) == NK::constrained_type) {
+      TSNode nm = ts_node_named_child(inner, 0), bound = ts_node_named_child(inner, 1);
+      name_node = KindOf(nm) == NK::type ? ts_node_named_child(nm, 0) : nm;
+      if (!ts_node_is_null(bound)) {
+        TSNode b = KindOf(bound) == NK::type ? ts_node_named_child(bound, 0) : bound;
+        if (KindOf(b) == NK::tuple) {
+          std::vector<TSNode> cs;
+          NamedChildren(b, cs);
+          for (TSNode c : cs) row.constraints.emplace_back(Text(c));
+        } else {
+          row.bound_text = std::string(Text(b));
+        }
+        tasks.push_back({bound, s, kLoad});
+      }
+    }
+    if (ts_node_is_null(name_node)) continue;
+    row.name = std::string(Text(name_node));
+    row.span = SpanOf(t);
+    row.scope_id = std::to_string(s);
+    uint32_t sym = AddDef(s, row.name, kDefLocal | kDefTypeParam, name_node, "def", "type_param");
+    out_.type_params.push_back(std::move(row));
+    tp_bindings_.push_back({out_.type_params.size() - 1, s, sym});
+  }
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
+  return s;
+}
+
+void Analyzer::HandleTypeAlias(TSNode n, uint32_t scope) {
+  TSNode left = Field(n, f_.left), right = Field(n, f_.right);
+  TSNode l = KindOf(left) == NK::type ? ts_node_named_child(left, 0) : left;
+  if (KindOf(l) != NK::identifier && KindOf(l) != NK::generic_type) {
+    // tree-sitter reads `type(x).attr = v` as a type alias: undo that into an assignment.
+    TSNode kw = ts_node_child(n, 0);
+    AddDef(scope, "type", kUse, kw, "use", "load");
+    Push(right, scope, kLoad);
+    Push(l, scope, kStore);
+    return;
+  }
+  TSNode name_node = l, tp{};
+  if (KindOf(l) == NK::generic_type) {
+    name_node = ts_node_named_child(l, 0);
+    tp = ts_node_named_child(l, 1);
+  }
+  std::string name(Text(name_node));
+  AddDef(scope, name, kDefLocal, name_node, "def", "type_alias");
+  uint32_t inner = scope;
+  if (!ts_node_is_null(tp) && KindOf(tp) == NK::type_parameter) inner = HandleTypeParams(tp, scope, name, -1);
+  // The value is lazily evaluated in its own annotation scope (PEP 695).
+  uint32_t s = NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
+  Push(right, s, kLoad);
+}
+
+void Analyzer::HandleComprehension(TSNode comp, uint32_t scope) {
+  // The first iterable is evaluated in the enclosing scope, before the comprehension's own.
+  stack_.push_back({comp, scope, kCompScope});
+  size_t start = NamedChildren(comp, kids_);
+  for (size_t i = start; i < kids_.size(); ++i) {
+    if (KindOf(kids_[i]) != NK::for_in_clause) continue;
+    TSNode clause = kids_[i];
+    kids_.resize(start);
+    std::vector<TSNode> rights;
+    uint32_t cnt = ts_node_child_count(clause);
+    for (uint32_t j = 0; j < cnt; ++j) {
+      const char* fname = ts_node_field_name_for_child(clause, j);
+      if (fname && std::string_view(fname) == "right") rights.push_back(ts_node_child(clause, j));
+    }
+    for (auto it = rights.rbegin(); it != rights.rend(); ++it) Push(*it, scope, kLoad);
+    return;
+  }
+  kids_.resize(start);
+}
+
+void Analyzer::CompScope(TSNode comp, uint32_t scope) {
+  const char* name = "genexpr";
+  switch (KindOf(comp)) {
+    case NK::list_comprehension: name = "listcomp"; break;
+    case NK::set_comprehension: name = "setcomp"; break;
+    case NK::dictionary_comprehension: name = "dictcomp"; break;
+    default: break;
+  }
+  uint32_t s = NewScope(ScopeKind::kComprehension, scope, name, comp, -1,
+                        scopes_[scope].child_prefix + "<" + name + ">");
+  std::vector<TSNode> kids;
+  NamedChildren(comp, kids);
+  std::vector<Task> tasks;
+  TSNode body{};
+  bool first = true;
+  for (TSNode k : kids) {
+    NK kind = KindOf(k);
+    if (kind == NK::for_in_clause) {
+      tasks.push_back({Field(k, f_.left), s, kStore});
+      if (!first) {
+        uint32_t cnt = ts_node_child_count(k);
+        for (uint32_t j = 0; j < cnt; ++j) {
+          const char* fname = ts_node_field_name_for_child(k, j);
+          if (fname && std::string_view(fname) == "right") tasks.push_back({ts_node_child(k, j), s, kLoad});
+        }
+      }
+      first = false;
+    } else if (kind == NK::if_clause) {
+      tasks.push_back({k, s, kLoad});
+    } else if (ts_node_is_null(body)) {
+      body = k;
+    }
+  }
+  if (!ts_node_is_null(body)) {
+    if (KindOf(body) == NK::pair) {  // dict comprehension: value, then key
+      tasks.push_back({Field(body, f_.value), s, kLoad});
+      tasks.push_back({Field(body, f_.key), s, kLoad});
+    } else {
+      tasks.push_back({body, s, kLoad});
+    }
+  }
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
+    if (!ts_node_is_null(it->node)) stack_.push_back(*it);
+  }
+}
+
+void Analyzer::HandleNamedExpr(TSNode n, uint32_t scope) {
+  TSNode target = Field(n, f_.name);
+  if (scopes_[scope].kind == ScopeKind::kComprehension && !ts_node_is_null(target)) {
+    std::string_view name = Text(target);
+    for (uint32_t p = scopes_[scope].parent; p != kNone; p = scopes_[p].parent) {
+      const Scope& ps = scopes_[p];
+      if (ps.kind == ScopeKind::kComprehension) continue;
+      if (ps.kind == ScopeKind::kFunction || ps.kind == ScopeKind::kLambda) {
+        uint32_t id = Intern(name);
+        int32_t existing = FindSym(p, id);
+        bool global = existing >= 0 && (ps.syms[static_cast<size_t>(existing)].flags & kDefGlobal);
+        AddDef(scope, name, global ? kDefGlobal : kDefNonlocal, TSNode{}, "", "");
+        AddDef(p, name, kDefLocal, target, "def", "walrus");
+      } else if (ps.kind == ScopeKind::kModule) {
+        AddDef(scope, name, kDefGlobal, TSNode{}, "", "");
+        AddDef(p, name, kDefGlobal, target, "def", "walrus");
+      }
+      break;
+    }
+  }
+  Push(target, scope, kStore);
+  Push(Field(n, f_.value), scope, kLoad);
+}
+
+void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
+  TSNode left = Field(n, f_.left), type = Field(n, f_.type), right = Field(n, f_.right);
+  std::vector<Task> tasks;
+  if (!ts_node_is_null(type)) {
+    NK lk = KindOf(left);
+    TSNode inner = left;
+    // `(x)` comes as a parenthesized expression or a one-element tuple pattern without comma.
+    while ((KindOf(inner) == NK::parenthesized_expression || KindOf(inner) == NK::tuple_pattern) &&
+           ts_node_child_count(inner) == 3 && ts_node_named_child_count(inner) == 1) {
+      inner = ts_node_named_child(inner, 0);
+    }
+    NK ik = KindOf(inner);
+    if (lk == NK::identifier || lk == NK::keyword_identifier) {
+      AddDef(scope, Text(left), kDefAnnot | kDefLocal, left, "def", "annotated");
+    } else if (ik == NK::identifier || ik == NK::keyword_identifier) {
+      // `(x): int` is not "simple": x is bound only when a value is assigned.
+      if (!ts_node_is_null(right)) AddDef(scope, Text(inner), kDefLocal, inner, "def", "store");
+    } else {
+      tasks.push_back({left, scope, kStore});
+    }
+    tasks.push_back({type, scope, kAnnot});
+    AddAnnotationRow(type, scope, "variable", std::string(Text(left)), std::nullopt);
+  } else {
+    tasks.push_back({left, scope, kStore});
+  }
+  if (!ts_node_is_null(right)) tasks.push_back({right, scope, kLoad});
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
+    if (!ts_node_is_null(it->node)) stack_.push_back(*it);
+  }
+}
+
+void Analyzer::HandleCall(TSNode n, uint32_t scope) {
+  TSNode fn = Field(n, f_.function), args = Field(n, f_.arguments);
+  CallRow c;
+  c.callee_text = std::string(Text(fn));
+  c.span = SpanOf(n);
+  c.callee_span = SpanOf(fn);
+  c.line = static_cast<int32_t>(ts_node_start_point(n).row) + 1;
+  c.scope_index = scope;
+  if (KindOf(args) == NK::generator_expression) {
+    c.arg_count = 1;
+  } else if (!ts_node_is_null(args)) {
+    size_t start = NamedChildren(args, kids_);
+    c.arg_count = static_cast<int32_t>(kids_.size() - start);
+    kids_.resize(start);
+  }
+  // The dotted chain `a.b.c` of a name or attribute callee, for resolution.
+  TSNode cur = fn;
+  std::vector<std::string> rev;
+  while (KindOf(cur) == NK::attribute) {
+    rev.emplace_back(Text(Field(cur, f_.attribute)));
+    cur = Field(cur, f_.object);
+  }
+  if (KindOf(cur) == NK::identifier || KindOf(cur) == NK::keyword_identifier) {
+    rev.emplace_back(Text(cur));
+    c.chain.assign(rev.rbegin(), rev.rend());
+  }
+  if (!rev.empty()) c.callee_name = rev.front();
+  out_.calls.push_back(std::move(c));
+  Push(args, scope, kLoad);
+  Push(fn, scope, kLoad);
+}
+
+}  // namespace anatomy::extract::internal

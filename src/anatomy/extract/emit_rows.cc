@@ -1,0 +1,224 @@
+// Turns the analyzer's indices into rows with stable ids, and collects syntax diagnostics.
+#include <map>
+
+#include "anatomy/core/hash.h"
+#include "anatomy/extract/analyzer_internal.h"
+
+namespace anatomy::extract::internal {
+namespace {
+
+std::string Id(std::string_view prefix, std::initializer_list<core::IdPart> parts) {
+  return core::StableId(prefix, parts);
+}
+
+void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
+  if (!ts_node_has_error(root)) return;
+  TSTreeCursor c = ts_tree_cursor_new(root);
+  bool descend = true;
+  for (;;) {
+    TSNode n = ts_tree_cursor_current_node(&c);
+    if (descend) {
+      bool err = ts_node_is_error(n), missing = ts_node_is_missing(n);
+      if (err || missing) {
+        DiagnosticRow d;
+        d.kind = err ? "TS_ERROR" : "TS_MISSING";
+        d.span = {ts_node_start_byte(n), ts_node_end_byte(n)};
+        TSPoint p = ts_node_start_point(n);
+        d.line = static_cast<int32_t>(p.row) + 1;
+        d.column = static_cast<int32_t>(p.column);
+        if (missing) {
+          d.message = std::string("missing ") + ts_node_type(n);
+        } else {
+          std::string_view t = src.substr(static_cast<size_t>(d.span.bstart),
+                                          static_cast<size_t>(d.span.bend - d.span.bstart));
+          size_t nl = t.find('\n');
+          if (nl != std::string_view::npos) t = t.substr(0, nl);
+          if (t.size() > 40) t = t.substr(0, 40);
+          d.message = "syntax error at '" + std::string(t) + "'";
+        }
+        d.diag_id = Id("diag", {out.file.path, d.kind, std::to_string(d.span.bstart),
+                                std::to_string(d.span.bend)});
+        out.diagnostics.push_back(std::move(d));
+      }
+      if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
+    }
+    if (ts_tree_cursor_goto_next_sibling(&c)) {
+      descend = true;
+      continue;
+    }
+    if (!ts_tree_cursor_goto_parent(&c)) break;
+    descend = false;
+  }
+  ts_tree_cursor_delete(&c);
+}
+
+}  // namespace
+
+void Analyzer::EmitRows() {
+  const std::string& path = out_.file.path;
+  // Scope ids: (path, kind, qualified name, ordinal among equal (kind, qualified name)).
+  std::vector<std::string> scope_ids(scopes_.size());
+  std::map<std::pair<int, std::string>, int> ordinals;
+  for (size_t i = 0; i < scopes_.size(); ++i) {
+    const Scope& s = scopes_[i];
+    int ord = ordinals[{static_cast<int>(s.kind), s.qualname}]++;
+    scope_ids[i] = Id("py_scope", {path, ScopeKindName(s.kind), s.qualname, std::to_string(ord)});
+  }
+  std::vector<std::string> def_ids(out_.definitions.size());
+  std::map<std::string, int> def_ordinals;
+  for (size_t i = 0; i < out_.definitions.size(); ++i) {
+    auto& d = out_.definitions[i];
+    int ord = def_ordinals[d.qualified_name]++;
+    def_ids[i] = Id("cst_def", {path, d.qualified_name, std::to_string(ord)});
+  }
+  // Binding ids and rows.
+  std::vector<std::vector<std::string>> binding_ids(scopes_.size());
+  for (size_t i = 0; i < scopes_.size(); ++i) {
+    for (const Sym& sym : scopes_[i].syms) {
+      binding_ids[i].push_back(Id("py_binding", {scope_ids[i], name_store_[sym.name]}));
+    }
+  }
+  auto resolve = [&](uint32_t si, const Sym& sym, OptStr& target, std::string& kind) {
+    switch (sym.res) {
+      case Resolution::kLocal:
+      case Resolution::kCell:
+        target = binding_ids[si][&sym - scopes_[si].syms.data()];
+        kind = "local";
+        return;
+      case Resolution::kFree: {
+        if (name_store_[sym.name] == "__class__") {
+          kind = "class_cell";
+          return;
+        }
+        kind = "unresolved";
+        for (uint32_t p = scopes_[si].parent; p != kNone; p = scopes_[p].parent) {
+          if (scopes_[p].kind == ScopeKind::kClass) continue;
+          int32_t k = FindSym(p, sym.name);
+          if (k < 0) continue;
+          const Sym& ps = scopes_[p].syms[static_cast<size_t>(k)];
+          if (ps.res == Resolution::kLocal || ps.res == Resolution::kCell) {
+            target = binding_ids[p][static_cast<size_t>(k)];
+            kind = "enclosing";
+            return;
+          }
+        }
+        return;
+      }
+      case Resolution::kGlobalExplicit:
+      case Resolution::kGlobalImplicit: {
+        int32_t k = FindSym(0, sym.name);
+        if (k >= 0 && (scopes_[0].syms[static_cast<size_t>(k)].flags & (kDefBound | kDefGlobal))) {
+          target = binding_ids[0][static_cast<size_t>(k)];
+          kind = "global";
+        } else {
+          kind = "builtin";
+        }
+        return;
+      }
+    }
+  };
+  for (size_t i = 0; i < scopes_.size(); ++i) {
+    const Scope& s = scopes_[i];
+    ScopeRow r;
+    r.scope_id = scope_ids[i];
+    if (s.parent != kNone) r.parent_scope_id = scope_ids[s.parent];
+    r.scope_kind = ScopeKindName(s.kind);
+    r.scope_name = s.name;
+    r.qualified_name = s.qualname;
+    if (s.def_index >= 0) r.def_id = def_ids[static_cast<size_t>(s.def_index)];
+    r.line = s.line;
+    r.span = s.span;
+    out_.scopes.push_back(std::move(r));
+    for (size_t k = 0; k < s.syms.size(); ++k) {
+      const Sym& sym = s.syms[k];
+      BindingRow b;
+      b.binding_id = binding_ids[i][k];
+      b.scope_id = scope_ids[i];
+      b.name = name_store_[sym.name];
+      b.flag_bits = sym.flags;
+      b.resolution = sym.res;
+      b.module_scope = s.kind == ScopeKind::kModule;
+      b.span = sym.first.bstart >= 0 ? sym.first : s.span;
+      resolve(static_cast<uint32_t>(i), sym, b.resolved_binding_id, b.resolved_kind);
+      out_.bindings.push_back(std::move(b));
+    }
+  }
+  for (const PendingOcc& o : occs_) {
+    OccurrenceRow r;
+    r.binding_id = binding_ids[o.scope][o.sym];
+    r.scope_id = scope_ids[o.scope];
+    r.name = name_store_[scopes_[o.scope].syms[o.sym].name];
+    r.role = o.role;
+    r.ctx = o.ctx;
+    r.line = o.line;
+    r.column = o.column;
+    r.span = o.span;
+    r.occurrence_id = Id("py_site", {r.binding_id, r.role, std::to_string(r.span.bstart),
+                                     std::to_string(r.span.bend)});
+    out_.occurrences.push_back(std::move(r));
+  }
+  for (size_t i = 0; i < out_.definitions.size(); ++i) {
+    auto& d = out_.definitions[i];
+    d.def_id = def_ids[i];
+    d.scope_id = scope_ids[def_scope_[i]];
+    if (def_body_scope_[i] != kNone) d.body_scope_id = scope_ids[def_body_scope_[i]];
+    auto [bs, bk] = def_binding_[i];
+    if (bs != kNone) d.binding_id = binding_ids[bs][bk];
+  }
+  std::vector<std::string> param_ids(out_.parameters.size());
+  for (size_t i = 0; i < out_.parameters.size(); ++i) {
+    auto& p = out_.parameters[i];
+    p.def_id = def_ids[std::stoul(p.def_id)];
+    p.param_id = Id("py_param", {p.def_id, p.name});
+    param_ids[i] = p.param_id;
+  }
+  for (const auto& pb : param_bindings_) out_.parameters[pb.row].binding_id = binding_ids[pb.scope][pb.sym];
+  for (auto& r : out_.references) {
+    r.scope_id = scope_ids[std::stoul(r.scope_id)];
+    r.ref_id = Id("cst_ref", {path, r.ref_kind, r.ctx, std::to_string(r.span.bstart),
+                              std::to_string(r.span.bend)});
+  }
+  for (const auto& rb : ref_bindings_) {
+    auto& r = out_.references[rb.row];
+    r.binding_id = binding_ids[rb.scope][rb.sym];
+  }
+  for (size_t i = 0; i < out_.imports.size(); ++i) {
+    auto& r = out_.imports[i];
+    r.scope_id = scope_ids[std::stoul(r.scope_id)];
+    r.import_id = Id("cst_import", {path, std::to_string(r.span.bstart), std::to_string(r.span.bend)});
+  }
+  for (const auto& ib : import_bindings_) out_.imports[ib.row].binding_id = binding_ids[ib.scope][ib.sym];
+  for (auto& t : out_.type_params) {
+    t.scope_id = scope_ids[std::stoul(t.scope_id)];
+    if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
+    t.type_param_id = Id("type_param", {t.scope_id, t.name});
+  }
+  for (const auto& tb : tp_bindings_) out_.type_params[tb.row].binding_id = binding_ids[tb.scope][tb.sym];
+  for (auto& a : out_.annotations) {
+    a.scope_id = scope_ids[std::stoul(a.scope_id)];
+    if (a.owner_id) {
+      const std::string& o = *a.owner_id;
+      if (o.rfind("param#", 0) == 0) a.owner_id = param_ids[std::stoul(o.substr(6))];
+      else if (o.rfind("def#", 0) == 0) a.owner_id = def_ids[std::stoul(o.substr(4))];
+    }
+    a.annotation_id = Id("annotation", {path, std::to_string(a.span.bstart), std::to_string(a.span.bend)});
+  }
+  for (auto& c : out_.calls) {
+    c.scope_id = scope_ids[c.scope_index];
+    for (uint32_t s = c.scope_index; s != kNone; s = scopes_[s].parent) {
+      if (scopes_[s].def_index >= 0) {
+        c.enclosing_def_id = def_ids[static_cast<size_t>(scopes_[s].def_index)];
+        break;
+      }
+    }
+    c.call_id = Id("cst_call", {path, std::to_string(c.span.bstart), std::to_string(c.span.bend)});
+  }
+}
+
+}  // namespace anatomy::extract::internal
+
+namespace anatomy::extract {
+void CollectSyntaxDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
+  internal::CollectDiagnostics(root, src, out);
+}
+}  // namespace anatomy::extract

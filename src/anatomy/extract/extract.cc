@@ -1,0 +1,162 @@
+#include "anatomy/extract/extract.h"
+
+#include <arrow/api.h>
+#include <tree_sitter/api.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "anatomy/core/hash.h"
+#include "anatomy/extract/analyzer.h"
+#include "anatomy/extract/node_kinds.h"
+#include "anatomy/extract/resolve.h"
+#include "anatomy/extract/scan.h"
+#include "anatomy/extract/schemas.h"
+#include "anatomy/extract/table_builder.h"
+#include "anatomy/extract/utf8.h"
+
+namespace anatomy::extract {
+namespace {
+
+struct ParserDeleter {
+  void operator()(TSParser* p) const { ts_parser_delete(p); }
+};
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+
+bool ReadAll(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  if (size < 0) return false;
+  out.resize(static_cast<size_t>(size));
+  in.seekg(0);
+  in.read(out.data(), size);
+  return static_cast<bool>(in) || in.gcount() == size;
+}
+
+void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser, FileOutput& out) {
+  FileRow& f = out.file;
+  f.path = sf.path;
+  f.file_id = core::StableId("file", {sf.path});
+  f.size = sf.size;
+  f.mtime_ms = sf.mtime_ms;
+  f.is_python = sf.is_python;
+  auto error = [&](const char* stage, const char* code, std::string msg, int64_t b, int64_t e) {
+    out.errors.push_back({f.path, stage, code, std::move(msg), b, e});
+  };
+  std::string bytes;
+  if (!ReadAll(sf.abs_path, bytes)) {
+    f.sha256 = core::Sha256Hex("");
+    error("read", "READ_FAILED", "cannot read '" + sf.path + "'", 0, 0);
+    return;
+  }
+  f.size = static_cast<int64_t>(bytes.size());
+  f.sha256 = core::Sha256Hex(bytes);
+  int64_t lines = 0;
+  for (char c : bytes) lines += c == '\n';
+  if (!bytes.empty() && bytes.back() != '\n') ++lines;
+  f.line_count = lines;
+  if (!sf.is_python) return;
+  f.module_name = ModuleNameForPath(sf.path);
+  f.encoding = DetectEncoding(bytes);
+  if (f.size > opt.max_file_bytes) {
+    error("parse", "FILE_TOO_LARGE",
+          "'" + sf.path + "' has " + std::to_string(f.size) + " bytes, over the limit of " +
+              std::to_string(opt.max_file_bytes),
+          0, f.size);
+    return;
+  }
+  if (size_t nul = bytes.find('\0'); nul != std::string::npos) {
+    error("decode", "NUL_BYTE", "'" + sf.path + "' contains a NUL byte at offset " + std::to_string(nul),
+          static_cast<int64_t>(nul), static_cast<int64_t>(nul) + 1);
+    return;
+  }
+  if (f.encoding == "utf-8" || f.encoding == "utf-8-sig") {
+    if (int64_t bad = FirstInvalidUtf8(bytes); bad >= 0) {
+      error("decode", "INVALID_UTF8",
+            "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad, bad + 1);
+    }
+  }
+  if (f.encoding == "utf-8-sig") bytes.replace(0, 3, "   ");  // keep byte offsets
+  std::unique_ptr<TSTree, TreeDeleter> tree(
+      ts_parser_parse_string(parser, nullptr, bytes.data(), static_cast<uint32_t>(bytes.size())));
+  ts_parser_reset(parser);
+  if (!tree) {
+    error("parse", "PARSE_FAILED", "tree-sitter could not parse '" + sf.path + "'", 0, f.size);
+    return;
+  }
+  f.parsed = true;
+  TSNode root = ts_tree_root_node(tree.get());
+  f.has_syntax_errors = ts_node_has_error(root);
+  AnalyzeFile(root, bytes, out);
+  CollectSyntaxDiagnostics(root, bytes, out);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionResult::Tables() const {
+  return {{"files", files},
+          {"scopes", scopes},
+          {"bindings", bindings},
+          {"occurrences", occurrences},
+          {"definitions", definitions},
+          {"parameters", parameters},
+          {"call_sites", call_sites},
+          {"call_resolutions", call_resolutions},
+          {"imports", imports},
+          {"references", references},
+          {"type_params", type_params},
+          {"annotations", annotations},
+          {"diagnostics", diagnostics},
+          {"errors", errors}};
+}
+
+arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options) {
+  ScanOptions so{options.repo_root, options.include, options.exclude};
+  ARROW_ASSIGN_OR_RAISE(ScanResult scan, ScanRepository(so));
+  std::vector<FileOutput> outputs(scan.files.size());
+  int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, scan.files.size()))));
+  (void)PyFields();  // resolve the grammar tables once, before threads start
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+    ts_parser_set_language(parser.get(), tree_sitter_python());
+    for (size_t i = next++; i < scan.files.size(); i = next++) {
+      ExtractOne(scan.files[i], options, parser.get(), outputs[i]);
+    }
+  };
+  if (jobs == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+  ResolveAcrossFiles(outputs);
+  std::vector<ErrorRow> scan_errors;
+  for (const auto& p : scan.problems) scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors));
+  ExtractionResult r;
+  r.files = tables["files"];
+  r.scopes = tables["scopes"];
+  r.bindings = tables["bindings"];
+  r.occurrences = tables["occurrences"];
+  r.definitions = tables["definitions"];
+  r.parameters = tables["parameters"];
+  r.call_sites = tables["call_sites"];
+  r.call_resolutions = tables["call_resolutions"];
+  r.imports = tables["imports"];
+  r.references = tables["references"];
+  r.type_params = tables["type_params"];
+  r.annotations = tables["annotations"];
+  r.diagnostics = tables["diagnostics"];
+  r.errors = tables["errors"];
+  return r;
+}
+
+}  // namespace anatomy::extract

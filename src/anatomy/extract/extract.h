@@ -1,0 +1,40 @@
+#pragma once
+
+#include <arrow/type_fwd.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "anatomy/core/status.h"
+
+namespace anatomy::extract {
+
+/// \brief What to extract and how.
+struct ExtractOptions {
+  std::string repo_root;             //!< the repository folder
+  std::vector<std::string> include;  //!< globs on relative paths; empty = every file
+  std::vector<std::string> exclude;  //!< globs on relative paths (files and folders)
+  int jobs = 0;                      //!< parser threads; 0 = all cores
+  int64_t max_file_bytes = int64_t{64} << 20;  //!< larger .py files get a FILE_TOO_LARGE error
+};
+
+/// \brief One Arrow table per dataset; columns in schemas.h and README.md.
+struct ExtractionResult {
+  std::shared_ptr<arrow::Table> files, scopes, bindings, occurrences, definitions, parameters,
+      call_sites, call_resolutions, imports, references, type_params, annotations, diagnostics,
+      errors;
+
+  /// \brief (dataset name, table) pairs in DatasetNames() order.
+  std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> Tables() const;
+};
+
+/// \brief Scans `options.repo_root`, parses every Python file with tree-sitter on
+/// `options.jobs` threads and returns the extraction tables. Per-file problems become rows of
+/// `errors` or `diagnostics`; only an unusable root or an internal Arrow failure is an error.
+/// The result does not depend on the number of threads.
+arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options);
+
+}  // namespace anatomy::extract

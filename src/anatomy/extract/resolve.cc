@@ -1,0 +1,327 @@
+#include "anatomy/extract/resolve.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace anatomy::extract {
+namespace {
+
+struct ModuleIndex {
+  std::map<std::string, size_t> modules;  // dotted name -> file index
+  std::set<std::string> namespace_packages;
+  std::map<std::string, std::string> namespace_dirs;
+
+  explicit ModuleIndex(const std::vector<FileOutput>& files) {
+    std::set<std::string> regular_packages;
+    for (size_t i = 0; i < files.size(); ++i) {
+      const auto& f = files[i].file;
+      if (!f.is_python || f.module_name.empty()) continue;
+      modules.emplace(f.module_name, i);
+      if (f.path.size() >= 11 && f.path.substr(f.path.size() - 11) == "__init__.py") {
+        regular_packages.insert(f.module_name);
+      }
+    }
+    for (size_t i = 0; i < files.size(); ++i) {
+      const auto& f = files[i].file;
+      if (!f.is_python) continue;
+      std::string dir = f.path;
+      for (size_t slash = dir.rfind('/'); slash != std::string::npos; slash = dir.rfind('/')) {
+        dir.resize(slash);
+        std::string dotted = dir;
+        for (auto& c : dotted) c = c == '/' ? '.' : c;
+        if (regular_packages.count(dotted) == 0) {
+          namespace_packages.insert(dotted);
+          namespace_dirs.emplace(dotted, dir);
+        }
+      }
+    }
+  }
+};
+
+void ResolveImport(ImportRow& r, const ModuleIndex& idx, const std::vector<FileOutput>& files) {
+  auto set_module = [&](const std::string& name) {
+    auto it = idx.modules.find(name);
+    if (it != idx.modules.end()) {
+      const auto& f = files[it->second].file;
+      bool pkg = f.path.size() >= 11 && f.path.substr(f.path.size() - 11) == "__init__.py";
+      r.resolved_kind = pkg ? "package" : "module";
+      r.resolved_path = f.path;
+      r.resolved_file_id = f.file_id;
+      return true;
+    }
+    if (idx.namespace_packages.count(name)) {
+      r.resolved_kind = "namespace_package";
+      r.resolved_path = idx.namespace_dirs.at(name);
+      return true;
+    }
+    return false;
+  };
+  if (!r.is_from || r.is_star) {
+    set_module(r.module);
+    return;
+  }
+  std::string sub = r.module.empty() ? *r.imported_name : r.module + "." + *r.imported_name;
+  if (set_module(sub)) return;
+  if (set_module(r.module)) {
+    if (r.resolved_kind != "namespace_package") r.resolved_kind = "symbol";
+  }
+}
+
+bool IsBuiltin(const std::string& name) {
+  static const std::set<std::string> kNames{
+#include "anatomy/extract/builtins_list.inc"
+  };
+  return kNames.count(name) > 0;
+}
+
+// Where a name or dotted chain leads, statically.
+struct Target {
+  enum Kind { kNone, kDef, kModule, kInstance, kExternal, kBuiltin } kind = kNone;
+  size_t file = 0, def = 0;  // kDef / kInstance: the (class) definition
+  std::string qname;         // kModule / kExternal / kBuiltin / best guess otherwise
+  const char* method = "unresolved";
+  double score = 0.1;
+};
+
+class CallResolver {
+ public:
+  CallResolver(std::vector<FileOutput>& files, const ModuleIndex& idx) : files_(files), idx_(idx) {
+    for (size_t fi = 0; fi < files.size(); ++fi) {
+      const auto& f = files[fi];
+      for (const auto& b : f.bindings) {
+        names_[Key(b.scope_id, b.name)] = &b;
+        by_id_[b.binding_id] = &b;
+      }
+      if (!f.scopes.empty()) module_scope_[f.file.module_name] = f.scopes[0].scope_id;
+      for (size_t di = 0; di < f.definitions.size(); ++di) {
+        const auto& d = f.definitions[di];
+        if (d.binding_id) defs_by_binding_.emplace(*d.binding_id, std::make_pair(fi, di));
+        if (!d.body_scope_id.empty()) def_by_body_[d.body_scope_id] = {fi, di};
+        members_[Key(d.scope_id, d.name)] = {fi, di};  // last definition wins
+      }
+      for (const auto& imp : f.imports) {
+        if (imp.binding_id) imports_[*imp.binding_id] = &imp;
+      }
+      for (const auto& p : f.parameters) {
+        if (p.binding_id && p.position == 0) first_params_[*p.binding_id] = p.def_id;
+      }
+      for (size_t di = 0; di < f.definitions.size(); ++di) def_by_id_[f.definitions[di].def_id] = {fi, di};
+    }
+  }
+
+  CallResolutionRow Resolve(const CallRow& c) {
+    CallResolutionRow r;
+    r.call_id = c.call_id;
+    r.span = c.span;
+    r.origin = "static";
+    Target t;
+    if (!c.chain.empty()) {
+      t = ResolveName(c.scope_id, c.chain[0]);
+      for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, c.chain[i]);
+    }
+    if (t.kind == Target::kDef) {
+      const auto& d = files_[t.file].definitions[t.def];
+      if (d.def_kind == "class") {
+        if (auto init = Member(t.file, t.def, "__init__", 0)) {
+          const auto& id = files_[init->first].definitions[init->second];
+          r.target_def_id = id.def_id;
+          r.target_qualified_name = id.qualified_name;
+          r.resolution_method = "class_init";
+          r.score = t.score * 0.95;
+          return r;
+        }
+        r.resolution_method = "class";
+      } else {
+        r.resolution_method = t.method;
+      }
+      r.target_def_id = d.def_id;
+      r.target_qualified_name = d.qualified_name;
+      r.score = t.score;
+      return r;
+    }
+    if (t.kind == Target::kModule || t.kind == Target::kExternal || t.kind == Target::kBuiltin) {
+      r.target_qualified_name = t.qname;
+      r.resolution_method = t.kind == Target::kBuiltin ? "builtin" : "import_qname";
+      r.score = t.kind == Target::kBuiltin ? 0.5 : 0.6;
+      return r;
+    }
+    r.target_qualified_name = t.qname.empty() ? c.callee_text : t.qname;
+    r.resolution_method = "unresolved";
+    r.origin = "callee_text";
+    r.score = 0.1;
+    return r;
+  }
+
+ private:
+  static std::string Key(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
+
+  Target ResolveName(const std::string& scope_id, const std::string& name) {
+    auto it = names_.find(Key(scope_id, name));
+    if (it == names_.end()) return {};
+    const BindingRow* b = it->second;
+    if (b->resolved_kind == "builtin") {
+      Target t;
+      if (!IsBuiltin(name)) return t;
+      t.kind = Target::kBuiltin;
+      t.qname = "builtins." + name;
+      return t;
+    }
+    if (!b->resolved_binding_id) return {};
+    const char* how = b->resolved_kind == "local" ? "local"
+                      : b->resolved_kind == "enclosing" ? "enclosing" : "module";
+    return FromBinding(*b->resolved_binding_id, how, 1.0, 0);
+  }
+
+  Target FromBinding(const std::string& binding_id, const char* how, double score, int depth) {
+    Target t;
+    if (depth > 8) return t;
+    if (auto d = defs_by_binding_.find(binding_id); d != defs_by_binding_.end()) {
+      t.kind = Target::kDef;
+      t.file = d->second.first;
+      t.def = d->second.second;
+      t.method = how;
+      t.score = score;
+      return t;
+    }
+    if (auto p = first_params_.find(binding_id); p != first_params_.end()) {
+      auto [fi, di] = def_by_id_.at(p->second);
+      const auto& m = files_[fi].definitions[di];
+      bool is_static = false;
+      for (const auto& dec : m.decorators) is_static |= dec == "staticmethod";
+      auto cls = def_by_body_.find(m.scope_id);
+      if (m.is_method && !is_static && cls != def_by_body_.end()) {
+        t.kind = Target::kInstance;  // self / cls: the enclosing class
+        t.file = cls->second.first;
+        t.def = cls->second.second;
+        t.method = "self_method";
+        t.score = 0.8;
+      }
+      return t;
+    }
+    if (auto i = imports_.find(binding_id); i != imports_.end()) {
+      const ImportRow& imp = *i->second;
+      if (!imp.is_from) {
+        std::string mod = imp.module;
+        if (!imp.asname) mod = mod.substr(0, mod.find('.'));  // `import a.b` binds `a`
+        return ModuleTarget(mod);
+      }
+      std::string full = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
+      if (idx_.modules.count(full) || idx_.namespace_packages.count(full)) return ModuleTarget(full);
+      auto ms = module_scope_.find(imp.module);
+      if (ms != module_scope_.end() && idx_.modules.count(imp.module)) {
+        auto b = names_.find(Key(ms->second, *imp.imported_name));
+        if (b != names_.end()) {
+          Target r = FromBinding(b->second->binding_id, "import", 0.9, depth + 1);
+          if (r.kind != Target::kNone) return r;
+        }
+      }
+      t.kind = Target::kExternal;
+      t.qname = full;
+      return t;
+    }
+    return t;
+  }
+
+  Target ModuleTarget(const std::string& mod) {
+    Target t;
+    t.kind = (idx_.modules.count(mod) || idx_.namespace_packages.count(mod)) ? Target::kModule : Target::kExternal;
+    t.qname = mod;
+    return t;
+  }
+
+  // Method or attribute `name` of class (fi, di), searching in-REPO bases depth first.
+  std::optional<std::pair<size_t, size_t>> Member(size_t fi, size_t di, const std::string& name, int depth) {
+    if (depth > 8) return std::nullopt;
+    const auto& cls = files_[fi].definitions[di];
+    auto it = members_.find(Key(cls.body_scope_id, name));
+    if (it != members_.end()) return it->second;
+    for (const auto& base : cls.bases) {
+      std::vector<std::string> chain;
+      size_t pos = 0;
+      for (size_t dot = base.find('.'); ; dot = base.find('.', pos)) {
+        chain.push_back(base.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
+        if (dot == std::string::npos) break;
+        pos = dot + 1;
+      }
+      Target t = ResolveName(cls.scope_id, chain[0]);
+      for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, chain[i]);
+      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].def_kind == "class") {
+        if (auto m = Member(t.file, t.def, name, depth + 1)) return m;
+      }
+    }
+    return std::nullopt;
+  }
+
+  Target Attr(const Target& t, const std::string& attr) {
+    Target r;
+    switch (t.kind) {
+      case Target::kModule: {
+        std::string sub = t.qname + "." + attr;
+        if (idx_.modules.count(sub) || idx_.namespace_packages.count(sub)) return ModuleTarget(sub);
+        auto ms = module_scope_.find(t.qname);
+        if (ms != module_scope_.end()) {
+          auto b = names_.find(Key(ms->second, attr));
+          if (b != names_.end()) {
+            r = FromBinding(b->second->binding_id, "import", 0.9, 1);
+            if (r.kind != Target::kNone) return r;
+          }
+        }
+        r.qname = sub;
+        return r;
+      }
+      case Target::kExternal:
+      case Target::kBuiltin:
+        r = t;
+        r.qname = t.qname + "." + attr;
+        return r;
+      case Target::kDef:
+      case Target::kInstance: {
+        const auto& d = files_[t.file].definitions[t.def];
+        if (d.def_kind == "class") {
+          if (auto m = Member(t.file, t.def, attr, 0)) {
+            r.kind = Target::kDef;
+            r.file = m->first;
+            r.def = m->second;
+            bool own = files_[m->first].definitions[m->second].scope_id == d.body_scope_id;
+            r.method = t.kind == Target::kInstance ? (own ? "self_method" : "inherited_method")
+                                                   : "class_attribute";
+            r.score = own ? 0.8 : 0.7;
+            return r;
+          }
+        }
+        r.qname = d.qualified_name + "." + attr;
+        return r;
+      }
+      case Target::kNone:
+        return r;
+    }
+    return r;
+  }
+
+  std::vector<FileOutput>& files_;
+  const ModuleIndex& idx_;
+  std::unordered_map<std::string, const BindingRow*> names_, by_id_;
+  std::unordered_map<std::string, std::string> module_scope_;
+  std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_, members_, def_by_id_;
+  std::unordered_map<std::string, const ImportRow*> imports_;
+  std::unordered_map<std::string, std::string> first_params_;
+};
+
+}  // namespace
+
+void ResolveAcrossFiles(std::vector<FileOutput>& files) {
+  ModuleIndex idx(files);
+  for (auto& f : files) {
+    for (auto& imp : f.imports) ResolveImport(imp, idx, files);
+  }
+  CallResolver resolver(files, idx);
+  for (auto& f : files) {
+    f.call_resolutions.reserve(f.calls.size());
+    for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+  }
+}
+
+}  // namespace anatomy::extract

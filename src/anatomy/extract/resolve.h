@@ -1,0 +1,14 @@
+#pragma once
+// Cross-file resolution after every file is analyzed: imports to REPO modules, and calls
+// to definitions (call_resolutions). Internal.
+
+#include <vector>
+
+#include "anatomy/extract/rows.h"
+
+namespace anatomy::extract {
+
+/// \brief Fills ImportRow::resolved_* and FileOutput::call_resolutions. Deterministic.
+void ResolveAcrossFiles(std::vector<FileOutput>& files);
+
+}  // namespace anatomy::extract

@@ -1,0 +1,161 @@
+#pragma once
+// Row structs of one file's extraction, filled by worker threads and turned into Arrow
+// tables in file order by table_builder.cc. Internal to the extract layer.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace anatomy::extract {
+
+using OptStr = std::optional<std::string>;
+
+struct Span {
+  int64_t bstart = 0;
+  int64_t bend = 0;
+};
+
+struct FileRow {
+  std::string path, file_id, module_name, sha256, encoding;
+  int64_t size = 0, mtime_ms = 0, line_count = 0;
+  bool is_python = false, parsed = false, has_syntax_errors = false;
+};
+
+struct ScopeRow {
+  std::string scope_id;
+  OptStr parent_scope_id;
+  std::string scope_kind, scope_name, qualified_name;
+  OptStr def_id;
+  int32_t line = 0;
+  Span span;
+};
+
+/// Binding flag bits (CPython symtable DEF_* values where they exist).
+enum BindFlag : uint32_t {
+  kDefGlobal = 1,
+  kDefLocal = 2,
+  kDefParam = 4,
+  kDefNonlocal = 8,
+  kUse = 16,
+  kDefImport = 128,
+  kDefAnnot = 256,
+  kDefCompIter = 512,
+  kDefTypeParam = 1024,
+  kDefBound = kDefLocal | kDefParam | kDefImport,
+};
+
+/// Scope resolution of a binding, as CPython's symtable computes it.
+enum class Resolution : uint8_t { kLocal = 1, kGlobalExplicit, kGlobalImplicit, kFree, kCell };
+
+struct BindingRow {
+  std::string binding_id, scope_id, name;
+  uint32_t flag_bits = 0;
+  Resolution resolution = Resolution::kLocal;
+  bool module_scope = false;
+  OptStr resolved_binding_id;  // the binding this name denotes at run time (null: builtin/unknown)
+  std::string resolved_kind;   // local | enclosing | global | builtin | class_cell
+  Span span;                   // first occurrence, or the scope's span for implicit bindings
+};
+
+struct OccurrenceRow {
+  std::string occurrence_id, binding_id, scope_id, name;
+  std::string role;  // def | use
+  std::string ctx;   // load | store | del | param | import | global | nonlocal | capture | ...
+  int32_t line = 0, column = 0;
+  Span span;
+};
+
+struct DefinitionRow {
+  std::string def_id, def_kind, name, qualified_name, scope_id, body_scope_id;
+  OptStr binding_id;
+  std::vector<std::string> decorators;
+  std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
+  bool is_method = false;
+  int32_t line = 0;
+  Span span, name_span;
+};
+
+struct ParameterRow {
+  std::string param_id, def_id, name, kind;
+  int32_t position = 0;
+  OptStr default_text, annotation_text, binding_id;
+  Span span;
+};
+
+struct CallRow {
+  std::string call_id, scope_id, callee_text;
+  OptStr enclosing_def_id, callee_name;
+  int32_t arg_count = 0, line = 0;
+  Span span, callee_span;
+  // For resolution: the dotted chain of the callee when it is a name or attribute chain.
+  std::vector<std::string> chain;
+  uint32_t scope_index = 0;
+};
+
+struct CallResolutionRow {
+  std::string call_id;
+  OptStr target_def_id;
+  std::string target_qualified_name, resolution_method, origin;
+  double score = 0;
+  Span span;
+};
+
+struct ImportRow {
+  std::string import_id, scope_id, module_text, module;
+  OptStr binding_id, imported_name, asname, resolved_path, resolved_file_id;
+  std::string resolved_kind = "external";
+  int32_t level = 0, line = 0;
+  bool is_star = false, is_from = false;
+  Span span;
+};
+
+struct ReferenceRow {
+  std::string ref_id, scope_id, ref_kind, name, text, ctx;
+  OptStr binding_id;
+  Span span;
+};
+
+struct TypeParamRow {
+  std::string type_param_id, scope_id, owner_name, kind, name;
+  OptStr owner_def_id, bound_text, binding_id;
+  std::vector<std::string> constraints;
+  Span span;
+};
+
+struct AnnotationRow {
+  std::string annotation_id, scope_id, target_kind, target_name, annotation_text;
+  OptStr owner_id;
+  Span span;
+};
+
+struct DiagnosticRow {
+  std::string diag_id, kind, message;
+  int32_t line = 0, column = 0;
+  Span span;
+};
+
+struct ErrorRow {
+  std::string path, stage, code, message;
+  int64_t bstart = 0, bend = 0;
+};
+
+/// Everything extracted from one file.
+struct FileOutput {
+  FileRow file;
+  std::vector<ScopeRow> scopes;
+  std::vector<BindingRow> bindings;
+  std::vector<OccurrenceRow> occurrences;
+  std::vector<DefinitionRow> definitions;
+  std::vector<ParameterRow> parameters;
+  std::vector<CallRow> calls;
+  std::vector<CallResolutionRow> call_resolutions;
+  std::vector<ImportRow> imports;
+  std::vector<ReferenceRow> references;
+  std::vector<TypeParamRow> type_params;
+  std::vector<AnnotationRow> annotations;
+  std::vector<DiagnosticRow> diagnostics;
+  std::vector<ErrorRow> errors;
+};
+
+}  // namespace anatomy::extract

@@ -1,0 +1,224 @@
+// Symbol tables with CPython's symtable semantics (Python/symtable.c, 3.11): name
+// mangling, DEF_* flags, and analyze_block split into a top-down pass (bound and global
+// names passed to children) and a bottom-up pass (free names, cells, pass-through frees).
+#include <algorithm>
+
+#include "anatomy/extract/analyzer.h"
+#include "anatomy/extract/analyzer_internal.h"
+
+namespace anatomy::extract {
+namespace internal {
+namespace {
+
+using Set = std::vector<uint32_t>;  // sorted, unique
+
+bool Has(const Set& s, uint32_t v) { return std::binary_search(s.begin(), s.end(), v); }
+void Add(Set& s, uint32_t v) {
+  auto it = std::lower_bound(s.begin(), s.end(), v);
+  if (it == s.end() || *it != v) s.insert(it, v);
+}
+void Discard(Set& s, uint32_t v) {
+  auto it = std::lower_bound(s.begin(), s.end(), v);
+  if (it != s.end() && *it == v) s.erase(it);
+}
+void Union(Set& dst, const Set& src) {
+  Set out;
+  out.reserve(dst.size() + src.size());
+  std::set_union(dst.begin(), dst.end(), src.begin(), src.end(), std::back_inserter(out));
+  dst.swap(out);
+}
+
+}  // namespace
+
+const char* ScopeKindName(ScopeKind k) {
+  switch (k) {
+    case ScopeKind::kModule: return "module";
+    case ScopeKind::kClass: return "class";
+    case ScopeKind::kFunction: return "function";
+    case ScopeKind::kLambda: return "lambda";
+    case ScopeKind::kComprehension: return "comprehension";
+    case ScopeKind::kTypeParams: return "type_params";
+    case ScopeKind::kAnnotation: return "annotation";
+  }
+  return "?";
+}
+
+bool Analyzer::IsFunctionBlock(uint32_t scope) const {
+  ScopeKind k = scopes_[scope].kind;
+  return k == ScopeKind::kFunction || k == ScopeKind::kLambda || k == ScopeKind::kComprehension;
+}
+
+bool Analyzer::IsFunctionLike(uint32_t scope) const {
+  ScopeKind k = scopes_[scope].kind;
+  return k != ScopeKind::kModule && k != ScopeKind::kClass;
+}
+
+uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, TSNode node,
+                            int32_t def_index, std::string qualname) {
+  Scope s;
+  s.kind = kind;
+  s.parent = parent;
+  s.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
+  s.span = SpanOf(node);
+  s.def_index = def_index;
+  s.qualname = std::move(qualname);
+  if (kind == ScopeKind::kModule) {
+    s.child_prefix = s.qualname.empty() ? "" : s.qualname + ".";
+  } else if (kind == ScopeKind::kClass) {
+    s.child_prefix = s.qualname + ".";
+  } else {
+    s.child_prefix = s.qualname + ".<locals>.";
+  }
+  s.private_name = kind == ScopeKind::kClass ? name : (parent == kNone ? "" : scopes_[parent].private_name);
+  s.name = std::move(name);
+  scopes_.push_back(std::move(s));
+  own_free_.emplace_back();
+  return static_cast<uint32_t>(scopes_.size() - 1);
+}
+
+uint32_t Analyzer::Intern(std::string_view s) {
+  auto it = name_ids_.find(s);
+  if (it != name_ids_.end()) return it->second;
+  name_store_.emplace_back(s);
+  uint32_t id = static_cast<uint32_t>(name_store_.size() - 1);
+  name_ids_.emplace(name_store_.back(), id);
+  return id;
+}
+
+int32_t Analyzer::FindSym(uint32_t scope, uint32_t name) const {
+  auto it = sym_index_.find((uint64_t{scope} << 32) | name);
+  return it == sym_index_.end() ? -1 : static_cast<int32_t>(it->second);
+}
+
+uint32_t Analyzer::SymFor(uint32_t scope, uint32_t name) {
+  uint64_t key = (uint64_t{scope} << 32) | name;
+  auto [it, inserted] = sym_index_.emplace(key, 0);
+  if (inserted) {
+    it->second = static_cast<uint32_t>(scopes_[scope].syms.size());
+    scopes_[scope].syms.push_back(Sym{name});
+  }
+  return it->second;
+}
+
+uint32_t Analyzer::AddDef(uint32_t scope, std::string_view name, uint32_t flag, TSNode site,
+                          const char* role, const char* ctx) {
+  // Private name mangling (_Py_Mangle): `__x` inside class `_C` becomes `_C__x`.
+  std::string mangled;
+  const std::string& priv = scopes_[scope].private_name;
+  if (!priv.empty() && name.size() > 2 && name.substr(0, 2) == "__" &&
+      !(name.size() >= 2 && name.substr(name.size() - 2) == "__") &&
+      name.find('.') == std::string_view::npos) {
+    size_t i = priv.find_first_not_of('_');
+    if (i != std::string::npos) {
+      mangled = "_" + priv.substr(i) + std::string(name);
+      name = mangled;
+    }
+  }
+  uint32_t id = Intern(name);
+  uint32_t sym = SymFor(scope, id);
+  scopes_[scope].syms[sym].flags |= flag;
+  if ((flag & kDefGlobal) && scope != 0) scopes_[0].syms[SymFor(0, id)].flags |= kDefGlobal;
+  if (!ts_node_is_null(site)) {
+    Span sp = SpanOf(site);
+    TSPoint pt = ts_node_start_point(site);
+    occs_.push_back({scope, sym, sp, role, ctx, static_cast<int32_t>(pt.row) + 1,
+                     static_cast<int32_t>(pt.column)});
+    Sym& s = scopes_[scope].syms[sym];
+    if (s.first.bstart < 0) s.first = sp;
+  }
+  return sym;
+}
+
+void Analyzer::Analyze() {
+  const uint32_t class_cell = Intern("__class__");
+  const size_t n = scopes_.size();
+  // Top-down: analyze_name for every symbol, given what the parent passes down.
+  for (size_t si = 0; si < n; ++si) {
+    Scope& S = scopes_[si];
+    Set bound, global;
+    if (S.parent == kNone) {
+      S.bound_null = true;
+    } else {
+      bound = scopes_[S.parent].pass_bound;
+      global = scopes_[S.parent].pass_global;
+    }
+    const bool is_class = S.kind == ScopeKind::kClass;
+    if (is_class) {
+      S.pass_bound = bound;
+      S.pass_global = global;
+    }
+    Set local;
+    Set& own_free = own_free_[si];
+    for (Sym& sym : S.syms) {
+      if (sym.flags & kDefGlobal) {
+        sym.res = Resolution::kGlobalExplicit;
+        Add(global, sym.name);
+        Discard(bound, sym.name);
+      } else if (sym.flags & kDefNonlocal) {
+        sym.res = Resolution::kFree;
+        Add(own_free, sym.name);
+      } else if (sym.flags & kDefBound) {
+        sym.res = Resolution::kLocal;
+        Add(local, sym.name);
+        Discard(global, sym.name);
+      } else if (!S.bound_null && Has(bound, sym.name)) {
+        sym.res = Resolution::kFree;
+        Add(own_free, sym.name);
+      } else {
+        sym.res = Resolution::kGlobalImplicit;
+      }
+    }
+    if (!is_class) {
+      S.pass_bound = IsFunctionLike(static_cast<uint32_t>(si)) ? local : Set{};
+      Union(S.pass_bound, bound);
+      S.pass_global = global;
+    } else {
+      Add(S.pass_bound, class_cell);
+    }
+    S.bound_after = std::move(bound);
+  }
+  // Bottom-up: children's free names become cells here, pass through, or go further up.
+  for (size_t si = n; si-- > 0;) {
+    Scope& S = scopes_[si];
+    Set newfree;
+    std::sort(S.children_free.begin(), S.children_free.end());
+    S.children_free.erase(std::unique(S.children_free.begin(), S.children_free.end()),
+                          S.children_free.end());
+    newfree.swap(S.children_free);
+    if (IsFunctionLike(static_cast<uint32_t>(si))) {
+      Set keep;
+      for (uint32_t name : newfree) {
+        int32_t k = FindSym(static_cast<uint32_t>(si), name);
+        if (k >= 0 && S.syms[static_cast<size_t>(k)].res == Resolution::kLocal) {
+          S.syms[static_cast<size_t>(k)].res = Resolution::kCell;
+        } else {
+          keep.push_back(name);
+        }
+      }
+      newfree.swap(keep);
+    } else if (S.kind == ScopeKind::kClass) {
+      Discard(newfree, class_cell);
+    }
+    for (uint32_t name : newfree) {
+      if (FindSym(static_cast<uint32_t>(si), name) >= 0) continue;
+      if (!S.bound_null && !Has(S.bound_after, name)) continue;  // a global
+      uint32_t k = SymFor(static_cast<uint32_t>(si), name);
+      scopes_[si].syms[k].res = Resolution::kFree;
+    }
+    Set free_out = own_free_[si];
+    Union(free_out, newfree);
+    if (S.parent != kNone && !S.detached) {
+      auto& pf = scopes_[S.parent].children_free;
+      pf.insert(pf.end(), free_out.begin(), free_out.end());
+    }
+  }
+}
+
+}  // namespace internal
+
+void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out) {
+  internal::Analyzer a(source, out);
+  a.Run(root);
+}
+
+}  // namespace anatomy::extract

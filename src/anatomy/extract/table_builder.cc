@@ -1,0 +1,187 @@
+#include "anatomy/extract/table_builder.h"
+
+#include <arrow/api.h>
+
+#include "anatomy/core/hash.h"
+#include "anatomy/extract/schemas.h"
+
+namespace anatomy::extract {
+namespace {
+
+// Appends one row field by field, in schema order; remembers the first failure.
+class Row {
+ public:
+  Row(arrow::RecordBatchBuilder& b, arrow::Status& st) : b_(b), st_(st) {}
+  Row& s(const std::string& v) { return Do<arrow::StringBuilder>([&](auto* x) { return x->Append(v); }); }
+  Row& os(const OptStr& v) {
+    return Do<arrow::StringBuilder>([&](auto* x) { return v ? x->Append(*v) : x->AppendNull(); });
+  }
+  Row& i64(int64_t v) { return Do<arrow::Int64Builder>([&](auto* x) { return x->Append(v); }); }
+  Row& i32(int32_t v) { return Do<arrow::Int32Builder>([&](auto* x) { return x->Append(v); }); }
+  Row& f64(double v) { return Do<arrow::DoubleBuilder>([&](auto* x) { return x->Append(v); }); }
+  Row& b(bool v) { return Do<arrow::BooleanBuilder>([&](auto* x) { return x->Append(v); }); }
+  Row& ls(const std::vector<std::string>& v) {
+    return Do<arrow::ListBuilder>([&](auto* x) {
+      ARROW_RETURN_NOT_OK(x->Append());
+      auto* vb = static_cast<arrow::StringBuilder*>(x->value_builder());
+      for (const auto& e : v) ARROW_RETURN_NOT_OK(vb->Append(e));
+      return arrow::Status::OK();
+    });
+  }
+  Row& span(const Span& sp) { return i64(sp.bstart).i64(sp.bend); }
+
+ private:
+  template <typename B, typename F>
+  Row& Do(F&& f) {
+    if (st_.ok()) st_ = f(b_.GetFieldAs<B>(i_));
+    ++i_;
+    return *this;
+  }
+  arrow::RecordBatchBuilder& b_;
+  arrow::Status& st_;
+  int i_ = 0;
+};
+
+template <typename RowsOf, typename Fill>
+Result<std::shared_ptr<arrow::Table>> Build(const std::string& name, const std::vector<FileOutput>& files,
+                                            RowsOf rows_of, Fill fill) {
+  auto schema = DatasetSchema(name);
+  ARROW_ASSIGN_OR_RAISE(auto builder, arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool()));
+  arrow::Status st;
+  for (const auto& f : files) {
+    for (const auto& r : rows_of(f)) {
+      Row row(*builder, st);
+      row.s(f.file.path).s(f.file.file_id);
+      fill(row, r);
+    }
+  }
+  ARROW_RETURN_NOT_OK(st);
+  ARROW_ASSIGN_OR_RAISE(auto batch, builder->Flush());
+  return arrow::Table::FromRecordBatches(schema, {batch});
+}
+
+const char* ResolutionName(Resolution r) {
+  switch (r) {
+    case Resolution::kLocal: return "LOCAL";
+    case Resolution::kCell: return "CELL";
+    case Resolution::kGlobalExplicit: return "GLOBAL_EXPLICIT";
+    case Resolution::kGlobalImplicit: return "GLOBAL_IMPLICIT";
+    case Resolution::kFree: return "FREE";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<std::string> BindingFlagNames(uint32_t fl, Resolution res, bool module_scope) {
+  std::vector<std::string> out;
+  const bool module_bound = module_scope && (fl & kDefBound);
+  if (res == Resolution::kLocal || res == Resolution::kCell || module_bound) out.emplace_back("local");
+  if (res == Resolution::kCell) out.emplace_back("cell");
+  if (res == Resolution::kGlobalExplicit || res == Resolution::kGlobalImplicit || module_bound) {
+    out.emplace_back("global");
+  }
+  if (res == Resolution::kGlobalExplicit) out.emplace_back("declared_global");
+  if (fl & kDefNonlocal) out.emplace_back("nonlocal");
+  if (res == Resolution::kFree) out.emplace_back("free");
+  if (fl & kDefParam) out.emplace_back("parameter");
+  if (fl & kDefImport) out.emplace_back("imported");
+  if (fl & kDefLocal) out.emplace_back("assigned");
+  if (fl & kUse) out.emplace_back("referenced");
+  if (fl & kDefAnnot) out.emplace_back("annotated");
+  if (fl & kDefTypeParam) out.emplace_back("type_param");
+  return out;
+}
+
+Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
+    const std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors) {
+  std::map<std::string, std::shared_ptr<arrow::Table>> t;
+  ARROW_ASSIGN_OR_RAISE(t["files"], Build("files", files,
+      [](const FileOutput& f) { return std::vector<FileRow>{f.file}; },
+      [](Row& r, const FileRow& x) {
+        r.os(x.is_python ? OptStr(x.module_name) : std::nullopt).i64(x.size).i64(x.mtime_ms)
+            .s(x.sha256).os(x.is_python ? OptStr(x.encoding) : std::nullopt).i64(x.line_count)
+            .b(x.is_python).b(x.parsed).b(x.has_syntax_errors).i64(0).i64(x.size);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["scopes"], Build("scopes", files, [](const FileOutput& f) -> auto& { return f.scopes; },
+      [](Row& r, const ScopeRow& x) {
+        r.s(x.scope_id).os(x.parent_scope_id).s(x.scope_kind).s(x.scope_name).s(x.qualified_name)
+            .os(x.def_id).i32(x.line).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["bindings"], Build("bindings", files, [](const FileOutput& f) -> auto& { return f.bindings; },
+      [](Row& r, const BindingRow& x) {
+        r.s(x.binding_id).s(x.scope_id).s(x.name).ls(BindingFlagNames(x.flag_bits, x.resolution, x.module_scope))
+            .i32(static_cast<int32_t>(x.flag_bits)).s(ResolutionName(x.resolution))
+            .os(x.resolved_binding_id).s(x.resolved_kind).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["occurrences"], Build("occurrences", files, [](const FileOutput& f) -> auto& { return f.occurrences; },
+      [](Row& r, const OccurrenceRow& x) {
+        r.s(x.occurrence_id).s(x.binding_id).s(x.scope_id).s(x.name).s(x.role).s(x.ctx).i32(x.line)
+            .i32(x.column).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["definitions"], Build("definitions", files, [](const FileOutput& f) -> auto& { return f.definitions; },
+      [](Row& r, const DefinitionRow& x) {
+        r.s(x.def_id).s(x.def_kind).s(x.name).s(x.qualified_name).s(x.scope_id)
+            .os(x.body_scope_id.empty() ? OptStr() : OptStr(x.body_scope_id)).os(x.binding_id)
+            .ls(x.decorators).ls(x.bases).b(x.is_method).i32(x.line).span(x.span).span(x.name_span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["parameters"], Build("parameters", files, [](const FileOutput& f) -> auto& { return f.parameters; },
+      [](Row& r, const ParameterRow& x) {
+        r.s(x.param_id).s(x.def_id).s(x.name).s(x.kind).i32(x.position).os(x.default_text)
+            .os(x.annotation_text).os(x.binding_id).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["call_sites"], Build("call_sites", files, [](const FileOutput& f) -> auto& { return f.calls; },
+      [](Row& r, const CallRow& x) {
+        r.s(x.call_id).s(x.scope_id).os(x.enclosing_def_id).s(x.callee_text).os(x.callee_name)
+            .i32(x.arg_count).i32(x.line).span(x.span).span(x.callee_span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["call_resolutions"], Build("call_resolutions", files, [](const FileOutput& f) -> auto& { return f.call_resolutions; },
+      [](Row& r, const CallResolutionRow& x) {
+        r.s(x.call_id).s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME").os(x.target_def_id)
+            .s(x.target_qualified_name).s(x.resolution_method).s(x.origin).f64(x.score).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["imports"], Build("imports", files, [](const FileOutput& f) -> auto& { return f.imports; },
+      [](Row& r, const ImportRow& x) {
+        r.s(x.import_id).s(x.scope_id).os(x.binding_id).s(x.module).s(x.module_text).os(x.imported_name)
+            .os(x.asname).i32(x.level).b(x.is_star).b(x.is_from).i32(x.line).s(x.resolved_kind)
+            .os(x.resolved_path).os(x.resolved_file_id).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["references"], Build("references", files, [](const FileOutput& f) -> auto& { return f.references; },
+      [](Row& r, const ReferenceRow& x) {
+        r.s(x.ref_id).s(x.scope_id).s(x.ref_kind).s(x.name).s(x.text).s(x.ctx).os(x.binding_id).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["type_params"], Build("type_params", files, [](const FileOutput& f) -> auto& { return f.type_params; },
+      [](Row& r, const TypeParamRow& x) {
+        r.s(x.type_param_id).s(x.scope_id).os(x.owner_def_id).s(x.owner_name).s(x.kind).s(x.name)
+            .os(x.bound_text).ls(x.constraints).os(x.binding_id).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["annotations"], Build("annotations", files, [](const FileOutput& f) -> auto& { return f.annotations; },
+      [](Row& r, const AnnotationRow& x) {
+        r.s(x.annotation_id).s(x.scope_id).s(x.target_kind).s(x.target_name).os(x.owner_id)
+            .s(x.annotation_text).span(x.span);
+      }));
+  ARROW_ASSIGN_OR_RAISE(t["diagnostics"], Build("diagnostics", files, [](const FileOutput& f) -> auto& { return f.diagnostics; },
+      [](Row& r, const DiagnosticRow& x) {
+        r.s(x.diag_id).s(x.kind).s(x.message).i32(x.line).i32(x.column).span(x.span);
+      }));
+  // Errors: scan problems (no file row) first, then per-file errors in file order.
+  std::vector<FileOutput> scan_holder(1);
+  std::vector<FileOutput> err_files;
+  err_files.reserve(scan_errors.size());
+  for (const auto& e : scan_errors) {
+    FileOutput fo;
+    fo.file.path = e.path;
+    fo.file.file_id = core::StableId("file", {e.path});
+    fo.errors.push_back(e);
+    err_files.push_back(std::move(fo));
+  }
+  auto fill_err = [](Row& r, const ErrorRow& x) {
+    r.s(x.stage).s(x.code).s(x.message).i64(x.bstart).i64(x.bend);
+  };
+  ARROW_ASSIGN_OR_RAISE(auto scan_t, Build("errors", err_files, [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
+  ARROW_ASSIGN_OR_RAISE(auto file_t, Build("errors", files, [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
+  ARROW_ASSIGN_OR_RAISE(t["errors"], arrow::ConcatenateTables({scan_t, file_t}));
+  return t;
+}
+
+}  // namespace anatomy::extract

@@ -1,0 +1,24 @@
+#pragma once
+// Builds the Arrow tables of the extraction from per-file rows, in file order. Internal.
+
+#include <arrow/type_fwd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/extract/rows.h"
+
+namespace anatomy::extract {
+
+/// \brief One table per dataset name (see schemas.h), rows in the order of `files`.
+Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
+    const std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors);
+
+/// \brief The binding flags as the CPG's string list (local, global, nonlocal, free, ...).
+/// Like symtable.Symbol, a name bound at module level is both `local` and `global`.
+std::vector<std::string> BindingFlagNames(uint32_t flag_bits, Resolution res, bool module_scope);
+
+}  // namespace anatomy::extract

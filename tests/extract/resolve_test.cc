@@ -1,0 +1,66 @@
+// Call resolution on the fixture repository tests/extract/fixtures/repo: local, enclosing and
+// module functions, imports through re-exports and `import a.b as c`, namespace packages,
+// self/cls methods and in-REPO bases, class calls to __init__, qualified-name fallbacks.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "anatomy/extract/extract.h"
+#include "test_util.h"
+
+namespace anatomy::extract {
+namespace {
+
+using testing::Column;
+
+std::string FixtureRepo() {
+  const char* src = std::getenv("ANATOMY_SOURCE_DIR");
+  return std::string(src ? src : ANATOMY_SOURCE_DIR) + "/tests/extract/fixtures/repo";
+}
+
+TEST(Resolve, CallsOfTheFixtureRepository) {
+  ExtractOptions opt;
+  opt.repo_root = FixtureRepo();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::map<std::string, std::string> callee;
+  auto ids = Column(*r->call_sites, "call_id"), texts = Column(*r->call_sites, "callee_text");
+  for (size_t i = 0; i < ids.size(); ++i) callee[ids[i]] = texts[i];
+  auto rid = Column(*r->call_resolutions, "call_id");
+  auto path = Column(*r->call_resolutions, "path");
+  auto kind = Column(*r->call_resolutions, "edge_kind");
+  auto qn = Column(*r->call_resolutions, "target_qualified_name");
+  auto how = Column(*r->call_resolutions, "resolution_method");
+  auto target = Column(*r->call_resolutions, "target_def_id");
+  std::vector<std::string> got;
+  for (size_t i = 0; i < rid.size(); ++i) {
+    got.push_back(path[i] + "|" + callee[rid[i]] + "|" + kind[i] + "|" + qn[i] + "|" + how[i]);
+    EXPECT_EQ(kind[i] == "PY_CALLS_SYMBOL", target[i] != "null");
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
+                     "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
+                     "app/models.py|cls.create|PY_CALLS_SYMBOL|app.models.Model.create|self_method",
+                     "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+                     "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
+                     "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
+                     "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
+                     "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+                     "app/util.py|am.Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+                     "app/util.py|models.Base().save|PY_CALLS_QNAME|models.Base().save|unresolved",
+                     "app/util.py|models.Base|PY_CALLS_SYMBOL|app.models.Base|class",
+                     "app/util.py|os.path.join|PY_CALLS_QNAME|os.path.join|import_qname",
+                     "app/util.py|print|PY_CALLS_QNAME|builtins.print|builtin",
+                     "app/util.py|len|PY_CALLS_QNAME|builtins.len|builtin",
+                     "app/util.py|undefined_fn|PY_CALLS_QNAME|undefined_fn|unresolved",
+                     "ns_user.py|ns.pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import",
+                     "ns_user.py|pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import"}));
+  auto imports = testing::Rows(*r->imports, {"path", "module", "imported_name", "resolved_kind"});
+  EXPECT_EQ(imports[0], "app/__init__.py|app.models|Model|symbol");
+  EXPECT_EQ(imports.back(), "ns_user.py|ns|pkgmod|module");
+  EXPECT_EQ(imports[imports.size() - 2], "ns_user.py|ns.pkgmod|null|module");
+}
+
+}  // namespace
+}  // namespace anatomy::extract

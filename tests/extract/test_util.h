@@ -1,0 +1,76 @@
+#pragma once
+// Small helpers for extract tests: a temporary repository and table cell access.
+
+#include <arrow/api.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace anatomy::extract::testing {
+
+class TempRepo {
+ public:
+  TempRepo() {
+    std::random_device rd;
+    root_ = std::filesystem::temp_directory_path() / ("anatomy_extract_" + std::to_string(rd()));
+    std::filesystem::create_directories(root_);
+  }
+  ~TempRepo() {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  void Write(const std::string& rel, const std::string& content) const {
+    auto p = root_ / rel;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+  }
+  std::string root() const { return root_.string(); }
+
+ private:
+  std::filesystem::path root_;
+};
+
+/// Every cell of column `name` rendered as text ("null" for nulls).
+inline std::vector<std::string> Column(const arrow::Table& t, const std::string& name) {
+  std::vector<std::string> out;
+  auto col = t.GetColumnByName(name);
+  EXPECT_NE(col, nullptr) << "no column " << name;
+  if (!col) return out;
+  for (const auto& chunk : col->chunks()) {
+    for (int64_t i = 0; i < chunk->length(); ++i) {
+      if (chunk->IsNull(i)) {
+        out.emplace_back("null");
+      } else if (chunk->type_id() == arrow::Type::STRING) {
+        out.emplace_back(std::static_pointer_cast<arrow::StringArray>(chunk)->GetString(i));
+      } else if (chunk->type_id() == arrow::Type::LIST) {
+        auto list = std::static_pointer_cast<arrow::ListArray>(chunk);
+        auto values = std::static_pointer_cast<arrow::StringArray>(list->values());
+        std::string s = "[";
+        for (int64_t k = list->value_offset(i); k < list->value_offset(i + 1); ++k) {
+          s += (k > list->value_offset(i) ? "," : "") + values->GetString(k);
+        }
+        out.push_back(s + "]");
+      } else {
+        out.emplace_back(chunk->GetScalar(i).ValueOrDie()->ToString());
+      }
+    }
+  }
+  return out;
+}
+
+/// Rows of `cols` joined by '|', for compact expectations.
+inline std::vector<std::string> Rows(const arrow::Table& t, const std::vector<std::string>& cols) {
+  std::vector<std::vector<std::string>> data;
+  for (const auto& c : cols) data.push_back(Column(t, c));
+  std::vector<std::string> out(static_cast<size_t>(t.num_rows()));
+  for (size_t r = 0; r < out.size(); ++r) {
+    for (size_t c = 0; c < cols.size(); ++c) out[r] += (c ? "|" : "") + data[c][r];
+  }
+  return out;
+}
+
+}  // namespace anatomy::extract::testing
