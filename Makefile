@@ -5,7 +5,12 @@ JOBS ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/anatomy-ccache
 export CCACHE_BASEDIR := $(ROOT)
 export CCACHE_NOHASHDIR := 1
-CMAKE_COMMON := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+CMAKE_COMMON := -G Ninja
+# Optimised without debug info (faster to compile on 2 cores); the sanitizer build is -O1 -g1.
+CMAKE_MAIN := $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+              -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG"
+CMAKE_ASAN := $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+              -DCMAKE_C_FLAGS_DEBUG="-O1 -g1"
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=0:detect_container_overflow=0:abort_on_error=1 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ARROW_DEFAULT_MEMORY_POOL=system
 
@@ -15,12 +20,12 @@ bootstrap:
 	@bash scripts/bootstrap.sh
 
 build: bootstrap
-	@cmake -S . -B build $(CMAKE_COMMON) -DANATOMY_WERROR=ON >/dev/null
+	@cmake -S . -B build $(CMAKE_MAIN) -DANATOMY_WERROR=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
 # ASan+UBSan build with clang; it also carries the libFuzzer targets.
 build-asan: bootstrap
-	@cmake -S . -B build-asan $(CMAKE_COMMON) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	@cmake -S . -B build-asan $(CMAKE_ASAN) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 	  -DANATOMY_SANITIZE=ON -DANATOMY_FUZZ=ON -DANATOMY_BENCH=OFF -DANATOMY_WERROR=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 

@@ -27,6 +27,13 @@ Status RegisterAll(serde::SchemaRegistry* r) {
   ARROW_RETURN_NOT_OK(r->Register<ViewSchemaDescribe>("engine"));
   ARROW_RETURN_NOT_OK(r->Register<ViewSchemaProvenance>("engine"));
   ARROW_RETURN_NOT_OK(r->Register<SchemaAbiPayload>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<PlanTreePayload>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<PlanningEnvPayload>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<InformationSchemaPayload>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<PlanFingerprintInputs>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<PlanIdentityPayload>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<PlanTaskSignatureInputs>("engine"));
+  ARROW_RETURN_NOT_OK(r->Register<ExplainRow>("engine"));
   ARROW_RETURN_NOT_OK(r->Register<OutputDescriptor>("run"));
   // Artifact tables.
   ARROW_RETURN_NOT_OK(r->RegisterRow<PlanArtifactRow>("artifacts"));

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   CLI::App app{"anatomy: a Code Property Graph of a Python repository, stored as Delta Lake tables"};
   app.require_subcommand(1);
   anatomy::cli::AddVersionCommand(app);
+  anatomy::cli::AddBuildCommand(app);
+  anatomy::cli::AddInspectCommand(app);
   anatomy::cli::AddDeltaCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;

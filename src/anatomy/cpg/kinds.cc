@@ -65,8 +65,9 @@ constexpr EdgeKindSpec kEdgeKinds[] = {
     {"PY_CALLS_SYMBOL", "CST_CALLSITE", "CST_DEF", "a call resolved to a definition", kPyCall},
     {"PY_CALLS_QNAME", "CST_CALLSITE", "PY_QUALIFIED_NAME", "a call to its best qualified name", kPyCall},
     {"TYPE_PARAM_OF", "TYPE_PARAM", "CST_DEF", "a type parameter to its owner", kNone},
-    {"HAS_ANNOTATION", "PY_BINDING", "CST_REF", "a binding to its annotation", kNone},
-    {"HAS_DIAGNOSTIC", "PY_FILE", "DIAG", "a file to a diagnostic in it", kNone},
+    {"HAS_ANNOTATION", "PY_BINDING|CST_DEF", "CST_REF",
+     "a parameter's binding (or a definition, for its return) to its annotation", kNone},
+    {"HAS_DIAGNOSTIC", "PY_FILE", "TS_ERROR|TS_MISSING|DIAG", "a file to a diagnostic in it", kNone},
 };
 
 template <typename Spec>

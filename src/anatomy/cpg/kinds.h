@@ -28,7 +28,8 @@ struct NodeKindSpec {
   std::span<const PropSpec> required_props;
 };
 
-/// \brief An edge kind: its endpoints and the cpg_edges columns that must be set on each edge.
+/// \brief An edge kind: its endpoints (node kinds, alternatives separated by '|') and the
+/// cpg_edges columns that must be set on each edge.
 struct EdgeKindSpec {
   std::string_view name;
   std::string_view src_kind;

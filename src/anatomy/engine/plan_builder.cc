@@ -50,8 +50,8 @@ void Walk(const cp::Expression& expr, std::set<std::string>* fields, std::set<st
   }
 }
 
-PlanNode Node(std::string kind) {
-  PlanNode node;
+PlanTreeNode Node(std::string kind) {
+  PlanTreeNode node;
   node.kind = std::move(kind);
   return node;
 }
@@ -77,7 +77,7 @@ std::set<ColumnRef> PlanBuilder::OriginsOf(const std::string& column) {
   return {};
 }
 
-void PlanBuilder::AddNode(PlanNode node, ac::Declaration decl) {
+void PlanBuilder::AddNode(PlanTreeNode node, ac::Declaration decl) {
   if (node.inputs.empty() && !plan_.nodes.empty()) {
     node.inputs.push_back(static_cast<int32_t>(plan_.nodes.size() - 1));
   }
@@ -100,7 +100,7 @@ void PlanBuilder::RefreshSchema(std::vector<std::set<ColumnRef>> origins) {
 void PlanBuilder::RecordExpr(const std::string& kind, const cp::Expression& expr) {
   std::set<std::string> fields, functions;
   Walk(expr, &fields, &functions);
-  ExprLineage lineage{kind, {}, {functions.begin(), functions.end()}, expr.ToString()};
+  artifacts::LineageExpr lineage{kind, {}, {functions.begin(), functions.end()}, expr.ToString()};
   std::set<ColumnRef> refs;
   for (const auto& f : fields) {
     auto o = OriginsOf(f);
@@ -133,10 +133,10 @@ PlanBuilder PlanBuilder::Scan(const Session& session, const std::string& table,
   ac::Declaration decl{"record_batch_source",
                        ac::RecordBatchSourceNodeOptions(
                            source.schema, [batches] { return arrow::MakeVectorIterator(batches); })};
-  PlanNode node = Node("scan");
+  PlanTreeNode node = Node("scan");
   node.dataset = table;
   node.columns = columns;
-  ScanLineage scan{table, columns, {}};
+  artifacts::LineageScan scan{table, columns, {}};
   std::vector<std::string> required = columns;
   if (filter) {
     auto bound = filter->Bind(*source.schema);
@@ -181,7 +181,7 @@ PlanBuilder& PlanBuilder::Filter(cp::Expression predicate) {
   }
   RecordExpr("filter", predicate);
   plan_.lineage.filters.push_back(predicate.ToString());
-  PlanNode node = Node("filter");
+  PlanTreeNode node = Node("filter");
   node.exprs = {predicate.ToString()};
   AddNode(std::move(node), ac::Declaration("filter", {plan_.declaration}, ac::FilterNodeOptions(predicate)));
   RefreshSchema(origins_);
@@ -190,7 +190,7 @@ PlanBuilder& PlanBuilder::Filter(cp::Expression predicate) {
 
 PlanBuilder& PlanBuilder::Project(std::vector<NamedExpr> exprs) {
   if (!status_.ok()) return *this;
-  PlanNode node = Node("project");
+  PlanTreeNode node = Node("project");
   std::vector<cp::Expression> es;
   std::vector<std::string> names;
   std::vector<std::set<ColumnRef>> origins;
@@ -227,7 +227,7 @@ PlanBuilder& PlanBuilder::Select(const std::vector<std::string>& columns) {
 
 void PlanBuilder::Merge(const PlanBuilder& other) {
   const auto offset = static_cast<int32_t>(plan_.nodes.size());
-  for (PlanNode n : other.plan_.nodes) {
+  for (PlanTreeNode n : other.plan_.nodes) {
     for (auto& i : n.inputs) i += offset;
     plan_.nodes.push_back(std::move(n));
   }
@@ -262,7 +262,7 @@ PlanBuilder& PlanBuilder::Join(const PlanBuilder& right, JoinKind kind,
   if (kind != JoinKind::kLeftSemi && kind != JoinKind::kLeftAnti) {
     origins.insert(origins.end(), right.origins_.begin(), right.origins_.end());
   }
-  ExprLineage keys_lineage;
+  artifacts::LineageExpr keys_lineage;
   keys_lineage.kind = "join";
   std::set<ColumnRef> key_refs;
   std::vector<arrow::FieldRef> lk, rk;
@@ -283,7 +283,7 @@ PlanBuilder& PlanBuilder::Join(const PlanBuilder& right, JoinKind kind,
   const int32_t right_root = static_cast<int32_t>(plan_.nodes.size()) - 1;
   plan_.lineage.exprs.push_back(std::move(keys_lineage));
   plan_.lineage.joins.push_back({JoinKindName(kind), left_keys, right_keys});
-  PlanNode node = Node("join");
+  PlanTreeNode node = Node("join");
   node.join_type = JoinKindName(kind);
   node.left_keys = left_keys;
   node.right_keys = right_keys;
@@ -298,7 +298,7 @@ PlanBuilder& PlanBuilder::Join(const PlanBuilder& right, JoinKind kind,
 PlanBuilder& PlanBuilder::Aggregate(std::vector<AggregateSpec> aggregates,
                                     std::vector<std::string> keys) {
   if (!status_.ok()) return *this;
-  PlanNode node = Node("aggregate");
+  PlanTreeNode node = Node("aggregate");
   node.group_keys = keys;
   std::vector<cp::Aggregate> aggs;
   std::map<std::string, std::set<ColumnRef>> by_name;
@@ -339,7 +339,7 @@ PlanBuilder& PlanBuilder::Aggregate(std::vector<AggregateSpec> aggregates,
 
 PlanBuilder& PlanBuilder::OrderBy(std::vector<SortSpec> keys) {
   if (!status_.ok()) return *this;
-  PlanNode node = Node("order_by");
+  PlanTreeNode node = Node("order_by");
   std::vector<cp::SortKey> sort_keys;
   for (const auto& k : keys) {
     if (plan_.output_schema->GetFieldIndex(k.column) < 0) {
@@ -376,7 +376,7 @@ PlanBuilder& PlanBuilder::Union(const PlanBuilder& other) {
   auto left_decl = plan_.declaration;
   Merge(other);
   const int32_t right_root = static_cast<int32_t>(plan_.nodes.size()) - 1;
-  PlanNode node = Node("union");
+  PlanTreeNode node = Node("union");
   node.inputs = {left_root, right_root};
   AddNode(std::move(node),
           ac::Declaration("union", {std::move(left_decl), other.plan_.declaration},
@@ -391,7 +391,7 @@ PlanBuilder& PlanBuilder::Limit(int64_t count, int64_t offset) {
     Fail(Status::Invalid("limit: count and offset must be >= 0 (got ", count, ", ", offset, ")"));
     return *this;
   }
-  PlanNode node = Node("limit");
+  PlanTreeNode node = Node("limit");
   node.limit = count;
   node.offset = offset;
   AddNode(std::move(node),
@@ -417,6 +417,7 @@ Result<LogicalPlan> PlanBuilder::Build() const {
   l.filters = SortedUnique(std::move(l.filters));
   l.aggregations = SortedUnique(std::move(l.aggregations));
   plan.required_functions.assign(functions_.begin(), functions_.end());
+  for (const auto& o : origins_) plan.output_origins.emplace_back(o.begin(), o.end());
   return plan;
 }
 

@@ -61,7 +61,7 @@ class PlanBuilder {
   PlanBuilder() = default;
 
   // Appends a node whose inputs are the current root (and `extra_inputs`), and makes it root.
-  void AddNode(PlanNode node, arrow::acero::Declaration decl);
+  void AddNode(PlanTreeNode node, arrow::acero::Declaration decl);
   // Records an expression: referenced columns (mapped to source tables) and functions.
   void RecordExpr(const std::string& kind, const arrow::compute::Expression& expr);
   // Recomputes the output schema from the declaration and remaps column origins by name.

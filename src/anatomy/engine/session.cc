@@ -2,6 +2,14 @@
 
 namespace anatomy::engine {
 
+std::map<std::string, std::string> SessionOptions::Settings() const {
+  return {{"batch_size", std::to_string(batch_size)},
+          {"executor_threads", executor_threads > 0 ? std::to_string(executor_threads) : "auto"},
+          {"memory_pool", memory_pool},
+          {"profile_name", profile_name},
+          {"use_threads", use_threads ? "true" : "false"}};
+}
+
 Result<std::unique_ptr<Session>> Session::Make(SessionOptions options) {
   return std::unique_ptr<Session>(new Session(std::move(options)));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,6 +14,18 @@ namespace anatomy::engine {
 
 struct SessionOptions {
   std::string profile_name = "default";
+  /// Run plans on Arrow's CPU pool (true) or on the calling thread.
+  bool use_threads = true;
+  /// Executor threads asked for; 0 means Arrow's default. Recorded as configured, not as
+  /// detected, so that fingerprints do not depend on the machine.
+  int executor_threads = 0;
+  /// Rows per batch that plans aim for.
+  int64_t batch_size = 1 << 16;
+  /// The memory pool plans allocate from, by name ("default" = Arrow's default pool).
+  std::string memory_pool = "default";
+
+  /// The engine settings every plan artifact records and hashes, sorted by key.
+  std::map<std::string, std::string> Settings() const;
 };
 
 /// \brief A catalog of named tables and the plans over them. Arrow data enters only through

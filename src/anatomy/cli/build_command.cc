@@ -1,0 +1,79 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "anatomy/cli/commands.h"
+#include "anatomy/pipeline/build.h"
+
+namespace anatomy::cli {
+
+namespace {
+
+struct BuildArgs {
+  pipeline::BuildOptions options;
+};
+
+// A one-line progress bar on a terminal; plain lines otherwise (logs, CI).
+class Progress {
+ public:
+  Progress() : tty_(isatty(fileno(stderr)) != 0) {}
+  void operator()(const std::string& stage, int64_t done, int64_t total) {
+    if (tty_) {
+      const int width = 30;
+      const int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
+      std::cerr << "\r" << std::left << std::setw(8) << stage << " [" << std::string(filled, '#')
+                << std::string(width - filled, ' ') << "] " << done << "/" << total << std::flush;
+      if (done == total) std::cerr << "\n";
+    } else if (done == total || stage != last_stage_) {
+      std::cerr << stage << ": " << done << "/" << total << "\n";
+    }
+    last_stage_ = stage;
+  }
+
+ private:
+  bool tty_;
+  std::string last_stage_;
+};
+
+void PrintSummary(const pipeline::BuildSummary& s) {
+  std::cout << "anatomy build: " << s.files << " files, " << s.lines << " lines in " << std::fixed
+            << std::setprecision(2) << s.seconds << " s\n";
+  std::cout << "  run " << s.run_id << "\n";
+  std::cout << "  errors: " << s.errors << " extraction errors, " << s.diagnostics
+            << " syntax diagnostics\n";
+  std::cout << "  nodes:";
+  for (const auto& [k, n] : s.nodes_by_kind) std::cout << " " << k << "=" << n;
+  std::cout << "\n  edges:";
+  for (const auto& [k, n] : s.edges_by_kind) std::cout << " " << k << "=" << n;
+  std::cout << "\n  tables:";
+  for (const auto& [k, n] : s.rows_by_output) std::cout << " " << k << "=" << n;
+  std::cout << "\n  output: " << s.out << "\n";
+}
+
+}  // namespace
+
+void AddBuildCommand(CLI::App& app) {
+  auto args = std::make_shared<BuildArgs>();
+  auto* cmd = app.add_subcommand("build", "Build the Code Property Graph of a Python repository as Delta tables");
+  cmd->add_option("repo", args->options.repo, "Repository folder")->required()->check(CLI::ExistingDirectory);
+  args->options.out = "anatomy-out";
+  cmd->add_option("--out", args->options.out, "Output folder (Delta tables)")->capture_default_str();
+  cmd->add_option("--jobs", args->options.jobs, "Parser threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--profile", args->options.profile, "Runtime profile name")->capture_default_str();
+  cmd->add_option("--include", args->options.include, "Only paths matching these globs");
+  cmd->add_option("--exclude", args->options.exclude, "Skip paths matching these globs");
+  cmd->callback([args] {
+    Progress progress;
+    auto summary = pipeline::RunBuild(args->options, std::ref(progress));
+    if (!summary.ok()) {
+      std::cerr << "anatomy build: " << summary.status().ToString() << "\n";
+      throw CLI::RuntimeError(1);
+    }
+    PrintSummary(*summary);
+  });
+}
+
+}  // namespace anatomy::cli

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/engine/plan.h"
+
+namespace anatomy::engine {
+class Session;
+}
+
+namespace anatomy::cpg {
+
+/// Name of the session table holding extraction dataset `dataset` (e.g. "extract_scopes").
+std::string ExtractTableName(const std::string& dataset);
+
+/// \brief A CPG output and the plan that computes it.
+struct CpgView {
+  std::string name;  // cpg_nodes, cpg_edges, ...
+  engine::LogicalPlan plan;
+  std::vector<std::string> partition_by;
+  /// Plans whose list aggregates must see rows in order run on one thread.
+  bool needs_ordered_execution = false;
+};
+
+/// \brief The six CPG views over the extraction tables ingested in `session` (under
+/// ExtractTableName). Each view is an Acero plan built with the plan builder, so its lineage
+/// is recorded. Output rows are sorted by id, so contents are deterministic.
+Result<std::vector<CpgView>> BuildCpgViews(const engine::Session& session);
+
+}  // namespace anatomy::cpg

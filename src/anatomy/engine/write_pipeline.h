@@ -1,0 +1,63 @@
+#pragma once
+
+#include <arrow/table.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anatomy/artifacts/delta_payloads.h"
+#include "anatomy/artifacts/store.h"
+#include "anatomy/core/status.h"
+
+namespace anatomy::engine {
+
+/// \brief One Delta write through the pipeline.
+struct WriteRequest {
+  std::string dataset_name;
+  std::string table_uri;
+  std::shared_ptr<arrow::Table> data;
+  std::string mode = "overwrite";  // append | overwrite
+  artifacts::DeltaWritePolicy write_policy;
+  std::optional<artifacts::DeltaSchemaPolicy> schema_policy;
+  /// Columns the plans that read this table need; they get statistics first under `auto`.
+  std::vector<std::string> lineage_columns;
+  /// Written into commitInfo and recorded: operation, plan fingerprint, run id, inputs, ...
+  std::map<std::string, std::string> commit_metadata;
+  std::optional<std::string> app_id;
+  int64_t app_version = 0;
+};
+
+struct WriteOutcome {
+  int64_t delta_version = -1;
+  int64_t rows = 0;
+  bool committed = false;
+};
+
+/// \brief The statistics columns of a write (CONTRACTS.md DeltaStatsDecision): under `auto`,
+/// partition, z-order and lineage columns first, then the rest of the schema, capped at
+/// stats_max_columns and limited to columns in the schema.
+artifacts::DeltaStatsDecision DecideStats(const std::string& dataset_name,
+                                          const artifacts::DeltaWritePolicy& policy,
+                                          const std::vector<std::string>& lineage_columns,
+                                          const arrow::Schema& schema);
+
+/// \brief The one path of every Delta write: applies the write, schema and Parquet policies,
+/// orders rows by partition and z-order keys, writes and commits through the delta layer, and
+/// records write_artifacts_v2, delta_mutations_v2 and delta_snapshots_v2 rows.
+/// Thread-safe when the artifact store is.
+class WritePipeline {
+ public:
+  WritePipeline(artifacts::ArtifactStore* store, std::string profile_name)
+      : store_(store), profile_name_(std::move(profile_name)) {}
+
+  Result<WriteOutcome> Write(const WriteRequest& request);
+
+ private:
+  artifacts::ArtifactStore* store_;
+  std::string profile_name_;
+};
+
+}  // namespace anatomy::engine

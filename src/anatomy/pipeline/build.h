@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+
+namespace anatomy::pipeline {
+
+struct BuildOptions {
+  std::string repo;
+  std::string out;
+  int jobs = 0;  // 0 = all cores
+  std::string profile = "default";
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+};
+
+/// \brief What a finished build reports.
+struct BuildSummary {
+  std::string run_id;
+  std::string out;
+  int64_t files = 0;
+  int64_t python_files = 0;
+  int64_t lines = 0;
+  int64_t errors = 0;
+  int64_t diagnostics = 0;
+  std::map<std::string, int64_t> nodes_by_kind;
+  std::map<std::string, int64_t> edges_by_kind;
+  std::map<std::string, int64_t> rows_by_output;
+  double seconds = 0;
+};
+
+/// \brief Progress events: (stage, done, total). Called from the build's thread.
+using ProgressFn = std::function<void(const std::string& stage, int64_t done, int64_t total)>;
+
+/// \brief `anatomy build`: extract the repository, ingest the tables, build the CPG views,
+/// write every output and artifact table under `out`, and close the run with its manifest.
+/// Per-file problems do not fail the build; they are counted and recorded.
+Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& progress = {});
+
+}  // namespace anatomy::pipeline

@@ -1,0 +1,157 @@
+"""anatomy build on the fixture repository, read back by independent engines (delta-rs, DuckDB)."""
+import os
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from deltalake import DeltaTable
+
+from conftest import FIXTURE, SOURCE, run_build
+
+CPG_TABLES = ["cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"]
+ARTIFACT_TABLES = ["plan_artifacts_v8", "view_artifacts_v4", "write_artifacts_v2", "run_manifest_v2",
+                   "normalize_outputs_v1", "extract_errors_v1"]
+OBSERVABILITY_TABLES = ["delta_snapshots_v2", "delta_mutations_v2"]
+
+NODE_KINDS = {"PY_FILE", "PY_SCOPE", "PY_BINDING", "PY_DEF_SITE", "PY_USE_SITE", "CST_DEF", "CST_CALLSITE",
+              "CST_IMPORT_ALIAS", "CST_REF", "TYPE_PARAM", "PY_QUALIFIED_NAME", "TS_ERROR", "TS_MISSING", "DIAG"}
+EDGE_KINDS = {"SCOPE_PARENT", "SCOPE_BINDS", "DEF_SITE_OF", "USE_SITE_OF", "BINDING_RESOLVES_TO", "PY_DEFINES",
+              "PY_REFERENCES", "PY_READS", "PY_WRITES", "PY_IMPORTS_SYMBOL", "PY_CALLS_SYMBOL", "PY_CALLS_QNAME",
+              "TYPE_PARAM_OF", "HAS_ANNOTATION", "HAS_DIAGNOSTIC"}
+
+
+def read(path: Path) -> pa.Table:
+    return DeltaTable(str(path)).to_pyarrow_table()
+
+
+def sorted_rows(table: pa.Table) -> list:
+    return sorted(map(repr, table.to_pylist()))
+
+
+def test_every_output_opens_in_delta_rs_and_duckdb(fixture_build):
+    out, stdout = fixture_build
+    for name in CPG_TABLES:
+        dt = DeltaTable(str(out / name))
+        table = dt.to_pyarrow_table()
+        assert table.num_rows > 0, name
+        # The summary line reports the rows written.
+        assert f"{name}={table.num_rows}" in stdout, (name, stdout)
+        # DuckDB reads the same Parquet files with the same row count.
+        files = dt.file_uris()
+        count = duckdb.sql(f"SELECT count(*) FROM read_parquet({files!r}, hive_partitioning=false)").fetchone()[0]
+        assert count == table.num_rows, name
+    for name in ARTIFACT_TABLES:
+        assert read(out / "artifacts" / name).num_rows > 0, name
+    for name in OBSERVABILITY_TABLES:
+        assert read(out / "artifacts" / "delta_observability" / name).num_rows > 0, name
+
+
+def test_every_node_and_edge_kind_is_present(fixture_build):
+    out, _ = fixture_build
+    nodes = read(out / "cpg_nodes")
+    edges = read(out / "cpg_edges")
+    assert set(nodes.column("node_kind").to_pylist()) == NODE_KINDS
+    assert set(edges.column("edge_kind").to_pylist()) == EDGE_KINDS
+    # Edges point at nodes that exist.
+    ids = set(nodes.column("node_id").to_pylist())
+    dangling = [(k, s, d) for k, s, d in zip(edges.column("edge_kind").to_pylist(),
+                                            edges.column("src_node_id").to_pylist(),
+                                            edges.column("dst_node_id").to_pylist())
+                if s not in ids or d not in ids]
+    assert not dangling, dangling[:10]
+
+
+def test_partitioning_as_contracts_say(fixture_build):
+    out, _ = fixture_build
+    assert DeltaTable(str(out / "cpg_nodes")).metadata().partition_columns == ["node_kind"]
+    assert DeltaTable(str(out / "cpg_edges")).metadata().partition_columns == ["edge_kind"]
+    assert DeltaTable(str(out / "cpg_props")).metadata().partition_columns == ["entity_kind"]
+
+
+def test_props_answer_common_questions(fixture_build):
+    out, _ = fixture_build
+    props = read(out / "cpg_props")
+    nodes = read(out / "cpg_nodes")
+
+    def prop(kind, key):
+        mask = pc.and_(pc.equal(props["node_kind"], kind), pc.equal(props["prop_key"], key))
+        return props.filter(mask)
+
+    modules = set(prop("PY_FILE", "module_name").column("value_string").to_pylist())
+    assert {"pkg", "pkg.mod", "pkg.util", "pkg.sub"} <= modules
+    qnames = set(prop("CST_DEF", "qualified_name").column("value_string").to_pylist())
+    assert {"pkg.mod.Shape.area", "pkg.mod.counter.<locals>.step", "pkg.util.bump"} <= qnames
+    callees = set(prop("CST_CALLSITE", "callee_text").column("value_string").to_pylist())
+    assert {"make_shape", "bump", "super().__init__", "Shape"} <= callees
+    # A resolved call: make_shape() -> the definition of bump in pkg/util.py.
+    edges = read(out / "cpg_edges")
+    calls = edges.filter(pc.equal(edges["edge_kind"], "PY_CALLS_SYMBOL"))
+    assert calls.num_rows > 0
+    assert all(m is not None for m in calls.column("resolution_method").to_pylist())
+    assert all(s is not None for s in calls.column("score").to_pylist())
+    # Spans: every node from source has path and a byte range inside its file.
+    src = nodes.filter(pc.invert(pc.equal(nodes["node_kind"], "PY_QUALIFIED_NAME")))
+    for path, b, e in zip(src["path"].to_pylist(), src["bstart"].to_pylist(), src["bend"].to_pylist()):
+        assert path and 0 <= b <= e <= (FIXTURE / path).stat().st_size, (path, b, e)
+
+
+def test_props_map_and_adjacency_agree_with_flat_tables(fixture_build):
+    out, _ = fixture_build
+    props = read(out / "cpg_props")
+    props_map = read(out / "cpg_props_map")
+    assert sum(len(p) for p in props_map.column("props").to_pylist()) == props.num_rows
+    edges = read(out / "cpg_edges")
+    by_src = read(out / "cpg_edges_by_src")
+    by_dst = read(out / "cpg_edges_by_dst")
+    assert sum(len(e) for e in by_src.column("edges").to_pylist()) == edges.num_rows
+    assert sum(len(e) for e in by_dst.column("edges").to_pylist()) == edges.num_rows
+    assert by_src.num_rows == len(set(edges.column("src_node_id").to_pylist()))
+
+
+def test_two_builds_are_identical(fixture_build, tmp_path):
+    out, _ = fixture_build
+    second = tmp_path / "again"
+    run_build(FIXTURE, second, "--jobs", "1")
+    for name in CPG_TABLES:
+        assert sorted_rows(read(out / name)) == sorted_rows(read(second / name)), name
+    fp1 = read(out / "artifacts" / "run_manifest_v2").column("plan_fingerprints").to_pylist()
+    fp2 = read(second / "artifacts" / "run_manifest_v2").column("plan_fingerprints").to_pylist()
+    assert fp1 == fp2
+
+
+def render_golden(out: Path) -> str:
+    """A readable rendering of the fixture's CPG: every node with its source text, every edge by its ends."""
+    nodes = read(out / "cpg_nodes").to_pylist()
+    props = read(out / "cpg_props").to_pylist()
+    names = {}
+    for p in props:
+        if p["prop_key"] in ("name", "qualified_name", "path", "callee_text", "imported_name", "message"):
+            names.setdefault(p["entity_id"], p["value_string"])
+    label = {}
+    for n in nodes:
+        where = f"{n['path']}:{n['bstart']}-{n['bend']}" if n["path"] else "-"
+        label[n["node_id"]] = f"{n['node_kind']}({names.get(n['node_id'], '')} @ {where})"
+    lines = ["# CPG of tests/cpg/fixture_repo; UPDATE_GOLDENS=1 rewrites, review the diff", "[nodes]"]
+    lines += sorted(label.values())
+    lines.append("[edges]")
+    edge_lines = []
+    for e in read(out / "cpg_edges").to_pylist():
+        extra = ""
+        if e["resolution_method"]:
+            extra = f" [{e['origin']}/{e['resolution_method']}" + (f" score={e['score']}" if e["score"] is not None else "") + "]"
+        edge_lines.append(f"{e['edge_kind']}: {label.get(e['src_node_id'], e['src_node_id'])} -> "
+                          f"{label.get(e['dst_node_id'], e['dst_node_id'])}{extra}")
+    lines += sorted(edge_lines)
+    return "\n".join(lines) + "\n"
+
+
+def test_fixture_golden(fixture_build):
+    out, _ = fixture_build
+    golden = SOURCE / "tests" / "cpg" / "goldens" / "fixture_cpg.txt"
+    actual = render_golden(out)
+    if os.environ.get("UPDATE_GOLDENS"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual)
+    assert golden.exists(), "no golden yet: run with UPDATE_GOLDENS=1 and review it"
+    assert actual == golden.read_text(), "the fixture's CPG changed; if on purpose, UPDATE_GOLDENS=1"
