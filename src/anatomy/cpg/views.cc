@@ -321,6 +321,7 @@ PlanBuilder Props(const engine::Session& s) {
   return props;
 }
 
+// The props of each entity, in (entity, prop_key) order; the pipeline nests them per entity.
 PlanBuilder PropsMap(PlanBuilder props) {
   const Expr value = cp::call(
       "make_struct",
@@ -330,28 +331,15 @@ PlanBuilder PropsMap(PlanBuilder props) {
   props.Project({{F("entity_kind"), "entity_kind"},
                  {F("entity_id"), "entity_id"},
                  {F("node_kind"), "node_kind"},
-                 {cp::call("make_struct", {F("prop_key"), value}, cp::MakeStructOptions({"prop_key", "value"})),
-                  "prop"}});
-  props.Aggregate({{"list", "prop", "props"}}, {"entity_kind", "entity_id", "node_kind"});
-  props.OrderBy({{"entity_kind"}, {"entity_id"}});
+                 {F("prop_key"), "prop_key"},
+                 {value, "value"}});
+  props.OrderBy({{"entity_kind"}, {"entity_id"}, {"node_kind"}, {"prop_key"}});
   return props;
 }
 
+// The edges of each source (or destination) node, in edge-id order; nested by the pipeline.
 PlanBuilder EdgesBy(PlanBuilder edges, const std::string& key) {
-  static const std::vector<std::string> kColumns = {
-      "edge_id", "edge_kind", "src_node_id", "dst_node_id", "path", "bstart", "bend", "origin",
-      "resolution_method", "confidence", "score", "symbol_roles", "qname_source",
-      "ambiguity_group_id", "task_name", "task_priority"};
-  std::vector<Expr> fields;
-  std::vector<std::string> names;
-  for (const auto& c : kColumns) {
-    if (c == key) continue;
-    fields.push_back(F(c));
-    names.push_back(c);
-  }
-  edges.Project({{F(key), key}, {cp::call("make_struct", fields, cp::MakeStructOptions(names)), "edge"}});
-  edges.Aggregate({{"list", "edge", "edges"}}, {key});
-  edges.OrderBy({{key}});
+  edges.OrderBy({{key}, {"edge_kind"}, {"edge_id"}});
   return edges;
 }
 
@@ -368,15 +356,22 @@ Result<std::vector<CpgView>> BuildCpgViews(const engine::Session& session) {
   auto add = [&](std::string name, const PlanBuilder& b, std::vector<std::string> partition_by,
                  bool ordered) -> Status {
     ARROW_ASSIGN_OR_RAISE(auto plan, b.Build());
-    views.push_back({std::move(name), std::move(plan), std::move(partition_by), ordered});
+    views.push_back({std::move(name), std::move(plan), std::move(partition_by), ordered, std::nullopt});
     return Status::OK();
   };
   ARROW_RETURN_NOT_OK(add("cpg_nodes", nodes, {"node_kind"}, false));
   ARROW_RETURN_NOT_OK(add("cpg_edges", edges, {"edge_kind"}, false));
   ARROW_RETURN_NOT_OK(add("cpg_props", props, {"entity_kind"}, false));
   ARROW_RETURN_NOT_OK(add("cpg_props_map", PropsMap(props), {}, true));
-  ARROW_RETURN_NOT_OK(add("cpg_edges_by_src", EdgesBy(edges, "src_node_id"), {}, true));
-  ARROW_RETURN_NOT_OK(add("cpg_edges_by_dst", EdgesBy(edges, "dst_node_id"), {}, true));
+  views.back().nest = {{"entity_kind", "entity_id", "node_kind"}, {"prop_key", "value"}, "props"};
+  for (const std::string key : {"src_node_id", "dst_node_id"}) {
+    ARROW_RETURN_NOT_OK(add("cpg_edges_by_" + key.substr(0, 3), EdgesBy(edges, key), {}, true));
+    std::vector<std::string> values;
+    for (const auto& f : views.back().plan.output_schema->fields()) {
+      if (f->name() != key) values.push_back(f->name());
+    }
+    views.back().nest = {{key}, values, "edges"};
+  }
   return views;
 }
 

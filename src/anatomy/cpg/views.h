@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +22,16 @@ struct CpgView {
   std::string name;  // cpg_nodes, cpg_edges, ...
   engine::LogicalPlan plan;
   std::vector<std::string> partition_by;
-  /// Plans whose list aggregates must see rows in order run on one thread.
+  /// Plans whose output order matters downstream run on one thread.
   bool needs_ordered_execution = false;
+  /// Set for the nested views: after the plan (sorted by the keys), group runs of equal keys
+  /// into one row with a list of structs of the value columns (see NestSortedRuns).
+  struct Nest {
+    std::vector<std::string> keys;
+    std::vector<std::string> values;
+    std::string list_name;
+  };
+  std::optional<Nest> nest;
 };
 
 /// \brief The six CPG views over the extraction tables ingested in `session` (under

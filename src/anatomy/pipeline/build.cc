@@ -11,6 +11,7 @@
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/cpg/kinds.h"
+#include "anatomy/cpg/nest.h"
 #include "anatomy/cpg/views.h"
 #include "anatomy/engine/execute.h"
 #include "anatomy/engine/plan_bundle.h"
@@ -152,7 +153,11 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     exec.use_threads = !view.needs_ordered_execution;
     auto result = engine::Execute(view.plan, exec);
     ARROW_RETURN_NOT_OK(store.Append(engine::ExecutionArtifact(bundle, options.profile, result)));
-    ARROW_RETURN_NOT_OK(result.ToStatus().WithMessage("view ", view.name, ": ", result.error));
+    if (result.status != "ok") return Status::ExecutionError("view ", view.name, ": ", result.error);
+    if (view.nest) {
+      ARROW_ASSIGN_OR_RAISE(result.table, cpg::NestSortedRuns(*result.table, view.nest->keys,
+                                                              view.nest->values, view.nest->list_name));
+    }
     if (view.name == "cpg_edges") {
       ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
       ARROW_ASSIGN_OR_RAISE(summary.edges_by_kind, CountBy(*result.table, "edge_kind"));

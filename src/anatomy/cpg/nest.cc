@@ -1,0 +1,61 @@
+#include "anatomy/cpg/nest.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+
+namespace anatomy::cpg {
+
+Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
+                                                     const std::vector<std::string>& keys,
+                                                     const std::vector<std::string>& value_columns,
+                                                     const std::string& list_name) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, sorted.CombineChunksToBatch());
+  std::vector<std::shared_ptr<arrow::StringArray>> key_arrays;
+  for (const auto& k : keys) {
+    auto col = batch->GetColumnByName(k);
+    if (!col || col->type_id() != arrow::Type::STRING) {
+      return Status::Invalid("nest: key column '", k, "' missing or not a string column");
+    }
+    key_arrays.push_back(std::static_pointer_cast<arrow::StringArray>(col));
+  }
+  arrow::ArrayVector values;
+  for (const auto& v : value_columns) {
+    auto col = batch->GetColumnByName(v);
+    if (!col) return Status::Invalid("nest: no value column '", v, "'");
+    values.push_back(col);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto structs, arrow::StructArray::Make(values, value_columns));
+
+  // Run boundaries: a new group starts where any key differs from the row before.
+  arrow::Int32Builder offsets;
+  arrow::Int64Builder starts;
+  const int64_t n = batch->num_rows();
+  for (int64_t i = 0; i < n; ++i) {
+    bool boundary = i == 0;
+    for (size_t k = 0; !boundary && k < key_arrays.size(); ++k) {
+      const auto& a = *key_arrays[k];
+      boundary = a.IsNull(i) != a.IsNull(i - 1) || a.GetView(i) != a.GetView(i - 1);
+    }
+    if (boundary) {
+      ARROW_RETURN_NOT_OK(offsets.Append(static_cast<int32_t>(i)));
+      ARROW_RETURN_NOT_OK(starts.Append(i));
+    }
+  }
+  ARROW_RETURN_NOT_OK(offsets.Append(static_cast<int32_t>(n)));
+  ARROW_ASSIGN_OR_RAISE(auto offset_array, offsets.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto start_array, starts.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto lists, arrow::ListArray::FromArrays(*offset_array, *structs));
+
+  arrow::FieldVector fields;
+  arrow::ArrayVector columns;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(key_arrays[k], start_array));
+    fields.push_back(arrow::field(keys[k], arrow::utf8()));
+    columns.push_back(taken.make_array());
+  }
+  fields.push_back(arrow::field(list_name, lists->type()));
+  columns.push_back(lists);
+  return arrow::Table::Make(arrow::schema(fields), columns, start_array->length());
+}
+
+}  // namespace anatomy::cpg

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <arrow/table.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+
+namespace anatomy::cpg {
+
+/// \brief Groups a table sorted by `keys` into one row per key: the key columns, and a list
+/// column `list_name` of structs holding `value_columns` in input order. The list points into
+/// the input's buffers (offsets only), so nesting costs one pass over the keys. Acero's
+/// hash_list has no kernel for struct values, hence this step after the plan's sort.
+Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
+                                                     const std::vector<std::string>& keys,
+                                                     const std::vector<std::string>& value_columns,
+                                                     const std::string& list_name);
+
+}  // namespace anatomy::cpg
