@@ -80,7 +80,8 @@ TEST(Contract, EveryRegisteredTypeHasGoldens) {
   if (Updating()) return;
   EXPECT_EQ(golden, registered);
   for (const auto& name : registered) {
-    for (const char* ext : {".json", ".msgpack.b64", ".schema.json"}) {
+    for (const char* ext :
+         {".json", ".msgpack.b64", ".schema.json", ".minimal.json", ".minimal.msgpack.b64"}) {
       EXPECT_TRUE(fs::exists(GoldenDir() / "types" / (name + ext))) << name << ext;
     }
   }
@@ -110,8 +111,15 @@ TEST(Contract, TypeGoldensAndRoundTrips) {
     ExpectGolden(GoldenDir() / "types" / (e.name + ".msgpack.b64"),
                  serde::Base64Encode(mp) + "\n");
     ExpectGolden(GoldenDir() / "types" / (e.name + ".schema.json"), e.json_schema().dump(2) + "\n");
+    // The same for the smallest value (required fields only, defaults omitted).
+    std::string min_mp = e.minimal_msgpack();
+    ExpectGolden(GoldenDir() / "types" / (e.name + ".minimal.json"),
+                 *e.reencode(min_mp, Format::kMsgpack, Format::kJson) + "\n");
+    ExpectGolden(GoldenDir() / "types" / (e.name + ".minimal.msgpack.b64"),
+                 serde::Base64Encode(min_mp) + "\n");
     // decode(encode(x)) == x through both formats.
     EXPECT_TRUE(e.check_round_trip(mp).ok()) << e.check_round_trip(mp).ToString();
+    EXPECT_TRUE(e.check_round_trip(min_mp).ok()) << e.check_round_trip(min_mp).ToString();
     if (Updating()) continue;
     // The committed goldens decode and re-encode to themselves, across formats too.
     std::string b64 = ReadFile(GoldenDir() / "types" / (e.name + ".msgpack.b64")).value_or("");

@@ -103,7 +103,9 @@ Status ReadJsonStruct(const nlohmann::json& j, const Path& path, T* out) {
   if (!j.is_object()) return JsonTypeError(path, "object", j);
   *out = T{};
   std::array<bool, kSize> seen{};
-  for (const auto& [key, value] : j.items()) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& key = it.key();
+    const nlohmann::json& value = it.value();
     int idx = FindField<T>(key, 0);
     if (idx < 0) {
       if (info.strictness == Strictness::kStrict) {

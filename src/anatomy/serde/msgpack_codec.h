@@ -82,7 +82,7 @@ void WriteMsgpack(MsgpackWriter& w, const T& v) {
   } else if constexpr (SerdeStruct<T>) {
     size_t count = 0;
     ForEachField<T>([&](const auto& f, auto) { count += FieldPresent(v, f); });
-    w.MapHeader(count);
+    w.StructHeader(count, std::decay_t<decltype(kStructInfo<T>)>::kSize);
     ForEachField<T>([&](const auto& f, auto) {
       if (FieldPresent(v, f)) {
         w.Str(f.name);

@@ -74,6 +74,17 @@ class MsgpackWriter {
 
   void ArrayHeader(size_t n) { Header(n, 0x90, 0xdc, 0xdd); }
   void MapHeader(size_t n) { Header(n, 0x80, 0xde, 0xdf); }
+  /// A struct's map header: like msgspec, the header's width follows the number of fields the
+  /// type declares (`declared`), not the number written after omitting defaults.
+  void StructHeader(size_t n, size_t declared) {
+    if (declared < 16) {
+      Byte(static_cast<uint8_t>(0x80 | n));
+    } else if (declared <= 0xffff) {
+      Byte(0xde), Be<uint16_t>(static_cast<uint16_t>(n));
+    } else {
+      Byte(0xdf), Be<uint32_t>(static_cast<uint32_t>(n));
+    }
+  }
 
  private:
   void Header(size_t n, uint8_t fix, uint8_t b16, uint8_t b32) {

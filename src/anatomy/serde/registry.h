@@ -38,8 +38,10 @@ struct TypeEntry {
   Status (*check_round_trip)(std::string_view msgpack) = nullptr;
   /// The draft 2020-12 schema document of the type (definitions under `$defs`).
   nlohmann::json (*json_schema)() = nullptr;
-  /// The msgpack of SampleValue<T>().
+  /// The msgpack of SampleValue<T>() (every field set).
   std::string (*sample_msgpack)() = nullptr;
+  /// The msgpack of MinimalSampleValue<T>() (required fields only).
+  std::string (*minimal_msgpack)() = nullptr;
 };
 
 namespace internal {
@@ -120,6 +122,7 @@ class SchemaRegistry {
     e.check_round_trip = &internal::CheckRoundTrip<T>;
     e.json_schema = &JsonSchemaDocument<T>;
     e.sample_msgpack = [] { return EncodeMsgpack(SampleValue<T>()); };
+    e.minimal_msgpack = [] { return EncodeMsgpack(MinimalSampleValue<T>()); };
     JsonSchemaContext ctx{&components_, std::string(kComponentsRef)};
     JsonSchemaOf<T>(ctx);
     return e;

@@ -58,4 +58,16 @@ T SampleValue(std::string_view hint = "value", uint32_t seed = 1) {
   }
 }
 
+/// \brief A T with only its required fields set (sampled), every other field at its default:
+/// the smallest encoding, exercising default omission.
+template <SerdeStruct T>
+T MinimalSampleValue() {
+  T v{};
+  ForEachField<T>([&](const auto& f, auto i) {
+    using M = std::decay_t<decltype(v.*f.member)>;
+    if (f.required) v.*f.member = SampleValue<M>(f.name, static_cast<uint32_t>(i.value) + 1);
+  });
+  return v;
+}
+
 }  // namespace anatomy::serde
