@@ -197,6 +197,7 @@ void AddDeltaCommands(CLI::App& app) {
       std::string table, input, mode = "append", partition_by, replace_where, schema_mode = "strict", app_id;
       std::vector<std::string> properties, features, metadata;
       int64_t app_version = 0, target_file_size = 128ll << 20, row_group_rows = 1 << 20;
+      int max_retries = 10;
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("table", a->table, "Table path")->required();
@@ -214,6 +215,7 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->add_option("--app-version", a->app_version, "Application transaction version");
     cmd->add_option("--target-file-size", a->target_file_size, "Target data file size in bytes");
     cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per Parquet row group");
+    cmd->add_option("--max-retries", a->max_retries, "Commit retries after lost races");
     cmd->callback([a] {
       dl::WriteOptions o;
       o.mode = a->mode == "overwrite" ? dl::WriteMode::kOverwrite
@@ -234,6 +236,7 @@ void AddDeltaCommands(CLI::App& app) {
       }
       o.files.target_file_size = a->target_file_size;
       o.files.row_group_rows = a->row_group_rows;
+      o.max_retries = a->max_retries;
       PrintResult(Check(dl::WriteTable(a->table, ReadParquetFile(a->input), o)));
     });
   }

@@ -186,14 +186,16 @@ Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
     ARROW_RETURN_NOT_OK(r.SMap(m.configuration));
     return r.I64(m.created_time);
   }));
-  for (const auto& [_, t] : snap.txns) {
+  for (const auto& txn_entry : snap.txns) {
+    const Txn& t = txn_entry.second;
     ARROW_RETURN_NOT_OK(row(0, [&](Row& r) -> Status {
       ARROW_RETURN_NOT_OK(r.Str(t.app_id));
       ARROW_RETURN_NOT_OK(r.I64(t.version));
       return r.I64(t.last_updated);
     }));
   }
-  for (const auto& [_, d] : snap.domains) {
+  for (const auto& domain_entry : snap.domains) {
+    const DomainMetadata& d = domain_entry.second;
     ARROW_RETURN_NOT_OK(row(5, [&](Row& r) -> Status {
       ARROW_RETURN_NOT_OK(r.Str(d.domain));
       ARROW_RETURN_NOT_OK(r.Str(d.configuration));

@@ -1,6 +1,9 @@
 #include "anatomy/delta/snapshot.h"
 
+#include <arrow/compute/initialize.h>
+
 #include <algorithm>
+#include <mutex>
 #include <unordered_map>
 
 #include "anatomy/delta/log_files.h"
@@ -124,8 +127,17 @@ Result<int64_t> LatestVersion(Storage& storage) {
   return latest;
 }
 
+Status EnsureComputeInitialized() {
+  // Pruning, scans and writes use compute kernels that Arrow registers only on Initialize().
+  static std::once_flag once;
+  static Status status;
+  std::call_once(once, [] { status = arrow::compute::Initialize(); });
+  return status;
+}
+
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
                                                const SnapshotOptions& options) {
+  ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto log, ListLog(*storage));
   if (log.commits.empty() && log.checkpoints.empty()) {
     return Status::Invalid(storage->root(), ": not a Delta table (no commits in _delta_log)");

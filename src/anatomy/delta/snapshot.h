@@ -50,6 +50,9 @@ struct Snapshot {
 /// Loads a snapshot, refusing (protocol gate) tables we cannot read.
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
                                                const SnapshotOptions& options = {});
+/// Registers Arrow's compute kernels once (LoadSnapshot calls it; writers call it too).
+Status EnsureComputeInitialized();
+
 /// Opens local `path` and loads a snapshot.
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path, const SnapshotOptions& options = {});
 

@@ -35,7 +35,9 @@ Result<FileStats> ParseFileStats(const std::string& stats_json,
   const auto* mins = section("minValues");
   const auto* maxs = section("maxValues");
   const auto* nulls = section("nullCount");
-  for (const auto& [name, type] : columns) {
+  for (const auto& entry : columns) {
+    const std::string& name = entry.first;
+    const std::shared_ptr<arrow::DataType>& type = entry.second;
     ColumnStats cs;
     auto value = [&](const nlohmann::json* sec) -> std::shared_ptr<arrow::Scalar> {
       if (!sec) return nullptr;

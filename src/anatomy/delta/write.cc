@@ -197,6 +197,7 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested, 
 
 Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Table>& input,
                                const WriteOptions& o) {
+  ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
   WriteResult result;
   const char* mode_name = o.mode == WriteMode::kOverwrite ? "Overwrite"
