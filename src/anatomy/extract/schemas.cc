@@ -78,8 +78,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
                                   field("resolved_path", S()), field("resolved_file_id", S())});
   m["references"] = Make("references", {field("ref_id", S(), false), field("scope_id", S(), false),
                                         field("ref_kind", S(), false), field("name", S(), false),
-                                        field("text", S(), false), field("ctx", S(), false),
-                                        field("binding_id", S())});
+                                        field("text", S(), false), field("ctx", S(), false)});
   m["type_params"] = Make("type_params",
                           {field("type_param_id", S(), false), field("scope_id", S(), false),
                            field("owner_def_id", S()), field("owner_name", S(), false),

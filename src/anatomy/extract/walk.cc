@@ -148,17 +148,14 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     case NK::identifier:
     case NK::keyword_identifier: {
       std::string_view name = Text(n);
-      uint32_t sym = AddDef(scope, name, kUse, n, "use", "load");
-      out_.references.push_back({"", std::to_string(scope), "name", std::string(name), std::string(name), "load",
-                                 std::nullopt, SpanOf(n)});
-      ref_bindings_.push_back({out_.references.size() - 1, scope, sym});
+      // Name references are the `use` occurrences; `references` holds attribute accesses.
+      AddDef(scope, name, kUse, n, "use", "load");
       if (name == "super" && IsFunctionBlock(scope)) AddDef(scope, "__class__", kUse, TSNode{}, "", "");
       return;
     }
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back({"", std::to_string(scope), "attribute", std::string(Text(attr)), std::string(Text(n)),
-                                 "load", std::nullopt, SpanOf(n)});
+      out_.references.push_back({scope, std::string(Text(attr)), std::string(Text(n)), "load", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
@@ -301,8 +298,8 @@ void Analyzer::VisitTarget(TSNode n, uint32_t scope, bool del) {
       return;
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back({"", std::to_string(scope), "attribute", std::string(Text(attr)), std::string(Text(n)),
-                                 del ? "del" : "store", std::nullopt, SpanOf(n)});
+      out_.references.push_back(
+          {scope, std::string(Text(attr)), std::string(Text(n)), del ? "del" : "store", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
