@@ -110,6 +110,21 @@ TEST(Extract, BindingsResolveFreeVariablesToTheEnclosingBinding) {
   EXPECT_TRUE(Contains(occ, "y|use|load|5"));
 }
 
+TEST(Extract, ExceptAsUnbindsAndDelAndMatchCaptures) {
+  TempRepo repo;
+  repo.Write("m.py",
+             "try:\n    pass\nexcept ValueError as err:\n    print(err)\n"
+             "del gone\n"
+             "match cmd:\n    case [first, *rest]:\n        pass\n");
+  auto r = Extract(repo);
+  auto occ = Rows(*r.occurrences, {"name", "role", "ctx"});
+  EXPECT_TRUE(Contains(occ, "err|def|store"));
+  EXPECT_TRUE(Contains(occ, "err|def|except_unbind"));
+  EXPECT_TRUE(Contains(occ, "gone|def|del"));
+  EXPECT_TRUE(Contains(occ, "first|def|capture"));
+  EXPECT_TRUE(Contains(occ, "rest|def|store"));
+}
+
 TEST(Extract, DefinitionsParametersDecoratorsAnnotations) {
   TempRepo repo;
   repo.Write("m.py",

@@ -233,6 +233,20 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
         TSNode alias = Field(n, f_.alias);
         if (!ts_node_is_null(alias) && ts_node_eq(alias, c)) is_alias = true;
         tasks.push_back({c, scope, static_cast<uint8_t>(is_alias ? kStore : kLoad)});
+        // `except E as name` deletes `name` when the handler ends: a zero-width `del` site.
+        TSNode id{};
+        if (is_alias) id = c;
+        if (KindOf(c) == NK::as_pattern) id = Field(c, f_.alias);
+        if (!ts_node_is_null(id) && KindOf(id) == NK::as_pattern_target) id = ts_node_named_child(id, 0);
+        {
+          if (!ts_node_is_null(id) && KindOf(id) == NK::identifier) {
+            uint32_t sym = AddDef(scope, Text(id), kDefLocal, TSNode{}, "", "");
+            TSPoint end = ts_node_end_point(n);
+            int64_t b = ts_node_end_byte(n);
+            occs_.push_back({scope, sym, {b, b}, "def", "except_unbind", static_cast<int32_t>(end.row) + 1,
+                             static_cast<int32_t>(end.column)});
+          }
+        }
       }
       kids_.resize(start);
       for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
