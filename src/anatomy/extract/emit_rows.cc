@@ -16,6 +16,7 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
   if (!ts_node_has_error(root)) return;
   TSTreeCursor c = ts_tree_cursor_new(root);
   bool descend = true;
+  std::map<std::string, int> same_span;  // zero-width MISSING nodes can share a span
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&c);
     if (descend) {
@@ -37,8 +38,9 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
           if (t.size() > 40) t = t.substr(0, 40);
           d.message = "syntax error at '" + std::string(t) + "'";
         }
-        d.diag_id = Id("diag", {out.file.path, d.kind, std::to_string(d.span.bstart),
-                                std::to_string(d.span.bend)});
+        std::string span = d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
+        int ordinal = same_span[span]++;
+        d.diag_id = Id("diag", {out.file.path, span, std::to_string(ordinal)});
         out.diagnostics.push_back(std::move(d));
       }
       if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
