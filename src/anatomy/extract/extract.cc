@@ -81,6 +81,15 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
       error("decode", "INVALID_UTF8",
             "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad, bad + 1);
     }
+  } else if (FirstInvalidUtf8(bytes) >= 0) {
+    // Declared non-UTF-8 source (PEP 263): parse its UTF-8 transcoding; spans then index that text.
+    std::string utf8, msg;
+    int64_t at = 0;
+    if (TranscodeToUtf8(f.encoding, bytes, utf8, msg, at)) {
+      bytes.swap(utf8);
+    } else {
+      error("decode", "UNDECODABLE", "'" + sf.path + "': " + msg, at, at + 1);
+    }
   }
   if (f.encoding == "utf-8-sig") bytes.replace(0, 3, "   ");  // keep byte offsets
   std::unique_ptr<TSTree, TreeDeleter> tree(

@@ -8,17 +8,26 @@
 
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/extract/utf8.h"
 
 namespace anatomy::extract {
 namespace {
+
+// Source text may hold bytes that are not UTF-8 (undecodable files, latin-1 sources).
+arrow::Status Utf8(arrow::StringBuilder* b, const std::string& v) {
+  for (unsigned char c : v) {
+    if (c >= 0x80) return FirstInvalidUtf8(v) < 0 ? b->Append(v) : b->Append(SanitizeUtf8(v));
+  }
+  return b->Append(v);
+}
 
 // Appends one row field by field, in schema order; remembers the first failure.
 class Row {
  public:
   Row(arrow::RecordBatchBuilder& b, arrow::Status& st) : b_(b), st_(st) {}
-  Row& s(const std::string& v) { return Do<arrow::StringBuilder>([&](auto* x) { return x->Append(v); }); }
+  Row& s(const std::string& v) { return Do<arrow::StringBuilder>([&](auto* x) { return Utf8(x, v); }); }
   Row& os(const OptStr& v) {
-    return Do<arrow::StringBuilder>([&](auto* x) { return v ? x->Append(*v) : x->AppendNull(); });
+    return Do<arrow::StringBuilder>([&](auto* x) { return v ? Utf8(x, *v) : x->AppendNull(); });
   }
   Row& i64(int64_t v) { return Do<arrow::Int64Builder>([&](auto* x) { return x->Append(v); }); }
   Row& i32(int32_t v) { return Do<arrow::Int32Builder>([&](auto* x) { return x->Append(v); }); }
@@ -28,7 +37,7 @@ class Row {
     return Do<arrow::ListBuilder>([&](auto* x) {
       ARROW_RETURN_NOT_OK(x->Append());
       auto* vb = static_cast<arrow::StringBuilder*>(x->value_builder());
-      for (const auto& e : v) ARROW_RETURN_NOT_OK(vb->Append(e));
+      for (const auto& e : v) ARROW_RETURN_NOT_OK(Utf8(vb, e));
       return arrow::Status::OK();
     });
   }

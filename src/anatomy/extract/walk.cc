@@ -243,8 +243,10 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
             uint32_t sym = AddDef(scope, Text(id), kDefLocal, TSNode{}, "", "");
             TSPoint end = ts_node_end_point(n);
             int64_t b = ts_node_end_byte(n);
-            occs_.push_back({scope, sym, {b, b}, "def", "except_unbind", static_cast<int32_t>(end.row) + 1,
-                             static_cast<int32_t>(end.column)});
+            if (unbind_sites_.insert({scope, sym, b}).second) {
+              occs_.push_back({scope, sym, {b, b}, "def", "except_unbind", static_cast<int32_t>(end.row) + 1,
+                               static_cast<int32_t>(end.column)});
+            }
           }
         }
       }
