@@ -157,7 +157,7 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
   }
   timings.parse_ms = ms_since(t0);
   t0 = Clock::now();
-  ResolveAcrossFiles(outputs);
+  ResolveAcrossFiles(outputs, jobs);
   timings.resolve_ms = ms_since(t0);
   t0 = Clock::now();
   std::vector<ErrorRow> scan_errors;

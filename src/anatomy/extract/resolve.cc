@@ -1,6 +1,8 @@
 #include "anatomy/extract/resolve.h"
 
+#include <atomic>
 #include <map>
+#include <thread>
 #include <optional>
 #include <set>
 #include <string>
@@ -311,16 +313,25 @@ class CallResolver {
 
 }  // namespace
 
-void ResolveAcrossFiles(std::vector<FileOutput>& files) {
+void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs) {
   ModuleIndex idx(files);
   for (auto& f : files) {
     for (auto& imp : f.imports) ResolveImport(imp, idx, files);
   }
+  // The resolver only reads its indexes once built: files are resolved in parallel.
   CallResolver resolver(files, idx);
-  for (auto& f : files) {
-    f.call_resolutions.reserve(f.calls.size());
-    for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
-  }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      auto& f = files[i];
+      f.call_resolutions.reserve(f.calls.size());
+      for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
 }
 
 }  // namespace anatomy::extract
