@@ -140,6 +140,8 @@ TEST(Extract, DefinitionsParametersDecoratorsAnnotations) {
                                       "c|kwonly|3|null|null", "d|kwonly|4|2|null", "kw|varkw|5|null|null"}));
   EXPECT_EQ(Rows(*r.annotations, {"target_kind", "target_name", "annotation_text"}),
             (std::vector<std::string>{"return|f|str", "parameter|b|int"}));
+  EXPECT_EQ(Column(*r.annotations, "owner_id")[1], Column(*r.parameters, "param_id")[1]);
+  EXPECT_EQ(Column(*r.annotations, "owner_id")[0], Column(*r.definitions, "def_id")[0]);
 }
 
 TEST(Extract, ImportsAbsoluteRelativeStarAndResolution) {

@@ -193,6 +193,11 @@ void Analyzer::EmitRows() {
       const std::string& o = *a.owner_id;
       if (o.rfind("param#", 0) == 0) a.owner_id = param_ids[std::stoul(o.substr(6))];
       else if (o.rfind("def#", 0) == 0) a.owner_id = def_ids[std::stoul(o.substr(4))];
+      else if (o.rfind("bind#", 0) == 0) {
+        size_t hash = o.find('#', 5);
+        a.owner_id = binding_id(static_cast<uint32_t>(std::stoul(o.substr(5, hash - 5))),
+                                static_cast<uint32_t>(std::stoul(o.substr(hash + 1))));
+      }
     }
     a.annotation_id = Id("annotation", {path, std::to_string(a.span.bstart), std::to_string(a.span.bend)});
   }

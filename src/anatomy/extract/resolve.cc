@@ -115,6 +115,19 @@ class CallResolver {
     }
   }
 
+  // For `from m import x` into a REPO module m: x's module-level binding there and, through
+  // re-exports, the definition it names.
+  void ResolveImportedSymbol(ImportRow& imp) {
+    if (!imp.is_from || imp.is_star || imp.resolved_kind != "symbol") return;
+    auto ms = module_scope_.find(imp.module);
+    if (ms == module_scope_.end()) return;
+    auto b = names_.find(Key(ms->second, *imp.imported_name));
+    if (b == names_.end()) return;
+    imp.resolved_binding_id = *b->second;
+    Target t = FromBinding(*b->second, "import", 0.9, 0);
+    if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
+  }
+
   CallResolutionRow Resolve(const CallRow& c) {
     CallResolutionRow r;
     r.call_id = c.call_id;
@@ -320,6 +333,9 @@ void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs) {
   }
   // The resolver only reads its indexes once built: files are resolved in parallel.
   CallResolver resolver(files, idx);
+  for (auto& f : files) {
+    for (auto& imp : f.imports) resolver.ResolveImportedSymbol(imp);
+  }
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {

@@ -110,6 +110,7 @@ struct CallResolutionRow {
 struct ImportRow {
   std::string import_id, scope_id, module_text, module;
   OptStr binding_id, imported_name, asname, resolved_path, resolved_file_id;
+  OptStr resolved_binding_id, resolved_def_id;  // `from m import x`: x's binding in m, its def
   std::string resolved_kind = "external";
   int32_t level = 0, line = 0;
   bool is_star = false, is_from = false;

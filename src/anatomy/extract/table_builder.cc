@@ -192,7 +192,8 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
       [](Row& r, const ImportRow& x, const FileOutput&) {
         r.s(x.import_id).s(x.scope_id).os(x.binding_id).s(x.module).s(x.module_text).os(x.imported_name)
             .os(x.asname).i32(x.level).b(x.is_star).b(x.is_from).i32(x.line).s(x.resolved_kind)
-            .os(x.resolved_path).os(x.resolved_file_id).span(x.span);
+            .os(x.resolved_path).os(x.resolved_file_id).os(x.resolved_binding_id)
+            .os(x.resolved_def_id).span(x.span);
       }));
   ARROW_ASSIGN_OR_RAISE(t["references"], Build("references", files, jobs, [](const FileOutput& f) -> auto& { return f.references; },
       [](Row& r, const ReferenceRow& x, const FileOutput& f) {

@@ -27,6 +27,7 @@ FOREIGN = [  # (table, column, referenced table)
     ("call_sites", "enclosing_def_id", "definitions"), ("call_resolutions", "call_id", "call_sites"),
     ("call_resolutions", "target_def_id", "definitions"), ("imports", "scope_id", "scopes"),
     ("imports", "binding_id", "bindings"), ("imports", "resolved_file_id", "files"),
+    ("imports", "resolved_binding_id", "bindings"), ("imports", "resolved_def_id", "definitions"),
     ("references", "scope_id", "scopes"), ("type_params", "scope_id", "scopes"),
     ("type_params", "owner_def_id", "definitions"), ("type_params", "binding_id", "bindings"),
     ("annotations", "scope_id", "scopes"), ("diagnostics", "file_id", "files"),
