@@ -110,6 +110,21 @@ TEST(Extract, BindingsResolveFreeVariablesToTheEnclosingBinding) {
   EXPECT_TRUE(Contains(occ, "y|use|load|5"));
 }
 
+TEST(Extract, ExceptAsUnbindsAndDelAndMatchCaptures) {
+  TempRepo repo;
+  repo.Write("m.py",
+             "try:\n    pass\nexcept ValueError as err:\n    print(err)\n"
+             "del gone\n"
+             "match cmd:\n    case [first, *rest]:\n        pass\n");
+  auto r = Extract(repo);
+  auto occ = Rows(*r.occurrences, {"name", "role", "ctx"});
+  EXPECT_TRUE(Contains(occ, "err|def|store"));
+  EXPECT_TRUE(Contains(occ, "err|def|except_unbind"));
+  EXPECT_TRUE(Contains(occ, "gone|def|del"));
+  EXPECT_TRUE(Contains(occ, "first|def|capture"));
+  EXPECT_TRUE(Contains(occ, "rest|def|store"));
+}
+
 TEST(Extract, DefinitionsParametersDecoratorsAnnotations) {
   TempRepo repo;
   repo.Write("m.py",
@@ -125,6 +140,8 @@ TEST(Extract, DefinitionsParametersDecoratorsAnnotations) {
                                       "c|kwonly|3|null|null", "d|kwonly|4|2|null", "kw|varkw|5|null|null"}));
   EXPECT_EQ(Rows(*r.annotations, {"target_kind", "target_name", "annotation_text"}),
             (std::vector<std::string>{"return|f|str", "parameter|b|int"}));
+  EXPECT_EQ(Column(*r.annotations, "owner_id")[1], Column(*r.parameters, "param_id")[1]);
+  EXPECT_EQ(Column(*r.annotations, "owner_id")[0], Column(*r.definitions, "def_id")[0]);
 }
 
 TEST(Extract, ImportsAbsoluteRelativeStarAndResolution) {

@@ -58,6 +58,20 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
                      "ns_user.py|pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import"}));
   auto imports = testing::Rows(*r->imports, {"path", "module", "imported_name", "resolved_kind"});
   EXPECT_EQ(imports[0], "app/__init__.py|app.models|Model|symbol");
+  // `from app import Model` in app/util.py reaches app.models.Model through the re-export.
+  auto def_ids = Column(*r->definitions, "def_id"), def_qn = Column(*r->definitions, "qualified_name");
+  std::map<std::string, std::string> qn_of;
+  for (size_t i = 0; i < def_ids.size(); ++i) qn_of[def_ids[i]] = def_qn[i];
+  auto imp_def = Column(*r->imports, "resolved_def_id"), imp_name = Column(*r->imports, "imported_name");
+  auto imp_path = Column(*r->imports, "path");
+  int checked = 0;
+  for (size_t i = 0; i < imp_def.size(); ++i) {
+    if (imp_path[i] == "app/util.py" && imp_name[i] == "Model") {
+      EXPECT_EQ(qn_of[imp_def[i]], "app.models.Model");
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 1);
   EXPECT_EQ(imports.back(), "ns_user.py|ns|pkgmod|module");
   EXPECT_EQ(imports[imports.size() - 2], "ns_user.py|ns.pkgmod|null|module");
 }

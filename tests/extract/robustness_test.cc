@@ -26,12 +26,18 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   TempRepo repo;
   repo.Write("good.py", "def ok():\n    return 1\n");
   repo.Write("nul.py", std::string("x = 1\n\0y = 2\n", 13));
-  repo.Write("bad_utf8.py", "s = '\xff\xfe'\ndef still_parsed():\n    pass\n");
+  repo.Write("bad_utf8.py", "s = '\xff\xfe'\nx['\xff'].y\ndef still_parsed():\n    pass\n");
   std::string binary;
   for (int i = 0; i < 4096; ++i) binary.push_back(static_cast<char>((i * 131 + 7) % 256));
   repo.Write("binary.py", binary);
   repo.Write("syntax.py", "def broken(:\n    pass\nclass Fine:\n    pass\n");
+  repo.Write("latin1.py", "# -*- coding: latin-1 -*-\ncaf\xe9(x.\xe9t\xe9)\n");
   auto r = Extract(repo);
+  // Text reaches the utf8 columns as valid UTF-8: latin-1 sources are transcoded, stray bytes
+  // of undecodable files become U+FFFD.
+  for (const auto& [name, table] : r.Tables()) EXPECT_TRUE(table->ValidateFull().ok()) << name;
+  EXPECT_EQ(Column(*r.call_sites, "callee_text")[0], "caf\xC3\xA9");
+  EXPECT_EQ(Column(*r.references, "text")[0], "x['\xEF\xBF\xBD'].y");
   auto errs = Rows(*r.errors, {"path", "stage", "code", "bstart"});
   EXPECT_EQ(errs, (std::vector<std::string>{"bad_utf8.py|decode|INVALID_UTF8|5",
                                             "binary.py|decode|NUL_BYTE|211", "nul.py|decode|NUL_BYTE|6"}));
@@ -44,7 +50,7 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   for (const auto& d : diags) EXPECT_EQ(d.substr(0, 10), "syntax.py|");
   EXPECT_EQ(Rows(*r.files, {"path", "parsed", "has_syntax_errors"}),
             (std::vector<std::string>{"bad_utf8.py|true|false", "binary.py|false|false", "good.py|true|false",
-                                      "nul.py|false|false", "syntax.py|true|true"}));
+                                      "latin1.py|true|false", "nul.py|false|false", "syntax.py|true|true"}));
 }
 
 TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <set>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -160,6 +162,7 @@ class Analyzer {
   };
   std::vector<PendingRef> ref_bindings_, import_bindings_, tp_bindings_, param_bindings_;
   std::vector<std::vector<uint32_t>> own_free_;
+  std::set<std::tuple<uint32_t, uint32_t, int64_t>> unbind_sites_;  // nested handlers may end together
   std::vector<uint32_t> call_scopes_;
 };
 

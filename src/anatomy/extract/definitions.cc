@@ -377,8 +377,10 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       inner = ts_node_named_child(inner, 0);
     }
     NK ik = KindOf(inner);
+    OptStr owner;
     if (lk == NK::identifier || lk == NK::keyword_identifier) {
-      AddDef(scope, Text(left), kDefAnnot | kDefLocal, left, "def", "annotated");
+      uint32_t sym = AddDef(scope, Text(left), kDefAnnot | kDefLocal, left, "def", "annotated");
+      owner = "bind#" + std::to_string(scope) + "#" + std::to_string(sym);
     } else if (ik == NK::identifier || ik == NK::keyword_identifier) {
       // `(x): int` is not "simple": x is bound only when a value is assigned.
       if (!ts_node_is_null(right)) AddDef(scope, Text(inner), kDefLocal, inner, "def", "store");
@@ -386,7 +388,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       tasks.push_back({left, scope, kStore});
     }
     tasks.push_back({type, scope, kAnnot});
-    AddAnnotationRow(type, scope, "variable", std::string(Text(left)), std::nullopt);
+    AddAnnotationRow(type, scope, "variable", std::string(Text(left)), owner);
   } else {
     tasks.push_back({left, scope, kStore});
   }

@@ -1,4 +1,4 @@
-// anatomy_extract_dump ROOT --out FOLDER [--jobs N] [--include GLOB]... [--exclude GLOB]...
+// anatomy_extract_dump ROOT --out FOLDER [--jobs N] [--include GLOB]... [--exclude GLOB]... [--no-write]
 // Extracts ROOT and writes each dataset to FOLDER/<dataset>.parquet; prints row counts.
 #include <arrow/api.h>
 #include <arrow/io/file.h>
@@ -15,6 +15,7 @@ namespace {
 arrow::Status Run(int argc, char** argv) {
   anatomy::extract::ExtractOptions opt;
   std::string out;
+  bool write = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -25,6 +26,7 @@ arrow::Status Run(int argc, char** argv) {
     else if (a == "--jobs") opt.jobs = std::stoi(next());
     else if (a == "--include") opt.include.push_back(next());
     else if (a == "--exclude") opt.exclude.push_back(next());
+    else if (a == "--no-write") write = false;
     else if (opt.repo_root.empty()) opt.repo_root = a;
     else return arrow::Status::Invalid("unexpected argument '", a, "'");
   }
@@ -33,6 +35,10 @@ arrow::Status Run(int argc, char** argv) {
                                   "[--include GLOB]... [--exclude GLOB]...");
   }
   ARROW_ASSIGN_OR_RAISE(auto result, anatomy::extract::ExtractRepository(opt));
+  const auto& t = result.timings;
+  std::cerr << "timings ms: scan " << t.scan_ms << ", parse+analyze " << t.parse_ms << ", resolve "
+            << t.resolve_ms << ", tables " << t.tables_ms << "\n";
+  if (!write) return arrow::Status::OK();
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   if (ec) return arrow::Status::IOError("cannot create '", out, "': ", ec.message());

@@ -1,5 +1,6 @@
 // Turns the analyzer's indices into rows with stable ids, and collects syntax diagnostics.
 #include <map>
+#include <tuple>
 
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer_internal.h"
@@ -15,6 +16,7 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
   if (!ts_node_has_error(root)) return;
   TSTreeCursor c = ts_tree_cursor_new(root);
   bool descend = true;
+  std::map<std::string, int> same_span;  // zero-width MISSING nodes can share a span
   for (;;) {
     TSNode n = ts_tree_cursor_current_node(&c);
     if (descend) {
@@ -36,8 +38,9 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
           if (t.size() > 40) t = t.substr(0, 40);
           d.message = "syntax error at '" + std::string(t) + "'";
         }
-        d.diag_id = Id("diag", {out.file.path, d.kind, std::to_string(d.span.bstart),
-                                std::to_string(d.span.bend)});
+        std::string span = d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
+        int ordinal = same_span[span]++;
+        d.diag_id = Id("diag", {out.file.path, span, std::to_string(ordinal)});
         out.diagnostics.push_back(std::move(d));
       }
       if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
@@ -71,52 +74,52 @@ void Analyzer::EmitRows() {
     int ord = def_ordinals[d.qualified_name]++;
     def_ids[i] = Id("cst_def", {path, d.qualified_name, std::to_string(ord)});
   }
-  // Binding ids and rows.
-  std::vector<std::vector<std::string>> binding_ids(scopes_.size());
+  // Binding ids (flat, scope by scope) and rows.
+  std::vector<size_t> base(scopes_.size());
   for (size_t i = 0; i < scopes_.size(); ++i) {
+    base[i] = out_.binding_ids.size();
     for (const Sym& sym : scopes_[i].syms) {
-      binding_ids[i].push_back(Id("py_binding", {scope_ids[i], name_store_[sym.name]}));
+      out_.binding_ids.push_back(Id("py_binding", {scope_ids[i], name_store_[sym.name]}));
     }
   }
-  auto resolve = [&](uint32_t si, const Sym& sym, OptStr& target, std::string& kind) {
+  // The binding a symbol denotes at run time (CPython's scope rules) and how it was found.
+  auto resolve = [&](uint32_t si, const Sym& sym) -> std::pair<int64_t, const char*> {
+    auto at = [&](uint32_t s, size_t k) { return static_cast<int64_t>(base[s] + k); };
     switch (sym.res) {
       case Resolution::kLocal:
       case Resolution::kCell:
-        target = binding_ids[si][&sym - scopes_[si].syms.data()];
-        kind = "local";
-        return;
+        return {at(si, static_cast<size_t>(&sym - scopes_[si].syms.data())), "local"};
       case Resolution::kFree: {
-        if (name_store_[sym.name] == "__class__") {
-          kind = "class_cell";
-          return;
-        }
-        kind = "unresolved";
+        if (name_store_[sym.name] == "__class__") return {-1, "class_cell"};
         for (uint32_t p = scopes_[si].parent; p != kNone; p = scopes_[p].parent) {
           if (scopes_[p].kind == ScopeKind::kClass) continue;
           int32_t k = FindSym(p, sym.name);
           if (k < 0) continue;
           const Sym& ps = scopes_[p].syms[static_cast<size_t>(k)];
           if (ps.res == Resolution::kLocal || ps.res == Resolution::kCell) {
-            target = binding_ids[p][static_cast<size_t>(k)];
-            kind = "enclosing";
-            return;
+            return {at(p, static_cast<size_t>(k)), "enclosing"};
           }
         }
-        return;
+        return {-1, "unresolved"};
       }
       case Resolution::kGlobalExplicit:
       case Resolution::kGlobalImplicit: {
         int32_t k = FindSym(0, sym.name);
         if (k >= 0 && (scopes_[0].syms[static_cast<size_t>(k)].flags & (kDefBound | kDefGlobal))) {
-          target = binding_ids[0][static_cast<size_t>(k)];
-          kind = "global";
-        } else {
-          kind = "builtin";
+          return {at(0, static_cast<size_t>(k)), "global"};
         }
-        return;
+        return {-1, "builtin"};
       }
     }
+    return {-1, "unresolved"};
   };
+  auto resolve_opt = [&](uint32_t si, const Sym& sym, OptStr& target, std::string& kind) {
+    auto [idx, k] = resolve(si, sym);
+    if (idx >= 0) target = out_.binding_ids[static_cast<size_t>(idx)];
+    kind = k;
+  };
+  out_.names.assign(name_store_.begin(), name_store_.end());
+  out_.scope_ids = scope_ids;
   for (size_t i = 0; i < scopes_.size(); ++i) {
     const Scope& s = scopes_[i];
     ScopeRow r;
@@ -132,38 +135,37 @@ void Analyzer::EmitRows() {
     for (size_t k = 0; k < s.syms.size(); ++k) {
       const Sym& sym = s.syms[k];
       BindingRow b;
-      b.binding_id = binding_ids[i][k];
-      b.scope_id = scope_ids[i];
-      b.name = name_store_[sym.name];
+      b.scope = static_cast<uint32_t>(i);
+      b.name = sym.name;
       b.flag_bits = sym.flags;
       b.resolution = sym.res;
       b.module_scope = s.kind == ScopeKind::kModule;
       b.span = sym.first.bstart >= 0 ? sym.first : s.span;
-      resolve(static_cast<uint32_t>(i), sym, b.resolved_binding_id, b.resolved_kind);
-      out_.bindings.push_back(std::move(b));
+      std::tie(b.resolved, b.resolved_kind) = resolve(static_cast<uint32_t>(i), sym);
+      out_.bindings.push_back(b);
     }
   }
+  out_.occurrences.reserve(occs_.size());
   for (const PendingOcc& o : occs_) {
     OccurrenceRow r;
-    r.binding_id = binding_ids[o.scope][o.sym];
-    r.scope_id = scope_ids[o.scope];
-    r.name = name_store_[scopes_[o.scope].syms[o.sym].name];
+    r.binding = static_cast<uint32_t>(base[o.scope] + o.sym);
+    r.scope = o.scope;
+    r.name = scopes_[o.scope].syms[o.sym].name;
     r.role = o.role;
     r.ctx = o.ctx;
     r.line = o.line;
     r.column = o.column;
     r.span = o.span;
-    r.occurrence_id = Id("py_site", {r.binding_id, r.role, std::to_string(r.span.bstart),
-                                     std::to_string(r.span.bend)});
-    out_.occurrences.push_back(std::move(r));
+    out_.occurrences.push_back(r);
   }
+  auto binding_id = [&](uint32_t s, uint32_t k) { return out_.binding_ids[base[s] + k]; };
   for (size_t i = 0; i < out_.definitions.size(); ++i) {
     auto& d = out_.definitions[i];
     d.def_id = def_ids[i];
     d.scope_id = scope_ids[def_scope_[i]];
     if (def_body_scope_[i] != kNone) d.body_scope_id = scope_ids[def_body_scope_[i]];
     auto [bs, bk] = def_binding_[i];
-    if (bs != kNone) d.binding_id = binding_ids[bs][bk];
+    if (bs != kNone) d.binding_id = binding_id(bs, bk);
   }
   std::vector<std::string> param_ids(out_.parameters.size());
   for (size_t i = 0; i < out_.parameters.size(); ++i) {
@@ -172,38 +174,48 @@ void Analyzer::EmitRows() {
     p.param_id = Id("py_param", {p.def_id, p.name});
     param_ids[i] = p.param_id;
   }
-  for (const auto& pb : param_bindings_) out_.parameters[pb.row].binding_id = binding_ids[pb.scope][pb.sym];
-  for (auto& r : out_.references) {
-    r.scope_id = scope_ids[std::stoul(r.scope_id)];
-    r.ref_id = Id("cst_ref", {path, r.ref_kind, r.ctx, std::to_string(r.span.bstart),
-                              std::to_string(r.span.bend)});
-  }
-  for (const auto& rb : ref_bindings_) {
-    auto& r = out_.references[rb.row];
-    r.binding_id = binding_ids[rb.scope][rb.sym];
-  }
+  for (const auto& pb : param_bindings_) out_.parameters[pb.row].binding_id = binding_id(pb.scope, pb.sym);
   for (size_t i = 0; i < out_.imports.size(); ++i) {
     auto& r = out_.imports[i];
     r.scope_id = scope_ids[std::stoul(r.scope_id)];
     r.import_id = Id("cst_import", {path, std::to_string(r.span.bstart), std::to_string(r.span.bend)});
   }
-  for (const auto& ib : import_bindings_) out_.imports[ib.row].binding_id = binding_ids[ib.scope][ib.sym];
+  for (const auto& ib : import_bindings_) out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
     t.type_param_id = Id("type_param", {t.scope_id, t.name});
   }
-  for (const auto& tb : tp_bindings_) out_.type_params[tb.row].binding_id = binding_ids[tb.scope][tb.sym];
+  for (const auto& tb : tp_bindings_) out_.type_params[tb.row].binding_id = binding_id(tb.scope, tb.sym);
   for (auto& a : out_.annotations) {
     a.scope_id = scope_ids[std::stoul(a.scope_id)];
     if (a.owner_id) {
       const std::string& o = *a.owner_id;
       if (o.rfind("param#", 0) == 0) a.owner_id = param_ids[std::stoul(o.substr(6))];
       else if (o.rfind("def#", 0) == 0) a.owner_id = def_ids[std::stoul(o.substr(4))];
+      else if (o.rfind("bind#", 0) == 0) {
+        size_t hash = o.find('#', 5);
+        a.owner_id = binding_id(static_cast<uint32_t>(std::stoul(o.substr(5, hash - 5))),
+                                static_cast<uint32_t>(std::stoul(o.substr(hash + 1))));
+      }
     }
     a.annotation_id = Id("annotation", {path, std::to_string(a.span.bstart), std::to_string(a.span.bend)});
   }
+  // What the first name of a dotted chain denotes in a scope (for cross-file resolution).
+  auto head = [&](uint32_t scope, const std::string& chain_text, OptStr& target, std::string& kind) {
+    size_t end = chain_text.find_first_of(".[(");
+    int32_t k = FindSym(scope, Intern(chain_text.substr(0, end)));
+    if (k >= 0) resolve_opt(scope, scopes_[scope].syms[static_cast<size_t>(k)], target, kind);
+  };
+  for (size_t i = 0; i < out_.definitions.size(); ++i) {
+    auto& d = out_.definitions[i];
+    for (const auto& b : d.bases) {
+      d.base_heads.emplace_back();
+      head(def_scope_[i], b, d.base_heads.back().first, d.base_heads.back().second);
+    }
+  }
   for (auto& c : out_.calls) {
+    if (!c.chain.empty()) head(c.scope_index, c.chain[0], c.head_target, c.head_kind);
     c.scope_id = scope_ids[c.scope_index];
     for (uint32_t s = c.scope_index; s != kNone; s = scopes_[s].parent) {
       if (scopes_[s].def_index >= 0) {

@@ -4,6 +4,7 @@
 #include <tree_sitter/api.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -80,6 +81,15 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
       error("decode", "INVALID_UTF8",
             "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad, bad + 1);
     }
+  } else if (FirstInvalidUtf8(bytes) >= 0) {
+    // Declared non-UTF-8 source (PEP 263): parse its UTF-8 transcoding; spans then index that text.
+    std::string utf8, msg;
+    int64_t at = 0;
+    if (TranscodeToUtf8(f.encoding, bytes, utf8, msg, at)) {
+      bytes.swap(utf8);
+    } else {
+      error("decode", "UNDECODABLE", "'" + sf.path + "': " + msg, at, at + 1);
+    }
   }
   if (f.encoding == "utf-8-sig") bytes.replace(0, 3, "   ");  // keep byte offsets
   std::unique_ptr<TSTree, TreeDeleter> tree(
@@ -116,8 +126,16 @@ std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionRes
 }
 
 arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  auto ms_since = [](Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+  };
+  ExtractTimings timings;
+  auto t0 = Clock::now();
   ScanOptions so{options.repo_root, options.include, options.exclude};
   ARROW_ASSIGN_OR_RAISE(ScanResult scan, ScanRepository(so));
+  timings.scan_ms = ms_since(t0);
+  t0 = Clock::now();
   std::vector<FileOutput> outputs(scan.files.size());
   int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, scan.files.size()))));
@@ -137,11 +155,17 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
     for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
   }
-  ResolveAcrossFiles(outputs);
+  timings.parse_ms = ms_since(t0);
+  t0 = Clock::now();
+  ResolveAcrossFiles(outputs, jobs);
+  timings.resolve_ms = ms_since(t0);
+  t0 = Clock::now();
   std::vector<ErrorRow> scan_errors;
   for (const auto& p : scan.problems) scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
-  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors));
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, jobs));
   ExtractionResult r;
+  timings.tables_ms = ms_since(t0);
+  r.timings = timings;
   r.files = tables["files"];
   r.scopes = tables["scopes"];
   r.bindings = tables["bindings"];

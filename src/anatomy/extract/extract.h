@@ -21,8 +21,14 @@ struct ExtractOptions {
   int64_t max_file_bytes = int64_t{64} << 20;  //!< larger .py files get a FILE_TOO_LARGE error
 };
 
+/// \brief Wall-clock milliseconds of each extraction phase.
+struct ExtractTimings {
+  int64_t scan_ms = 0, parse_ms = 0, resolve_ms = 0, tables_ms = 0;
+};
+
 /// \brief One Arrow table per dataset; columns in schemas.h and README.md.
 struct ExtractionResult {
+  ExtractTimings timings;
   std::shared_ptr<arrow::Table> files, scopes, bindings, occurrences, definitions, parameters,
       call_sites, call_resolutions, imports, references, type_params, annotations, diagnostics,
       errors;

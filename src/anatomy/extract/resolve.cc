@@ -1,6 +1,8 @@
 #include "anatomy/extract/resolve.h"
 
+#include <atomic>
 #include <map>
+#include <thread>
 #include <optional>
 #include <set>
 #include <string>
@@ -91,11 +93,12 @@ class CallResolver {
   CallResolver(std::vector<FileOutput>& files, const ModuleIndex& idx) : files_(files), idx_(idx) {
     for (size_t fi = 0; fi < files.size(); ++fi) {
       const auto& f = files[fi];
-      for (const auto& b : f.bindings) {
-        names_[Key(b.scope_id, b.name)] = &b;
-        by_id_[b.binding_id] = &b;
+      if (!f.scopes.empty()) {
+        module_scope_[f.file.module_name] = f.scopes[0].scope_id;
+        for (size_t k = 0; k < f.bindings.size() && f.bindings[k].scope == 0; ++k) {
+          names_[Key(f.scopes[0].scope_id, f.names[f.bindings[k].name])] = &f.binding_ids[k];
+        }
       }
-      if (!f.scopes.empty()) module_scope_[f.file.module_name] = f.scopes[0].scope_id;
       for (size_t di = 0; di < f.definitions.size(); ++di) {
         const auto& d = f.definitions[di];
         if (d.binding_id) defs_by_binding_.emplace(*d.binding_id, std::make_pair(fi, di));
@@ -112,6 +115,19 @@ class CallResolver {
     }
   }
 
+  // For `from m import x` into a REPO module m: x's module-level binding there and, through
+  // re-exports, the definition it names.
+  void ResolveImportedSymbol(ImportRow& imp) {
+    if (!imp.is_from || imp.is_star || imp.resolved_kind != "symbol") return;
+    auto ms = module_scope_.find(imp.module);
+    if (ms == module_scope_.end()) return;
+    auto b = names_.find(Key(ms->second, *imp.imported_name));
+    if (b == names_.end()) return;
+    imp.resolved_binding_id = *b->second;
+    Target t = FromBinding(*b->second, "import", 0.9, 0);
+    if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
+  }
+
   CallResolutionRow Resolve(const CallRow& c) {
     CallResolutionRow r;
     r.call_id = c.call_id;
@@ -119,7 +135,7 @@ class CallResolver {
     r.origin = "static";
     Target t;
     if (!c.chain.empty()) {
-      t = ResolveName(c.scope_id, c.chain[0]);
+      t = ResolveHead(c.chain[0], c.head_target, c.head_kind);
       for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, c.chain[i]);
     }
     if (t.kind == Target::kDef) {
@@ -158,21 +174,17 @@ class CallResolver {
  private:
   static std::string Key(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
 
-  Target ResolveName(const std::string& scope_id, const std::string& name) {
-    auto it = names_.find(Key(scope_id, name));
-    if (it == names_.end()) return {};
-    const BindingRow* b = it->second;
-    if (b->resolved_kind == "builtin") {
+  Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind) {
+    if (kind == "builtin") {
       Target t;
       if (!IsBuiltin(name)) return t;
       t.kind = Target::kBuiltin;
       t.qname = "builtins." + name;
       return t;
     }
-    if (!b->resolved_binding_id) return {};
-    const char* how = b->resolved_kind == "local" ? "local"
-                      : b->resolved_kind == "enclosing" ? "enclosing" : "module";
-    return FromBinding(*b->resolved_binding_id, how, 1.0, 0);
+    if (!target) return {};
+    const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
+    return FromBinding(*target, how, 1.0, 0);
   }
 
   Target FromBinding(const std::string& binding_id, const char* how, double score, int depth) {
@@ -214,7 +226,7 @@ class CallResolver {
       if (ms != module_scope_.end() && idx_.modules.count(imp.module)) {
         auto b = names_.find(Key(ms->second, *imp.imported_name));
         if (b != names_.end()) {
-          Target r = FromBinding(b->second->binding_id, "import", 0.9, depth + 1);
+          Target r = FromBinding(*b->second, "import", 0.9, depth + 1);
           if (r.kind != Target::kNone) return r;
         }
       }
@@ -238,7 +250,8 @@ class CallResolver {
     const auto& cls = files_[fi].definitions[di];
     auto it = members_.find(Key(cls.body_scope_id, name));
     if (it != members_.end()) return it->second;
-    for (const auto& base : cls.bases) {
+    for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
+      const std::string& base = cls.bases[bi];
       std::vector<std::string> chain;
       size_t pos = 0;
       for (size_t dot = base.find('.'); ; dot = base.find('.', pos)) {
@@ -246,7 +259,8 @@ class CallResolver {
         if (dot == std::string::npos) break;
         pos = dot + 1;
       }
-      Target t = ResolveName(cls.scope_id, chain[0]);
+      const auto& [head_target, head_kind] = cls.base_heads[bi];
+      Target t = ResolveHead(chain[0], head_target, head_kind);
       for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, chain[i]);
       if (t.kind == Target::kDef && files_[t.file].definitions[t.def].def_kind == "class") {
         if (auto m = Member(t.file, t.def, name, depth + 1)) return m;
@@ -265,7 +279,7 @@ class CallResolver {
         if (ms != module_scope_.end()) {
           auto b = names_.find(Key(ms->second, attr));
           if (b != names_.end()) {
-            r = FromBinding(b->second->binding_id, "import", 0.9, 1);
+            r = FromBinding(*b->second, "import", 0.9, 1);
             if (r.kind != Target::kNone) return r;
           }
         }
@@ -303,7 +317,7 @@ class CallResolver {
 
   std::vector<FileOutput>& files_;
   const ModuleIndex& idx_;
-  std::unordered_map<std::string, const BindingRow*> names_, by_id_;
+  std::unordered_map<std::string, const std::string*> names_;  // module-level binding ids
   std::unordered_map<std::string, std::string> module_scope_;
   std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_, members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
@@ -312,16 +326,28 @@ class CallResolver {
 
 }  // namespace
 
-void ResolveAcrossFiles(std::vector<FileOutput>& files) {
+void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs) {
   ModuleIndex idx(files);
   for (auto& f : files) {
     for (auto& imp : f.imports) ResolveImport(imp, idx, files);
   }
+  // The resolver only reads its indexes once built: files are resolved in parallel.
   CallResolver resolver(files, idx);
   for (auto& f : files) {
-    f.call_resolutions.reserve(f.calls.size());
-    for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+    for (auto& imp : f.imports) resolver.ResolveImportedSymbol(imp);
   }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      auto& f = files[i];
+      f.call_resolutions.reserve(f.calls.size());
+      for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
 }
 
 }  // namespace anatomy::extract

@@ -8,7 +8,8 @@
 
 namespace anatomy::extract {
 
-/// \brief Fills ImportRow::resolved_* and FileOutput::call_resolutions. Deterministic.
-void ResolveAcrossFiles(std::vector<FileOutput>& files);
+/// \brief Fills ImportRow::resolved_* and FileOutput::call_resolutions (calls on `jobs`
+/// threads). Deterministic.
+void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs);
 
 }  // namespace anatomy::extract

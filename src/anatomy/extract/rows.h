@@ -48,20 +48,23 @@ enum BindFlag : uint32_t {
 /// Scope resolution of a binding, as CPython's symtable computes it.
 enum class Resolution : uint8_t { kLocal = 1, kGlobalExplicit, kGlobalImplicit, kFree, kCell };
 
+// Bindings, occurrences and references are the largest datasets: their rows hold indices
+// into FileOutput::binding_ids / scope_ids / names, and ids are hashed while building tables.
 struct BindingRow {
-  std::string binding_id, scope_id, name;
+  uint32_t scope = 0, name = 0;  // FileOutput::scope_ids / names index
   uint32_t flag_bits = 0;
   Resolution resolution = Resolution::kLocal;
   bool module_scope = false;
-  OptStr resolved_binding_id;  // the binding this name denotes at run time (null: builtin/unknown)
-  std::string resolved_kind;   // local | enclosing | global | builtin | class_cell
-  Span span;                   // first occurrence, or the scope's span for implicit bindings
+  int64_t resolved = -1;             // FileOutput::binding_ids index of the binding this name
+                                     // denotes at run time; -1: builtin or unknown
+  const char* resolved_kind = "";    // local | enclosing | global | builtin | class_cell | unresolved
+  Span span;                         // first occurrence, or the scope's span for implicit bindings
 };
 
 struct OccurrenceRow {
-  std::string occurrence_id, binding_id, scope_id, name;
-  std::string role;  // def | use
-  std::string ctx;   // load | store | del | param | import | global | nonlocal | capture | ...
+  uint32_t binding = 0, scope = 0, name = 0;
+  const char* role = "";  // def | use | decl
+  const char* ctx = "";   // load | store | del | param | import | global | nonlocal | capture | ...
   int32_t line = 0, column = 0;
   Span span;
 };
@@ -71,6 +74,7 @@ struct DefinitionRow {
   OptStr binding_id;
   std::vector<std::string> decorators;
   std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
+  std::vector<std::pair<OptStr, std::string>> base_heads;  // per base: head's (target, kind)
   bool is_method = false;
   int32_t line = 0;
   Span span, name_span;
@@ -91,6 +95,8 @@ struct CallRow {
   // For resolution: the dotted chain of the callee when it is a name or attribute chain.
   std::vector<std::string> chain;
   uint32_t scope_index = 0;
+  OptStr head_target;     // binding the chain's first name denotes (see BindingRow)
+  std::string head_kind;  // its resolved_kind; empty when the name has no binding
 };
 
 struct CallResolutionRow {
@@ -104,15 +110,17 @@ struct CallResolutionRow {
 struct ImportRow {
   std::string import_id, scope_id, module_text, module;
   OptStr binding_id, imported_name, asname, resolved_path, resolved_file_id;
+  OptStr resolved_binding_id, resolved_def_id;  // `from m import x`: x's binding in m, its def
   std::string resolved_kind = "external";
   int32_t level = 0, line = 0;
   bool is_star = false, is_from = false;
   Span span;
 };
 
-struct ReferenceRow {
-  std::string ref_id, scope_id, ref_kind, name, text, ctx;
-  OptStr binding_id;
+struct ReferenceRow {  // attribute accesses (name references are `use` occurrences)
+  uint32_t scope = 0;
+  std::string name, text;
+  const char* ctx = "load";
   Span span;
 };
 
@@ -143,6 +151,7 @@ struct ErrorRow {
 /// Everything extracted from one file.
 struct FileOutput {
   FileRow file;
+  std::vector<std::string> scope_ids, binding_ids, names;  // indexed by the rows above
   std::vector<ScopeRow> scopes;
   std::vector<BindingRow> bindings;
   std::vector<OccurrenceRow> occurrences;

@@ -75,11 +75,11 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
                                   field("asname", S()), field("level", I32(), false),
                                   field("is_star", B(), false), field("is_from", B(), false),
                                   field("line", I32(), false), field("resolved_kind", S(), false),
-                                  field("resolved_path", S()), field("resolved_file_id", S())});
+                                  field("resolved_path", S()), field("resolved_file_id", S()),
+                                  field("resolved_binding_id", S()), field("resolved_def_id", S())});
   m["references"] = Make("references", {field("ref_id", S(), false), field("scope_id", S(), false),
                                         field("ref_kind", S(), false), field("name", S(), false),
-                                        field("text", S(), false), field("ctx", S(), false),
-                                        field("binding_id", S())});
+                                        field("text", S(), false), field("ctx", S(), false)});
   m["type_params"] = Make("type_params",
                           {field("type_param_id", S(), false), field("scope_id", S(), false),
                            field("owner_def_id", S()), field("owner_name", S(), false),

@@ -1,5 +1,9 @@
 #include "anatomy/extract/utf8.h"
 
+#include <iconv.h>
+
+#include <cerrno>
+
 namespace anatomy::extract {
 
 int64_t FirstInvalidUtf8(std::string_view s) {
@@ -34,6 +38,55 @@ int64_t FirstInvalidUtf8(std::string_view s) {
     i += len;
   }
   return -1;
+}
+
+std::string SanitizeUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  while (!s.empty()) {
+    int64_t bad = FirstInvalidUtf8(s);
+    if (bad < 0) {
+      out.append(s);
+      break;
+    }
+    out.append(s.substr(0, static_cast<size_t>(bad)));
+    out.append("\xEF\xBF\xBD");
+    s.remove_prefix(static_cast<size_t>(bad) + 1);
+  }
+  return out;
+}
+
+bool TranscodeToUtf8(const std::string& encoding, std::string_view in, std::string& out,
+                     std::string& error, int64_t& error_offset) {
+  error_offset = 0;
+  iconv_t cd = iconv_open("UTF-8", encoding.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    error = "unknown source encoding '" + encoding + "'";
+    return false;
+  }
+  out.assign(in.size() * 2 + 16, '\0');
+  char* src = const_cast<char*>(in.data());
+  size_t src_left = in.size();
+  char* dst = out.data();
+  size_t dst_left = out.size();
+  bool ok = true;
+  while (src_left > 0) {
+    if (iconv(cd, &src, &src_left, &dst, &dst_left) != static_cast<size_t>(-1)) continue;
+    if (errno == E2BIG) {
+      size_t used = out.size() - dst_left;
+      out.resize(out.size() * 2);
+      dst = out.data() + used;
+      dst_left = out.size() - used;
+      continue;
+    }
+    ok = false;
+    error_offset = static_cast<int64_t>(in.size() - src_left);
+    error = "bytes not valid in encoding '" + encoding + "' at offset " + std::to_string(error_offset);
+    break;
+  }
+  out.resize(out.size() - dst_left);
+  iconv_close(cd);
+  return ok;
 }
 
 }  // namespace anatomy::extract

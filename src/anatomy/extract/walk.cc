@@ -148,17 +148,14 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     case NK::identifier:
     case NK::keyword_identifier: {
       std::string_view name = Text(n);
-      uint32_t sym = AddDef(scope, name, kUse, n, "use", "load");
-      out_.references.push_back({"", std::to_string(scope), "name", std::string(name), std::string(name), "load",
-                                 std::nullopt, SpanOf(n)});
-      ref_bindings_.push_back({out_.references.size() - 1, scope, sym});
+      // Name references are the `use` occurrences; `references` holds attribute accesses.
+      AddDef(scope, name, kUse, n, "use", "load");
       if (name == "super" && IsFunctionBlock(scope)) AddDef(scope, "__class__", kUse, TSNode{}, "", "");
       return;
     }
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back({"", std::to_string(scope), "attribute", std::string(Text(attr)), std::string(Text(n)),
-                                 "load", std::nullopt, SpanOf(n)});
+      out_.references.push_back({scope, std::string(Text(attr)), std::string(Text(n)), "load", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
@@ -236,6 +233,22 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
         TSNode alias = Field(n, f_.alias);
         if (!ts_node_is_null(alias) && ts_node_eq(alias, c)) is_alias = true;
         tasks.push_back({c, scope, static_cast<uint8_t>(is_alias ? kStore : kLoad)});
+        // `except E as name` deletes `name` when the handler ends: a zero-width `del` site.
+        TSNode id{};
+        if (is_alias) id = c;
+        if (KindOf(c) == NK::as_pattern) id = Field(c, f_.alias);
+        if (!ts_node_is_null(id) && KindOf(id) == NK::as_pattern_target) id = ts_node_named_child(id, 0);
+        {
+          if (!ts_node_is_null(id) && KindOf(id) == NK::identifier) {
+            uint32_t sym = AddDef(scope, Text(id), kDefLocal, TSNode{}, "", "");
+            TSPoint end = ts_node_end_point(n);
+            int64_t b = ts_node_end_byte(n);
+            if (unbind_sites_.insert({scope, sym, b}).second) {
+              occs_.push_back({scope, sym, {b, b}, "def", "except_unbind", static_cast<int32_t>(end.row) + 1,
+                               static_cast<int32_t>(end.column)});
+            }
+          }
+        }
       }
       kids_.resize(start);
       for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
@@ -301,8 +314,8 @@ void Analyzer::VisitTarget(TSNode n, uint32_t scope, bool del) {
       return;
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back({"", std::to_string(scope), "attribute", std::string(Text(attr)), std::string(Text(n)),
-                                 del ? "del" : "store", std::nullopt, SpanOf(n)});
+      out_.references.push_back(
+          {scope, std::string(Text(attr)), std::string(Text(n)), del ? "del" : "store", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }

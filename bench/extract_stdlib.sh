@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Extraction of the machine's standard library (build/anatomy_extract_dump, tables kept in
+# memory, --no-write) side by side with CPython's ast.parse + symtable.symtable over the same
+# files: wall seconds and peak RSS from /usr/bin/time -v. Usage: bench/extract_stdlib.sh [BUILD_DIR]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build}"
+stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
+measure() {  # label command...
+  local log; log="$(mktemp)"
+  /usr/bin/time -v "${@:2}" >/dev/null 2>"$log" || { cat "$log"; return 1; }
+  local wall rss
+  wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
+  rss="$(grep 'Maximum resident' "$log" | awk '{print $NF}')"
+  printf '%-34s wall %8s   peak RSS %6d MB\n' "$1" "$wall" "$((rss / 1024))"
+  grep '^timings' "$log" || true
+  rm -f "$log"
+}
+files="$(cd "$stdlib" && find . -name '*.py' -not -path './site-packages/*' | wc -l)"
+lines="$(cd "$stdlib" && find . -name '*.py' -not -path './site-packages/*' -print0 | xargs -0 cat | wc -l)"
+echo "stdlib: $stdlib ($files files, $lines lines), $(nproc) cores"
+measure "anatomy extract (all cores)" "$build/anatomy_extract_dump" "$stdlib" --include '**/*.py' \
+  --exclude site-packages --out /tmp/anatomy_bench_unused --no-write
+measure "anatomy extract (1 thread)" "$build/anatomy_extract_dump" "$stdlib" --include '**/*.py' \
+  --exclude site-packages --out /tmp/anatomy_bench_unused --no-write --jobs 1
+measure "CPython ast.parse + symtable" python3 - "$stdlib" <<'PY'
+import ast, os, sys, symtable
+root = sys.argv[1]
+for d, dirs, files in os.walk(root):
+    dirs[:] = sorted(x for x in dirs if x != "site-packages")
+    for f in sorted(files):
+        if f.endswith(".py"):
+            p = os.path.join(d, f)
+            try:
+                src = open(p, "rb").read()
+                ast.parse(src, p)
+                symtable.symtable(src, p, "exec")
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass
+PY
