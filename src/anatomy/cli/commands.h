@@ -10,6 +10,7 @@ namespace anatomy::cli {
 void AddVersionCommand(CLI::App& app);
 void AddBuildCommand(CLI::App& app);
 void AddInspectCommand(CLI::App& app);
+void AddSchemaCommand(CLI::App& app);
 /// `anatomy delta read|snapshot|history|checkpoint|vacuum`.
 void AddDeltaCommands(CLI::App& app);
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   anatomy::cli::AddVersionCommand(app);
   anatomy::cli::AddBuildCommand(app);
   anatomy::cli::AddInspectCommand(app);
+  anatomy::cli::AddSchemaCommand(app);
   anatomy::cli::AddDeltaCommands(app);
   CLI11_PARSE(app, argc, argv);
   return 0;

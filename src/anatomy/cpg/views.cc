@@ -43,6 +43,13 @@ Expr ImportTarget() {
 
 const auto kStrings = arrow::list(arrow::utf8());
 
+// Attribute references whose whole text is a dotted name (`os.path.join`): they name a
+// qualified name as written. (Name references are the `use` occurrences.)
+Expr DottedReference() {
+  return cp::call("match_substring_regex", {F("text")},
+                  cp::MatchSubstringOptions("^[A-Za-z_][A-Za-z_0-9]*(\\.[A-Za-z_][A-Za-z_0-9]*)+$"));
+}
+
 struct Source {
   std::string dataset;
   std::optional<Expr> filter;
@@ -86,6 +93,7 @@ PlanBuilder QualifiedNames(const engine::Session& s) {
   auto all = names({"definitions", std::nullopt}, F("qualified_name"));
   all.Union(names({"imports", std::nullopt}, ImportTarget()));
   all.Union(names({"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, F("target_qualified_name")));
+  all.Union(names({"references", DottedReference()}, F("text")));
   all.Aggregate({{"count", "qualified_name", "uses"}}, {"qualified_name"});
   return all;
 }
@@ -179,8 +187,8 @@ PlanBuilder Edges(const engine::Session& s) {
        F("ctx"), {}, kRoleRead, {}, "occurrences", 3},
       {{"definitions", std::nullopt}, "PY_DEFINES", F("scope_id"), F("def_id"), Str("syntax"),
        Str("enclosing_scope"), {}, kRoleDefinition, {}, "definitions", 4},
-      {{"references", Valid("binding_id")}, "PY_REFERENCES", F("ref_id"), F("binding_id"), scope,
-       F("ref_kind"), {}, {}, {}, "references", 7},
+      {{"references", DottedReference()}, "PY_REFERENCES", F("ref_id"), QnameId(F("text")),
+       Str("syntax"), Str("attribute_text"), {}, kRoleRead, "reference", "references", 7},
       {{"imports", std::nullopt}, "PY_IMPORTS_SYMBOL", F("import_id"), QnameId(ImportTarget()),
        Str("import"), F("resolved_kind"), {}, kRoleImport, "import", "imports", 6},
       {{"call_resolutions", Eq("edge_kind", "PY_CALLS_SYMBOL")}, "PY_CALLS_SYMBOL", F("call_id"),

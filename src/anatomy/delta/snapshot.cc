@@ -181,7 +181,7 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   }
   if (!replay.protocol) return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
   if (!replay.metadata) return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
-  ARROW_RETURN_NOT_OK(CheckReadSupported(*replay.protocol));
+  if (options.check_protocol) ARROW_RETURN_NOT_OK(CheckReadSupported(*replay.protocol));
 
   snap->storage = storage;
   snap->version = target;

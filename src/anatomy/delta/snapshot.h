@@ -22,6 +22,9 @@ namespace anatomy::delta {
 struct SnapshotOptions {
   std::optional<int64_t> version;
   std::optional<int64_t> timestamp_ms;
+  /// false loads the protocol and metadata of a table we cannot read, so a planner can report
+  /// its compatibility; such a snapshot must not be scanned.
+  bool check_protocol = true;
 };
 
 enum class ColumnMappingMode { kNone, kName, kId };

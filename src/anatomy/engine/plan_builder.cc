@@ -243,6 +243,8 @@ void PlanBuilder::Merge(const PlanBuilder& other) {
     req.insert(req.end(), cols.begin(), cols.end());
   }
   functions_.insert(other.functions_.begin(), other.functions_.end());
+  plan_.delta_scans.insert(plan_.delta_scans.end(), other.plan_.delta_scans.begin(),
+                           other.plan_.delta_scans.end());
 }
 
 PlanBuilder& PlanBuilder::Join(const PlanBuilder& right, JoinKind kind,

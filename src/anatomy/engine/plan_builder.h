@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "anatomy/core/status.h"
+#include "anatomy/delta/predicate.h"
 #include "anatomy/engine/plan.h"
 
 namespace anatomy::engine {
@@ -42,6 +43,13 @@ class PlanBuilder {
   static PlanBuilder Scan(const Session& session, const std::string& table,
                           std::vector<std::string> columns = {},
                           std::optional<arrow::compute::Expression> filter = std::nullopt);
+
+  /// Scan a Delta source of the session. `filters` prune files (partition values and stats)
+  /// and then filter rows; the scan records its pinned input and scan unit. A table whose
+  /// protocol we cannot read fails with the compatibility report.
+  static PlanBuilder ScanDelta(const Session& session, const std::string& name,
+                               std::vector<std::string> columns = {},
+                               std::vector<delta::Predicate> filters = {});
 
   PlanBuilder& Filter(arrow::compute::Expression predicate);
   PlanBuilder& Project(std::vector<NamedExpr> exprs);

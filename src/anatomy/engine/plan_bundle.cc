@@ -33,7 +33,13 @@ std::vector<artifacts::ExplainRow> ExplainRows(const std::string& type, const st
 Result<artifacts::InformationSchemaPayload> InformationSchemaOf(const Session& session,
                                                                 const LogicalPlan& plan) {
   artifacts::InformationSchemaPayload info;
+  std::map<std::string, artifacts::InformationSchemaTable> delta_tables;
+  for (const auto& scan : plan.delta_scans) delta_tables[scan.table.table_name] = scan.table;
   for (const auto& name : plan.lineage.referenced_tables) {
+    if (auto it = delta_tables.find(name); it != delta_tables.end()) {
+      info.tables.push_back(it->second);
+      continue;
+    }
     ARROW_ASSIGN_OR_RAISE(auto table, session.Table(name));
     artifacts::InformationSchemaTable t{name, "memory", table->generation, {}};
     for (const auto& f : table->schema->fields()) {
@@ -86,6 +92,14 @@ Result<PlanBundle> CompilePlan(const Session& session, const std::string& view_n
   ARROW_ASSIGN_OR_RAISE(b.information_schema, InformationSchemaOf(session, plan));
   b.information_schema_hash = Fingerprint(b.information_schema);
   b.function_registry_hash = FunctionRegistryHash();
+  std::map<std::string, artifacts::DeltaInputPin> pins;
+  for (const auto& scan : plan.delta_scans) {
+    pins.emplace(scan.pin.dataset_name, scan.pin);
+    b.scan_units.push_back(scan.unit);
+  }
+  for (auto& [_, pin] : pins) b.delta_inputs.push_back(pin);
+  std::sort(b.scan_units.begin(), b.scan_units.end(),
+            [](const auto& x, const auto& y) { return x.key < y.key; });
   for (const auto& unit : b.scan_units) b.scan_keys.push_back(unit.key);
 
   const artifacts::PlanFingerprintInputs fingerprint_inputs{
@@ -183,6 +197,32 @@ artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle, const std
                             " duration_ms=" + std::to_string(result.duration_ms);
   row.plan_details_msgpack = serde::Bytes{serde::EncodeMsgpack(details)};
   return row;
+}
+
+std::vector<artifacts::DeltaScanPlanRow> ScanPlanArtifacts(const PlanBundle& b) {
+  std::vector<artifacts::DeltaScanPlanRow> rows;
+  const int64_t now = core::DefaultClock().NowUnixMs();
+  for (const auto& scan : b.plan.delta_scans) {
+    const auto& u = scan.unit;
+    artifacts::DeltaScanPlanRow row;
+    row.event_time_unix_ms = now;
+    row.dataset_name = u.dataset_name;
+    row.table_uri = scan.table_uri;
+    row.delta_version = u.delta_version;
+    row.snapshot_timestamp = u.snapshot_timestamp;
+    row.total_files = u.total_files;
+    row.candidate_files = u.candidate_file_count;
+    row.pruned_files = u.pruned_file_count;
+    row.pushed_filters = u.pushed_filters;
+    row.projected_columns = u.projected_columns;
+    if (u.delta_protocol) row.delta_protocol_msgpack = serde::Bytes{serde::EncodeMsgpack(*u.delta_protocol)};
+    if (u.delta_feature_gate) {
+      row.delta_feature_gate_msgpack = serde::Bytes{serde::EncodeMsgpack(*u.delta_feature_gate)};
+    }
+    row.storage_options_hash = u.storage_options_hash;
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 artifacts::ViewArtifactRow ViewArtifact(const PlanBundle& b, const std::string& runtime_hash) {

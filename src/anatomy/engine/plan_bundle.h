@@ -48,6 +48,9 @@ const std::string& FunctionRegistryHash();
 /// \brief The plan_artifacts_v8 row of a compilation (event_kind "plan").
 artifacts::PlanArtifactRow PlanArtifact(const PlanBundle& bundle, const std::string& profile_name);
 
+/// \brief One delta_scan_plans_v2 row per Delta scan of the plan.
+std::vector<artifacts::DeltaScanPlanRow> ScanPlanArtifacts(const PlanBundle& bundle);
+
 struct ExecutionResult;
 
 /// \brief The plan_artifacts_v8 row of an execution (event_kind "execution"), ok or failed.

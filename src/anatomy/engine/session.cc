@@ -18,6 +18,9 @@ Status Session::Ingest(const std::string& name, IngestSource source, IngestOptio
   {
     // Fail before draining a reader when the name is taken.
     std::lock_guard<std::mutex> lock(mu_);
+    if (delta_sources_.count(name)) {
+      return Status::AlreadyExists("'", name, "' is registered as a Delta source");
+    }
     if (!options.replace && catalog_.Contains(name)) {
       return Status::AlreadyExists("table '", name,
                                    "' is already in the session; ingest with replace=true to swap it");
@@ -29,6 +32,26 @@ Status Session::Ingest(const std::string& name, IngestSource source, IngestOptio
   ARROW_RETURN_NOT_OK(catalog_.Put(name, std::move(table), options.replace));
   events_.push_back(std::move(partitioned.event));
   return Status::OK();
+}
+
+Status Session::RegisterDeltaSource(const std::string& name, DeltaSourceSpec spec, bool replace) {
+  if (name.empty() || spec.uri.empty()) return Status::Invalid("delta source: empty name or uri");
+  if (spec.version && spec.timestamp_ms) {
+    return Status::Invalid("delta source '", name, "': pin a version or a timestamp, not both");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (catalog_.Contains(name) || (!replace && delta_sources_.count(name))) {
+    return Status::AlreadyExists("'", name, "' is already registered in the session");
+  }
+  delta_sources_[name] = std::move(spec);
+  return Status::OK();
+}
+
+Result<DeltaSourceSpec> Session::DeltaSource(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = delta_sources_.find(name);
+  if (it == delta_sources_.end()) return Status::KeyError("no Delta source '", name, "' in the session");
+  return it->second;
 }
 
 Result<std::shared_ptr<const InMemoryTable>> Session::Table(const std::string& name) const {

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,15 @@ struct SessionOptions {
   std::map<std::string, std::string> Settings() const;
 };
 
+/// \brief A Delta table registered as a source, optionally pinned to a version or a time.
+struct DeltaSourceSpec {
+  std::string uri;
+  std::optional<int64_t> version;
+  std::optional<int64_t> timestamp_ms;
+  /// Storage options (none for local tables); only their hash is recorded.
+  std::map<std::string, std::string> storage_options;
+};
+
 /// \brief A catalog of named tables and the plans over them. Arrow data enters only through
 /// Ingest. All methods may be called from several threads.
 class Session {
@@ -37,6 +47,12 @@ class Session {
   /// \brief The one ingest surface: register `source` under `name`, partitioned as `options`
   /// asks, and record an IngestEvent.
   Status Ingest(const std::string& name, IngestSource source, IngestOptions options = {});
+
+  /// \brief Register a Delta table as a source. It is read through the delta layer when a plan
+  /// scans it; the protocol is checked then. Replacing needs `replace`.
+  Status RegisterDeltaSource(const std::string& name, DeltaSourceSpec spec, bool replace = false);
+  /// The Delta source registered under `name`, or KeyError.
+  Result<DeltaSourceSpec> DeltaSource(const std::string& name) const;
 
   /// The table registered under `name`.
   Result<std::shared_ptr<const InMemoryTable>> Table(const std::string& name) const;
@@ -54,6 +70,7 @@ class Session {
   mutable std::mutex mu_;
   Catalog catalog_;
   std::vector<IngestEvent> events_;
+  std::map<std::string, DeltaSourceSpec> delta_sources_;
 };
 
 }  // namespace anatomy::engine
