@@ -40,7 +40,8 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   EXPECT_EQ(Column(*r.references, "text")[0], "x['\xEF\xBF\xBD'].y");
   auto errs = Rows(*r.errors, {"path", "stage", "code", "bstart"});
   EXPECT_EQ(errs, (std::vector<std::string>{"bad_utf8.py|decode|INVALID_UTF8|5",
-                                            "binary.py|decode|NUL_BYTE|211", "nul.py|decode|NUL_BYTE|6"}));
+                                            "binary.py|decode|NUL_BYTE|211",
+                                            "nul.py|decode|NUL_BYTE|6"}));
   auto defs = Rows(*r.definitions, {"path", "name"});
   EXPECT_NE(std::find(defs.begin(), defs.end(), "good.py|ok"), defs.end());
   EXPECT_NE(std::find(defs.begin(), defs.end(), "bad_utf8.py|still_parsed"), defs.end());
@@ -49,8 +50,9 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   ASSERT_FALSE(diags.empty());
   for (const auto& d : diags) EXPECT_EQ(d.substr(0, 10), "syntax.py|");
   EXPECT_EQ(Rows(*r.files, {"path", "parsed", "has_syntax_errors"}),
-            (std::vector<std::string>{"bad_utf8.py|true|false", "binary.py|false|false", "good.py|true|false",
-                                      "latin1.py|true|false", "nul.py|false|false", "syntax.py|true|true"}));
+            (std::vector<std::string>{"bad_utf8.py|true|false", "binary.py|false|false",
+                                      "good.py|true|false", "latin1.py|true|false",
+                                      "nul.py|false|false", "syntax.py|true|true"}));
 }
 
 TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
@@ -76,7 +78,8 @@ TEST(Robustness, FiftyMegabyteFile) {
   TempRepo repo;
   std::string big = "def before():\n    pass\nDATA = '''";
   big.reserve(50u << 20);
-  while (big.size() < (50u << 20)) big += "abcdefghijklmnopqrstuvwxyz0123456789 lorem ipsum dolor\n";
+  while (big.size() < (50u << 20))
+    big += "abcdefghijklmnopqrstuvwxyz0123456789 lorem ipsum dolor\n";
   big += "'''\ndef after():\n    pass\n";
   repo.Write("big.py", big);
   repo.Write("small.py", "def small():\n    pass\n");
@@ -94,7 +97,8 @@ TEST(Robustness, FilesOverTheSizeLimitAreReported) {
   opt.max_file_bytes = 1000;
   auto r = ExtractRepository(opt);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Rows(*r->errors, {"path", "code", "bend"}), (std::vector<std::string>{"a.py|FILE_TOO_LARGE|2000"}));
+  EXPECT_EQ(Rows(*r->errors, {"path", "code", "bend"}),
+            (std::vector<std::string>{"a.py|FILE_TOO_LARGE|2000"}));
 }
 
 }  // namespace

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <deque>
 #include <set>
-#include <tuple>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -17,7 +17,15 @@
 
 namespace anatomy::extract::internal {
 
-enum class ScopeKind : uint8_t { kModule, kClass, kFunction, kLambda, kComprehension, kTypeParams, kAnnotation };
+enum class ScopeKind : uint8_t {
+  kModule,
+  kClass,
+  kFunction,
+  kLambda,
+  kComprehension,
+  kTypeParams,
+  kAnnotation
+};
 
 const char* ScopeKindName(ScopeKind k);
 
@@ -152,9 +160,9 @@ class Analyzer {
   std::unordered_map<std::string_view, uint32_t> name_ids_;
   std::unordered_map<uint64_t, uint32_t> sym_index_;
   std::vector<PendingOcc> occs_;
-  std::vector<std::vector<ParamInfo>> def_params_;   // per definition
-  std::vector<uint32_t> def_scope_;                  // per definition: enclosing scope
-  std::vector<uint32_t> def_body_scope_;             // per definition: body scope
+  std::vector<std::vector<ParamInfo>> def_params_;          // per definition
+  std::vector<uint32_t> def_scope_;                         // per definition: enclosing scope
+  std::vector<uint32_t> def_body_scope_;                    // per definition: body scope
   std::vector<std::pair<uint32_t, uint32_t>> def_binding_;  // (scope, sym) of the name
   struct PendingRef {
     size_t row;
@@ -162,7 +170,8 @@ class Analyzer {
   };
   std::vector<PendingRef> ref_bindings_, import_bindings_, tp_bindings_, param_bindings_;
   std::vector<std::vector<uint32_t>> own_free_;
-  std::set<std::tuple<uint32_t, uint32_t, int64_t>> unbind_sites_;  // nested handlers may end together
+  std::set<std::tuple<uint32_t, uint32_t, int64_t>>
+      unbind_sites_;  // nested handlers may end together
   std::vector<uint32_t> call_scopes_;
 };
 

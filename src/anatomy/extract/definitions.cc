@@ -10,7 +10,8 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
   d.def_kind = kind;
   d.name = std::move(name);
   d.qualified_name = scopes_[scope].child_prefix + d.name;
-  d.is_method = scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
+  d.is_method =
+      scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
   TSNode outer = ts_node_is_null(deco) ? node : deco;
   d.span = SpanOf(outer);
   d.name_span = ts_node_is_null(name_node) ? SpanOf(node) : SpanOf(name_node);
@@ -101,7 +102,8 @@ void Analyzer::DeclareParams(uint32_t def_index, uint32_t fscope) {
     row.kind = p.kind;
     row.position = pos++;
     if (!ts_node_is_null(p.default_node)) row.default_text = std::string(Text(p.default_node));
-    if (!ts_node_is_null(p.annotation_node)) row.annotation_text = std::string(Text(p.annotation_node));
+    if (!ts_node_is_null(p.annotation_node))
+      row.annotation_text = std::string(Text(p.annotation_node));
     row.span = SpanOf(p.whole);
     out_.parameters.push_back(std::move(row));
     param_bindings_.push_back({out_.parameters.size() - 1, fscope, sym});
@@ -133,7 +135,8 @@ void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
     is_async = !ts_node_is_named(first) && Text(first) == "async";
   }
   uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
-  int32_t di = AddDefinition(fn, name_node, is_async ? "async_function" : "function", scope, name, deco);
+  int32_t di =
+      AddDefinition(fn, name_node, is_async ? "async_function" : "function", scope, name, deco);
   def_binding_[di] = {scope, sym};
   CollectParams(Field(fn, f_.parameters), def_params_[di]);
   uint32_t inner = scope;
@@ -269,9 +272,11 @@ void Analyzer::HandleTypeAlias(TSNode n, uint32_t scope) {
   std::string name(Text(name_node));
   AddDef(scope, name, kDefLocal, name_node, "def", "type_alias");
   uint32_t inner = scope;
-  if (!ts_node_is_null(tp) && KindOf(tp) == NK::type_parameter) inner = HandleTypeParams(tp, scope, name, -1);
+  if (!ts_node_is_null(tp) && KindOf(tp) == NK::type_parameter)
+    inner = HandleTypeParams(tp, scope, name, -1);
   // The value is lazily evaluated in its own annotation scope (PEP 695).
-  uint32_t s = NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
+  uint32_t s =
+      NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
   Push(right, s, kLoad);
 }
 
@@ -298,10 +303,17 @@ void Analyzer::HandleComprehension(TSNode comp, uint32_t scope) {
 void Analyzer::CompScope(TSNode comp, uint32_t scope) {
   const char* name = "genexpr";
   switch (KindOf(comp)) {
-    case NK::list_comprehension: name = "listcomp"; break;
-    case NK::set_comprehension: name = "setcomp"; break;
-    case NK::dictionary_comprehension: name = "dictcomp"; break;
-    default: break;
+    case NK::list_comprehension:
+      name = "listcomp";
+      break;
+    case NK::set_comprehension:
+      name = "setcomp";
+      break;
+    case NK::dictionary_comprehension:
+      name = "dictcomp";
+      break;
+    default:
+      break;
   }
   uint32_t s = NewScope(ScopeKind::kComprehension, scope, name, comp, -1,
                         scopes_[scope].child_prefix + "<" + name + ">");
@@ -318,7 +330,8 @@ void Analyzer::CompScope(TSNode comp, uint32_t scope) {
         uint32_t cnt = ts_node_child_count(k);
         for (uint32_t j = 0; j < cnt; ++j) {
           const char* fname = ts_node_field_name_for_child(k, j);
-          if (fname && std::string_view(fname) == "right") tasks.push_back({ts_node_child(k, j), s, kLoad});
+          if (fname && std::string_view(fname) == "right")
+            tasks.push_back({ts_node_child(k, j), s, kLoad});
         }
       }
       first = false;

@@ -32,13 +32,20 @@ void Union(Set& dst, const Set& src) {
 
 const char* ScopeKindName(ScopeKind k) {
   switch (k) {
-    case ScopeKind::kModule: return "module";
-    case ScopeKind::kClass: return "class";
-    case ScopeKind::kFunction: return "function";
-    case ScopeKind::kLambda: return "lambda";
-    case ScopeKind::kComprehension: return "comprehension";
-    case ScopeKind::kTypeParams: return "type_params";
-    case ScopeKind::kAnnotation: return "annotation";
+    case ScopeKind::kModule:
+      return "module";
+    case ScopeKind::kClass:
+      return "class";
+    case ScopeKind::kFunction:
+      return "function";
+    case ScopeKind::kLambda:
+      return "lambda";
+    case ScopeKind::kComprehension:
+      return "comprehension";
+    case ScopeKind::kTypeParams:
+      return "type_params";
+    case ScopeKind::kAnnotation:
+      return "annotation";
   }
   return "?";
 }
@@ -69,7 +76,8 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   } else {
     s.child_prefix = s.qualname + ".<locals>.";
   }
-  s.private_name = kind == ScopeKind::kClass ? name : (parent == kNone ? "" : scopes_[parent].private_name);
+  s.private_name =
+      kind == ScopeKind::kClass ? name : (parent == kNone ? "" : scopes_[parent].private_name);
   s.name = std::move(name);
   scopes_.push_back(std::move(s));
   own_free_.emplace_back();
