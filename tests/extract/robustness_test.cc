@@ -74,6 +74,31 @@ TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
   EXPECT_EQ(std::count(occ.begin(), occ.end(), "calls.py|f|use"), depth);
 }
 
+TEST(Robustness, TenThousandNestedScopesStayLinear) {
+  TempRepo repo;
+  std::string lambdas = "x = ";
+  for (int i = 0; i < 10000; ++i) lambdas += "lambda: ";
+  repo.Write("lambdas.py", lambdas + "free\n");
+  std::string comp = "0";
+  for (int i = 0; i < 3000; ++i) comp = "[" + comp + " for a" + std::to_string(i) + " in b]";
+  repo.Write("comps.py", "x = " + comp + "\n");
+  // CPython allows 100 indentation levels; 99 nested functions are valid Python.
+  std::string defs;
+  for (int i = 0; i < 99; ++i)
+    defs += std::string(static_cast<size_t>(i), ' ') + "def f" + std::to_string(i) + "():\n";
+  repo.Write("defs.py", defs + std::string(99, ' ') + "return f1\n");
+  auto r = Extract(repo);
+  EXPECT_EQ(r.errors->num_rows(), 0);
+  EXPECT_EQ(r.scopes->num_rows(), 3 + 10000 + 3000 + 99);
+  EXPECT_EQ(r.diagnostics->num_rows(), 0);
+  size_t longest = 0;
+  for (const auto& q : Column(*r.scopes, "qualified_name")) longest = std::max(longest, q.size());
+  EXPECT_LT(longest, 600u);  // qualified names are capped, not quadratic
+  // f1 (bound in f0) used in the innermost def resolves through 97 functions to its binding.
+  auto b = Rows(*r.bindings, {"path", "name", "resolved_kind"});
+  EXPECT_NE(std::find(b.begin(), b.end(), "defs.py|f1|enclosing"), b.end());
+}
+
 TEST(Robustness, FiftyMegabyteFile) {
   TempRepo repo;
   std::string big = "def before():\n    pass\nDATA = '''";

@@ -29,6 +29,10 @@ enum class ScopeKind : uint8_t {
 
 const char* ScopeKindName(ScopeKind k);
 
+/// Qualified names grow with nesting depth; past 512 bytes the middle components are replaced
+/// by `<...>` so that deeply nested code (10,000 lambdas) costs linear, not quadratic, memory.
+std::string CapQualname(std::string q);
+
 constexpr uint32_t kNone = UINT32_MAX;
 
 struct Sym {

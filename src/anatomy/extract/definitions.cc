@@ -9,7 +9,7 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
   DefinitionRow d;
   d.def_kind = kind;
   d.name = std::move(name);
-  d.qualified_name = scopes_[scope].child_prefix + d.name;
+  d.qualified_name = CapQualname(scopes_[scope].child_prefix + d.name);
   d.is_method =
       scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
   TSNode outer = ts_node_is_null(deco) ? node : deco;

@@ -50,6 +50,18 @@ const char* ScopeKindName(ScopeKind k) {
   return "?";
 }
 
+std::string CapQualname(std::string q) {
+  constexpr size_t kMax = 512, kHead = 200, kTail = 280;
+  if (q.size() <= kMax) return q;
+  size_t head = q.find('.', kHead);
+  size_t tail = q.rfind('.', q.size() - kTail);
+  if (head == std::string::npos || tail == std::string::npos || tail <= head) {
+    head = kHead;
+    tail = q.size() - kTail;
+  }
+  return q.substr(0, head) + ".<...>" + q.substr(tail);
+}
+
 bool Analyzer::IsFunctionBlock(uint32_t scope) const {
   ScopeKind k = scopes_[scope].kind;
   return k == ScopeKind::kFunction || k == ScopeKind::kLambda || k == ScopeKind::kComprehension;
@@ -68,7 +80,7 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   s.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
   s.span = SpanOf(node);
   s.def_index = def_index;
-  s.qualname = std::move(qualname);
+  s.qualname = CapQualname(std::move(qualname));
   if (kind == ScopeKind::kModule) {
     s.child_prefix = s.qualname.empty() ? "" : s.qualname + ".";
   } else if (kind == ScopeKind::kClass) {
