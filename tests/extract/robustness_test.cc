@@ -63,12 +63,24 @@ TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
   std::string unary = "x = ";
   for (int i = 0; i < depth; ++i) unary += "-";
   repo.Write("unary.py", unary + "1\n");
+  std::string chained = "x = f";
+  for (int i = 0; i < depth; ++i) chained += "()";
+  repo.Write("chained.py", chained + "\n");
+  std::string attrs = "x = a";
+  for (int i = 0; i < depth; ++i) attrs += ".b";
+  repo.Write("attrs.py", attrs + "\n");
   std::string calls = "x = ";
   for (int i = 0; i < depth; ++i) calls += "f(";
   repo.Write("calls.py", calls + std::string(depth, ')') + "\n");
   auto r = Extract(repo);
-  EXPECT_EQ(r.files->num_rows(), 4);
+  EXPECT_EQ(r.files->num_rows(), 6);
   EXPECT_EQ(r.errors->num_rows(), 0);
+  EXPECT_EQ(r.call_sites->num_rows(), 2 * depth);
+  EXPECT_EQ(r.references->num_rows(), depth);
+  size_t longest = 0;  // source text columns are clipped: linear, not quadratic, in the depth
+  for (const auto& t : Column(*r.call_sites, "callee_text")) longest = std::max(longest, t.size());
+  for (const auto& t : Column(*r.references, "text")) longest = std::max(longest, t.size());
+  EXPECT_LE(longest, 1024u);
   auto occ = Rows(*r.occurrences, {"path", "name", "role"});
   EXPECT_NE(std::find(occ.begin(), occ.end(), "parens.py|y|use"), occ.end());
   EXPECT_EQ(std::count(occ.begin(), occ.end(), "calls.py|f|use"), depth);
@@ -77,7 +89,7 @@ TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
 TEST(Robustness, TenThousandNestedScopesStayLinear) {
   TempRepo repo;
   std::string lambdas = "x = ";
-  for (int i = 0; i < 10000; ++i) lambdas += "lambda: ";
+  for (int i = 0; i < 10000; ++i) lambdas += "lambda a" + std::to_string(i) + ": ";
   repo.Write("lambdas.py", lambdas + "free\n");
   std::string comp = "0";
   for (int i = 0; i < 3000; ++i) comp = "[" + comp + " for a" + std::to_string(i) + " in b]";

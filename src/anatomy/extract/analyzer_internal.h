@@ -51,7 +51,7 @@ struct Scope {
   int32_t def_index = -1;  // the definition that creates this scope
   std::vector<Sym> syms;
   // Analysis state (CPython analyze_block, split into a top-down and a bottom-up pass).
-  std::vector<uint32_t> pass_bound, pass_global, bound_after, children_free;
+  std::vector<uint32_t> children_free;
   bool bound_null = false;
   bool detached = false;  // 3.11 `from __future__ import annotations` blocks: never analyzed
 };
@@ -135,11 +135,18 @@ class Analyzer {
   void EmitRows();
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
+  bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
 
   // helpers
   std::string_view Text(TSNode n) const {
     uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
     return e > src_.size() || s > e ? std::string_view() : src_.substr(s, e - s);
+  }
+  /// Source text for a text column, clipped at 1 KiB: nested expressions (`f()()()...`) would
+  /// otherwise repeat ever longer prefixes, quadratic in the nesting depth.
+  std::string Clip(TSNode n) const {
+    std::string_view t = Text(n);
+    return t.size() <= 1024 ? std::string(t) : std::string(t.substr(0, 1000)) + "...";
   }
   static Span SpanOf(TSNode n) { return {ts_node_start_byte(n), ts_node_end_byte(n)}; }
   TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }

@@ -21,7 +21,7 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
     for (size_t i = start; i < kids_.size(); ++i) {
       if (KindOf(kids_[i]) != NK::decorator) continue;
       TSNode expr = ts_node_named_child(kids_[i], 0);
-      d.decorators.emplace_back(Text(ts_node_is_null(expr) ? kids_[i] : expr));
+      d.decorators.push_back(Clip(ts_node_is_null(expr) ? kids_[i] : expr));
     }
     kids_.resize(start);
   }
@@ -101,9 +101,8 @@ void Analyzer::DeclareParams(uint32_t def_index, uint32_t fscope) {
     row.name = std::string(name);
     row.kind = p.kind;
     row.position = pos++;
-    if (!ts_node_is_null(p.default_node)) row.default_text = std::string(Text(p.default_node));
-    if (!ts_node_is_null(p.annotation_node))
-      row.annotation_text = std::string(Text(p.annotation_node));
+    if (!ts_node_is_null(p.default_node)) row.default_text = Clip(p.default_node);
+    if (!ts_node_is_null(p.annotation_node)) row.annotation_text = Clip(p.annotation_node);
     row.span = SpanOf(p.whole);
     out_.parameters.push_back(std::move(row));
     param_bindings_.push_back({out_.parameters.size() - 1, fscope, sym});
@@ -120,7 +119,7 @@ void Analyzer::AddAnnotationRow(TSNode annot, uint32_t scope, const char* target
   a.scope_id = std::to_string(scope);
   a.target_kind = target_kind;
   a.target_name = std::move(target_name);
-  a.annotation_text = std::string(Text(annot));
+  a.annotation_text = Clip(annot);
   a.owner_id = std::move(owner);
   a.span = SpanOf(annot);
   out_.annotations.push_back(std::move(a));
@@ -176,7 +175,7 @@ void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
     for (size_t i = start; i < kids_.size(); ++i) {
       NK k = KindOf(kids_[i]);
       if (k != NK::keyword_argument && k != NK::list_splat && k != NK::dictionary_splat) {
-        out_.definitions[static_cast<size_t>(di)].bases.emplace_back(Text(kids_[i]));
+        out_.definitions[static_cast<size_t>(di)].bases.push_back(Clip(kids_[i]));
       }
     }
     kids_.resize(start);
@@ -234,9 +233,9 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
         if (KindOf(b) == NK::tuple) {
           std::vector<TSNode> cs;
           NamedChildren(b, cs);
-          for (TSNode c : cs) row.constraints.emplace_back(Text(c));
+          for (TSNode c : cs) row.constraints.push_back(Clip(c));
         } else {
-          row.bound_text = std::string(Text(b));
+          row.bound_text = Clip(b);
         }
         tasks.push_back({bound, s, kLoad});
       }
@@ -401,7 +400,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       tasks.push_back({left, scope, kStore});
     }
     tasks.push_back({type, scope, kAnnot});
-    AddAnnotationRow(type, scope, "variable", std::string(Text(left)), owner);
+    AddAnnotationRow(type, scope, "variable", Clip(left), owner);
   } else {
     tasks.push_back({left, scope, kStore});
   }
@@ -414,7 +413,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
 void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   TSNode fn = Field(n, f_.function), args = Field(n, f_.arguments);
   CallRow c;
-  c.callee_text = std::string(Text(fn));
+  c.callee_text = Clip(fn);
   c.span = SpanOf(n);
   c.callee_span = SpanOf(fn);
   c.line = static_cast<int32_t>(ts_node_start_point(n).row) + 1;

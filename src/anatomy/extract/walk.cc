@@ -156,8 +156,7 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     }
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back(
-          {scope, std::string(Text(attr)), std::string(Text(n)), "load", SpanOf(n)});
+      out_.references.push_back({scope, std::string(Text(attr)), Clip(n), "load", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
@@ -323,7 +322,7 @@ void Analyzer::VisitTarget(TSNode n, uint32_t scope, bool del) {
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
       out_.references.push_back(
-          {scope, std::string(Text(attr)), std::string(Text(n)), del ? "del" : "store", SpanOf(n)});
+          {scope, std::string(Text(attr)), Clip(n), del ? "del" : "store", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
