@@ -155,7 +155,11 @@ std::vector<std::string> BindingFlagNames(uint32_t fl, Resolution res, bool modu
 }
 
 Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
-    const std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs) {
+    std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs) {
+  // Rows of a dataset are released as soon as its table exists, to lower the peak memory.
+  auto release = [&](auto member) {
+    for (auto& f : files) std::decay_t<decltype(f.*member)>().swap(f.*member);
+  };
   std::map<std::string, std::shared_ptr<arrow::Table>> t;
   ARROW_ASSIGN_OR_RAISE(
       t["files"],
@@ -187,6 +191,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                              .i32(x.line)
                              .span(x.span);
                        }));
+  release(&FileOutput::scopes);
   ARROW_ASSIGN_OR_RAISE(
       t["bindings"],
       Build(
@@ -220,6 +225,10 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .i32(x.column)
                 .span(x.span);
           }));
+  release(&FileOutput::occurrences);
+  release(&FileOutput::bindings);
+  release(&FileOutput::binding_ids);
+  release(&FileOutput::names);
   ARROW_ASSIGN_OR_RAISE(
       t["definitions"],
       Build(
@@ -254,6 +263,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .os(x.binding_id)
                 .span(x.span);
           }));
+  release(&FileOutput::parameters);
   ARROW_ASSIGN_OR_RAISE(t["call_sites"], Build(
                                              "call_sites", files, jobs,
                                              [](const FileOutput& f) -> auto& { return f.calls; },
@@ -268,6 +278,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                                                    .span(x.span)
                                                    .span(x.callee_span);
                                              }));
+  release(&FileOutput::calls);
   ARROW_ASSIGN_OR_RAISE(t["call_resolutions"],
                         Build(
                             "call_resolutions", files, jobs,
@@ -282,6 +293,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                                   .f64(x.score)
                                   .span(x.span);
                             }));
+  release(&FileOutput::call_resolutions);
   ARROW_ASSIGN_OR_RAISE(t["imports"], Build(
                                           "imports", files, jobs,
                                           [](const FileOutput& f) -> auto& { return f.imports; },
@@ -319,6 +331,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .s(x.ctx)
                 .span(x.span);
           }));
+  release(&FileOutput::references);
   ARROW_ASSIGN_OR_RAISE(
       t["type_params"],
       Build(
