@@ -1,11 +1,12 @@
 // Extraction tables on small sources: scopes, bindings, definitions, parameters, imports,
 // calls, type parameters (3.12 syntax, hand-written expectations), determinism.
+#include "anatomy/extract/extract.h"
+
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "anatomy/extract/extract.h"
 #include "anatomy/extract/schemas.h"
 #include "test_util.h"
 
@@ -49,9 +50,10 @@ TEST(Extract, FilesRow) {
   repo.Write("pkg/mod.py", "# -*- coding: latin-1 -*-\nx = 1\n");
   repo.Write("README", "hello");
   auto r = Extract(repo);
-  EXPECT_EQ(Rows(*r.files, {"path", "module_name", "encoding", "line_count", "is_python"}),
-            (std::vector<std::string>{"README|null|null|1|false", "pkg/__init__.py|pkg|utf-8|0|true",
-                                      "pkg/mod.py|pkg.mod|iso-8859-1|2|true"}));
+  EXPECT_EQ(
+      Rows(*r.files, {"path", "module_name", "encoding", "line_count", "is_python"}),
+      (std::vector<std::string>{"README|null|null|1|false", "pkg/__init__.py|pkg|utf-8|0|true",
+                                "pkg/mod.py|pkg.mod|iso-8859-1|2|true"}));
   EXPECT_EQ(Column(*r.files, "sha256")[0],
             "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
 }
@@ -64,17 +66,19 @@ TEST(Extract, ScopesAndQualifiedNames) {
              "        def inner():\n"
              "            return [lambda: 1 for _ in ()]\n");
   auto r = Extract(repo);
-  EXPECT_EQ(Rows(*r.scopes, {"scope_kind", "scope_name", "qualified_name", "line"}),
-            (std::vector<std::string>{
-                "module|top|pkg.mod|1", "class|C|pkg.mod.C|1", "function|m|pkg.mod.C.m|2",
-                "function|inner|pkg.mod.C.m.<locals>.inner|3",
-                "comprehension|listcomp|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>|4",
-                "lambda|lambda|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>.<locals>.<lambda>|4"}));
+  EXPECT_EQ(
+      Rows(*r.scopes, {"scope_kind", "scope_name", "qualified_name", "line"}),
+      (std::vector<std::string>{
+          "module|top|pkg.mod|1", "class|C|pkg.mod.C|1", "function|m|pkg.mod.C.m|2",
+          "function|inner|pkg.mod.C.m.<locals>.inner|3",
+          "comprehension|listcomp|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>|4",
+          "lambda|lambda|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>.<locals>.<lambda>|4"}));
   auto defs = Rows(*r.definitions, {"def_kind", "qualified_name", "is_method"});
-  EXPECT_EQ(defs, (std::vector<std::string>{
-                      "class|pkg.mod.C|false", "function|pkg.mod.C.m|true",
-                      "function|pkg.mod.C.m.<locals>.inner|false",
-                      "lambda|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>.<locals>.<lambda>|false"}));
+  EXPECT_EQ(defs,
+            (std::vector<std::string>{
+                "class|pkg.mod.C|false", "function|pkg.mod.C.m|true",
+                "function|pkg.mod.C.m.<locals>.inner|false",
+                "lambda|pkg.mod.C.m.<locals>.inner.<locals>.<listcomp>.<locals>.<lambda>|false"}));
 }
 
 TEST(Extract, BindingsResolveFreeVariablesToTheEnclosingBinding) {
@@ -136,8 +140,9 @@ TEST(Extract, DefinitionsParametersDecoratorsAnnotations) {
   EXPECT_EQ(Rows(*r.definitions, {"def_kind", "name", "decorators", "line"}),
             (std::vector<std::string>{"async_function|f|[dec.one,two(3)]|3"}));
   EXPECT_EQ(Rows(*r.parameters, {"name", "kind", "position", "default_text", "annotation_text"}),
-            (std::vector<std::string>{"a|posonly|0|null|null", "b|normal|1|1|int", "args|vararg|2|null|null",
-                                      "c|kwonly|3|null|null", "d|kwonly|4|2|null", "kw|varkw|5|null|null"}));
+            (std::vector<std::string>{"a|posonly|0|null|null", "b|normal|1|1|int",
+                                      "args|vararg|2|null|null", "c|kwonly|3|null|null",
+                                      "d|kwonly|4|2|null", "kw|varkw|5|null|null"}));
   EXPECT_EQ(Rows(*r.annotations, {"target_kind", "target_name", "annotation_text"}),
             (std::vector<std::string>{"return|f|str", "parameter|b|int"}));
   EXPECT_EQ(Column(*r.annotations, "owner_id")[1], Column(*r.parameters, "param_id")[1]);
@@ -153,14 +158,13 @@ TEST(Extract, ImportsAbsoluteRelativeStarAndResolution) {
   auto r = Extract(repo);
   EXPECT_EQ(Rows(*r.imports, {"path", "module", "imported_name", "asname", "level", "is_star",
                               "resolved_kind", "resolved_path"}),
-            (std::vector<std::string>{
-                "pkg/__init__.py|pkg|sub|null|1|false|module|pkg/sub.py",
-                "pkg/__init__.py|pkg.sub|thing|t|1|false|symbol|pkg/sub.py",
-                "pkg/sub.py|os.path|null|null|0|false|external|null",
-                "pkg/sub.py|pkg.sub|null|me|0|false|module|pkg/sub.py",
-                "pkg/sub.py|up|*|null|2|true|external|null",
-                "use.py|nspkg.mod|null|null|0|false|module|nspkg/mod.py",
-                "use.py|nspkg|mod|null|0|false|module|nspkg/mod.py"}));
+            (std::vector<std::string>{"pkg/__init__.py|pkg|sub|null|1|false|module|pkg/sub.py",
+                                      "pkg/__init__.py|pkg.sub|thing|t|1|false|symbol|pkg/sub.py",
+                                      "pkg/sub.py|os.path|null|null|0|false|external|null",
+                                      "pkg/sub.py|pkg.sub|null|me|0|false|module|pkg/sub.py",
+                                      "pkg/sub.py|up|*|null|2|true|external|null",
+                                      "use.py|nspkg.mod|null|null|0|false|module|nspkg/mod.py",
+                                      "use.py|nspkg|mod|null|0|false|module|nspkg/mod.py"}));
   auto b = Rows(*r.bindings, {"path", "name", "flags"});
   EXPECT_TRUE(Contains(b, "pkg/sub.py|os|[local,global,imported]"));
 }
@@ -186,8 +190,7 @@ TEST(Extract, TypeParametersPep695) {
   auto r = Extract(repo);
   EXPECT_EQ(Rows(*r.type_params, {"owner_name", "kind", "name", "bound_text", "constraints"}),
             (std::vector<std::string>{"first|TypeVar|T|int|[]", "first|TypeVarTuple|Ts|null|[]",
-                                      "first|ParamSpec|P|null|[]",
-                                      "Box|TypeVar|K|null|[str,bytes]",
+                                      "first|ParamSpec|P|null|[]", "Box|TypeVar|K|null|[str,bytes]",
                                       "Alias|TypeVar|V|null|[]"}));
   EXPECT_EQ(Rows(*r.scopes, {"scope_kind", "scope_name"}),
             (std::vector<std::string>{"module|top", "type_params|<generic parameters of first>",

@@ -40,7 +40,8 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   EXPECT_EQ(Column(*r.references, "text")[0], "x['\xEF\xBF\xBD'].y");
   auto errs = Rows(*r.errors, {"path", "stage", "code", "bstart"});
   EXPECT_EQ(errs, (std::vector<std::string>{"bad_utf8.py|decode|INVALID_UTF8|5",
-                                            "binary.py|decode|NUL_BYTE|211", "nul.py|decode|NUL_BYTE|6"}));
+                                            "binary.py|decode|NUL_BYTE|211",
+                                            "nul.py|decode|NUL_BYTE|6"}));
   auto defs = Rows(*r.definitions, {"path", "name"});
   EXPECT_NE(std::find(defs.begin(), defs.end(), "good.py|ok"), defs.end());
   EXPECT_NE(std::find(defs.begin(), defs.end(), "bad_utf8.py|still_parsed"), defs.end());
@@ -49,8 +50,9 @@ TEST(Robustness, BadFilesBecomeErrorRowsAndTheRestGoesOn) {
   ASSERT_FALSE(diags.empty());
   for (const auto& d : diags) EXPECT_EQ(d.substr(0, 10), "syntax.py|");
   EXPECT_EQ(Rows(*r.files, {"path", "parsed", "has_syntax_errors"}),
-            (std::vector<std::string>{"bad_utf8.py|true|false", "binary.py|false|false", "good.py|true|false",
-                                      "latin1.py|true|false", "nul.py|false|false", "syntax.py|true|true"}));
+            (std::vector<std::string>{"bad_utf8.py|true|false", "binary.py|false|false",
+                                      "good.py|true|false", "latin1.py|true|false",
+                                      "nul.py|false|false", "syntax.py|true|true"}));
 }
 
 TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
@@ -61,22 +63,60 @@ TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
   std::string unary = "x = ";
   for (int i = 0; i < depth; ++i) unary += "-";
   repo.Write("unary.py", unary + "1\n");
+  std::string chained = "x = f";
+  for (int i = 0; i < depth; ++i) chained += "()";
+  repo.Write("chained.py", chained + "\n");
+  std::string attrs = "x = a";
+  for (int i = 0; i < depth; ++i) attrs += ".b";
+  repo.Write("attrs.py", attrs + "\n");
   std::string calls = "x = ";
   for (int i = 0; i < depth; ++i) calls += "f(";
   repo.Write("calls.py", calls + std::string(depth, ')') + "\n");
   auto r = Extract(repo);
-  EXPECT_EQ(r.files->num_rows(), 4);
+  EXPECT_EQ(r.files->num_rows(), 6);
   EXPECT_EQ(r.errors->num_rows(), 0);
+  EXPECT_EQ(r.call_sites->num_rows(), 2 * depth);
+  EXPECT_EQ(r.references->num_rows(), depth);
+  size_t longest = 0;  // source text columns are clipped: linear, not quadratic, in the depth
+  for (const auto& t : Column(*r.call_sites, "callee_text")) longest = std::max(longest, t.size());
+  for (const auto& t : Column(*r.references, "text")) longest = std::max(longest, t.size());
+  EXPECT_LE(longest, 1024u);
   auto occ = Rows(*r.occurrences, {"path", "name", "role"});
   EXPECT_NE(std::find(occ.begin(), occ.end(), "parens.py|y|use"), occ.end());
   EXPECT_EQ(std::count(occ.begin(), occ.end(), "calls.py|f|use"), depth);
+}
+
+TEST(Robustness, TenThousandNestedScopesStayLinear) {
+  TempRepo repo;
+  std::string lambdas = "x = ";
+  for (int i = 0; i < 10000; ++i) lambdas += "lambda a" + std::to_string(i) + ": ";
+  repo.Write("lambdas.py", lambdas + "free\n");
+  std::string comp = "0";
+  for (int i = 0; i < 3000; ++i) comp = "[" + comp + " for a" + std::to_string(i) + " in b]";
+  repo.Write("comps.py", "x = " + comp + "\n");
+  // CPython allows 100 indentation levels; 99 nested functions are valid Python.
+  std::string defs;
+  for (int i = 0; i < 99; ++i)
+    defs += std::string(static_cast<size_t>(i), ' ') + "def f" + std::to_string(i) + "():\n";
+  repo.Write("defs.py", defs + std::string(99, ' ') + "return f1\n");
+  auto r = Extract(repo);
+  EXPECT_EQ(r.errors->num_rows(), 0);
+  EXPECT_EQ(r.scopes->num_rows(), 3 + 10000 + 3000 + 99);
+  EXPECT_EQ(r.diagnostics->num_rows(), 0);
+  size_t longest = 0;
+  for (const auto& q : Column(*r.scopes, "qualified_name")) longest = std::max(longest, q.size());
+  EXPECT_LT(longest, 600u);  // qualified names are capped, not quadratic
+  // f1 (bound in f0) used in the innermost def resolves through 97 functions to its binding.
+  auto b = Rows(*r.bindings, {"path", "name", "resolved_kind"});
+  EXPECT_NE(std::find(b.begin(), b.end(), "defs.py|f1|enclosing"), b.end());
 }
 
 TEST(Robustness, FiftyMegabyteFile) {
   TempRepo repo;
   std::string big = "def before():\n    pass\nDATA = '''";
   big.reserve(50u << 20);
-  while (big.size() < (50u << 20)) big += "abcdefghijklmnopqrstuvwxyz0123456789 lorem ipsum dolor\n";
+  while (big.size() < (50u << 20))
+    big += "abcdefghijklmnopqrstuvwxyz0123456789 lorem ipsum dolor\n";
   big += "'''\ndef after():\n    pass\n";
   repo.Write("big.py", big);
   repo.Write("small.py", "def small():\n    pass\n");
@@ -94,7 +134,8 @@ TEST(Robustness, FilesOverTheSizeLimitAreReported) {
   opt.max_file_bytes = 1000;
   auto r = ExtractRepository(opt);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Rows(*r->errors, {"path", "code", "bend"}), (std::vector<std::string>{"a.py|FILE_TOO_LARGE|2000"}));
+  EXPECT_EQ(Rows(*r->errors, {"path", "code", "bend"}),
+            (std::vector<std::string>{"a.py|FILE_TOO_LARGE|2000"}));
 }
 
 }  // namespace

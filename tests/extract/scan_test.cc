@@ -1,11 +1,12 @@
 // Repository scan: skipped folders, .gitignore subset, symlinks, globs, module names, encodings.
+#include "anatomy/extract/scan.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "anatomy/extract/gitignore.h"
 #include "anatomy/extract/glob.h"
-#include "anatomy/extract/scan.h"
 #include "test_util.h"
 
 namespace anatomy::extract {

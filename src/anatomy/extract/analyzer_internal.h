@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <deque>
 #include <set>
-#include <tuple>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -17,9 +17,21 @@
 
 namespace anatomy::extract::internal {
 
-enum class ScopeKind : uint8_t { kModule, kClass, kFunction, kLambda, kComprehension, kTypeParams, kAnnotation };
+enum class ScopeKind : uint8_t {
+  kModule,
+  kClass,
+  kFunction,
+  kLambda,
+  kComprehension,
+  kTypeParams,
+  kAnnotation
+};
 
 const char* ScopeKindName(ScopeKind k);
+
+/// Qualified names grow with nesting depth; past 512 bytes the middle components are replaced
+/// by `<...>` so that deeply nested code (10,000 lambdas) costs linear, not quadratic, memory.
+std::string CapQualname(std::string q);
 
 constexpr uint32_t kNone = UINT32_MAX;
 
@@ -39,7 +51,7 @@ struct Scope {
   int32_t def_index = -1;  // the definition that creates this scope
   std::vector<Sym> syms;
   // Analysis state (CPython analyze_block, split into a top-down and a bottom-up pass).
-  std::vector<uint32_t> pass_bound, pass_global, bound_after, children_free;
+  std::vector<uint32_t> children_free;
   bool bound_null = false;
   bool detached = false;  // 3.11 `from __future__ import annotations` blocks: never analyzed
 };
@@ -123,11 +135,18 @@ class Analyzer {
   void EmitRows();
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
+  bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
 
   // helpers
   std::string_view Text(TSNode n) const {
     uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
     return e > src_.size() || s > e ? std::string_view() : src_.substr(s, e - s);
+  }
+  /// Source text for a text column, clipped at 1 KiB: nested expressions (`f()()()...`) would
+  /// otherwise repeat ever longer prefixes, quadratic in the nesting depth.
+  std::string Clip(TSNode n) const {
+    std::string_view t = Text(n);
+    return t.size() <= 1024 ? std::string(t) : std::string(t.substr(0, 1000)) + "...";
   }
   static Span SpanOf(TSNode n) { return {ts_node_start_byte(n), ts_node_end_byte(n)}; }
   TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }
@@ -152,9 +171,9 @@ class Analyzer {
   std::unordered_map<std::string_view, uint32_t> name_ids_;
   std::unordered_map<uint64_t, uint32_t> sym_index_;
   std::vector<PendingOcc> occs_;
-  std::vector<std::vector<ParamInfo>> def_params_;   // per definition
-  std::vector<uint32_t> def_scope_;                  // per definition: enclosing scope
-  std::vector<uint32_t> def_body_scope_;             // per definition: body scope
+  std::vector<std::vector<ParamInfo>> def_params_;          // per definition
+  std::vector<uint32_t> def_scope_;                         // per definition: enclosing scope
+  std::vector<uint32_t> def_body_scope_;                    // per definition: body scope
   std::vector<std::pair<uint32_t, uint32_t>> def_binding_;  // (scope, sym) of the name
   struct PendingRef {
     size_t row;
@@ -162,7 +181,8 @@ class Analyzer {
   };
   std::vector<PendingRef> ref_bindings_, import_bindings_, tp_bindings_, param_bindings_;
   std::vector<std::vector<uint32_t>> own_free_;
-  std::set<std::tuple<uint32_t, uint32_t, int64_t>> unbind_sites_;  // nested handlers may end together
+  std::set<std::tuple<uint32_t, uint32_t, int64_t>>
+      unbind_sites_;  // nested handlers may end together
   std::vector<uint32_t> call_scopes_;
 };
 

@@ -9,8 +9,9 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
   DefinitionRow d;
   d.def_kind = kind;
   d.name = std::move(name);
-  d.qualified_name = scopes_[scope].child_prefix + d.name;
-  d.is_method = scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
+  d.qualified_name = CapQualname(scopes_[scope].child_prefix + d.name);
+  d.is_method =
+      scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
   TSNode outer = ts_node_is_null(deco) ? node : deco;
   d.span = SpanOf(outer);
   d.name_span = ts_node_is_null(name_node) ? SpanOf(node) : SpanOf(name_node);
@@ -20,7 +21,7 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
     for (size_t i = start; i < kids_.size(); ++i) {
       if (KindOf(kids_[i]) != NK::decorator) continue;
       TSNode expr = ts_node_named_child(kids_[i], 0);
-      d.decorators.emplace_back(Text(ts_node_is_null(expr) ? kids_[i] : expr));
+      d.decorators.push_back(Clip(ts_node_is_null(expr) ? kids_[i] : expr));
     }
     kids_.resize(start);
   }
@@ -100,8 +101,8 @@ void Analyzer::DeclareParams(uint32_t def_index, uint32_t fscope) {
     row.name = std::string(name);
     row.kind = p.kind;
     row.position = pos++;
-    if (!ts_node_is_null(p.default_node)) row.default_text = std::string(Text(p.default_node));
-    if (!ts_node_is_null(p.annotation_node)) row.annotation_text = std::string(Text(p.annotation_node));
+    if (!ts_node_is_null(p.default_node)) row.default_text = Clip(p.default_node);
+    if (!ts_node_is_null(p.annotation_node)) row.annotation_text = Clip(p.annotation_node);
     row.span = SpanOf(p.whole);
     out_.parameters.push_back(std::move(row));
     param_bindings_.push_back({out_.parameters.size() - 1, fscope, sym});
@@ -118,7 +119,7 @@ void Analyzer::AddAnnotationRow(TSNode annot, uint32_t scope, const char* target
   a.scope_id = std::to_string(scope);
   a.target_kind = target_kind;
   a.target_name = std::move(target_name);
-  a.annotation_text = std::string(Text(annot));
+  a.annotation_text = Clip(annot);
   a.owner_id = std::move(owner);
   a.span = SpanOf(annot);
   out_.annotations.push_back(std::move(a));
@@ -133,7 +134,8 @@ void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
     is_async = !ts_node_is_named(first) && Text(first) == "async";
   }
   uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
-  int32_t di = AddDefinition(fn, name_node, is_async ? "async_function" : "function", scope, name, deco);
+  int32_t di =
+      AddDefinition(fn, name_node, is_async ? "async_function" : "function", scope, name, deco);
   def_binding_[di] = {scope, sym};
   CollectParams(Field(fn, f_.parameters), def_params_[di]);
   uint32_t inner = scope;
@@ -173,7 +175,7 @@ void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
     for (size_t i = start; i < kids_.size(); ++i) {
       NK k = KindOf(kids_[i]);
       if (k != NK::keyword_argument && k != NK::list_splat && k != NK::dictionary_splat) {
-        out_.definitions[static_cast<size_t>(di)].bases.emplace_back(Text(kids_[i]));
+        out_.definitions[static_cast<size_t>(di)].bases.push_back(Clip(kids_[i]));
       }
     }
     kids_.resize(start);
@@ -231,9 +233,9 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
         if (KindOf(b) == NK::tuple) {
           std::vector<TSNode> cs;
           NamedChildren(b, cs);
-          for (TSNode c : cs) row.constraints.emplace_back(Text(c));
+          for (TSNode c : cs) row.constraints.push_back(Clip(c));
         } else {
-          row.bound_text = std::string(Text(b));
+          row.bound_text = Clip(b);
         }
         tasks.push_back({bound, s, kLoad});
       }
@@ -269,9 +271,11 @@ void Analyzer::HandleTypeAlias(TSNode n, uint32_t scope) {
   std::string name(Text(name_node));
   AddDef(scope, name, kDefLocal, name_node, "def", "type_alias");
   uint32_t inner = scope;
-  if (!ts_node_is_null(tp) && KindOf(tp) == NK::type_parameter) inner = HandleTypeParams(tp, scope, name, -1);
+  if (!ts_node_is_null(tp) && KindOf(tp) == NK::type_parameter)
+    inner = HandleTypeParams(tp, scope, name, -1);
   // The value is lazily evaluated in its own annotation scope (PEP 695).
-  uint32_t s = NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
+  uint32_t s =
+      NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
   Push(right, s, kLoad);
 }
 
@@ -298,10 +302,17 @@ void Analyzer::HandleComprehension(TSNode comp, uint32_t scope) {
 void Analyzer::CompScope(TSNode comp, uint32_t scope) {
   const char* name = "genexpr";
   switch (KindOf(comp)) {
-    case NK::list_comprehension: name = "listcomp"; break;
-    case NK::set_comprehension: name = "setcomp"; break;
-    case NK::dictionary_comprehension: name = "dictcomp"; break;
-    default: break;
+    case NK::list_comprehension:
+      name = "listcomp";
+      break;
+    case NK::set_comprehension:
+      name = "setcomp";
+      break;
+    case NK::dictionary_comprehension:
+      name = "dictcomp";
+      break;
+    default:
+      break;
   }
   uint32_t s = NewScope(ScopeKind::kComprehension, scope, name, comp, -1,
                         scopes_[scope].child_prefix + "<" + name + ">");
@@ -318,7 +329,8 @@ void Analyzer::CompScope(TSNode comp, uint32_t scope) {
         uint32_t cnt = ts_node_child_count(k);
         for (uint32_t j = 0; j < cnt; ++j) {
           const char* fname = ts_node_field_name_for_child(k, j);
-          if (fname && std::string_view(fname) == "right") tasks.push_back({ts_node_child(k, j), s, kLoad});
+          if (fname && std::string_view(fname) == "right")
+            tasks.push_back({ts_node_child(k, j), s, kLoad});
         }
       }
       first = false;
@@ -388,7 +400,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       tasks.push_back({left, scope, kStore});
     }
     tasks.push_back({type, scope, kAnnot});
-    AddAnnotationRow(type, scope, "variable", std::string(Text(left)), owner);
+    AddAnnotationRow(type, scope, "variable", Clip(left), owner);
   } else {
     tasks.push_back({left, scope, kStore});
   }
@@ -401,7 +413,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
 void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   TSNode fn = Field(n, f_.function), args = Field(n, f_.arguments);
   CallRow c;
-  c.callee_text = std::string(Text(fn));
+  c.callee_text = Clip(fn);
   c.span = SpanOf(n);
   c.callee_span = SpanOf(fn);
   c.line = static_cast<int32_t>(ts_node_start_point(n).row) + 1;

@@ -1,5 +1,6 @@
-// anatomy_extract_dump ROOT --out FOLDER [--jobs N] [--include GLOB]... [--exclude GLOB]... [--no-write]
-// Extracts ROOT and writes each dataset to FOLDER/<dataset>.parquet; prints row counts.
+// anatomy_extract_dump ROOT --out FOLDER [--jobs N] [--include GLOB]... [--exclude GLOB]...
+// [--no-write] Extracts ROOT and writes each dataset to FOLDER/<dataset>.parquet; prints row
+// counts.
 #include <arrow/api.h>
 #include <arrow/io/file.h>
 #include <parquet/arrow/writer.h>
@@ -22,17 +23,25 @@ arrow::Status Run(int argc, char** argv) {
       if (i + 1 >= argc) return "";
       return argv[++i];
     };
-    if (a == "--out") out = next();
-    else if (a == "--jobs") opt.jobs = std::stoi(next());
-    else if (a == "--include") opt.include.push_back(next());
-    else if (a == "--exclude") opt.exclude.push_back(next());
-    else if (a == "--no-write") write = false;
-    else if (opt.repo_root.empty()) opt.repo_root = a;
-    else return arrow::Status::Invalid("unexpected argument '", a, "'");
+    if (a == "--out")
+      out = next();
+    else if (a == "--jobs")
+      opt.jobs = std::stoi(next());
+    else if (a == "--include")
+      opt.include.push_back(next());
+    else if (a == "--exclude")
+      opt.exclude.push_back(next());
+    else if (a == "--no-write")
+      write = false;
+    else if (opt.repo_root.empty())
+      opt.repo_root = a;
+    else
+      return arrow::Status::Invalid("unexpected argument '", a, "'");
   }
   if (opt.repo_root.empty() || out.empty()) {
-    return arrow::Status::Invalid("usage: anatomy_extract_dump ROOT --out FOLDER [--jobs N] "
-                                  "[--include GLOB]... [--exclude GLOB]...");
+    return arrow::Status::Invalid(
+        "usage: anatomy_extract_dump ROOT --out FOLDER [--jobs N] "
+        "[--include GLOB]... [--exclude GLOB]...");
   }
   ARROW_ASSIGN_OR_RAISE(auto result, anatomy::extract::ExtractRepository(opt));
   const auto& t = result.timings;
@@ -45,8 +54,8 @@ arrow::Status Run(int argc, char** argv) {
   for (const auto& [name, table] : result.Tables()) {
     std::string path = out + "/" + name + ".parquet";
     ARROW_ASSIGN_OR_RAISE(auto stream, arrow::io::FileOutputStream::Open(path));
-    ARROW_RETURN_NOT_OK(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), stream,
-                                                   int64_t{1} << 20));
+    ARROW_RETURN_NOT_OK(
+        parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), stream, int64_t{1} << 20));
     ARROW_RETURN_NOT_OK(stream->Close());
     std::cout << name << " " << table->num_rows() << "\n";
   }

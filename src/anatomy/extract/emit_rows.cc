@@ -38,7 +38,8 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
           if (t.size() > 40) t = t.substr(0, 40);
           d.message = "syntax error at '" + std::string(t) + "'";
         }
-        std::string span = d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
+        std::string span =
+            d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
         int ordinal = same_span[span]++;
         d.diag_id = Id("diag", {out.file.path, span, std::to_string(ordinal)});
         out.diagnostics.push_back(std::move(d));
@@ -174,35 +175,43 @@ void Analyzer::EmitRows() {
     p.param_id = Id("py_param", {p.def_id, p.name});
     param_ids[i] = p.param_id;
   }
-  for (const auto& pb : param_bindings_) out_.parameters[pb.row].binding_id = binding_id(pb.scope, pb.sym);
+  for (const auto& pb : param_bindings_)
+    out_.parameters[pb.row].binding_id = binding_id(pb.scope, pb.sym);
   for (size_t i = 0; i < out_.imports.size(); ++i) {
     auto& r = out_.imports[i];
     r.scope_id = scope_ids[std::stoul(r.scope_id)];
-    r.import_id = Id("cst_import", {path, std::to_string(r.span.bstart), std::to_string(r.span.bend)});
+    r.import_id =
+        Id("cst_import", {path, std::to_string(r.span.bstart), std::to_string(r.span.bend)});
   }
-  for (const auto& ib : import_bindings_) out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
+  for (const auto& ib : import_bindings_)
+    out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
     t.type_param_id = Id("type_param", {t.scope_id, t.name});
   }
-  for (const auto& tb : tp_bindings_) out_.type_params[tb.row].binding_id = binding_id(tb.scope, tb.sym);
+  for (const auto& tb : tp_bindings_)
+    out_.type_params[tb.row].binding_id = binding_id(tb.scope, tb.sym);
   for (auto& a : out_.annotations) {
     a.scope_id = scope_ids[std::stoul(a.scope_id)];
     if (a.owner_id) {
       const std::string& o = *a.owner_id;
-      if (o.rfind("param#", 0) == 0) a.owner_id = param_ids[std::stoul(o.substr(6))];
-      else if (o.rfind("def#", 0) == 0) a.owner_id = def_ids[std::stoul(o.substr(4))];
+      if (o.rfind("param#", 0) == 0)
+        a.owner_id = param_ids[std::stoul(o.substr(6))];
+      else if (o.rfind("def#", 0) == 0)
+        a.owner_id = def_ids[std::stoul(o.substr(4))];
       else if (o.rfind("bind#", 0) == 0) {
         size_t hash = o.find('#', 5);
         a.owner_id = binding_id(static_cast<uint32_t>(std::stoul(o.substr(5, hash - 5))),
                                 static_cast<uint32_t>(std::stoul(o.substr(hash + 1))));
       }
     }
-    a.annotation_id = Id("annotation", {path, std::to_string(a.span.bstart), std::to_string(a.span.bend)});
+    a.annotation_id =
+        Id("annotation", {path, std::to_string(a.span.bstart), std::to_string(a.span.bend)});
   }
   // What the first name of a dotted chain denotes in a scope (for cross-file resolution).
-  auto head = [&](uint32_t scope, const std::string& chain_text, OptStr& target, std::string& kind) {
+  auto head = [&](uint32_t scope, const std::string& chain_text, OptStr& target,
+                  std::string& kind) {
     size_t end = chain_text.find_first_of(".[(");
     int32_t k = FindSym(scope, Intern(chain_text.substr(0, end)));
     if (k >= 0) resolve_opt(scope, scopes_[scope].syms[static_cast<size_t>(k)], target, kind);

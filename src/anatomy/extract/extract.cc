@@ -39,7 +39,8 @@ bool ReadAll(const std::string& path, std::string& out) {
   return static_cast<bool>(in) || in.gcount() == size;
 }
 
-void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser, FileOutput& out) {
+void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser,
+                FileOutput& out) {
   FileRow& f = out.file;
   f.path = sf.path;
   f.file_id = core::StableId("file", {sf.path});
@@ -72,14 +73,16 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
     return;
   }
   if (size_t nul = bytes.find('\0'); nul != std::string::npos) {
-    error("decode", "NUL_BYTE", "'" + sf.path + "' contains a NUL byte at offset " + std::to_string(nul),
+    error("decode", "NUL_BYTE",
+          "'" + sf.path + "' contains a NUL byte at offset " + std::to_string(nul),
           static_cast<int64_t>(nul), static_cast<int64_t>(nul) + 1);
     return;
   }
   if (f.encoding == "utf-8" || f.encoding == "utf-8-sig") {
     if (int64_t bad = FirstInvalidUtf8(bytes); bad >= 0) {
       error("decode", "INVALID_UTF8",
-            "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad, bad + 1);
+            "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad,
+            bad + 1);
     }
   } else if (FirstInvalidUtf8(bytes) >= 0) {
     // Declared non-UTF-8 source (PEP 263): parse its UTF-8 transcoding; spans then index that text.
@@ -108,7 +111,8 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionResult::Tables() const {
+std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionResult::Tables()
+    const {
   return {{"files", files},
           {"scopes", scopes},
           {"bindings", bindings},
@@ -137,7 +141,8 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
   timings.scan_ms = ms_since(t0);
   t0 = Clock::now();
   std::vector<FileOutput> outputs(scan.files.size());
-  int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  int jobs =
+      options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, scan.files.size()))));
   (void)PyFields();  // resolve the grammar tables once, before threads start
   std::atomic<size_t> next{0};
@@ -161,7 +166,8 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
   timings.resolve_ms = ms_since(t0);
   t0 = Clock::now();
   std::vector<ErrorRow> scan_errors;
-  for (const auto& p : scan.problems) scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
+  for (const auto& p : scan.problems)
+    scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
   ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, jobs));
   ExtractionResult r;
   timings.tables_ms = ms_since(t0);

@@ -14,10 +14,10 @@ namespace anatomy::extract {
 
 /// \brief What to extract and how.
 struct ExtractOptions {
-  std::string repo_root;             //!< the repository folder
-  std::vector<std::string> include;  //!< globs on relative paths; empty = every file
-  std::vector<std::string> exclude;  //!< globs on relative paths (files and folders)
-  int jobs = 0;                      //!< parser threads; 0 = all cores
+  std::string repo_root;                       //!< the repository folder
+  std::vector<std::string> include;            //!< globs on relative paths; empty = every file
+  std::vector<std::string> exclude;            //!< globs on relative paths (files and folders)
+  int jobs = 0;                                //!< parser threads; 0 = all cores
   int64_t max_file_bytes = int64_t{64} << 20;  //!< larger .py files get a FILE_TOO_LARGE error
 };
 

@@ -34,7 +34,8 @@ void Analyzer::HandleImport(TSNode n, uint32_t scope, NK kind) {
       size_t start = NamedChildren(module_node, kids_);
       std::string_view rest;
       for (size_t i = start; i < kids_.size(); ++i) {
-        if (KindOf(kids_[i]) == NK::import_prefix) level = static_cast<int32_t>(Text(kids_[i]).size());
+        if (KindOf(kids_[i]) == NK::import_prefix)
+          level = static_cast<int32_t>(Text(kids_[i]).size());
         if (KindOf(kids_[i]) == NK::dotted_name) rest = Text(kids_[i]);
       }
       kids_.resize(start);

@@ -2,10 +2,10 @@
 
 #include <atomic>
 #include <map>
-#include <thread>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 namespace anatomy::extract {
@@ -111,7 +111,8 @@ class CallResolver {
       for (const auto& p : f.parameters) {
         if (p.binding_id && p.position == 0) first_params_[*p.binding_id] = p.def_id;
       }
-      for (size_t di = 0; di < f.definitions.size(); ++di) def_by_id_[f.definitions[di].def_id] = {fi, di};
+      for (size_t di = 0; di < f.definitions.size(); ++di)
+        def_by_id_[f.definitions[di].def_id] = {fi, di};
     }
   }
 
@@ -136,7 +137,8 @@ class CallResolver {
     Target t;
     if (!c.chain.empty()) {
       t = ResolveHead(c.chain[0], c.head_target, c.head_kind);
-      for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, c.chain[i]);
+      for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i)
+        t = Attr(t, c.chain[i]);
     }
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
@@ -220,8 +222,10 @@ class CallResolver {
         if (!imp.asname) mod = mod.substr(0, mod.find('.'));  // `import a.b` binds `a`
         return ModuleTarget(mod);
       }
-      std::string full = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
-      if (idx_.modules.count(full) || idx_.namespace_packages.count(full)) return ModuleTarget(full);
+      std::string full =
+          imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
+      if (idx_.modules.count(full) || idx_.namespace_packages.count(full))
+        return ModuleTarget(full);
       auto ms = module_scope_.find(imp.module);
       if (ms != module_scope_.end() && idx_.modules.count(imp.module)) {
         auto b = names_.find(Key(ms->second, *imp.imported_name));
@@ -239,13 +243,15 @@ class CallResolver {
 
   Target ModuleTarget(const std::string& mod) {
     Target t;
-    t.kind = (idx_.modules.count(mod) || idx_.namespace_packages.count(mod)) ? Target::kModule : Target::kExternal;
+    t.kind = (idx_.modules.count(mod) || idx_.namespace_packages.count(mod)) ? Target::kModule
+                                                                             : Target::kExternal;
     t.qname = mod;
     return t;
   }
 
   // Method or attribute `name` of class (fi, di), searching in-REPO bases depth first.
-  std::optional<std::pair<size_t, size_t>> Member(size_t fi, size_t di, const std::string& name, int depth) {
+  std::optional<std::pair<size_t, size_t>> Member(size_t fi, size_t di, const std::string& name,
+                                                  int depth) {
     if (depth > 8) return std::nullopt;
     const auto& cls = files_[fi].definitions[di];
     auto it = members_.find(Key(cls.body_scope_id, name));
@@ -254,7 +260,7 @@ class CallResolver {
       const std::string& base = cls.bases[bi];
       std::vector<std::string> chain;
       size_t pos = 0;
-      for (size_t dot = base.find('.'); ; dot = base.find('.', pos)) {
+      for (size_t dot = base.find('.');; dot = base.find('.', pos)) {
         chain.push_back(base.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
         if (dot == std::string::npos) break;
         pos = dot + 1;
@@ -319,7 +325,8 @@ class CallResolver {
   const ModuleIndex& idx_;
   std::unordered_map<std::string, const std::string*> names_;  // module-level binding ids
   std::unordered_map<std::string, std::string> module_scope_;
-  std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_, members_, def_by_id_;
+  std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_,
+      members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<std::string, std::string> first_params_;
 };

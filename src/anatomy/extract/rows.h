@@ -55,10 +55,10 @@ struct BindingRow {
   uint32_t flag_bits = 0;
   Resolution resolution = Resolution::kLocal;
   bool module_scope = false;
-  int64_t resolved = -1;             // FileOutput::binding_ids index of the binding this name
-                                     // denotes at run time; -1: builtin or unknown
-  const char* resolved_kind = "";    // local | enclosing | global | builtin | class_cell | unresolved
-  Span span;                         // first occurrence, or the scope's span for implicit bindings
+  int64_t resolved = -1;           // FileOutput::binding_ids index of the binding this name
+                                   // denotes at run time; -1: builtin or unknown
+  const char* resolved_kind = "";  // local | enclosing | global | builtin | class_cell | unresolved
+  Span span;                       // first occurrence, or the scope's span for implicit bindings
 };
 
 struct OccurrenceRow {

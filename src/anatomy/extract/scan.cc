@@ -1,8 +1,8 @@
 #include "anatomy/extract/scan.h"
 
-#include <algorithm>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -17,9 +17,9 @@ namespace {
 
 bool IsSkippedDirName(std::string_view n) {
   static constexpr std::string_view kSkip[] = {
-      ".git",       ".hg",          ".svn",        "__pycache__", ".venv",     "venv",
-      "build",      "dist",         ".tox",        ".nox",        ".mypy_cache", ".pytest_cache",
-      ".ruff_cache", "node_modules", ".eggs",      ".hypothesis", ".idea",     ".vscode"};
+      ".git",        ".hg",          ".svn",  "__pycache__", ".venv",       "venv",
+      "build",       "dist",         ".tox",  ".nox",        ".mypy_cache", ".pytest_cache",
+      ".ruff_cache", "node_modules", ".eggs", ".hypothesis", ".idea",       ".vscode"};
   for (auto s : kSkip)
     if (n == s) return true;
   return n.size() > 9 && n.substr(n.size() - 9) == ".egg-info";
@@ -145,7 +145,8 @@ Result<ScanResult> ScanRepository(const ScanOptions& options) {
       if (is_link) {
         fs::path resolved = fs::canonical(entry.path(), ec);
         if (ec || !PathWithin(root, resolved)) {
-          out.problems.push_back({rel, "SYMLINK_OUTSIDE_REPO", "symlink target leaves the repository"});
+          out.problems.push_back(
+              {rel, "SYMLINK_OUTSIDE_REPO", "symlink target leaves the repository"});
           continue;
         }
         st = fs::status(resolved, ec);
@@ -178,7 +179,8 @@ Result<ScanResult> ScanRepository(const ScanOptions& options) {
       f.is_python = name.size() > 3 && name.substr(name.size() - 3) == ".py";
       out.files.push_back(std::move(f));
     }
-    for (auto it2 = subdirs.rbegin(); it2 != subdirs.rend(); ++it2) stack.push_back(std::move(*it2));
+    for (auto it2 = subdirs.rbegin(); it2 != subdirs.rend(); ++it2)
+      stack.push_back(std::move(*it2));
   }
   std::sort(out.files.begin(), out.files.end(),
             [](const ScannedFile& a, const ScannedFile& b) { return a.path < b.path; });

@@ -38,56 +38,58 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
                                 field("scope_kind", S(), false), field("scope_name", S(), false),
                                 field("qualified_name", S(), false), field("def_id", S()),
                                 field("line", I32(), false)});
-  m["bindings"] = Make("bindings", {field("binding_id", S(), false), field("scope_id", S(), false),
-                                    field("name", S(), false), field("flags", LS(), false),
-                                    field("flag_bits", I32(), false), field("scope_resolution", S(), false),
-                                    field("resolved_binding_id", S()), field("resolved_kind", S(), false)});
-  m["occurrences"] = Make("occurrences",
-                          {field("occurrence_id", S(), false), field("binding_id", S(), false),
-                           field("scope_id", S(), false), field("name", S(), false),
-                           field("role", S(), false), field("ctx", S(), false),
-                           field("line", I32(), false), field("column", I32(), false)});
-  m["definitions"] = Make("definitions",
-                          {field("def_id", S(), false), field("def_kind", S(), false),
-                           field("name", S(), false), field("qualified_name", S(), false),
-                           field("scope_id", S(), false), field("body_scope_id", S()),
-                           field("binding_id", S()), field("decorators", LS(), false),
-                           field("bases", LS(), false), field("is_method", B(), false), field("line", I32(), false)},
-                          {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
+  m["bindings"] =
+      Make("bindings", {field("binding_id", S(), false), field("scope_id", S(), false),
+                        field("name", S(), false), field("flags", LS(), false),
+                        field("flag_bits", I32(), false), field("scope_resolution", S(), false),
+                        field("resolved_binding_id", S()), field("resolved_kind", S(), false)});
+  m["occurrences"] =
+      Make("occurrences",
+           {field("occurrence_id", S(), false), field("binding_id", S(), false),
+            field("scope_id", S(), false), field("name", S(), false), field("role", S(), false),
+            field("ctx", S(), false), field("line", I32(), false), field("column", I32(), false)});
+  m["definitions"] = Make(
+      "definitions",
+      {field("def_id", S(), false), field("def_kind", S(), false), field("name", S(), false),
+       field("qualified_name", S(), false), field("scope_id", S(), false),
+       field("body_scope_id", S()), field("binding_id", S()), field("decorators", LS(), false),
+       field("bases", LS(), false), field("is_method", B(), false), field("line", I32(), false)},
+      {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
   m["parameters"] = Make("parameters", {field("param_id", S(), false), field("def_id", S(), false),
                                         field("name", S(), false), field("kind", S(), false),
                                         field("position", I32(), false), field("default_text", S()),
                                         field("annotation_text", S()), field("binding_id", S())});
-  m["call_sites"] = Make("call_sites",
-                         {field("call_id", S(), false), field("scope_id", S(), false),
-                          field("enclosing_def_id", S()), field("callee_text", S(), false),
-                          field("callee_name", S()), field("arg_count", I32(), false),
-                          field("line", I32(), false)},
-                         {field("callee_bstart", I64(), false), field("callee_bend", I64(), false)});
-  m["call_resolutions"] = Make("call_resolutions",
-                               {field("call_id", S(), false), field("edge_kind", S(), false),
-                                field("target_def_id", S()), field("target_qualified_name", S(), false),
-                                field("resolution_method", S(), false), field("origin", S(), false),
-                                field("score", arrow::float64(), false)});
-  m["imports"] = Make("imports", {field("import_id", S(), false), field("scope_id", S(), false),
-                                  field("binding_id", S()), field("module", S(), false),
-                                  field("module_text", S(), false), field("imported_name", S()),
-                                  field("asname", S()), field("level", I32(), false),
-                                  field("is_star", B(), false), field("is_from", B(), false),
-                                  field("line", I32(), false), field("resolved_kind", S(), false),
-                                  field("resolved_path", S()), field("resolved_file_id", S()),
-                                  field("resolved_binding_id", S()), field("resolved_def_id", S())});
+  m["call_sites"] = Make(
+      "call_sites",
+      {field("call_id", S(), false), field("scope_id", S(), false), field("enclosing_def_id", S()),
+       field("callee_text", S(), false), field("callee_name", S()),
+       field("arg_count", I32(), false), field("line", I32(), false)},
+      {field("callee_bstart", I64(), false), field("callee_bend", I64(), false)});
+  m["call_resolutions"] = Make(
+      "call_resolutions",
+      {field("call_id", S(), false), field("edge_kind", S(), false), field("target_def_id", S()),
+       field("target_qualified_name", S(), false), field("resolution_method", S(), false),
+       field("origin", S(), false), field("score", arrow::float64(), false)});
+  m["imports"] =
+      Make("imports",
+           {field("import_id", S(), false), field("scope_id", S(), false), field("binding_id", S()),
+            field("module", S(), false), field("module_text", S(), false),
+            field("imported_name", S()), field("asname", S()), field("level", I32(), false),
+            field("is_star", B(), false), field("is_from", B(), false), field("line", I32(), false),
+            field("resolved_kind", S(), false), field("resolved_path", S()),
+            field("resolved_file_id", S()), field("resolved_binding_id", S()),
+            field("resolved_def_id", S())});
   m["references"] = Make("references", {field("ref_id", S(), false), field("scope_id", S(), false),
                                         field("ref_kind", S(), false), field("name", S(), false),
                                         field("text", S(), false), field("ctx", S(), false)});
-  m["type_params"] = Make("type_params",
-                          {field("type_param_id", S(), false), field("scope_id", S(), false),
-                           field("owner_def_id", S()), field("owner_name", S(), false),
-                           field("kind", S(), false), field("name", S(), false),
-                           field("bound_text", S()), field("constraints", LS(), false),
-                           field("binding_id", S())});
-  m["annotations"] = Make("annotations",
-                          {field("annotation_id", S(), false), field("scope_id", S(), false),
+  m["type_params"] =
+      Make("type_params",
+           {field("type_param_id", S(), false), field("scope_id", S(), false),
+            field("owner_def_id", S()), field("owner_name", S(), false), field("kind", S(), false),
+            field("name", S(), false), field("bound_text", S()), field("constraints", LS(), false),
+            field("binding_id", S())});
+  m["annotations"] =
+      Make("annotations", {field("annotation_id", S(), false), field("scope_id", S(), false),
                            field("target_kind", S(), false), field("target_name", S(), false),
                            field("owner_id", S()), field("annotation_text", S(), false)});
   m["diagnostics"] = Make("diagnostics", {field("diag_id", S(), false), field("kind", S(), false),
@@ -107,9 +109,9 @@ const std::map<std::string, std::shared_ptr<arrow::Schema>>& All() {
 
 const std::vector<std::string>& DatasetNames() {
   static const std::vector<std::string> names{
-      "files",      "scopes",  "bindings",   "occurrences", "definitions",
-      "parameters", "call_sites", "call_resolutions", "imports", "references",
-      "type_params", "annotations", "diagnostics", "errors"};
+      "files",       "scopes",      "bindings",         "occurrences", "definitions",
+      "parameters",  "call_sites",  "call_resolutions", "imports",     "references",
+      "type_params", "annotations", "diagnostics",      "errors"};
   return names;
 }
 

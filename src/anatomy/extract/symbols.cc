@@ -12,7 +12,6 @@ namespace {
 
 using Set = std::vector<uint32_t>;  // sorted, unique
 
-bool Has(const Set& s, uint32_t v) { return std::binary_search(s.begin(), s.end(), v); }
 void Add(Set& s, uint32_t v) {
   auto it = std::lower_bound(s.begin(), s.end(), v);
   if (it == s.end() || *it != v) s.insert(it, v);
@@ -32,15 +31,34 @@ void Union(Set& dst, const Set& src) {
 
 const char* ScopeKindName(ScopeKind k) {
   switch (k) {
-    case ScopeKind::kModule: return "module";
-    case ScopeKind::kClass: return "class";
-    case ScopeKind::kFunction: return "function";
-    case ScopeKind::kLambda: return "lambda";
-    case ScopeKind::kComprehension: return "comprehension";
-    case ScopeKind::kTypeParams: return "type_params";
-    case ScopeKind::kAnnotation: return "annotation";
+    case ScopeKind::kModule:
+      return "module";
+    case ScopeKind::kClass:
+      return "class";
+    case ScopeKind::kFunction:
+      return "function";
+    case ScopeKind::kLambda:
+      return "lambda";
+    case ScopeKind::kComprehension:
+      return "comprehension";
+    case ScopeKind::kTypeParams:
+      return "type_params";
+    case ScopeKind::kAnnotation:
+      return "annotation";
   }
   return "?";
+}
+
+std::string CapQualname(std::string q) {
+  constexpr size_t kMax = 512, kHead = 200, kTail = 280;
+  if (q.size() <= kMax) return q;
+  size_t head = q.find('.', kHead);
+  size_t tail = q.rfind('.', q.size() - kTail);
+  if (head == std::string::npos || tail == std::string::npos || tail <= head) {
+    head = kHead;
+    tail = q.size() - kTail;
+  }
+  return q.substr(0, head) + ".<...>" + q.substr(tail);
 }
 
 bool Analyzer::IsFunctionBlock(uint32_t scope) const {
@@ -61,7 +79,7 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   s.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
   s.span = SpanOf(node);
   s.def_index = def_index;
-  s.qualname = std::move(qualname);
+  s.qualname = CapQualname(std::move(qualname));
   if (kind == ScopeKind::kModule) {
     s.child_prefix = s.qualname.empty() ? "" : s.qualname + ".";
   } else if (kind == ScopeKind::kClass) {
@@ -69,7 +87,8 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   } else {
     s.child_prefix = s.qualname + ".<locals>.";
   }
-  s.private_name = kind == ScopeKind::kClass ? name : (parent == kNone ? "" : scopes_[parent].private_name);
+  s.private_name =
+      kind == ScopeKind::kClass ? name : (parent == kNone ? "" : scopes_[parent].private_name);
   s.name = std::move(name);
   scopes_.push_back(std::move(s));
   own_free_.emplace_back();
@@ -129,53 +148,50 @@ uint32_t Analyzer::AddDef(uint32_t scope, std::string_view name, uint32_t flag, 
   return sym;
 }
 
+bool Analyzer::InPassBound(uint32_t p, uint32_t name, uint32_t class_cell) const {
+  // CPython passes each child a `bound` set: the locals of enclosing function-like scopes,
+  // minus names a scope declares global, plus __class__ below a class. Sets copied per scope
+  // cost quadratic memory in deeply nested code, so membership is answered by walking up.
+  for (; p != kNone; p = scopes_[p].parent) {
+    const Scope& S = scopes_[p];
+    if (S.kind == ScopeKind::kModule) return false;
+    if (S.kind == ScopeKind::kClass) {
+      if (name == class_cell) return true;
+      continue;  // class names are invisible to nested scopes
+    }
+    int32_t k = FindSym(p, name);
+    if (k < 0) continue;
+    uint32_t flags = S.syms[static_cast<size_t>(k)].flags;
+    if (flags & kDefGlobal) return false;
+    if ((flags & kDefBound) && !(flags & kDefNonlocal)) return true;
+  }
+  return false;
+}
+
 void Analyzer::Analyze() {
   const uint32_t class_cell = Intern("__class__");
   const size_t n = scopes_.size();
-  // Top-down: analyze_name for every symbol, given what the parent passes down.
+  // Top-down (scopes are in pre-order): analyze_name for every symbol. The `global` set of
+  // CPython only picks between two spellings of GLOBAL_IMPLICIT, so it is not tracked.
   for (size_t si = 0; si < n; ++si) {
     Scope& S = scopes_[si];
-    Set bound, global;
-    if (S.parent == kNone) {
-      S.bound_null = true;
-    } else {
-      bound = scopes_[S.parent].pass_bound;
-      global = scopes_[S.parent].pass_global;
-    }
-    const bool is_class = S.kind == ScopeKind::kClass;
-    if (is_class) {
-      S.pass_bound = bound;
-      S.pass_global = global;
-    }
-    Set local;
+    S.bound_null = S.parent == kNone;
     Set& own_free = own_free_[si];
     for (Sym& sym : S.syms) {
       if (sym.flags & kDefGlobal) {
         sym.res = Resolution::kGlobalExplicit;
-        Add(global, sym.name);
-        Discard(bound, sym.name);
       } else if (sym.flags & kDefNonlocal) {
         sym.res = Resolution::kFree;
         Add(own_free, sym.name);
       } else if (sym.flags & kDefBound) {
         sym.res = Resolution::kLocal;
-        Add(local, sym.name);
-        Discard(global, sym.name);
-      } else if (!S.bound_null && Has(bound, sym.name)) {
+      } else if (!S.bound_null && InPassBound(S.parent, sym.name, class_cell)) {
         sym.res = Resolution::kFree;
         Add(own_free, sym.name);
       } else {
         sym.res = Resolution::kGlobalImplicit;
       }
     }
-    if (!is_class) {
-      S.pass_bound = IsFunctionLike(static_cast<uint32_t>(si)) ? local : Set{};
-      Union(S.pass_bound, bound);
-      S.pass_global = global;
-    } else {
-      Add(S.pass_bound, class_cell);
-    }
-    S.bound_after = std::move(bound);
   }
   // Bottom-up: children's free names become cells here, pass through, or go further up.
   for (size_t si = n; si-- > 0;) {
@@ -201,11 +217,12 @@ void Analyzer::Analyze() {
     }
     for (uint32_t name : newfree) {
       if (FindSym(static_cast<uint32_t>(si), name) >= 0) continue;
-      if (!S.bound_null && !Has(S.bound_after, name)) continue;  // a global
+      if (!S.bound_null && !InPassBound(S.parent, name, class_cell)) continue;  // a global
       uint32_t k = SymFor(static_cast<uint32_t>(si), name);
       scopes_[si].syms[k].res = Resolution::kFree;
     }
-    Set free_out = own_free_[si];
+    Set free_out;
+    free_out.swap(own_free_[si]);
     Union(free_out, newfree);
     if (S.parent != kNone && !S.detached) {
       auto& pf = scopes_[S.parent].children_free;

@@ -25,14 +25,24 @@ arrow::Status Utf8(arrow::StringBuilder* b, const std::string& v) {
 class Row {
  public:
   Row(arrow::RecordBatchBuilder& b, arrow::Status& st) : b_(b), st_(st) {}
-  Row& s(const std::string& v) { return Do<arrow::StringBuilder>([&](auto* x) { return Utf8(x, v); }); }
+  Row& s(const std::string& v) {
+    return Do<arrow::StringBuilder>([&](auto* x) { return Utf8(x, v); });
+  }
   Row& os(const OptStr& v) {
     return Do<arrow::StringBuilder>([&](auto* x) { return v ? Utf8(x, *v) : x->AppendNull(); });
   }
-  Row& i64(int64_t v) { return Do<arrow::Int64Builder>([&](auto* x) { return x->Append(v); }); }
-  Row& i32(int32_t v) { return Do<arrow::Int32Builder>([&](auto* x) { return x->Append(v); }); }
-  Row& f64(double v) { return Do<arrow::DoubleBuilder>([&](auto* x) { return x->Append(v); }); }
-  Row& b(bool v) { return Do<arrow::BooleanBuilder>([&](auto* x) { return x->Append(v); }); }
+  Row& i64(int64_t v) {
+    return Do<arrow::Int64Builder>([&](auto* x) { return x->Append(v); });
+  }
+  Row& i32(int32_t v) {
+    return Do<arrow::Int32Builder>([&](auto* x) { return x->Append(v); });
+  }
+  Row& f64(double v) {
+    return Do<arrow::DoubleBuilder>([&](auto* x) { return x->Append(v); });
+  }
+  Row& b(bool v) {
+    return Do<arrow::BooleanBuilder>([&](auto* x) { return x->Append(v); });
+  }
   Row& ls(const std::vector<std::string>& v) {
     return Do<arrow::ListBuilder>([&](auto* x) {
       ARROW_RETURN_NOT_OK(x->Append());
@@ -58,8 +68,9 @@ class Row {
 // Files are cut into fixed groups (so the chunk layout does not depend on the thread count);
 // groups are built in parallel, each into one record batch.
 template <typename RowsOf, typename Fill>
-Result<std::shared_ptr<arrow::Table>> Build(const std::string& name, const std::vector<FileOutput>& files,
-                                            int jobs, RowsOf rows_of, Fill fill) {
+Result<std::shared_ptr<arrow::Table>> Build(const std::string& name,
+                                            const std::vector<FileOutput>& files, int jobs,
+                                            RowsOf rows_of, Fill fill) {
   constexpr size_t kGroup = 128;
   auto schema = DatasetSchema(name);
   const size_t groups = (files.size() + kGroup - 1) / kGroup;
@@ -69,8 +80,8 @@ Result<std::shared_ptr<arrow::Table>> Build(const std::string& name, const std::
     size_t begin = g * kGroup, end = std::min(files.size(), begin + kGroup);
     int64_t rows = 0;
     for (size_t i = begin; i < end; ++i) rows += static_cast<int64_t>(rows_of(files[i]).size());
-    ARROW_ASSIGN_OR_RAISE(auto builder,
-                          arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool(), rows));
+    ARROW_ASSIGN_OR_RAISE(
+        auto builder, arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool(), rows));
     arrow::Status st;
     for (size_t i = begin; i < end; ++i) {
       const auto& f = files[i];
@@ -106,11 +117,16 @@ Result<std::shared_ptr<arrow::Table>> Build(const std::string& name, const std::
 
 const char* ResolutionName(Resolution r) {
   switch (r) {
-    case Resolution::kLocal: return "LOCAL";
-    case Resolution::kCell: return "CELL";
-    case Resolution::kGlobalExplicit: return "GLOBAL_EXPLICIT";
-    case Resolution::kGlobalImplicit: return "GLOBAL_IMPLICIT";
-    case Resolution::kFree: return "FREE";
+    case Resolution::kLocal:
+      return "LOCAL";
+    case Resolution::kCell:
+      return "CELL";
+    case Resolution::kGlobalExplicit:
+      return "GLOBAL_EXPLICIT";
+    case Resolution::kGlobalImplicit:
+      return "GLOBAL_IMPLICIT";
+    case Resolution::kFree:
+      return "FREE";
   }
   return "?";
 }
@@ -120,7 +136,8 @@ const char* ResolutionName(Resolution r) {
 std::vector<std::string> BindingFlagNames(uint32_t fl, Resolution res, bool module_scope) {
   std::vector<std::string> out;
   const bool module_bound = module_scope && (fl & kDefBound);
-  if (res == Resolution::kLocal || res == Resolution::kCell || module_bound) out.emplace_back("local");
+  if (res == Resolution::kLocal || res == Resolution::kCell || module_bound)
+    out.emplace_back("local");
   if (res == Resolution::kCell) out.emplace_back("cell");
   if (res == Resolution::kGlobalExplicit || res == Resolution::kGlobalImplicit || module_bound) {
     out.emplace_back("global");
@@ -138,83 +155,219 @@ std::vector<std::string> BindingFlagNames(uint32_t fl, Resolution res, bool modu
 }
 
 Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
-    const std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs) {
+    std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs) {
+  // Rows of a dataset are released as soon as its table exists, to lower the peak memory.
+  auto release = [&](auto member) {
+    for (auto& f : files) std::decay_t<decltype(f.*member)>().swap(f.*member);
+  };
   std::map<std::string, std::shared_ptr<arrow::Table>> t;
-  ARROW_ASSIGN_OR_RAISE(t["files"], Build("files", files, jobs,
-      [](const FileOutput& f) { return std::vector<FileRow>{f.file}; },
-      [](Row& r, const FileRow& x, const FileOutput&) {
-        r.os(x.is_python ? OptStr(x.module_name) : std::nullopt).i64(x.size).i64(x.mtime_ms)
-            .s(x.sha256).os(x.is_python ? OptStr(x.encoding) : std::nullopt).i64(x.line_count)
-            .b(x.is_python).b(x.parsed).b(x.has_syntax_errors).i64(0).i64(x.size);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["scopes"], Build("scopes", files, jobs, [](const FileOutput& f) -> auto& { return f.scopes; },
-      [](Row& r, const ScopeRow& x, const FileOutput&) {
-        r.s(x.scope_id).os(x.parent_scope_id).s(x.scope_kind).s(x.scope_name).s(x.qualified_name)
-            .os(x.def_id).i32(x.line).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["bindings"], Build("bindings", files, jobs, [](const FileOutput& f) -> auto& { return f.bindings; },
-      [](Row& r, const BindingRow& x, const FileOutput& f) {
-        r.s(f.binding_ids[&x - f.bindings.data()]).s(f.scope_ids[x.scope]).s(f.names[x.name])
-            .ls(BindingFlagNames(x.flag_bits, x.resolution, x.module_scope))
-            .i32(static_cast<int32_t>(x.flag_bits)).s(ResolutionName(x.resolution))
-            .os(x.resolved >= 0 ? OptStr(f.binding_ids[static_cast<size_t>(x.resolved)]) : std::nullopt)
-            .s(x.resolved_kind).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["occurrences"], Build("occurrences", files, jobs, [](const FileOutput& f) -> auto& { return f.occurrences; },
-      [](Row& r, const OccurrenceRow& x, const FileOutput& f) {
-        const std::string& binding = f.binding_ids[x.binding];
-        r.s(core::StableId("py_site", {binding, x.role, std::to_string(x.span.bstart), std::to_string(x.span.bend)}))
-            .s(binding).s(f.scope_ids[x.scope]).s(f.names[x.name]).s(x.role).s(x.ctx).i32(x.line)
-            .i32(x.column).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["definitions"], Build("definitions", files, jobs, [](const FileOutput& f) -> auto& { return f.definitions; },
-      [](Row& r, const DefinitionRow& x, const FileOutput&) {
-        r.s(x.def_id).s(x.def_kind).s(x.name).s(x.qualified_name).s(x.scope_id)
-            .os(x.body_scope_id.empty() ? OptStr() : OptStr(x.body_scope_id)).os(x.binding_id)
-            .ls(x.decorators).ls(x.bases).b(x.is_method).i32(x.line).span(x.span).span(x.name_span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["parameters"], Build("parameters", files, jobs, [](const FileOutput& f) -> auto& { return f.parameters; },
-      [](Row& r, const ParameterRow& x, const FileOutput&) {
-        r.s(x.param_id).s(x.def_id).s(x.name).s(x.kind).i32(x.position).os(x.default_text)
-            .os(x.annotation_text).os(x.binding_id).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["call_sites"], Build("call_sites", files, jobs, [](const FileOutput& f) -> auto& { return f.calls; },
-      [](Row& r, const CallRow& x, const FileOutput&) {
-        r.s(x.call_id).s(x.scope_id).os(x.enclosing_def_id).s(x.callee_text).os(x.callee_name)
-            .i32(x.arg_count).i32(x.line).span(x.span).span(x.callee_span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["call_resolutions"], Build("call_resolutions", files, jobs, [](const FileOutput& f) -> auto& { return f.call_resolutions; },
-      [](Row& r, const CallResolutionRow& x, const FileOutput&) {
-        r.s(x.call_id).s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME").os(x.target_def_id)
-            .s(x.target_qualified_name).s(x.resolution_method).s(x.origin).f64(x.score).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["imports"], Build("imports", files, jobs, [](const FileOutput& f) -> auto& { return f.imports; },
-      [](Row& r, const ImportRow& x, const FileOutput&) {
-        r.s(x.import_id).s(x.scope_id).os(x.binding_id).s(x.module).s(x.module_text).os(x.imported_name)
-            .os(x.asname).i32(x.level).b(x.is_star).b(x.is_from).i32(x.line).s(x.resolved_kind)
-            .os(x.resolved_path).os(x.resolved_file_id).os(x.resolved_binding_id)
-            .os(x.resolved_def_id).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["references"], Build("references", files, jobs, [](const FileOutput& f) -> auto& { return f.references; },
-      [](Row& r, const ReferenceRow& x, const FileOutput& f) {
-        r.s(core::StableId("cst_ref", {f.file.path, "attribute", x.ctx, std::to_string(x.span.bstart),
-                                       std::to_string(x.span.bend)}))
-            .s(f.scope_ids[x.scope]).s("attribute").s(x.name).s(x.text).s(x.ctx).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["type_params"], Build("type_params", files, jobs, [](const FileOutput& f) -> auto& { return f.type_params; },
-      [](Row& r, const TypeParamRow& x, const FileOutput&) {
-        r.s(x.type_param_id).s(x.scope_id).os(x.owner_def_id).s(x.owner_name).s(x.kind).s(x.name)
-            .os(x.bound_text).ls(x.constraints).os(x.binding_id).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["annotations"], Build("annotations", files, jobs, [](const FileOutput& f) -> auto& { return f.annotations; },
-      [](Row& r, const AnnotationRow& x, const FileOutput&) {
-        r.s(x.annotation_id).s(x.scope_id).s(x.target_kind).s(x.target_name).os(x.owner_id)
-            .s(x.annotation_text).span(x.span);
-      }));
-  ARROW_ASSIGN_OR_RAISE(t["diagnostics"], Build("diagnostics", files, jobs, [](const FileOutput& f) -> auto& { return f.diagnostics; },
-      [](Row& r, const DiagnosticRow& x, const FileOutput&) {
-        r.s(x.diag_id).s(x.kind).s(x.message).i32(x.line).i32(x.column).span(x.span);
-      }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["files"],
+      Build(
+          "files", files, jobs, [](const FileOutput& f) { return std::vector<FileRow>{f.file}; },
+          [](Row& r, const FileRow& x, const FileOutput&) {
+            r.os(x.is_python ? OptStr(x.module_name) : std::nullopt)
+                .i64(x.size)
+                .i64(x.mtime_ms)
+                .s(x.sha256)
+                .os(x.is_python ? OptStr(x.encoding) : std::nullopt)
+                .i64(x.line_count)
+                .b(x.is_python)
+                .b(x.parsed)
+                .b(x.has_syntax_errors)
+                .i64(0)
+                .i64(x.size);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["scopes"], Build(
+                       "scopes", files, jobs, [](const FileOutput& f) -> auto& { return f.scopes; },
+                       [](Row& r, const ScopeRow& x, const FileOutput&) {
+                         r.s(x.scope_id)
+                             .os(x.parent_scope_id)
+                             .s(x.scope_kind)
+                             .s(x.scope_name)
+                             .s(x.qualified_name)
+                             .os(x.def_id)
+                             .i32(x.line)
+                             .span(x.span);
+                       }));
+  release(&FileOutput::scopes);
+  ARROW_ASSIGN_OR_RAISE(
+      t["bindings"],
+      Build(
+          "bindings", files, jobs, [](const FileOutput& f) -> auto& { return f.bindings; },
+          [](Row& r, const BindingRow& x, const FileOutput& f) {
+            r.s(f.binding_ids[&x - f.bindings.data()])
+                .s(f.scope_ids[x.scope])
+                .s(f.names[x.name])
+                .ls(BindingFlagNames(x.flag_bits, x.resolution, x.module_scope))
+                .i32(static_cast<int32_t>(x.flag_bits))
+                .s(ResolutionName(x.resolution))
+                .os(x.resolved >= 0 ? OptStr(f.binding_ids[static_cast<size_t>(x.resolved)])
+                                    : std::nullopt)
+                .s(x.resolved_kind)
+                .span(x.span);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["occurrences"],
+      Build(
+          "occurrences", files, jobs, [](const FileOutput& f) -> auto& { return f.occurrences; },
+          [](Row& r, const OccurrenceRow& x, const FileOutput& f) {
+            const std::string& binding = f.binding_ids[x.binding];
+            r.s(core::StableId("py_site", {binding, x.role, std::to_string(x.span.bstart),
+                                           std::to_string(x.span.bend)}))
+                .s(binding)
+                .s(f.scope_ids[x.scope])
+                .s(f.names[x.name])
+                .s(x.role)
+                .s(x.ctx)
+                .i32(x.line)
+                .i32(x.column)
+                .span(x.span);
+          }));
+  release(&FileOutput::occurrences);
+  release(&FileOutput::bindings);
+  release(&FileOutput::binding_ids);
+  release(&FileOutput::names);
+  ARROW_ASSIGN_OR_RAISE(
+      t["definitions"],
+      Build(
+          "definitions", files, jobs, [](const FileOutput& f) -> auto& { return f.definitions; },
+          [](Row& r, const DefinitionRow& x, const FileOutput&) {
+            r.s(x.def_id)
+                .s(x.def_kind)
+                .s(x.name)
+                .s(x.qualified_name)
+                .s(x.scope_id)
+                .os(x.body_scope_id.empty() ? OptStr() : OptStr(x.body_scope_id))
+                .os(x.binding_id)
+                .ls(x.decorators)
+                .ls(x.bases)
+                .b(x.is_method)
+                .i32(x.line)
+                .span(x.span)
+                .span(x.name_span);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["parameters"],
+      Build(
+          "parameters", files, jobs, [](const FileOutput& f) -> auto& { return f.parameters; },
+          [](Row& r, const ParameterRow& x, const FileOutput&) {
+            r.s(x.param_id)
+                .s(x.def_id)
+                .s(x.name)
+                .s(x.kind)
+                .i32(x.position)
+                .os(x.default_text)
+                .os(x.annotation_text)
+                .os(x.binding_id)
+                .span(x.span);
+          }));
+  release(&FileOutput::parameters);
+  ARROW_ASSIGN_OR_RAISE(t["call_sites"], Build(
+                                             "call_sites", files, jobs,
+                                             [](const FileOutput& f) -> auto& { return f.calls; },
+                                             [](Row& r, const CallRow& x, const FileOutput&) {
+                                               r.s(x.call_id)
+                                                   .s(x.scope_id)
+                                                   .os(x.enclosing_def_id)
+                                                   .s(x.callee_text)
+                                                   .os(x.callee_name)
+                                                   .i32(x.arg_count)
+                                                   .i32(x.line)
+                                                   .span(x.span)
+                                                   .span(x.callee_span);
+                                             }));
+  release(&FileOutput::calls);
+  ARROW_ASSIGN_OR_RAISE(t["call_resolutions"],
+                        Build(
+                            "call_resolutions", files, jobs,
+                            [](const FileOutput& f) -> auto& { return f.call_resolutions; },
+                            [](Row& r, const CallResolutionRow& x, const FileOutput&) {
+                              r.s(x.call_id)
+                                  .s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME")
+                                  .os(x.target_def_id)
+                                  .s(x.target_qualified_name)
+                                  .s(x.resolution_method)
+                                  .s(x.origin)
+                                  .f64(x.score)
+                                  .span(x.span);
+                            }));
+  release(&FileOutput::call_resolutions);
+  ARROW_ASSIGN_OR_RAISE(t["imports"], Build(
+                                          "imports", files, jobs,
+                                          [](const FileOutput& f) -> auto& { return f.imports; },
+                                          [](Row& r, const ImportRow& x, const FileOutput&) {
+                                            r.s(x.import_id)
+                                                .s(x.scope_id)
+                                                .os(x.binding_id)
+                                                .s(x.module)
+                                                .s(x.module_text)
+                                                .os(x.imported_name)
+                                                .os(x.asname)
+                                                .i32(x.level)
+                                                .b(x.is_star)
+                                                .b(x.is_from)
+                                                .i32(x.line)
+                                                .s(x.resolved_kind)
+                                                .os(x.resolved_path)
+                                                .os(x.resolved_file_id)
+                                                .os(x.resolved_binding_id)
+                                                .os(x.resolved_def_id)
+                                                .span(x.span);
+                                          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["references"],
+      Build(
+          "references", files, jobs, [](const FileOutput& f) -> auto& { return f.references; },
+          [](Row& r, const ReferenceRow& x, const FileOutput& f) {
+            r.s(core::StableId("cst_ref",
+                               {f.file.path, "attribute", x.ctx, std::to_string(x.span.bstart),
+                                std::to_string(x.span.bend)}))
+                .s(f.scope_ids[x.scope])
+                .s("attribute")
+                .s(x.name)
+                .s(x.text)
+                .s(x.ctx)
+                .span(x.span);
+          }));
+  release(&FileOutput::references);
+  ARROW_ASSIGN_OR_RAISE(
+      t["type_params"],
+      Build(
+          "type_params", files, jobs, [](const FileOutput& f) -> auto& { return f.type_params; },
+          [](Row& r, const TypeParamRow& x, const FileOutput&) {
+            r.s(x.type_param_id)
+                .s(x.scope_id)
+                .os(x.owner_def_id)
+                .s(x.owner_name)
+                .s(x.kind)
+                .s(x.name)
+                .os(x.bound_text)
+                .ls(x.constraints)
+                .os(x.binding_id)
+                .span(x.span);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["annotations"],
+      Build(
+          "annotations", files, jobs, [](const FileOutput& f) -> auto& { return f.annotations; },
+          [](Row& r, const AnnotationRow& x, const FileOutput&) {
+            r.s(x.annotation_id)
+                .s(x.scope_id)
+                .s(x.target_kind)
+                .s(x.target_name)
+                .os(x.owner_id)
+                .s(x.annotation_text)
+                .span(x.span);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["diagnostics"],
+      Build(
+          "diagnostics", files, jobs, [](const FileOutput& f) -> auto& { return f.diagnostics; },
+          [](Row& r, const DiagnosticRow& x, const FileOutput&) {
+            r.s(x.diag_id).s(x.kind).s(x.message).i32(x.line).i32(x.column).span(x.span);
+          }));
   // Errors: scan problems (no file row) first, then per-file errors in file order.
   std::vector<FileOutput> err_files;
   err_files.reserve(scan_errors.size());
@@ -228,8 +381,14 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
   auto fill_err = [](Row& r, const ErrorRow& x, const FileOutput&) {
     r.s(x.stage).s(x.code).s(x.message).i64(x.bstart).i64(x.bend);
   };
-  ARROW_ASSIGN_OR_RAISE(auto scan_t, Build("errors", err_files, jobs, [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
-  ARROW_ASSIGN_OR_RAISE(auto file_t, Build("errors", files, jobs, [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
+  ARROW_ASSIGN_OR_RAISE(auto scan_t,
+                        Build(
+                            "errors", err_files, jobs,
+                            [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
+  ARROW_ASSIGN_OR_RAISE(
+      auto file_t,
+      Build(
+          "errors", files, jobs, [](const FileOutput& f) -> auto& { return f.errors; }, fill_err));
   ARROW_ASSIGN_OR_RAISE(t["errors"], arrow::ConcatenateTables({scan_t, file_t}));
   return t;
 }

@@ -81,7 +81,8 @@ bool TranscodeToUtf8(const std::string& encoding, std::string_view in, std::stri
     }
     ok = false;
     error_offset = static_cast<int64_t>(in.size() - src_left);
-    error = "bytes not valid in encoding '" + encoding + "' at offset " + std::to_string(error_offset);
+    error =
+        "bytes not valid in encoding '" + encoding + "' at offset " + std::to_string(error_offset);
     break;
   }
   out.resize(out.size() - dst_left);

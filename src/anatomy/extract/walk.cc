@@ -150,12 +150,13 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
       std::string_view name = Text(n);
       // Name references are the `use` occurrences; `references` holds attribute accesses.
       AddDef(scope, name, kUse, n, "use", "load");
-      if (name == "super" && IsFunctionBlock(scope)) AddDef(scope, "__class__", kUse, TSNode{}, "", "");
+      if (name == "super" && IsFunctionBlock(scope))
+        AddDef(scope, "__class__", kUse, TSNode{}, "", "");
       return;
     }
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
-      out_.references.push_back({scope, std::string(Text(attr)), std::string(Text(n)), "load", SpanOf(n)});
+      out_.references.push_back({scope, std::string(Text(attr)), Clip(n), "load", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
@@ -237,14 +238,20 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
         TSNode id{};
         if (is_alias) id = c;
         if (KindOf(c) == NK::as_pattern) id = Field(c, f_.alias);
-        if (!ts_node_is_null(id) && KindOf(id) == NK::as_pattern_target) id = ts_node_named_child(id, 0);
+        if (!ts_node_is_null(id) && KindOf(id) == NK::as_pattern_target)
+          id = ts_node_named_child(id, 0);
         {
           if (!ts_node_is_null(id) && KindOf(id) == NK::identifier) {
             uint32_t sym = AddDef(scope, Text(id), kDefLocal, TSNode{}, "", "");
             TSPoint end = ts_node_end_point(n);
             int64_t b = ts_node_end_byte(n);
             if (unbind_sites_.insert({scope, sym, b}).second) {
-              occs_.push_back({scope, sym, {b, b}, "def", "except_unbind", static_cast<int32_t>(end.row) + 1,
+              occs_.push_back({scope,
+                               sym,
+                               {b, b},
+                               "def",
+                               "except_unbind",
+                               static_cast<int32_t>(end.row) + 1,
                                static_cast<int32_t>(end.column)});
             }
           }
@@ -315,7 +322,7 @@ void Analyzer::VisitTarget(TSNode n, uint32_t scope, bool del) {
     case NK::attribute: {
       TSNode attr = Field(n, f_.attribute);
       out_.references.push_back(
-          {scope, std::string(Text(attr)), std::string(Text(n)), del ? "del" : "store", SpanOf(n)});
+          {scope, std::string(Text(attr)), Clip(n), del ? "del" : "store", SpanOf(n)});
       Push(Field(n, f_.object), scope, kLoad);
       return;
     }
@@ -373,7 +380,9 @@ void Analyzer::VisitPattern(TSNode n, uint32_t scope) {
       std::vector<Task> tasks;
       for (size_t i = start; i < kids_.size(); ++i) {
         TSNode c = kids_[i];
-        tasks.push_back({c, scope, static_cast<uint8_t>(KindOf(c) == NK::dotted_name ? kDottedLoad : kPattern)});
+        tasks.push_back(
+            {c, scope,
+             static_cast<uint8_t>(KindOf(c) == NK::dotted_name ? kDottedLoad : kPattern)});
       }
       kids_.resize(start);
       for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
