@@ -1,5 +1,7 @@
 #include "anatomy/artifacts/store.h"
 
+#include <arrow/util/key_value_metadata.h>
+
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/write.h"
 
@@ -27,6 +29,14 @@ Status ArtifactStore::AppendTable(const std::string& table_name,
   options.mode = delta::WriteMode::kAppend;
   options.name = table_name;
   options.commit_metadata = {{"anatomy.artifact_table", table_name}};
+  // A Delta schema has no schema-level metadata: the registry's name and version travel as
+  // table properties, set when the table is created.
+  if (auto metadata = table->schema()->metadata()) {
+    for (const char* key : {"anatomy.schema_name", "anatomy.schema_version"}) {
+      auto value = metadata->Get(key);
+      if (value.ok()) options.properties[key] = *value;
+    }
+  }
   auto written = delta::WriteTable(TablePath(table_name), table, options);
   if (!written.ok()) {
     return written.status().WithMessage("appending to artifact table ", table_name, ": ",
