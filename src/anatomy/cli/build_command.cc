@@ -39,7 +39,7 @@ class Progress {
 };
 
 void PrintSummary(const pipeline::BuildSummary& s) {
-  std::cout << "anatomy build: " << s.files << " files, " << s.lines << " lines in " << std::fixed
+  std::cout << "anatomy build: " << s.files << " files (" << s.python_files << " Python), " << s.lines << " lines in " << std::fixed
             << std::setprecision(2) << s.seconds << " s\n";
   std::cout << "  run " << s.run_id << "\n";
   std::cout << "  errors: " << s.errors << " extraction errors, " << s.diagnostics

@@ -78,7 +78,19 @@ Result<const Spec*> Find(std::span<const Spec> specs, std::string_view name, con
   return Status::KeyError("unknown ", what, " kind '", name, "'");
 }
 
-// Counts rows per value of a string column.
+}  // namespace
+
+std::string_view ValueTypeName(ValueType type) {
+  switch (type) {
+    case VT::kString: return "string";
+    case VT::kInt: return "int";
+    case VT::kFloat: return "float";
+    case VT::kBool: return "bool";
+    case VT::kStrings: return "strings";
+  }
+  return "string";
+}
+
 Result<std::map<std::string, int64_t>> CountByKind(const arrow::Table& table, const std::string& column) {
   auto col = table.GetColumnByName(column);
   if (!col) return Status::Invalid("table has no column '", column, "'");
@@ -95,19 +107,6 @@ Result<std::map<std::string, int64_t>> CountByKind(const arrow::Table& table, co
     counts[scalar->ToString()] += ns->Value(i);
   }
   return counts;
-}
-
-}  // namespace
-
-std::string_view ValueTypeName(ValueType type) {
-  switch (type) {
-    case VT::kString: return "string";
-    case VT::kInt: return "int";
-    case VT::kFloat: return "float";
-    case VT::kBool: return "bool";
-    case VT::kStrings: return "strings";
-  }
-  return "string";
 }
 
 std::span<const NodeKindSpec> NodeKinds() { return kNodeKinds; }

@@ -2,7 +2,9 @@
 
 #include <arrow/table.h>
 
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "anatomy/core/status.h"
@@ -46,6 +48,9 @@ std::span<const EdgeKindSpec> EdgeKinds();
 /// The spec of a kind, or KeyError naming it.
 Result<const NodeKindSpec*> FindNodeKind(std::string_view name);
 Result<const EdgeKindSpec*> FindEdgeKind(std::string_view name);
+
+/// \brief Rows per value of a string column (null counted as "<null>"), sorted by value.
+Result<std::map<std::string, int64_t>> CountByKind(const arrow::Table& table, const std::string& column);
 
 /// \brief The build's own check of cpg_edges: every edge_kind is a declared kind and every edge
 /// has each column its kind requires. The error names the kind, the column and how many edges

@@ -54,6 +54,28 @@ Result<DeltaSourceSpec> Session::DeltaSource(const std::string& name) const {
   return it->second;
 }
 
+Status Session::RegisterView(const std::string& name, LogicalPlan plan, bool replace) {
+  if (name.empty()) return Status::Invalid("view: empty name");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!replace && views_.count(name)) return Status::AlreadyExists("view '", name, "' is already registered");
+  views_[name] = std::move(plan);
+  return Status::OK();
+}
+
+Result<LogicalPlan> Session::View(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = views_.find(name);
+  if (it == views_.end()) return Status::KeyError("no view '", name, "' in the session");
+  return it->second;
+}
+
+std::vector<std::string> Session::ViewNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& [n, _] : views_) names.push_back(n);
+  return names;
+}
+
 Result<std::shared_ptr<const InMemoryTable>> Session::Table(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   return catalog_.Get(name);

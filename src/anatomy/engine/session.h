@@ -10,6 +10,7 @@
 #include "anatomy/core/status.h"
 #include "anatomy/engine/catalog.h"
 #include "anatomy/engine/ingest.h"
+#include "anatomy/engine/plan.h"
 
 namespace anatomy::engine {
 
@@ -54,6 +55,14 @@ class Session {
   /// The Delta source registered under `name`, or KeyError.
   Result<DeltaSourceSpec> DeltaSource(const std::string& name) const;
 
+  /// \brief Register a named plan (a view). Views are plans, not data: they record
+  /// view_artifacts_v4 rows when compiled (see ViewArtifact). Replacing needs `replace`.
+  Status RegisterView(const std::string& name, LogicalPlan plan, bool replace = false);
+  /// The plan of the view `name`, or KeyError.
+  Result<LogicalPlan> View(const std::string& name) const;
+  /// View names, sorted.
+  std::vector<std::string> ViewNames() const;
+
   /// The table registered under `name`.
   Result<std::shared_ptr<const InMemoryTable>> Table(const std::string& name) const;
   /// Registered names, sorted.
@@ -71,6 +80,7 @@ class Session {
   Catalog catalog_;
   std::vector<IngestEvent> events_;
   std::map<std::string, DeltaSourceSpec> delta_sources_;
+  std::map<std::string, LogicalPlan> views_;
 };
 
 }  // namespace anatomy::engine

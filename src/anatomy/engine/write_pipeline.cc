@@ -116,6 +116,15 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
       Bytes{req.schema_policy ? EncodeMsgpack(*req.schema_policy) : EncodeMsgpack(std::map<std::string, std::string>{})};
   artifact.partition_by = policy.partition_by;
   artifact.commit_metadata = req.commit_metadata;
+  artifact.commit_metadata["anatomy.dataset_name"] = req.dataset_name;
+  artifact.commit_metadata["anatomy.operation"] = req.mode;
+  if (!req.delta_inputs.empty()) {
+    std::string tokens;
+    for (const auto& [name, version] : req.delta_inputs) {
+      tokens += (tokens.empty() ? "" : ",") + name + "@v" + std::to_string(version);
+    }
+    artifact.commit_metadata["anatomy.delta_inputs"] = tokens;
+  }
   artifact.delta_stats_decision_msgpack = Bytes{EncodeMsgpack(decision)};
 
   auto run = [&]() -> Result<delta::WriteResult> {
@@ -141,8 +150,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
     options.name = req.dataset_name;
     if (policy.target_file_size) options.files.target_file_size = *policy.target_file_size;
     options.files.stats_columns = decision.stats_columns;
-    options.commit_metadata = req.commit_metadata;
-    options.commit_metadata["anatomy.dataset_name"] = req.dataset_name;
+    options.commit_metadata = artifact.commit_metadata;
     options.app_id = req.app_id;
     options.app_version = req.app_version;
     std::vector<std::string> order = policy.partition_by;
@@ -184,7 +192,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   mutation.commit_app_id = req.app_id;
   if (req.app_id) mutation.commit_version = req.app_version;
   mutation.commit_run_id = artifact.commit_run_id;
-  mutation.commit_metadata = req.commit_metadata;
+  mutation.commit_metadata = artifact.commit_metadata;
   mutation.metrics_msgpack = Bytes{EncodeMsgpack(std::map<std::string, int64_t>{
       {"files_added", written->files_added},
       {"files_removed", written->files_removed},

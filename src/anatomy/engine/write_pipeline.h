@@ -26,6 +26,9 @@ struct WriteRequest {
   std::vector<std::string> lineage_columns;
   /// Written into commitInfo and recorded: operation, plan fingerprint, run id, inputs, ...
   std::map<std::string, std::string> commit_metadata;
+  /// The Delta inputs of the plan that produced the data, as (name, version) pins; recorded in
+  /// the commit as `anatomy.delta_inputs` = "name@vN,...".
+  std::vector<std::pair<std::string, int64_t>> delta_inputs;
   std::optional<std::string> app_id;
   int64_t app_version = 0;
 };

@@ -33,19 +33,6 @@ std::string NewRunId() {
   return "run:" + core::Sha256Hex(seed).substr(0, 32);
 }
 
-Result<std::map<std::string, int64_t>> CountBy(const arrow::Table& table, const std::string& column) {
-  std::map<std::string, int64_t> counts;
-  auto col = table.GetColumnByName(column);
-  if (!col || table.num_rows() == 0) return counts;
-  ARROW_ASSIGN_OR_RAISE(auto counted, arrow::compute::ValueCounts(col));
-  auto values = std::static_pointer_cast<arrow::StringArray>(counted->GetFieldByName("values"));
-  auto ns = std::static_pointer_cast<arrow::Int64Array>(counted->GetFieldByName("counts"));
-  for (int64_t i = 0; i < counted->length(); ++i) {
-    counts[values->IsNull(i) ? "<null>" : values->GetString(i)] += ns->Value(i);
-  }
-  return counts;
-}
-
 int64_t SumInt64(const arrow::Table& table, const std::string& column) {
   auto col = table.GetColumnByName(column);
   if (!col) return 0;
@@ -102,6 +89,13 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractRepository(extract_options));
   summary.files = extraction.files->num_rows();
   summary.lines = SumInt64(*extraction.files, "line_count");
+  if (auto is_python = extraction.files->GetColumnByName("is_python")) {
+    auto n = arrow::compute::Sum(is_python);
+    if (n.ok() && n->scalar()->is_valid) {
+      auto as_int = n->scalar()->CastTo(arrow::int64());
+      if (as_int.ok()) summary.python_files = std::static_pointer_cast<arrow::Int64Scalar>(*as_int)->value;
+    }
+  }
   summary.errors = extraction.errors->num_rows();
   summary.diagnostics = extraction.diagnostics->num_rows();
   report("extract", 1, 1);
@@ -146,6 +140,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   std::map<std::string, std::string> plan_fingerprints;
   std::vector<artifacts::OutputDescriptor> outputs;
   for (const auto& view : views) {
+    ARROW_RETURN_NOT_OK(session->RegisterView(view.name, view.plan));
     ARROW_ASSIGN_OR_RAISE(auto bundle, engine::CompilePlan(*session, view.name, view.plan));
     ARROW_RETURN_NOT_OK(store.Append(engine::PlanArtifact(bundle, options.profile)));
     ARROW_RETURN_NOT_OK(store.Append(engine::ViewArtifact(bundle, runtime_hash)));
@@ -160,11 +155,11 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     }
     if (view.name == "cpg_edges") {
       ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
-      ARROW_ASSIGN_OR_RAISE(summary.edges_by_kind, CountBy(*result.table, "edge_kind"));
+      ARROW_ASSIGN_OR_RAISE(summary.edges_by_kind, cpg::CountByKind(*result.table, "edge_kind"));
     }
     if (view.name == "cpg_nodes") {
       ARROW_RETURN_NOT_OK(cpg::CheckNodes(*result.table));
-      ARROW_ASSIGN_OR_RAISE(summary.nodes_by_kind, CountBy(*result.table, "node_kind"));
+      ARROW_ASSIGN_OR_RAISE(summary.nodes_by_kind, cpg::CountByKind(*result.table, "node_kind"));
     }
     engine::WriteRequest req;
     req.dataset_name = view.name;
@@ -204,7 +199,6 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   manifest.output_dir = out;
   ARROW_RETURN_NOT_OK(store.Append(manifest));
 
-  summary.python_files = summary.files;
   summary.seconds = (core::MonotonicMs() - start) / 1000.0;
   return summary;
 }

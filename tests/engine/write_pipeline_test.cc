@@ -1,0 +1,182 @@
+#include "anatomy/engine/write_pipeline.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "anatomy/artifacts/rows.h"
+#include "anatomy/delta/scan.h"
+#include "anatomy/delta/snapshot.h"
+#include "anatomy/engine/execute.h"
+#include "anatomy/engine/plan_builder.h"
+#include "anatomy/engine/plan_bundle.h"
+#include "anatomy/engine/session.h"
+#include "anatomy/serde/msgpack_codec.h"
+
+namespace anatomy::engine {
+namespace {
+
+namespace fs = std::filesystem;
+namespace cp = arrow::compute;
+
+std::shared_ptr<arrow::Table> Rows() {
+  arrow::StringBuilder kind;
+  arrow::Int64Builder id;
+  const std::vector<std::pair<std::string, int64_t>> rows = {{"b", 3}, {"a", 2}, {"b", 1}, {"a", 4}};
+  for (const auto& [k, i] : rows) {
+    EXPECT_TRUE(kind.Append(k).ok());
+    EXPECT_TRUE(id.Append(i).ok());
+  }
+  auto schema = arrow::schema({arrow::field("kind", arrow::utf8()), arrow::field("id", arrow::int64())});
+  return arrow::Table::Make(schema, {kind.Finish().ValueOrDie(), id.Finish().ValueOrDie()});
+}
+
+class WritePipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cp::Initialize().ok());
+    dir_ = fs::temp_directory_path() / ("anatomy_wp_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    store_ = std::make_unique<artifacts::ArtifactStore>((dir_ / "artifacts").string());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path dir_;
+  std::unique_ptr<artifacts::ArtifactStore> store_;
+};
+
+TEST(DecideStats, AutoPutsPartitionZorderAndLineageFirstAndCaps) {
+  artifacts::DeltaWritePolicy policy;
+  policy.partition_by = {"kind"};
+  policy.zorder_by = {"id"};
+  policy.stats_max_columns = 3;
+  auto schema = arrow::schema({arrow::field("a", arrow::utf8()), arrow::field("id", arrow::int64()),
+                               arrow::field("kind", arrow::utf8()), arrow::field("z", arrow::utf8())});
+  auto d = DecideStats("t", policy, {"z", "missing"}, *schema);
+  EXPECT_EQ(d.stats_columns, (std::vector<std::string>{"kind", "id", "z"}));
+  policy.stats_policy = artifacts::StatsPolicy::kOff;
+  EXPECT_TRUE(DecideStats("t", policy, {}, *schema).stats_columns.empty());
+  policy.stats_policy = artifacts::StatsPolicy::kExplicit;
+  policy.stats_columns = std::vector<std::string>{"a", "nope"};
+  EXPECT_EQ(DecideStats("t", policy, {}, *schema).stats_columns, std::vector<std::string>{"a"});
+}
+
+TEST_F(WritePipelineTest, WritesOrdersAndRecords) {
+  WritePipeline writer(store_.get(), "test");
+  WriteRequest req;
+  req.dataset_name = "things";
+  req.table_uri = (dir_ / "things").string();
+  req.data = Rows();
+  req.write_policy.partition_by = {"kind"};
+  req.write_policy.zorder_by = {"id"};
+  req.commit_metadata = {{"run_id", "run:1"}, {"plan_fingerprint", "abc"}};
+  req.delta_inputs = {{"events", 3}, {"users", 7}};
+  auto outcome = writer.Write(req);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->delta_version, 0);
+
+  auto snapshot = delta::LoadSnapshot(req.table_uri).ValueOrDie();
+  EXPECT_EQ(snapshot->metadata.partition_columns, std::vector<std::string>{"kind"});
+  auto table = delta::ScanToTable(*snapshot).ValueOrDie();
+  EXPECT_EQ(table->num_rows(), 4);
+
+  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(store_->TablePath("write_artifacts_v2"));
+  ASSERT_TRUE(writes.ok()) << writes.status().ToString();
+  ASSERT_EQ(writes->size(), 1u);
+  const auto& w = (*writes)[0];
+  EXPECT_EQ(w.status, "ok");
+  EXPECT_EQ(w.commit_run_id, "run:1");
+  EXPECT_EQ(w.commit_metadata.at("anatomy.delta_inputs"), "events@v3,users@v7");
+  EXPECT_EQ(w.partition_by, std::vector<std::string>{"kind"});
+  auto decision = serde::DecodeMsgpack<artifacts::DeltaStatsDecision>(w.delta_stats_decision_msgpack.data);
+  ASSERT_TRUE(decision.ok());
+  EXPECT_EQ(decision->stats_columns.front(), "kind");
+  auto mutations = artifacts::ReadArtifacts<artifacts::DeltaMutationRow>(store_->TablePath("delta_mutations_v2"));
+  ASSERT_TRUE(mutations.ok());
+  ASSERT_EQ(mutations->size(), 1u);
+  EXPECT_EQ((*mutations)[0].commit_metadata->at("plan_fingerprint"), "abc");
+  auto snapshots = artifacts::ReadArtifacts<artifacts::DeltaSnapshotRow>(store_->TablePath("delta_snapshots_v2"));
+  ASSERT_TRUE(snapshots.ok());
+  EXPECT_EQ((*snapshots)[0].partition_columns, std::vector<std::string>{"kind"});
+}
+
+TEST_F(WritePipelineTest, UnsupportedFeatureIsAnErrorAndIsRecorded) {
+  WritePipeline writer(store_.get(), "test");
+  WriteRequest req;
+  req.dataset_name = "things";
+  req.table_uri = (dir_ / "things").string();
+  req.data = Rows();
+  req.write_policy.enable_features = {artifacts::DeltaFeature::kRowTracking, artifacts::DeltaFeature::kV2Checkpoints};
+  auto outcome = writer.Write(req);
+  if (outcome.ok()) GTEST_SKIP() << "the delta writer supports these features";
+  EXPECT_TRUE(outcome.status().IsNotImplemented()) << outcome.status().ToString();
+  EXPECT_NE(outcome.status().message().find("does not support"), std::string::npos);
+  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(store_->TablePath("write_artifacts_v2"));
+  ASSERT_TRUE(writes.ok());
+  ASSERT_EQ(writes->size(), 1u);
+  EXPECT_EQ((*writes)[0].status, "error");
+  EXPECT_FALSE(fs::exists(dir_ / "things" / "_delta_log"));
+}
+
+TEST_F(WritePipelineTest, ArtifactAppendsFromManyThreadsAllLand) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        artifacts::NormalizeOutputsRow row{i, "run:" + std::to_string(t), "out", {"files"}, i};
+        EXPECT_TRUE(store_->Append(row).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto rows = artifacts::ReadArtifacts<artifacts::NormalizeOutputsRow>(store_->TablePath("normalize_outputs_v1"));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(rows->size(), 20u);
+}
+
+TEST_F(WritePipelineTest, FailedExecutionIsRecordedToo) {
+  auto session = Session::Make().ValueOrDie();
+  ASSERT_TRUE(session->Ingest("t", Rows()).ok());
+  // Dividing by zero fails at run time, not at planning time.
+  auto plan = PlanBuilder::Scan(*session, "t")
+                  .Project({{cp::call("divide_checked", {cp::field_ref("id"), cp::literal(int64_t{0})}), "q"}})
+                  .Build();
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto bundle = CompilePlan(*session, "bad", *plan).ValueOrDie();
+  auto result = Execute(*plan);
+  EXPECT_EQ(result.status, "error");
+  EXPECT_NE(result.error.find("divide by zero"), std::string::npos) << result.error;
+  auto row = ExecutionArtifact(bundle, "test", result);
+  ASSERT_TRUE(store_->Append(row).ok());
+  auto rows = artifacts::ReadArtifacts<artifacts::PlanArtifactRow>(store_->TablePath("plan_artifacts_v8"));
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].event_kind, artifacts::PlanEventKind::kExecution);
+  EXPECT_EQ((*rows)[0].execution_status, artifacts::ExecutionStatus::kError);
+  EXPECT_TRUE((*rows)[0].execution_error.has_value());
+}
+
+TEST_F(WritePipelineTest, ViewsAreNamedPlans) {
+  auto session = Session::Make().ValueOrDie();
+  ASSERT_TRUE(session->Ingest("t", Rows()).ok());
+  auto plan = PlanBuilder::Scan(*session, "t", {"id"}).Build().ValueOrDie();
+  ASSERT_TRUE(session->RegisterView("ids", plan).ok());
+  EXPECT_TRUE(session->RegisterView("ids", plan).IsAlreadyExists());
+  EXPECT_EQ(session->ViewNames(), std::vector<std::string>{"ids"});
+  auto bundle = CompilePlan(*session, "ids", session->View("ids").ValueOrDie()).ValueOrDie();
+  auto row = ViewArtifact(bundle, "runtime");
+  EXPECT_EQ(row.name, "ids");
+  EXPECT_EQ(row.plan_fingerprint, bundle.plan_fingerprint);
+  EXPECT_EQ(row.referenced_tables, std::vector<std::string>{"t"});
+  auto abi = serde::DecodeMsgpack<artifacts::SchemaAbiPayload>(row.schema_msgpack.data).ValueOrDie();
+  ASSERT_EQ(abi.fields.size(), 1u);
+  EXPECT_EQ(abi.fields[0].name, "id");
+  EXPECT_EQ(row.schema_fingerprint, serde::Fingerprint(abi));
+}
+
+}  // namespace
+}  // namespace anatomy::engine
