@@ -30,20 +30,26 @@ class Row {
   std::optional<std::string> Str(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
-    if (c->type_id() == arrow::Type::STRING) return checked_cast<const arrow::StringArray*>(c)->GetString(i_);
+    if (c->type_id() == arrow::Type::STRING)
+      return checked_cast<const arrow::StringArray*>(c)->GetString(i_);
     if (c->type_id() == arrow::Type::LARGE_STRING)
       return checked_cast<const arrow::LargeStringArray*>(c)->GetString(i_);
-    if (c->type_id() == arrow::Type::BINARY) return checked_cast<const arrow::BinaryArray*>(c)->GetString(i_);
+    if (c->type_id() == arrow::Type::BINARY)
+      return checked_cast<const arrow::BinaryArray*>(c)->GetString(i_);
     return std::nullopt;
   }
   std::optional<int64_t> Int(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
     switch (c->type_id()) {
-      case arrow::Type::INT64: return checked_cast<const arrow::Int64Array*>(c)->Value(i_);
-      case arrow::Type::INT32: return checked_cast<const arrow::Int32Array*>(c)->Value(i_);
-      case arrow::Type::INT16: return checked_cast<const arrow::Int16Array*>(c)->Value(i_);
-      default: return std::nullopt;
+      case arrow::Type::INT64:
+        return checked_cast<const arrow::Int64Array*>(c)->Value(i_);
+      case arrow::Type::INT32:
+        return checked_cast<const arrow::Int32Array*>(c)->Value(i_);
+      case arrow::Type::INT16:
+        return checked_cast<const arrow::Int16Array*>(c)->Value(i_);
+      default:
+        return std::nullopt;
     }
   }
   std::optional<bool> Bool(const char* name) const {
@@ -54,7 +60,8 @@ class Row {
   Result<std::optional<PartitionValues>> Map(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
-    if (c->type_id() != arrow::Type::MAP) return Status::Invalid(where_, ".", name, ": expected a map");
+    if (c->type_id() != arrow::Type::MAP)
+      return Status::Invalid(where_, ".", name, ": expected a map");
     const auto* m = checked_cast<const arrow::MapArray*>(c);
     auto keys = m->keys();
     auto items = m->items();
@@ -66,7 +73,8 @@ class Row {
     PartitionValues out;
     for (int64_t j = m->value_offset(i_); j < m->value_offset(i_) + m->value_length(i_); ++j) {
       if (k->IsNull(j)) continue;
-      out[k->GetString(j)] = v->IsNull(j) ? std::nullopt : std::optional<std::string>(v->GetString(j));
+      out[k->GetString(j)] =
+          v->IsNull(j) ? std::nullopt : std::optional<std::string>(v->GetString(j));
     }
     return out;
   }
@@ -120,13 +128,20 @@ nlohmann::json ScalarJson(const arrow::Scalar& s) {
       }
       return o;
     }
-    case arrow::Type::INT8: return checked_cast<const arrow::Int8Scalar&>(s).value;
-    case arrow::Type::INT16: return checked_cast<const arrow::Int16Scalar&>(s).value;
-    case arrow::Type::INT32: return checked_cast<const arrow::Int32Scalar&>(s).value;
-    case arrow::Type::INT64: return checked_cast<const arrow::Int64Scalar&>(s).value;
-    case arrow::Type::FLOAT: return checked_cast<const arrow::FloatScalar&>(s).value;
-    case arrow::Type::DOUBLE: return checked_cast<const arrow::DoubleScalar&>(s).value;
-    case arrow::Type::BOOL: return checked_cast<const arrow::BooleanScalar&>(s).value;
+    case arrow::Type::INT8:
+      return checked_cast<const arrow::Int8Scalar&>(s).value;
+    case arrow::Type::INT16:
+      return checked_cast<const arrow::Int16Scalar&>(s).value;
+    case arrow::Type::INT32:
+      return checked_cast<const arrow::Int32Scalar&>(s).value;
+    case arrow::Type::INT64:
+      return checked_cast<const arrow::Int64Scalar&>(s).value;
+    case arrow::Type::FLOAT:
+      return checked_cast<const arrow::FloatScalar&>(s).value;
+    case arrow::Type::DOUBLE:
+      return checked_cast<const arrow::DoubleScalar&>(s).value;
+    case arrow::Type::BOOL:
+      return checked_cast<const arrow::BooleanScalar&>(s).value;
     case arrow::Type::STRING:
     case arrow::Type::LARGE_STRING:
     case arrow::Type::BINARY:
@@ -145,7 +160,8 @@ nlohmann::json ScalarJson(const arrow::Scalar& s) {
       }
       return str;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -157,7 +173,8 @@ Result<std::optional<DeletionVectorDescriptor>> Dv(const Row& r) {
   auto p = sub->Str("pathOrInlineDv");
   auto size = sub->Int("sizeInBytes");
   auto card = sub->Int("cardinality");
-  if (!st || !p || !size || !card) return Status::Invalid(r.where(), ".deletionVector: incomplete descriptor");
+  if (!st || !p || !size || !card)
+    return Status::Invalid(r.where(), ".deletionVector: incomplete descriptor");
   dv.storage_type = *st;
   dv.path_or_inline_dv = *p;
   if (auto off = sub->Int("offset")) dv.offset = static_cast<int32_t>(*off);
@@ -289,14 +306,16 @@ Status ReadRow(const arrow::Table& table, int64_t chunk_row, int chunk, const st
   return Status::OK();
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadTableWall(std::shared_ptr<arrow::io::RandomAccessFile> file,
-                                                    const std::string& path) {
+Result<std::shared_ptr<arrow::Table>> ReadTableWall(
+    std::shared_ptr<arrow::io::RandomAccessFile> file, const std::string& path) {
   // Parquet reports some corruption by throwing; this is its wall.
   try {
     auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool());
-    if (!reader.ok()) return Status::Invalid(path, ": not a readable Parquet file: ", reader.status().message());
+    if (!reader.ok())
+      return Status::Invalid(path, ": not a readable Parquet file: ", reader.status().message());
     auto read = (*reader)->ReadTable();
-    if (!read.ok()) return Status::Invalid(path, ": cannot read checkpoint: ", read.status().message());
+    if (!read.ok())
+      return Status::Invalid(path, ": cannot read checkpoint: ", read.status().message());
     ARROW_ASSIGN_OR_RAISE(auto table, (*read)->CombineChunks());
     return table;
   } catch (const std::exception& e) {

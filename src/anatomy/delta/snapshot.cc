@@ -173,14 +173,16 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   }
   for (int64_t v = next; v <= target; ++v) {
     if (!log.commits.count(v)) {
-      return Status::Invalid(storage->root(), ": commit ", CommitPath(v), " is missing (needed for version ",
-                             target, ")");
+      return Status::Invalid(storage->root(), ": commit ", CommitPath(v),
+                             " is missing (needed for version ", target, ")");
     }
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(*storage, v));
     replay.Apply(std::move(actions));
   }
-  if (!replay.protocol) return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
-  if (!replay.metadata) return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
+  if (!replay.protocol)
+    return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
+  if (!replay.metadata)
+    return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
   ARROW_RETURN_NOT_OK(CheckReadSupported(*replay.protocol));
 
   snap->storage = storage;
@@ -211,7 +213,8 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   return snap;
 }
 
-Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path, const SnapshotOptions& options) {
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path,
+                                               const SnapshotOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto storage, OpenLocalStorage(path));
   return LoadSnapshot(std::move(storage), options);
 }

@@ -17,8 +17,9 @@ std::optional<int64_t> NumRecordsFromStats(const std::string& stats_json) {
   return it->get<int64_t>();
 }
 
-Result<FileStats> ParseFileStats(const std::string& stats_json,
-                                 const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns) {
+Result<FileStats> ParseFileStats(
+    const std::string& stats_json,
+    const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns) {
   ARROW_ASSIGN_OR_RAISE(auto j, ParseJson(stats_json, "stats"));
   FileStats out;
   if (!j.is_object()) return Status::Invalid("stats: not a JSON object");
