@@ -35,7 +35,7 @@ std::string CommitPath(int64_t version) {
 }
 
 Result<LogListing> ListLog(Storage& storage) {
-  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
+  ARROW_ASSIGN_OR_RAISE(auto entries, storage.ListNames(kLogDir));
   LogListing out;
   // version → (total parts → part paths), for multi-part checkpoints.
   std::map<int64_t, std::map<int64_t, std::map<int64_t, std::string>>> multi;

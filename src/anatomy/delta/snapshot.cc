@@ -111,12 +111,8 @@ std::optional<int64_t> Snapshot::NumRecords() const {
 Result<int64_t> CommitTimestamp(Storage& storage, int64_t version) {
   ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, version));
   if (auto ict = InCommitTimestamp(actions)) return *ict;
-  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
-  std::string path = CommitPath(version);
-  for (const auto& e : entries) {
-    if (e.path == path) return e.modification_time_ms;
-  }
-  return Status::IOError(storage.root(), ": ", path, " disappeared");
+  ARROW_ASSIGN_OR_RAISE(auto entry, storage.Stat(CommitPath(version)));
+  return entry.modification_time_ms;
 }
 
 Result<int64_t> LatestVersion(Storage& storage) {
@@ -195,13 +191,14 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
       return Status::Invalid(storage->root(), ": partition column '", pc, "' is not in the schema");
     }
   }
-  snap->files.reserve(replay.files.size());
-  for (auto& [_, f] : replay.files) snap->files.push_back(std::move(f));
-  std::sort(snap->files.begin(), snap->files.end(), [](const AddFile& a, const AddFile& b) {
-    return a.path != b.path ? a.path < b.path
-                            : (a.deletion_vector ? a.deletion_vector->UniqueId() : "") <
-                                  (b.deletion_vector ? b.deletion_vector->UniqueId() : "");
-  });
+  // Deterministic order: sort by (decoded path, DV id), i.e. the replay key; sort keys, not files.
+  std::vector<std::pair<const std::string*, AddFile*>> order;
+  order.reserve(replay.files.size());
+  for (auto& [key, f] : replay.files) order.emplace_back(&key, &f);
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  snap->files.reserve(order.size());
+  for (auto& [_, f] : order) snap->files.push_back(std::move(*f));
   for (auto& [_, r] : replay.tombstones) snap->tombstones.push_back(std::move(r));
   std::sort(snap->tombstones.begin(), snap->tombstones.end(),
             [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
@@ -227,7 +224,8 @@ Result<std::vector<CommitSummary>> History(Storage& storage, int64_t limit) {
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, it->first));
     CommitSummary s;
     s.version = it->first;
-    s.timestamp_ms = it->second.modification_time_ms;
+    ARROW_ASSIGN_OR_RAISE(auto entry, storage.Stat(CommitPath(it->first)));
+    s.timestamp_ms = entry.modification_time_ms;
     for (const auto& a : actions) {
       if (const auto* c = std::get_if<CommitInfo>(&a)) {
         s.info = *c;

@@ -83,6 +83,39 @@ class LocalStorage final : public Storage {
     return out;
   }
 
+  Result<std::vector<StorageEntry>> ListNames(const std::string& dir) override {
+    std::vector<StorageEntry> out;
+    std::error_code ec;
+    fs::directory_iterator it(LocalPath(dir), ec);
+    if (ec) {
+      if (ec == std::errc::no_such_file_or_directory) return out;
+      return Status::IOError("cannot list ", LocalPath(dir), ": ", ec.message());
+    }
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) return Status::IOError("cannot list ", LocalPath(dir), ": ", ec.message());
+      StorageEntry e;
+      std::string name = it->path().filename().string();
+      e.path = dir.empty() ? name : dir + "/" + name;
+      e.is_dir = it->is_directory(ec);  // from d_type: no stat on most filesystems
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<StorageEntry> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(LocalPath(path).c_str(), &st) != 0) {
+      return Status::IOError("cannot stat ", LocalPath(path), ": ", std::strerror(errno));
+    }
+    StorageEntry e;
+    e.path = path;
+    e.size = static_cast<int64_t>(st.st_size);
+    e.modification_time_ms =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    e.is_dir = S_ISDIR(st.st_mode);
+    return e;
+  }
+
   Result<std::vector<StorageEntry>> ListRecursive(const std::string& dir) override {
     std::vector<StorageEntry> out;
     std::error_code ec;

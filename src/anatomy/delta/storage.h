@@ -31,6 +31,10 @@ class Storage {
   virtual const std::string& root() const = 0;
   /// Direct children of `dir` (files and folders); an absent folder lists as empty.
   virtual Result<std::vector<StorageEntry>> List(const std::string& dir) = 0;
+  /// Direct children of `dir` without sizes or times (cheaper: no stat per entry).
+  virtual Result<std::vector<StorageEntry>> ListNames(const std::string& dir) { return List(dir); }
+  /// Size and modification time of one file.
+  virtual Result<StorageEntry> Stat(const std::string& path) = 0;
   /// Every file under `dir`, recursively.
   virtual Result<std::vector<StorageEntry>> ListRecursive(const std::string& dir) = 0;
   /// The whole content of a file.
