@@ -136,6 +136,11 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto log, ListLog(*storage));
   if (log.commits.empty() && log.checkpoints.empty()) {
+    auto hint = ReadLastCheckpoint(*storage);
+    if (hint.ok() && *hint) {
+      return Status::Invalid(storage->root(), ": _last_checkpoint names version ", (*hint)->version,
+                             " but that checkpoint is missing or incomplete and no commits exist");
+    }
     return Status::Invalid(storage->root(), ": not a Delta table (no commits in _delta_log)");
   }
   int64_t latest = -1;
