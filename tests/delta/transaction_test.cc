@@ -141,6 +141,15 @@ TEST_F(TxnTest, ScanFiltersAndPruningCounts) {
   ASSERT_OK_AND_ASSIGN(t, ScanToTable(*snap, so));
   EXPECT_EQ(t->num_columns(), 1);
   EXPECT_EQ(testing::CanonicalRows(*t), std::vector<std::string>{"10|"});
+  // The streaming reader gives the same rows.
+  ASSERT_OK_AND_ASSIGN(reader, ScanBatches(snap, so));
+  EXPECT_EQ(reader->schema()->ToString(), "v: int64");
+  ASSERT_OK_AND_ASSIGN(streamed, reader->ToTable());
+  EXPECT_EQ(testing::CanonicalRows(*streamed), std::vector<std::string>{"10|"});
+  ASSERT_OK_AND_ASSIGN(all_reader, ScanBatches(snap, {}));
+  ASSERT_OK_AND_ASSIGN(all, all_reader->ToTable());
+  ASSERT_OK_AND_ASSIGN(all_table, ScanToTable(*snap));
+  EXPECT_EQ(testing::CanonicalRows(*all), testing::CanonicalRows(*all_table));
 }
 
 }  // namespace

@@ -234,10 +234,82 @@ Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
   return table;
 }
 
+namespace {
+
+/// Reads candidate files one at a time, so memory holds one file's rows, not the table's.
+class FileByFileReader final : public arrow::RecordBatchReader {
+ public:
+  FileByFileReader(std::shared_ptr<const Snapshot> snap, std::vector<AddFile> files,
+                   std::shared_ptr<arrow::Schema> read_schema,
+                   std::shared_ptr<arrow::Schema> out_schema, std::optional<cp::Expression> filter)
+      : snap_(std::move(snap)),
+        files_(std::move(files)),
+        read_schema_(std::move(read_schema)),
+        out_schema_(std::move(out_schema)),
+        filter_(std::move(filter)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return out_schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      if (current_) {
+        ARROW_RETURN_NOT_OK(current_->ReadNext(out));
+        if (*out) return arrow::Status::OK();
+        current_.reset();
+      }
+      if (next_ >= files_.size()) {
+        *out = nullptr;
+        return arrow::Status::OK();
+      }
+      ARROW_ASSIGN_OR_RAISE(auto table, ReadDataFile(*snap_, files_[next_++], read_schema_));
+      if (filter_) {
+        ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
+        ARROW_ASSIGN_OR_RAISE(
+            auto mask, cp::ExecuteScalarExpression(*filter_, *read_schema_, arrow::Datum(batch)));
+        ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
+        table = filtered.table();
+      }
+      if (read_schema_->num_fields() != out_schema_->num_fields()) {
+        std::vector<int> idx;
+        for (const auto& f : out_schema_->fields())
+          idx.push_back(read_schema_->GetFieldIndex(f->name()));
+        ARROW_ASSIGN_OR_RAISE(table, table->SelectColumns(idx));
+      }
+      table_ = table;
+      current_ = std::make_unique<arrow::TableBatchReader>(*table_);
+    }
+  }
+
+ private:
+  std::shared_ptr<const Snapshot> snap_;
+  std::vector<AddFile> files_;
+  std::shared_ptr<arrow::Schema> read_schema_, out_schema_;
+  std::optional<cp::Expression> filter_;
+  size_t next_ = 0;
+  std::shared_ptr<arrow::Table> table_;
+  std::unique_ptr<arrow::TableBatchReader> current_;
+};
+
+}  // namespace
+
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(
     std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options) {
-  ARROW_ASSIGN_OR_RAISE(auto table, ScanToTable(*snapshot, options));
-  return std::make_shared<arrow::TableBatchReader>(table);
+  ARROW_ASSIGN_OR_RAISE(auto schema, ScanSchema(*snapshot, options));
+  ScanOptions read_opts = options;
+  for (const auto& p : options.filters) {
+    if (!schema->GetFieldByName(p.column) && !options.columns.empty())
+      read_opts.columns.push_back(p.column);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(*snapshot, read_opts));
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snapshot, options.filters));
+  std::optional<cp::Expression> filter;
+  if (!options.filters.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(options.filters, *read_schema));
+    ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*read_schema));
+    filter = std::move(expr);
+  }
+  return std::make_shared<FileByFileReader>(std::move(snapshot), std::move(pruned.candidates),
+                                            read_schema, schema, std::move(filter));
 }
 
 }  // namespace anatomy::delta

@@ -35,7 +35,7 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, con
 Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
                                                   const ScanOptions& options = {});
 
-/// Streams the snapshot, one batch per data-file batch.
+/// Streams the snapshot file by file (pruned, filtered, DVs applied); memory holds one file.
 Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(
     std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options = {});
 
