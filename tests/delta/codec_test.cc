@@ -32,23 +32,27 @@ TEST(RoaringTest, RoundTripsArrayAndBitmapContainersAcrossBuckets) {
 
 TEST(RoaringTest, DecodesTheProtocolsExampleBytes) {
   // Bytes of a DV file written by Databricks (table-with-dv-small): rows 0 and 9 deleted.
-  const unsigned char raw[] = {0xd1, 0xd3, 0x39, 0x64, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3a, 0x30, 0, 0,
-                               1, 0, 0, 0, 0, 0, 1, 0, 0x10, 0, 0, 0, 0, 0, 9, 0};
-  ASSERT_OK_AND_ASSIGN(rows, DecodeRoaringBitmapArray(std::string(reinterpret_cast<const char*>(raw), sizeof(raw))));
+  const unsigned char raw[] = {0xd1, 0xd3, 0x39, 0x64, 1,    0,    0, 0, 0, 0, 0, 0,
+                               0,    0,    0,    0,    0x3a, 0x30, 0, 0, 1, 0, 0, 0,
+                               0,    0,    1,    0,    0x10, 0,    0, 0, 0, 0, 9, 0};
+  ASSERT_OK_AND_ASSIGN(
+      rows, DecodeRoaringBitmapArray(std::string(reinterpret_cast<const char*>(raw), sizeof(raw))));
   EXPECT_EQ(rows, (std::vector<uint64_t>{0, 9}));
 }
 
 TEST(RoaringTest, TruncatedOrBadInputIsAnErrorNotACrash) {
   auto enc = EncodeRoaringBitmapArray({1, 2, 3, 70000});
-  for (size_t n = 0; n < enc.size(); ++n) EXPECT_FALSE(DecodeRoaringBitmapArray(enc.substr(0, n)).ok()) << n;
+  for (size_t n = 0; n < enc.size(); ++n)
+    EXPECT_FALSE(DecodeRoaringBitmapArray(enc.substr(0, n)).ok()) << n;
   std::string bad = enc;
   bad[0] = 0;
   EXPECT_FALSE(DecodeRoaringBitmapArray(bad).ok());
 }
 
 TEST(FilterTest, ParsesTheCliGrammar) {
-  ASSERT_OK_AND_ASSIGN(f, ParseFilter("letter = 'a' AND number > 3 and x IN (1, 2,3) AND y IS NOT NULL AND "
-                                      "\"odd col\" <= 'it''s' AND z is null AND w != 5 AND v >= -1.5"));
+  ASSERT_OK_AND_ASSIGN(
+      f, ParseFilter("letter = 'a' AND number > 3 and x IN (1, 2,3) AND y IS NOT NULL AND "
+                     "\"odd col\" <= 'it''s' AND z is null AND w != 5 AND v >= -1.5"));
   ASSERT_EQ(f.size(), 8u);
   EXPECT_EQ(f[0].column, "letter");
   EXPECT_EQ(f[0].op, PredicateOp::kEq);
@@ -64,7 +68,8 @@ TEST(FilterTest, ParsesTheCliGrammar) {
   EXPECT_EQ(f[7].values[0], "-1.5");
   ASSERT_OK_AND_ASSIGN(empty, ParseFilter("   "));
   EXPECT_TRUE(empty.empty());
-  for (const char* bad : {"a =", "a ~ 1", "a = 1 OR b = 2", "a IN (1", "'x' = 1 AND", "a = 'open"}) {
+  for (const char* bad :
+       {"a =", "a ~ 1", "a = 1 OR b = 2", "a IN (1", "'x' = 1 AND", "a = 'open"}) {
     auto r = ParseFilter(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

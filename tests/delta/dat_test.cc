@@ -7,7 +7,6 @@
 #include <parquet/arrow/reader.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "anatomy/delta/api.h"
@@ -26,7 +25,8 @@ Result<std::shared_ptr<arrow::Table>> ReadParquet(const fs::path& p) {
 
 TEST(DatTest, EveryExpectedVersionMatches) {
   auto conf = testing::ConformanceDir();
-  if (!conf) GTEST_SKIP() << "shared/conformance absent: set ANATOMY_SHARED_DIR to run the DAT checks";
+  if (!conf)
+    GTEST_SKIP() << "shared/conformance absent: set ANATOMY_SHARED_DIR to run the DAT checks";
   int checked = 0;
   for (const auto& c : fs::directory_iterator(*conf / "dat" / "reader_tests" / "generated")) {
     for (const auto& e : fs::directory_iterator(c.path() / "expected")) {

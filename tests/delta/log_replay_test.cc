@@ -17,7 +17,8 @@ const char* kMeta =
     R"({"metaData":{"id":"t1","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},{\"name\":\"p\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"s\",\"type\":{\"type\":\"struct\",\"fields\":[{\"name\":\"x\",\"type\":{\"type\":\"array\",\"elementType\":\"integer\",\"containsNull\":true},\"nullable\":true,\"metadata\":{}},{\"name\":\"m\",\"type\":{\"type\":\"map\",\"keyType\":\"string\",\"valueType\":\"double\",\"valueContainsNull\":true},\"nullable\":true,\"metadata\":{}}]},\"nullable\":true,\"metadata\":{}}]}","partitionColumns":["p"],"configuration":{"k":"v"},"createdTime":1}})";
 
 std::string Add(const std::string& path, const std::string& extra = "") {
-  return R"({"add":{"path":")" + path + R"(","partitionValues":{"p":"x"},"size":10,"modificationTime":1,"dataChange":true)" +
+  return R"({"add":{"path":")" + path +
+         R"(","partitionValues":{"p":"x"},"size":10,"modificationTime":1,"dataChange":true)" +
          extra + "}}";
 }
 
@@ -27,19 +28,31 @@ std::string Remove(const std::string& path) {
 
 class LogTest : public ::testing::Test {
  protected:
-  void Commit(int64_t v, const std::string& text) { WriteFile(dir_.path() / "_delta_log" / CommitName(v), text); }
-  Result<std::shared_ptr<Snapshot>> Load(SnapshotOptions o = {}) { return LoadSnapshot(dir_.str(), o); }
+  void Commit(int64_t v, const std::string& text) {
+    WriteFile(dir_.path() / "_delta_log" / CommitName(v), text);
+  }
+  Result<std::shared_ptr<Snapshot>> Load(SnapshotOptions o = {}) {
+    return LoadSnapshot(dir_.str(), o);
+  }
   TempDir dir_;
 };
 
 TEST_F(LogTest, ReplaysAddsRemovesTxnDomainsAndMetadata) {
-  Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n" + Add("p=x/f1.parquet") + "\n" +
-                R"({"commitInfo":{"timestamp":7,"operation":"WRITE","operationParameters":{"mode":"Append"},"myKey":"myValue"}})" "\n");
+  Commit(
+      0,
+      std::string(kProtocol) + "\n" + kMeta + "\n" + Add("p=x/f1.parquet") + "\n" +
+          R"({"commitInfo":{"timestamp":7,"operation":"WRITE","operationParameters":{"mode":"Append"},"myKey":"myValue"}})"
+          "\n");
   Commit(1, Add("p=x/f2.parquet", R"(,"stats":"{\"numRecords\":4}")") + "\n" +
-                R"({"txn":{"appId":"app","version":3}})" "\n" +
-                R"({"domainMetadata":{"domain":"d1","configuration":"{}","removed":false}})" "\n" +
-                R"({"someFutureAction":{"x":1}})" "\n");
-  Commit(2, Remove("p=x/f1.parquet") + "\n" + R"({"domainMetadata":{"domain":"d1","configuration":"","removed":true}})" "\n");
+                R"({"txn":{"appId":"app","version":3}})"
+                "\n" +
+                R"({"domainMetadata":{"domain":"d1","configuration":"{}","removed":false}})"
+                "\n" +
+                R"({"someFutureAction":{"x":1}})"
+                "\n");
+  Commit(2, Remove("p=x/f1.parquet") + "\n" +
+                R"({"domainMetadata":{"domain":"d1","configuration":"","removed":true}})"
+                "\n");
   ASSERT_OK_AND_ASSIGN(snap, Load());
   EXPECT_EQ(snap->version, 2);
   ASSERT_EQ(snap->files.size(), 1u);
@@ -66,8 +79,11 @@ TEST_F(LogTest, ReplaysAddsRemovesTxnDomainsAndMetadata) {
 }
 
 TEST_F(LogTest, RefusesUnsupportedReaderFeatureByName) {
-  Commit(0, R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors","futureThing"],"writerFeatures":[]}})" "\n" +
-                std::string(kMeta) + "\n");
+  Commit(
+      0,
+      R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors","futureThing"],"writerFeatures":[]}})"
+      "\n" +
+          std::string(kMeta) + "\n");
   auto r = Load();
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsNotImplemented());
@@ -87,11 +103,14 @@ TEST_F(LogTest, MalformedJsonNamesFileAndLine) {
   Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n{\"add\": {\"path\": \n");
   auto r = Load();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("00000000000000000000.json:3"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("00000000000000000000.json:3"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST_F(LogTest, WrongTypesNameTheField) {
-  Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n" + R"({"add":{"path":"f","partitionValues":{},"size":"ten"}})" "\n");
+  Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n" +
+                R"({"add":{"path":"f","partitionValues":{},"size":"ten"}})"
+                "\n");
   auto r = Load();
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(":3: add.size"), std::string::npos) << r.status().ToString();
@@ -113,8 +132,8 @@ TEST_F(LogTest, NotATable) {
 }
 
 TEST_F(LogTest, PathsEscapingTheRootAreRefusedOnRead) {
-  for (std::string bad : {"../outside.parquet", "a/../../x.parquet", "/etc/passwd", "file:///etc/passwd",
-                          "s3://bucket/x.parquet", "%2E%2E/x.parquet"}) {
+  for (std::string bad : {"../outside.parquet", "a/../../x.parquet", "/etc/passwd",
+                          "file:///etc/passwd", "s3://bucket/x.parquet", "%2E%2E/x.parquet"}) {
     TempDir d;
     WriteFile(d.path() / "_delta_log" / CommitName(0),
               std::string(kProtocol) + "\n" + kMeta + "\n" + Add(bad) + "\n");
@@ -127,16 +146,26 @@ TEST_F(LogTest, PathsEscapingTheRootAreRefusedOnRead) {
 
 TEST_F(LogTest, TruncatedCheckpointIsAnError) {
   Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n");
-  WriteFile(dir_.path() / "_delta_log" / "00000000000000000001.checkpoint.parquet", "PAR1\0\0garbage");
+  WriteFile(dir_.path() / "_delta_log" / "00000000000000000001.checkpoint.parquet",
+            "PAR1\0\0garbage");
   Commit(1, Add("p=x/f.parquet") + "\n");
   auto r = Load();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("checkpoint.parquet"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("checkpoint.parquet"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST(ParseCommitTest, NeverCrashesOnGarbage) {
-  const char* inputs[] = {"", "\n\n", "[]", "{}", "{\"add\":1}", "{\"a\":{},\"b\":{}}", "nul", "{\"add\":{}}",
-                          "{\"protocol\":{\"minReaderVersion\":99999999999999999999}}", "\xff\xfe",
+  const char* inputs[] = {"",
+                          "\n\n",
+                          "[]",
+                          "{}",
+                          "{\"add\":1}",
+                          "{\"a\":{},\"b\":{}}",
+                          "nul",
+                          "{\"add\":{}}",
+                          "{\"protocol\":{\"minReaderVersion\":99999999999999999999}}",
+                          "\xff\xfe",
                           "{\"metaData\":{\"id\":\"x\",\"schemaString\":\"{}\"}}"};
   for (const char* in : inputs) {
     auto r = ParseCommit(in, "f.json");

@@ -14,14 +14,14 @@
 
 namespace anatomy::delta::testing {
 
-#define ASSERT_OK(expr)                                  \
-  do {                                                   \
-    auto _st = (expr);                                   \
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    auto _st = (expr);                                        \
     ASSERT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
   } while (0)
 
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
-  auto lhs##_result = (rexpr);                                             \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                                \
+  auto lhs##_result = (rexpr);                                                          \
   ASSERT_TRUE(lhs##_result.ok()) << #rexpr << ": " << lhs##_result.status().ToString(); \
   auto lhs = std::move(lhs##_result).ValueOrDie()
 

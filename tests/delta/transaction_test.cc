@@ -18,7 +18,8 @@ std::shared_ptr<arrow::Table> Rows(std::vector<std::string> g, std::vector<int64
   arrow::Int64Builder vb;
   EXPECT_TRUE(gb.AppendValues(g).ok());
   EXPECT_TRUE(vb.AppendValues(v).ok());
-  auto schema = arrow::schema({arrow::field("g", arrow::utf8()), arrow::field("v", arrow::int64())});
+  auto schema =
+      arrow::schema({arrow::field("g", arrow::utf8()), arrow::field("v", arrow::int64())});
   return arrow::Table::Make(schema, {gb.Finish().ValueOrDie(), vb.Finish().ValueOrDie()});
 }
 
@@ -68,7 +69,8 @@ TEST_F(TxnTest, OverwriteAfterConcurrentAppendIsRefused) {
   ASSERT_OK(WriteTable(storage_, Rows({"a"}, {9})).status());
   auto r = Commit(*storage_, intent);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("concurrent append"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("concurrent append"), std::string::npos)
+      << r.status().ToString();
   ASSERT_OK_AND_ASSIGN(latest, LatestVersion(*storage_));
   EXPECT_EQ(latest, 1);  // nothing merged
 }
@@ -79,7 +81,8 @@ TEST_F(TxnTest, DeleteAfterConcurrentDeleteOfTheSameFilesIsRefused) {
   ASSERT_OK(DeleteWhere(storage_, {{"g", PredicateOp::kEq, {"a"}}}).status());
   auto r = Commit(*storage_, intent);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("concurrent delete"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("concurrent delete"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST_F(TxnTest, PartitionScopedWritesCommuteAcrossPartitions) {
@@ -138,6 +141,15 @@ TEST_F(TxnTest, ScanFiltersAndPruningCounts) {
   ASSERT_OK_AND_ASSIGN(t, ScanToTable(*snap, so));
   EXPECT_EQ(t->num_columns(), 1);
   EXPECT_EQ(testing::CanonicalRows(*t), std::vector<std::string>{"10|"});
+  // The streaming reader gives the same rows.
+  ASSERT_OK_AND_ASSIGN(reader, ScanBatches(snap, so));
+  EXPECT_EQ(reader->schema()->ToString(), "v: int64");
+  ASSERT_OK_AND_ASSIGN(streamed, reader->ToTable());
+  EXPECT_EQ(testing::CanonicalRows(*streamed), std::vector<std::string>{"10|"});
+  ASSERT_OK_AND_ASSIGN(all_reader, ScanBatches(snap, {}));
+  ASSERT_OK_AND_ASSIGN(all, all_reader->ToTable());
+  ASSERT_OK_AND_ASSIGN(all_table, ScanToTable(*snap));
+  EXPECT_EQ(testing::CanonicalRows(*all), testing::CanonicalRows(*all_table));
 }
 
 }  // namespace

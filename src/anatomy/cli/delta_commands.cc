@@ -6,7 +6,6 @@
 #include <parquet/arrow/writer.h>
 
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "anatomy/cli/commands.h"
@@ -74,7 +73,8 @@ void WriteParquet(const std::shared_ptr<arrow::Table>& table, const std::string&
   auto out = Check(arrow::io::FileOutputStream::Open(path));
   auto props = parquet::WriterProperties::Builder().compression(arrow::Compression::ZSTD)->build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-  Check(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 64 * 1024, props, arrow_props));
+  Check(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, 64 * 1024, props,
+                                   arrow_props));
   Check(out->Close());
 }
 
@@ -134,7 +134,8 @@ void AddDeltaCommands(CLI::App& app) {
   delta->require_subcommand(1);
 
   {
-    auto* cmd = delta->add_subcommand("read", "Write a table's content at a version as one Parquet file");
+    auto* cmd =
+        delta->add_subcommand("read", "Write a table's content at a version as one Parquet file");
     auto table = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     auto columns = std::make_shared<std::string>();
@@ -143,7 +144,8 @@ void AddDeltaCommands(CLI::App& app) {
     auto version = std::make_shared<int64_t>(-1);
     cmd->add_option("table", *table, "Table path")->required();
     auto* vopt = cmd->add_option("--version", *version, "Table version");
-    cmd->add_option("--timestamp", *timestamp, "Latest version at or before this time")->excludes(vopt);
+    cmd->add_option("--timestamp", *timestamp, "Latest version at or before this time")
+        ->excludes(vopt);
     cmd->add_option("--columns", *columns, "Comma-separated columns");
     cmd->add_option("--filter", *filter, "Filter, e.g. \"letter = 'a' AND number > 3\"");
     cmd->add_option("--out", *out, "Output Parquet file")->required();
@@ -172,7 +174,8 @@ void AddDeltaCommands(CLI::App& app) {
     });
   }
   {
-    auto* cmd = delta->add_subcommand("snapshot", "Print a table's version, protocol, schema and counts");
+    auto* cmd =
+        delta->add_subcommand("snapshot", "Print a table's version, protocol, schema and counts");
     auto table = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("text");
     auto version = std::make_shared<int64_t>(-1);
@@ -187,14 +190,17 @@ void AddDeltaCommands(CLI::App& app) {
         return;
       }
       for (auto it = j.begin(); it != j.end(); ++it) {
-        std::cout << it.key() << ": " << (it->is_string() ? it->get<std::string>() : it->dump()) << "\n";
+        std::cout << it.key() << ": " << (it->is_string() ? it->get<std::string>() : it->dump())
+                  << "\n";
       }
     });
   }
   {
-    auto* cmd = delta->add_subcommand("write", "Write a Parquet file's rows into a table (created when absent)");
+    auto* cmd = delta->add_subcommand(
+        "write", "Write a Parquet file's rows into a table (created when absent)");
     struct Args {
-      std::string table, input, mode = "append", partition_by, replace_where, schema_mode = "strict", app_id;
+      std::string table, input, mode = "append", partition_by, replace_where,
+                                schema_mode = "strict", app_id;
       std::vector<std::string> properties, features, metadata;
       int64_t app_version = 0, target_file_size = 128ll << 20, row_group_rows = 1 << 20;
       int max_retries = 10;
@@ -204,8 +210,10 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->add_option("--input", a->input, "Input Parquet file")->required();
     cmd->add_option("--mode", a->mode, "append|overwrite|error|ignore")
         ->check(CLI::IsMember({"append", "overwrite", "error", "ignore"}));
-    cmd->add_option("--partition-by", a->partition_by, "Comma-separated partition columns (on create)");
-    cmd->add_option("--replace-where", a->replace_where, "Overwrite only partitions matching this filter");
+    cmd->add_option("--partition-by", a->partition_by,
+                    "Comma-separated partition columns (on create)");
+    cmd->add_option("--replace-where", a->replace_where,
+                    "Overwrite only partitions matching this filter");
     cmd->add_option("--schema-mode", a->schema_mode, "strict|merge|overwrite")
         ->check(CLI::IsMember({"strict", "merge", "overwrite"}));
     cmd->add_option("--property", a->properties, "Table property KEY=VALUE (on create)");
@@ -258,12 +266,14 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->callback([=] {
       auto storage = Check(dl::OpenLocalStorage(*table));
       auto info = Check(dl::CheckpointLatest(storage));
-      std::cout << "checkpoint at version " << info.version << ": " << info.num_actions << " actions, "
-                << info.num_add_files << " files, " << info.size_in_bytes << " bytes\n";
+      std::cout << "checkpoint at version " << info.version << ": " << info.num_actions
+                << " actions, " << info.num_add_files << " files, " << info.size_in_bytes
+                << " bytes\n";
     });
   }
   {
-    auto* cmd = delta->add_subcommand("vacuum", "Delete unreferenced data files past the retention period");
+    auto* cmd =
+        delta->add_subcommand("vacuum", "Delete unreferenced data files past the retention period");
     auto table = std::make_shared<std::string>();
     auto dry = std::make_shared<bool>(false);
     auto log = std::make_shared<bool>(false);
@@ -281,7 +291,8 @@ void AddDeltaCommands(CLI::App& app) {
       o.enforce_retention = !*unsafe;
       if (*hours >= 0) o.retention_ms = static_cast<int64_t>(*hours * 3600 * 1000);
       auto r = Check(dl::Vacuum(storage, o));
-      for (const auto& p : r.deleted) std::cout << (*dry ? "would delete " : "deleted ") << p << "\n";
+      for (const auto& p : r.deleted)
+        std::cout << (*dry ? "would delete " : "deleted ") << p << "\n";
       if (*log) {
         dl::LogCleanupOptions lo;
         lo.dry_run = *dry;
@@ -292,7 +303,8 @@ void AddDeltaCommands(CLI::App& app) {
     });
   }
   {
-    auto* cmd = delta->add_subcommand("changes", "Write the change data feed between versions as Parquet");
+    auto* cmd =
+        delta->add_subcommand("changes", "Write the change data feed between versions as Parquet");
     auto table = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
     auto from = std::make_shared<int64_t>(0);
@@ -320,8 +332,8 @@ void AddDeltaCommands(CLI::App& app) {
       if (hist.empty()) Fail(arrow::Status::Invalid(*table, ": not a Delta table (no commits)"));
       for (const auto& c : hist) {
         std::cout << c.version << "\t" << c.timestamp_ms << "\t"
-                  << (c.info && c.info->operation ? *c.info->operation : "") << "\tadd=" << c.num_add
-                  << " remove=" << c.num_remove << "\n";
+                  << (c.info && c.info->operation ? *c.info->operation : "")
+                  << "\tadd=" << c.num_add << " remove=" << c.num_remove << "\n";
       }
     });
   }

@@ -47,7 +47,8 @@ Result<Action> ParseAction(const std::string& kind, const JsonReader& r) {
     Protocol p;
     ARROW_ASSIGN_OR_RAISE(auto rv, r.Int("minReaderVersion"));
     ARROW_ASSIGN_OR_RAISE(auto wv, r.Int("minWriterVersion"));
-    if (rv < 0 || rv > 1000 || wv < 0 || wv > 1000) return r.Error("", "protocol version out of range");
+    if (rv < 0 || rv > 1000 || wv < 0 || wv > 1000)
+      return r.Error("", "protocol version out of range");
     p.min_reader_version = static_cast<int32_t>(rv);
     p.min_writer_version = static_cast<int32_t>(wv);
     ARROW_ASSIGN_OR_RAISE(p.reader_features, r.OptStringList("readerFeatures"));

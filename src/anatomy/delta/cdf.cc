@@ -19,19 +19,21 @@ namespace {
 
 Result<std::shared_ptr<arrow::Table>> WithColumns(const std::shared_ptr<arrow::Table>& t,
                                                   const std::shared_ptr<arrow::Schema>& out_schema,
-                                                  const std::optional<std::string>& change_type, int64_t version,
-                                                  int64_t ts) {
+                                                  const std::optional<std::string>& change_type,
+                                                  int64_t version, int64_t ts) {
   std::vector<std::shared_ptr<arrow::ChunkedArray>> cols;
   int64_t n = t->num_rows();
   for (const auto& f : out_schema->fields()) {
     if (f->name() == "_change_type" && change_type) {
-      ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayFromScalar(arrow::StringScalar(*change_type), n));
+      ARROW_ASSIGN_OR_RAISE(auto a,
+                            arrow::MakeArrayFromScalar(arrow::StringScalar(*change_type), n));
       cols.push_back(std::make_shared<arrow::ChunkedArray>(a));
     } else if (f->name() == "_commit_version") {
       ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayFromScalar(arrow::Int64Scalar(version), n));
       cols.push_back(std::make_shared<arrow::ChunkedArray>(a));
     } else if (f->name() == "_commit_timestamp") {
-      ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayFromScalar(arrow::TimestampScalar(ts, f->type()), n));
+      ARROW_ASSIGN_OR_RAISE(auto a,
+                            arrow::MakeArrayFromScalar(arrow::TimestampScalar(ts, f->type()), n));
       cols.push_back(std::make_shared<arrow::ChunkedArray>(a));
     } else {
       auto c = t->GetColumnByName(f->name());
@@ -50,7 +52,8 @@ Result<std::shared_ptr<arrow::Table>> RowsAt(const Snapshot& snap, AddFile file,
   ARROW_ASSIGN_OR_RAISE(auto t, ReadDataFile(snap, file, schema));
   arrow::Int64Builder b;
   for (uint64_t r : rows) {
-    if (static_cast<int64_t>(r) < t->num_rows()) ARROW_RETURN_NOT_OK(b.Append(static_cast<int64_t>(r)));
+    if (static_cast<int64_t>(r) < t->num_rows())
+      ARROW_RETURN_NOT_OK(b.Append(static_cast<int64_t>(r)));
   }
   ARROW_ASSIGN_OR_RAISE(auto idx, b.Finish());
   ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(t, idx));
@@ -59,7 +62,8 @@ Result<std::shared_ptr<arrow::Table>> RowsAt(const Snapshot& snap, AddFile file,
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage> storage, int64_t start,
+Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage> storage,
+                                                         int64_t start,
                                                          std::optional<int64_t> end) {
   ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage, SnapshotOptions{end, std::nullopt}));
   int64_t last = snap->version;
@@ -74,12 +78,18 @@ Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage
   ct.type = std::make_shared<DeltaType>();
   ct.type->primitive = "string";
   cdc_snap.schema.fields.push_back(ct);
-  auto cdc_schema = data_schema->AddField(data_schema->num_fields(), arrow::field("_change_type", arrow::utf8())).ValueOrDie();
+  auto cdc_schema =
+      data_schema->AddField(data_schema->num_fields(), arrow::field("_change_type", arrow::utf8()))
+          .ValueOrDie();
   auto out_schema = arrow::schema(cdc_schema->fields());
-  out_schema = out_schema->AddField(out_schema->num_fields(), arrow::field("_commit_version", arrow::int64())).ValueOrDie();
+  out_schema =
+      out_schema
+          ->AddField(out_schema->num_fields(), arrow::field("_commit_version", arrow::int64()))
+          .ValueOrDie();
   out_schema = out_schema
                    ->AddField(out_schema->num_fields(),
-                              arrow::field("_commit_timestamp", arrow::timestamp(arrow::TimeUnit::MILLI, "UTC")))
+                              arrow::field("_commit_timestamp",
+                                           arrow::timestamp(arrow::TimeUnit::MILLI, "UTC")))
                    .ValueOrDie();
   std::vector<std::shared_ptr<arrow::Table>> parts;
   for (int64_t v = start; v <= last; ++v) {
@@ -90,12 +100,13 @@ Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage
     std::optional<int64_t> ts;
     bool has_cdc = false;
     for (const auto& a : *actions) {
-      if (const auto* c = std::get_if<CommitInfo>(&a)) ts = c->in_commit_timestamp ? c->in_commit_timestamp : c->timestamp;
+      if (const auto* c = std::get_if<CommitInfo>(&a))
+        ts = c->in_commit_timestamp ? c->in_commit_timestamp : c->timestamp;
       has_cdc = has_cdc || std::holds_alternative<AddCdcFile>(a);
     }
     if (!ts) {
-    ARROW_ASSIGN_OR_RAISE(ts, CommitTimestamp(*storage, v));
-  }
+      ARROW_ASSIGN_OR_RAISE(ts, CommitTimestamp(*storage, v));
+    }
     if (has_cdc) {
       for (const auto& a : *actions) {
         const auto* c = std::get_if<AddCdcFile>(&a);
@@ -122,7 +133,8 @@ Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage
       auto it = removes.find(add->path);
       if (it != removes.end() && add->deletion_vector) {
         paired.insert(add->path);
-        ARROW_ASSIGN_OR_RAISE(auto now_deleted, LoadDeletionVector(*storage, *add->deletion_vector));
+        ARROW_ASSIGN_OR_RAISE(auto now_deleted,
+                              LoadDeletionVector(*storage, *add->deletion_vector));
         std::vector<uint64_t> before;
         if (it->second->deletion_vector) {
           ARROW_ASSIGN_OR_RAISE(before, LoadDeletionVector(*storage, *it->second->deletion_vector));

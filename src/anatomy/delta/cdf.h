@@ -18,7 +18,8 @@ namespace anatomy::delta {
 /// schema of end_version plus _change_type (string), _commit_version (int64) and
 /// _commit_timestamp (timestamp[ms, UTC]: in-commit timestamp, else commitInfo.timestamp, else
 /// the commit file's modification time).
-Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(std::shared_ptr<Storage> storage, int64_t start_version,
-                                                         std::optional<int64_t> end_version = std::nullopt);
+Result<std::shared_ptr<arrow::Table>> ReadChangeDataFeed(
+    std::shared_ptr<Storage> storage, int64_t start_version,
+    std::optional<int64_t> end_version = std::nullopt);
 
 }  // namespace anatomy::delta

@@ -15,35 +15,73 @@ namespace {
 
 using arrow::internal::checked_cast;
 
-/// Typed access to the children of one struct column row; absent or mistyped children read as null.
+/// The children of one struct array, resolved once (rows then look them up by name cheaply).
+struct StructCache {
+  explicit StructCache(const arrow::StructArray* a) : arr(a) {
+    if (!arr) return;
+    for (int i = 0; i < arr->num_fields(); ++i) {
+      names.push_back(arr->type()->field(i)->name());
+      children.push_back(arr->field(i));
+      subs.emplace_back();
+    }
+  }
+  int Find(const char* name) const {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  }
+  const StructCache* Sub(int i) const {
+    if (!subs[i] && children[i]->type_id() == arrow::Type::STRUCT) {
+      subs[i] =
+          std::make_unique<StructCache>(checked_cast<const arrow::StructArray*>(children[i].get()));
+    }
+    return subs[i].get();
+  }
+  const arrow::StructArray* arr;
+  std::vector<std::string> names;
+  std::vector<std::shared_ptr<arrow::Array>> children;
+  mutable std::vector<std::unique_ptr<StructCache>> subs;
+};
+
+/// Typed access to the children of one struct column row; absent or mistyped children read as
+/// null. The error location is only formatted when an error is reported.
 class Row {
  public:
-  Row(const arrow::StructArray* arr, int64_t i, std::string where)
-      : arr_(arr), i_(i), where_(std::move(where)) {}
+  Row(const StructCache* cache, int64_t i, const std::string* file, const char* kind,
+      std::string suffix = "")
+      : cache_(cache), i_(i), file_(file), kind_(kind), suffix_(std::move(suffix)) {}
 
   const arrow::Array* Child(const char* name) const {
-    if (!arr_) return nullptr;
-    auto c = arr_->GetFieldByName(name);
-    if (!c || c->IsNull(i_)) return nullptr;
-    return c.get();
+    if (!cache_) return nullptr;
+    int idx = cache_->Find(name);
+    if (idx < 0) return nullptr;
+    const arrow::Array* c = cache_->children[idx].get();
+    return c->IsNull(i_) ? nullptr : c;
   }
   std::optional<std::string> Str(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
-    if (c->type_id() == arrow::Type::STRING) return checked_cast<const arrow::StringArray*>(c)->GetString(i_);
+    if (c->type_id() == arrow::Type::STRING)
+      return checked_cast<const arrow::StringArray*>(c)->GetString(i_);
     if (c->type_id() == arrow::Type::LARGE_STRING)
       return checked_cast<const arrow::LargeStringArray*>(c)->GetString(i_);
-    if (c->type_id() == arrow::Type::BINARY) return checked_cast<const arrow::BinaryArray*>(c)->GetString(i_);
+    if (c->type_id() == arrow::Type::BINARY)
+      return checked_cast<const arrow::BinaryArray*>(c)->GetString(i_);
     return std::nullopt;
   }
   std::optional<int64_t> Int(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
     switch (c->type_id()) {
-      case arrow::Type::INT64: return checked_cast<const arrow::Int64Array*>(c)->Value(i_);
-      case arrow::Type::INT32: return checked_cast<const arrow::Int32Array*>(c)->Value(i_);
-      case arrow::Type::INT16: return checked_cast<const arrow::Int16Array*>(c)->Value(i_);
-      default: return std::nullopt;
+      case arrow::Type::INT64:
+        return checked_cast<const arrow::Int64Array*>(c)->Value(i_);
+      case arrow::Type::INT32:
+        return checked_cast<const arrow::Int32Array*>(c)->Value(i_);
+      case arrow::Type::INT16:
+        return checked_cast<const arrow::Int16Array*>(c)->Value(i_);
+      default:
+        return std::nullopt;
     }
   }
   std::optional<bool> Bool(const char* name) const {
@@ -54,19 +92,21 @@ class Row {
   Result<std::optional<PartitionValues>> Map(const char* name) const {
     const auto* c = Child(name);
     if (!c) return std::nullopt;
-    if (c->type_id() != arrow::Type::MAP) return Status::Invalid(where_, ".", name, ": expected a map");
+    if (c->type_id() != arrow::Type::MAP)
+      return Status::Invalid(where(), ".", name, ": expected a map");
     const auto* m = checked_cast<const arrow::MapArray*>(c);
     auto keys = m->keys();
     auto items = m->items();
     if (keys->type_id() != arrow::Type::STRING || items->type_id() != arrow::Type::STRING) {
-      return Status::Invalid(where_, ".", name, ": expected map<string,string>");
+      return Status::Invalid(where(), ".", name, ": expected map<string,string>");
     }
     const auto* k = checked_cast<const arrow::StringArray*>(keys.get());
     const auto* v = checked_cast<const arrow::StringArray*>(items.get());
     PartitionValues out;
     for (int64_t j = m->value_offset(i_); j < m->value_offset(i_) + m->value_length(i_); ++j) {
       if (k->IsNull(j)) continue;
-      out[k->GetString(j)] = v->IsNull(j) ? std::nullopt : std::optional<std::string>(v->GetString(j));
+      out[k->GetString(j)] =
+          v->IsNull(j) ? std::nullopt : std::optional<std::string>(v->GetString(j));
     }
     return out;
   }
@@ -95,16 +135,19 @@ class Row {
   std::optional<Row> Sub(const char* name) const {
     const auto* c = Child(name);
     if (!c || c->type_id() != arrow::Type::STRUCT) return std::nullopt;
-    return Row(checked_cast<const arrow::StructArray*>(c), i_, where_ + "." + name);
+    return Row(cache_->Sub(cache_->Find(name)), i_, file_, kind_, suffix_ + "." + name);
   }
-  const arrow::StructArray* array() const { return arr_; }
   int64_t index() const { return i_; }
-  const std::string& where() const { return where_; }
+  std::string where() const {
+    return *file_ + ": row " + std::to_string(i_) + ": " + kind_ + suffix_;
+  }
 
  private:
-  const arrow::StructArray* arr_;
+  const StructCache* cache_;
   int64_t i_;
-  std::string where_;
+  const std::string* file_;
+  const char* kind_;
+  std::string suffix_;
 };
 
 /// JSON of a stats_parsed value (for checkpoints written without JSON stats).
@@ -120,13 +163,20 @@ nlohmann::json ScalarJson(const arrow::Scalar& s) {
       }
       return o;
     }
-    case arrow::Type::INT8: return checked_cast<const arrow::Int8Scalar&>(s).value;
-    case arrow::Type::INT16: return checked_cast<const arrow::Int16Scalar&>(s).value;
-    case arrow::Type::INT32: return checked_cast<const arrow::Int32Scalar&>(s).value;
-    case arrow::Type::INT64: return checked_cast<const arrow::Int64Scalar&>(s).value;
-    case arrow::Type::FLOAT: return checked_cast<const arrow::FloatScalar&>(s).value;
-    case arrow::Type::DOUBLE: return checked_cast<const arrow::DoubleScalar&>(s).value;
-    case arrow::Type::BOOL: return checked_cast<const arrow::BooleanScalar&>(s).value;
+    case arrow::Type::INT8:
+      return checked_cast<const arrow::Int8Scalar&>(s).value;
+    case arrow::Type::INT16:
+      return checked_cast<const arrow::Int16Scalar&>(s).value;
+    case arrow::Type::INT32:
+      return checked_cast<const arrow::Int32Scalar&>(s).value;
+    case arrow::Type::INT64:
+      return checked_cast<const arrow::Int64Scalar&>(s).value;
+    case arrow::Type::FLOAT:
+      return checked_cast<const arrow::FloatScalar&>(s).value;
+    case arrow::Type::DOUBLE:
+      return checked_cast<const arrow::DoubleScalar&>(s).value;
+    case arrow::Type::BOOL:
+      return checked_cast<const arrow::BooleanScalar&>(s).value;
     case arrow::Type::STRING:
     case arrow::Type::LARGE_STRING:
     case arrow::Type::BINARY:
@@ -145,7 +195,8 @@ nlohmann::json ScalarJson(const arrow::Scalar& s) {
       }
       return str;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -157,7 +208,8 @@ Result<std::optional<DeletionVectorDescriptor>> Dv(const Row& r) {
   auto p = sub->Str("pathOrInlineDv");
   auto size = sub->Int("sizeInBytes");
   auto card = sub->Int("cardinality");
-  if (!st || !p || !size || !card) return Status::Invalid(r.where(), ".deletionVector: incomplete descriptor");
+  if (!st || !p || !size || !card)
+    return Status::Invalid(r.where(), ".deletionVector: incomplete descriptor");
   dv.storage_type = *st;
   dv.path_or_inline_dv = *p;
   if (auto off = sub->Int("offset")) dv.offset = static_cast<int32_t>(*off);
@@ -176,20 +228,39 @@ Result<std::optional<std::string>> Stats(const Row& r) {
   return SafeDump(j);
 }
 
-Status ReadRow(const arrow::Table& table, int64_t chunk_row, int chunk, const std::string& where,
+/// The action columns of one checkpoint chunk, resolved once.
+struct Columns {
+  Columns(const arrow::Table& table, int chunk) {
+    auto get = [&](const char* name) -> std::unique_ptr<StructCache> {
+      auto c = table.GetColumnByName(name);
+      if (!c || c->type()->id() != arrow::Type::STRUCT) return nullptr;
+      return std::make_unique<StructCache>(
+          checked_cast<const arrow::StructArray*>(c->chunk(chunk).get()));
+    };
+    add = get("add");
+    remove = get("remove");
+    meta = get("metaData");
+    protocol = get("protocol");
+    txn = get("txn");
+    domain = get("domainMetadata");
+    sidecar = get("sidecar");
+    cp_meta = get("checkpointMetadata");
+  }
+  std::unique_ptr<StructCache> add, remove, meta, protocol, txn, domain, sidecar, cp_meta;
+};
+
+Status ReadRow(const Columns& cols, int64_t chunk_row, const std::string& where,
                std::vector<Action>* out) {
-  auto column = [&](const char* name) -> const arrow::StructArray* {
-    auto c = table.GetColumnByName(name);
-    if (!c || c->type()->id() != arrow::Type::STRUCT) return nullptr;
-    return checked_cast<const arrow::StructArray*>(c->chunk(chunk).get());
+  auto valid = [&](const std::unique_ptr<StructCache>& c) {
+    return c && c->arr->IsValid(chunk_row);
   };
-  std::string here = where + ": row " + std::to_string(chunk_row);
-  if (const auto* a = column("add"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": add");
+  auto here = [&]() { return where + ": row " + std::to_string(chunk_row); };
+  if (valid(cols.add)) {
+    Row r(cols.add.get(), chunk_row, &where, "add");
     AddFile f;
     auto path = r.Str("path");
     auto size = r.Int("size");
-    if (!path || !size) return Status::Invalid(here, ": add without path or size");
+    if (!path || !size) return Status::Invalid(here(), ": add without path or size");
     f.path = *path;
     f.size = *size;
     ARROW_ASSIGN_OR_RAISE(auto pv, r.Map("partitionValues"));
@@ -204,11 +275,11 @@ Status ReadRow(const arrow::Table& table, int64_t chunk_row, int chunk, const st
     f.clustering_provider = r.Str("clusteringProvider");
     out->push_back(std::move(f));
   }
-  if (const auto* a = column("remove"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": remove");
+  if (valid(cols.remove)) {
+    Row r(cols.remove.get(), chunk_row, &where, "remove");
     RemoveFile f;
     auto path = r.Str("path");
-    if (!path) return Status::Invalid(here, ": remove without path");
+    if (!path) return Status::Invalid(here(), ": remove without path");
     f.path = *path;
     f.deletion_timestamp = r.Int("deletionTimestamp");
     f.data_change = r.Bool("dataChange").value_or(false);
@@ -218,12 +289,12 @@ Status ReadRow(const arrow::Table& table, int64_t chunk_row, int chunk, const st
     ARROW_ASSIGN_OR_RAISE(f.deletion_vector, Dv(r));
     out->push_back(std::move(f));
   }
-  if (const auto* a = column("metaData"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": metaData");
+  if (valid(cols.meta)) {
+    Row r(cols.meta.get(), chunk_row, &where, "metaData");
     Metadata m;
     auto id = r.Str("id");
     auto schema = r.Str("schemaString");
-    if (!id || !schema) return Status::Invalid(here, ": metaData without id or schemaString");
+    if (!id || !schema) return Status::Invalid(here(), ": metaData without id or schemaString");
     m.id = *id;
     m.schema_string = *schema;
     m.name = r.Str("name");
@@ -239,64 +310,66 @@ Status ReadRow(const arrow::Table& table, int64_t chunk_row, int chunk, const st
     m.created_time = r.Int("createdTime");
     out->push_back(std::move(m));
   }
-  if (const auto* a = column("protocol"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": protocol");
+  if (valid(cols.protocol)) {
+    Row r(cols.protocol.get(), chunk_row, &where, "protocol");
     Protocol p;
     auto rv = r.Int("minReaderVersion");
     auto wv = r.Int("minWriterVersion");
-    if (!rv || !wv) return Status::Invalid(here, ": protocol without versions");
+    if (!rv || !wv) return Status::Invalid(here(), ": protocol without versions");
     p.min_reader_version = static_cast<int32_t>(*rv);
     p.min_writer_version = static_cast<int32_t>(*wv);
     p.reader_features = r.StrList("readerFeatures");
     p.writer_features = r.StrList("writerFeatures");
     out->push_back(std::move(p));
   }
-  if (const auto* a = column("txn"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": txn");
+  if (valid(cols.txn)) {
+    Row r(cols.txn.get(), chunk_row, &where, "txn");
     Txn t;
     auto app = r.Str("appId");
     auto v = r.Int("version");
-    if (!app || !v) return Status::Invalid(here, ": txn without appId or version");
+    if (!app || !v) return Status::Invalid(here(), ": txn without appId or version");
     t.app_id = *app;
     t.version = *v;
     t.last_updated = r.Int("lastUpdated");
     out->push_back(std::move(t));
   }
-  if (const auto* a = column("domainMetadata"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": domainMetadata");
+  if (valid(cols.domain)) {
+    Row r(cols.domain.get(), chunk_row, &where, "domainMetadata");
     DomainMetadata d;
     auto dom = r.Str("domain");
-    if (!dom) return Status::Invalid(here, ": domainMetadata without domain");
+    if (!dom) return Status::Invalid(here(), ": domainMetadata without domain");
     d.domain = *dom;
     d.configuration = r.Str("configuration").value_or("");
     d.removed = r.Bool("removed").value_or(false);
     out->push_back(std::move(d));
   }
-  if (const auto* a = column("sidecar"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": sidecar");
+  if (valid(cols.sidecar)) {
+    Row r(cols.sidecar.get(), chunk_row, &where, "sidecar");
     Sidecar s;
     auto p = r.Str("path");
-    if (!p) return Status::Invalid(here, ": sidecar without path");
+    if (!p) return Status::Invalid(here(), ": sidecar without path");
     s.path = *p;
     s.size_in_bytes = r.Int("sizeInBytes").value_or(0);
     s.modification_time = r.Int("modificationTime").value_or(0);
     out->push_back(std::move(s));
   }
-  if (const auto* a = column("checkpointMetadata"); a && a->IsValid(chunk_row)) {
-    Row r(a, chunk_row, here + ": checkpointMetadata");
+  if (valid(cols.cp_meta)) {
+    Row r(cols.cp_meta.get(), chunk_row, &where, "checkpointMetadata");
     out->push_back(CheckpointMetadata{r.Int("version").value_or(0)});
   }
   return Status::OK();
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadTableWall(std::shared_ptr<arrow::io::RandomAccessFile> file,
-                                                    const std::string& path) {
+Result<std::shared_ptr<arrow::Table>> ReadTableWall(
+    std::shared_ptr<arrow::io::RandomAccessFile> file, const std::string& path) {
   // Parquet reports some corruption by throwing; this is its wall.
   try {
     auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool());
-    if (!reader.ok()) return Status::Invalid(path, ": not a readable Parquet file: ", reader.status().message());
+    if (!reader.ok())
+      return Status::Invalid(path, ": not a readable Parquet file: ", reader.status().message());
     auto read = (*reader)->ReadTable();
-    if (!read.ok()) return Status::Invalid(path, ": cannot read checkpoint: ", read.status().message());
+    if (!read.ok())
+      return Status::Invalid(path, ": cannot read checkpoint: ", read.status().message());
     ARROW_ASSIGN_OR_RAISE(auto table, (*read)->CombineChunks());
     return table;
   } catch (const std::exception& e) {
@@ -310,10 +383,12 @@ Status ReadParquetActions(Storage& storage, const std::string& path, std::vector
   ARROW_ASSIGN_OR_RAISE(auto file, storage.OpenRead(path));
   ARROW_ASSIGN_OR_RAISE(auto table, ReadTableWall(file, path));
   if (table->num_columns() == 0) return Status::OK();
+  out->reserve(out->size() + static_cast<size_t>(table->num_rows()));
   int chunks = table->column(0)->num_chunks();
   for (int c = 0; c < chunks; ++c) {
+    Columns cols(*table, c);
     int64_t rows = table->column(0)->chunk(c)->length();
-    for (int64_t i = 0; i < rows; ++i) ARROW_RETURN_NOT_OK(ReadRow(*table, i, c, path, out));
+    for (int64_t i = 0; i < rows; ++i) ARROW_RETURN_NOT_OK(ReadRow(cols, i, path, out));
   }
   return Status::OK();
 }

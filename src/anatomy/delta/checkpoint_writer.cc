@@ -6,7 +6,6 @@
 
 #include <cctype>
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "anatomy/delta/log_files.h"
@@ -20,36 +19,44 @@ using arrow::field;
 std::shared_ptr<arrow::DataType> StrMap() { return arrow::map(arrow::utf8(), arrow::utf8()); }
 
 std::shared_ptr<arrow::DataType> DvType() {
-  return arrow::struct_({field("storageType", arrow::utf8()), field("pathOrInlineDv", arrow::utf8()),
-                         field("offset", arrow::int32()), field("sizeInBytes", arrow::int32()),
+  return arrow::struct_({field("storageType", arrow::utf8()),
+                         field("pathOrInlineDv", arrow::utf8()), field("offset", arrow::int32()),
+                         field("sizeInBytes", arrow::int32()),
                          field("cardinality", arrow::int64())});
 }
 
 std::shared_ptr<arrow::Schema> CheckpointSchema() {
   auto txn = arrow::struct_({field("appId", arrow::utf8()), field("version", arrow::int64()),
                              field("lastUpdated", arrow::int64())});
-  auto add = arrow::struct_({field("path", arrow::utf8()), field("partitionValues", StrMap()),
-                             field("size", arrow::int64()), field("modificationTime", arrow::int64()),
-                             field("dataChange", arrow::boolean()), field("stats", arrow::utf8()),
-                             field("tags", StrMap()), field("deletionVector", DvType()),
-                             field("baseRowId", arrow::int64()), field("defaultRowCommitVersion", arrow::int64())});
-  auto remove = arrow::struct_({field("path", arrow::utf8()), field("deletionTimestamp", arrow::int64()),
-                                field("dataChange", arrow::boolean()), field("extendedFileMetadata", arrow::boolean()),
-                                field("partitionValues", StrMap()), field("size", arrow::int64()),
-                                field("deletionVector", DvType()), field("baseRowId", arrow::int64()),
-                                field("defaultRowCommitVersion", arrow::int64())});
+  auto add = arrow::struct_(
+      {field("path", arrow::utf8()), field("partitionValues", StrMap()),
+       field("size", arrow::int64()), field("modificationTime", arrow::int64()),
+       field("dataChange", arrow::boolean()), field("stats", arrow::utf8()),
+       field("tags", StrMap()), field("deletionVector", DvType()),
+       field("baseRowId", arrow::int64()), field("defaultRowCommitVersion", arrow::int64())});
+  auto remove = arrow::struct_(
+      {field("path", arrow::utf8()), field("deletionTimestamp", arrow::int64()),
+       field("dataChange", arrow::boolean()), field("extendedFileMetadata", arrow::boolean()),
+       field("partitionValues", StrMap()), field("size", arrow::int64()),
+       field("deletionVector", DvType()), field("baseRowId", arrow::int64()),
+       field("defaultRowCommitVersion", arrow::int64())});
   auto meta = arrow::struct_(
-      {field("id", arrow::utf8()), field("name", arrow::utf8()), field("description", arrow::utf8()),
-       field("format", arrow::struct_({field("provider", arrow::utf8()), field("options", StrMap())})),
+      {field("id", arrow::utf8()), field("name", arrow::utf8()),
+       field("description", arrow::utf8()),
+       field("format",
+             arrow::struct_({field("provider", arrow::utf8()), field("options", StrMap())})),
        field("schemaString", arrow::utf8()), field("partitionColumns", arrow::list(arrow::utf8())),
        field("configuration", StrMap()), field("createdTime", arrow::int64())});
-  auto protocol = arrow::struct_({field("minReaderVersion", arrow::int32()), field("minWriterVersion", arrow::int32()),
+  auto protocol = arrow::struct_({field("minReaderVersion", arrow::int32()),
+                                  field("minWriterVersion", arrow::int32()),
                                   field("readerFeatures", arrow::list(arrow::utf8())),
                                   field("writerFeatures", arrow::list(arrow::utf8()))});
-  auto domain = arrow::struct_({field("domain", arrow::utf8()), field("configuration", arrow::utf8()),
-                                field("removed", arrow::boolean())});
-  return arrow::schema({field("txn", txn), field("add", add), field("remove", remove), field("metaData", meta),
-                        field("protocol", protocol), field("domainMetadata", domain)});
+  auto domain =
+      arrow::struct_({field("domain", arrow::utf8()), field("configuration", arrow::utf8()),
+                      field("removed", arrow::boolean())});
+  return arrow::schema({field("txn", txn), field("add", add), field("remove", remove),
+                        field("metaData", meta), field("protocol", protocol),
+                        field("domainMetadata", domain)});
 }
 
 /// Appends to the child builders of one struct column.
@@ -113,7 +120,8 @@ struct Row {
 };
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -131,13 +139,20 @@ Result<int64_t> ParseIntervalMs(const std::string& text) {
   std::string u(unit);
   if (!u.empty() && u.back() == 's') u.pop_back();
   int64_t ms = 0;
-  if (u == "millisecond") ms = 1;
-  else if (u == "second") ms = 1000;
-  else if (u == "minute") ms = 60'000;
-  else if (u == "hour") ms = 3'600'000;
-  else if (u == "day") ms = 86'400'000;
-  else if (u == "week") ms = 7 * 86'400'000ll;
-  else return Status::Invalid("unknown interval unit in '", text, "'");
+  if (u == "millisecond")
+    ms = 1;
+  else if (u == "second")
+    ms = 1000;
+  else if (u == "minute")
+    ms = 60'000;
+  else if (u == "hour")
+    ms = 3'600'000;
+  else if (u == "day")
+    ms = 86'400'000;
+  else if (u == "week")
+    ms = 7 * 86'400'000ll;
+  else
+    return Status::Invalid("unknown interval unit in '", text, "'");
   return n * ms;
 }
 
@@ -218,7 +233,8 @@ Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
     }));
   }
   int64_t retention = 7 * 86'400'000ll;
-  if (auto it = m.configuration.find("delta.deletedFileRetentionDuration"); it != m.configuration.end()) {
+  if (auto it = m.configuration.find("delta.deletedFileRetentionDuration");
+      it != m.configuration.end()) {
     ARROW_ASSIGN_OR_RAISE(retention, ParseIntervalMs(it->second));
   }
   int64_t cutoff = NowMs() - retention;
@@ -245,11 +261,13 @@ Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
   info.num_actions = table->num_rows();
   ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::BufferOutputStream::Create());
   auto props = parquet::WriterProperties::Builder().compression(arrow::Compression::ZSTD)->build();
-  ARROW_RETURN_NOT_OK(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 1 << 20, props));
+  ARROW_RETURN_NOT_OK(
+      parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 1 << 20, props));
   ARROW_ASSIGN_OR_RAISE(auto buf, sink->Finish());
   info.size_in_bytes = buf->size();
   char name[64];
-  std::snprintf(name, sizeof(name), "%s/%020lld.checkpoint.parquet", kLogDir, static_cast<long long>(snap.version));
+  std::snprintf(name, sizeof(name), "%s/%020lld.checkpoint.parquet", kLogDir,
+                static_cast<long long>(snap.version));
   ARROW_RETURN_NOT_OK(storage.PutAtomic(name, buf->ToString()));
   nlohmann::ordered_json lc;
   lc["version"] = snap.version;

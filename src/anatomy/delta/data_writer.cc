@@ -8,9 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <random>
-
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "anatomy/delta/values.h"
 
@@ -19,22 +18,25 @@ namespace anatomy::delta {
 namespace cp = arrow::compute;
 
 std::string NewUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
+  thread_local std::mt19937_64 rng{
+      std::random_device{}() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count())};
   uint64_t a = rng(), b = rng();
   a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;
   b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
   char buf[37];
   std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
-                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+                static_cast<unsigned>(b >> 48),
+                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
   return buf;
 }
 
 namespace {
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -72,7 +74,8 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
     }
     case arrow::Type::STRING: {
       bool truncated = false;
-      std::string p = Utf8Prefix(static_cast<const arrow::StringScalar&>(s).view(), prefix, &truncated);
+      std::string p =
+          Utf8Prefix(static_cast<const arrow::StringScalar&>(s).view(), prefix, &truncated);
       // A truncated max must stay an upper bound: append the largest code point.
       if (truncated && is_max) p += "\xF4\x8F\xBF\xBF";
       return nlohmann::json(p);
@@ -82,10 +85,12 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
     case arrow::Type::TIMESTAMP: {
       // Milliseconds, floor (the spec truncates timestamp stats to milliseconds).
       const auto& ts = static_cast<const arrow::TimestampType&>(*s.type);
-      ARROW_ASSIGN_OR_RAISE(auto us, s.CastTo(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
+      ARROW_ASSIGN_OR_RAISE(auto us,
+                            s.CastTo(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
       int64_t v = static_cast<const arrow::TimestampScalar&>(*us).value;
       int64_t ms = v >= 0 ? v / 1000 : -((-v + 999) / 1000);
-      auto msv = std::make_shared<arrow::TimestampScalar>(ms, arrow::timestamp(arrow::TimeUnit::MILLI));
+      auto msv =
+          std::make_shared<arrow::TimestampScalar>(ms, arrow::timestamp(arrow::TimeUnit::MILLI));
       std::string text = msv->ToString();  // "YYYY-MM-DD HH:MM:SS.mmm"
       if (text.find('.') == std::string::npos) text += ".000";
       text[10] = 'T';
@@ -97,28 +102,33 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
   }
 }
 
-Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part, const std::string& dir,
-                    const PartitionValues& pvalues, const DataWriteOptions& options,
-                    const std::vector<std::string>& stats_columns, std::vector<AddFile>* out) {
+Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
+                    const std::string& dir, const PartitionValues& pvalues,
+                    const DataWriteOptions& options, const std::vector<std::string>& stats_columns,
+                    std::vector<AddFile>* out) {
   auto props = parquet::WriterProperties::Builder()
                    .compression(arrow::Compression::ZSTD)
                    ->compression_level(options.compression_level)
                    ->enable_statistics()
                    ->max_row_group_length(options.row_group_rows)
                    ->build();
-  auto arrow_props =
-      parquet::ArrowWriterProperties::Builder().coerce_timestamps(arrow::TimeUnit::MICRO)->build();
+  auto arrow_props = parquet::ArrowWriterProperties::Builder()
+                         .coerce_timestamps(arrow::TimeUnit::MICRO)
+                         ->set_use_threads(true)  // encode columns in parallel
+                         ->build();
   int64_t offset = 0;
   const int64_t rows = part->num_rows();
   int file_index = 0;
   do {
-    std::string name = "part-" + std::string(5 - std::min<size_t>(5, std::to_string(file_index).size()), '0') +
-                       std::to_string(file_index) + "-" + NewUuid() + "-c000.zstd.parquet";
+    std::string name =
+        "part-" + std::string(5 - std::min<size_t>(5, std::to_string(file_index).size()), '0') +
+        std::to_string(file_index) + "-" + NewUuid() + "-c000.zstd.parquet";
     ++file_index;
     std::string rel = dir.empty() ? name : dir + "/" + name;
     ARROW_ASSIGN_OR_RAISE(auto sink, storage.OpenWrite(rel));
-    ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*part->schema(), arrow::default_memory_pool(),
-                                                                        sink, props, arrow_props));
+    ARROW_ASSIGN_OR_RAISE(
+        auto writer, parquet::arrow::FileWriter::Open(*part->schema(), arrow::default_memory_pool(),
+                                                      sink, props, arrow_props));
     int64_t start = offset;
     do {
       int64_t n = std::min(options.row_group_rows, rows - offset);
@@ -136,8 +146,9 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
     add.size = size;
     add.modification_time = NowMs();
     add.data_change = true;
-    ARROW_ASSIGN_OR_RAISE(auto stats, ComputeStatsJson(*part->Slice(start, offset - start), stats_columns,
-                                                       options.string_prefix_length));
+    ARROW_ASSIGN_OR_RAISE(auto stats,
+                          ComputeStatsJson(*part->Slice(start, offset - start), stats_columns,
+                                           options.string_prefix_length));
     add.stats = std::move(stats);
     out->push_back(std::move(add));
   } while (offset < rows);
@@ -146,7 +157,8 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
 
 }  // namespace
 
-Result<std::string> ComputeStatsJson(const arrow::Table& table, const std::vector<std::string>& columns,
+Result<std::string> ComputeStatsJson(const arrow::Table& table,
+                                     const std::vector<std::string>& columns,
                                      int string_prefix_length) {
   nlohmann::ordered_json j;
   j["numRecords"] = table.num_rows();
@@ -180,7 +192,8 @@ Result<std::string> ComputeStatsJson(const arrow::Table& table, const std::vecto
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
+Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
+                                            const std::shared_ptr<arrow::Table>& data,
                                             const std::vector<std::string>& partition_columns,
                                             const DataWriteOptions& options) {
   std::vector<AddFile> out;
@@ -190,7 +203,8 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_
   std::vector<std::string> data_names;
   for (int i = 0; i < data->num_columns(); ++i) {
     const auto& n = data->schema()->field(i)->name();
-    bool is_part = std::find(partition_columns.begin(), partition_columns.end(), n) != partition_columns.end();
+    bool is_part =
+        std::find(partition_columns.begin(), partition_columns.end(), n) != partition_columns.end();
     if (!is_part) {
       data_idx.push_back(i);
       data_names.push_back(n);
@@ -200,7 +214,8 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_
   if (options.stats_columns) {
     stats_columns = *options.stats_columns;
   } else {
-    for (size_t i = 0; i < data_names.size() && static_cast<int>(i) < options.num_indexed_cols; ++i) {
+    for (size_t i = 0; i < data_names.size() && static_cast<int>(i) < options.num_indexed_cols;
+         ++i) {
       stats_columns.push_back(data_names[i]);
     }
   }
@@ -226,7 +241,8 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_
   std::map<std::vector<int32_t>, std::vector<int64_t>> groups;
   std::vector<int32_t> key(partition_columns.size());
   for (int64_t r = 0; r < data->num_rows(); ++r) {
-    for (size_t c = 0; c < codes.size(); ++c) key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
+    for (size_t c = 0; c < codes.size(); ++c)
+      key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
     groups[key].push_back(r);
   }
   ARROW_ASSIGN_OR_RAISE(auto combined_data, data_only->CombineChunks());
@@ -246,7 +262,8 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_
     ARROW_RETURN_NOT_OK(ib.AppendValues(rows));
     ARROW_ASSIGN_OR_RAISE(auto indices, ib.Finish());
     ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(combined_data, indices));
-    ARROW_RETURN_NOT_OK(WriteOneFile(storage, taken.table(), dir, pv, options, stats_columns, &out));
+    ARROW_RETURN_NOT_OK(
+        WriteOneFile(storage, taken.table(), dir, pv, options, stats_columns, &out));
   }
   return out;
 }

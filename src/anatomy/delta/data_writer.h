@@ -17,9 +17,10 @@
 namespace anatomy::delta {
 
 struct DataWriteOptions {
-  int64_t target_file_size = 128ll << 20;  ///< bytes; a file is closed after the row group crossing it
-  int64_t row_group_rows = 1 << 20;        ///< rows per row group
-  int compression_level = 3;               ///< zstd level
+  int64_t target_file_size = 128ll
+                             << 20;  ///< bytes; a file is closed after the row group crossing it
+  int64_t row_group_rows = 1 << 20;  ///< rows per row group
+  int compression_level = 1;         ///< zstd level (1: the parquet-rs default delta-rs uses)
   /// Columns with min/max/nullCount (top-level, logical names); nullopt → the first
   /// `num_indexed_cols` non-partition columns.
   std::optional<std::vector<std::string>> stats_columns;
@@ -29,12 +30,14 @@ struct DataWriteOptions {
 
 /// Writes `data` (already in table-schema order and types) as data files and returns their
 /// `add` actions (paths URI-encoded relative to the root, dataChange=true).
-Result<std::vector<AddFile>> WriteDataFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
+Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
+                                            const std::shared_ptr<arrow::Table>& data,
                                             const std::vector<std::string>& partition_columns,
                                             const DataWriteOptions& options);
 
 /// Stats JSON of one file's rows for the given columns.
-Result<std::string> ComputeStatsJson(const arrow::Table& table, const std::vector<std::string>& columns,
+Result<std::string> ComputeStatsJson(const arrow::Table& table,
+                                     const std::vector<std::string>& columns,
                                      int string_prefix_length);
 
 /// A random RFC 4122 version-4 UUID.

@@ -25,7 +25,8 @@ class Cursor {
       return Status::Invalid(what_, ": truncated at offset ", pos_, " (need ", bytes, " bytes)");
     }
     uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
+    for (int i = 0; i < bytes; ++i)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
     pos_ += bytes;
     return v;
   }
@@ -74,7 +75,8 @@ Status DecodeRoaring32(Cursor& c, uint64_t high, std::vector<uint64_t>* out) {
     cards[i] = static_cast<uint32_t>(card) + 1;
   }
   if (has_offsets) {
-    for (uint32_t i = 0; i < size; ++i) ARROW_RETURN_NOT_OK(c.Le(4).status());  // offsets: sequential anyway
+    for (uint32_t i = 0; i < size; ++i)
+      ARROW_RETURN_NOT_OK(c.Le(4).status());  // offsets: sequential anyway
   }
   for (uint32_t i = 0; i < size; ++i) {
     uint64_t base = (high << 32) | (static_cast<uint64_t>(keys[i]) << 16);
@@ -113,7 +115,8 @@ void PutLe(std::string* out, uint64_t v, int bytes) {
 }  // namespace
 
 Result<std::string> Z85Decode(std::string_view text) {
-  if (text.size() % 5 != 0) return Status::Invalid("Z85 text length ", text.size(), " is not a multiple of 5");
+  if (text.size() % 5 != 0)
+    return Status::Invalid("Z85 text length ", text.size(), " is not a multiple of 5");
   int8_t table[256];
   std::memset(table, -1, sizeof(table));
   for (int i = 0; i < 85; ++i) table[static_cast<uint8_t>(kZ85Chars[i])] = static_cast<int8_t>(i);
@@ -133,7 +136,8 @@ Result<std::string> Z85Decode(std::string_view text) {
 }
 
 Result<std::string> Z85Encode(std::string_view bytes) {
-  if (bytes.size() % 4 != 0) return Status::Invalid("Z85 input length ", bytes.size(), " is not a multiple of 4");
+  if (bytes.size() % 4 != 0)
+    return Status::Invalid("Z85 input length ", bytes.size(), " is not a multiple of 4");
   std::string out;
   for (size_t i = 0; i < bytes.size(); i += 4) {
     uint64_t v = 0;
@@ -153,7 +157,9 @@ Result<std::vector<uint64_t>> DecodeRoaringBitmapArray(std::string_view bytes) {
   ARROW_ASSIGN_OR_RAISE(uint64_t magic, c.Le(4));
   if (magic != kMagic) return Status::Invalid("deletion vector bitmap: bad magic number ", magic);
   ARROW_ASSIGN_OR_RAISE(uint64_t buckets, c.Le(8));
-  if (buckets > bytes.size()) return Status::Invalid("deletion vector bitmap: ", buckets, " buckets in ", bytes.size(), " bytes");
+  if (buckets > bytes.size())
+    return Status::Invalid("deletion vector bitmap: ", buckets, " buckets in ", bytes.size(),
+                           " bytes");
   std::vector<uint64_t> out;
   for (uint64_t b = 0; b < buckets; ++b) {
     ARROW_ASSIGN_OR_RAISE(uint64_t key, c.Le(4));
@@ -209,7 +215,8 @@ std::string EncodeRoaringBitmapArray(const std::vector<uint64_t>& rows) {
 
 Result<std::string> DeletionVectorRelativePath(const DeletionVectorDescriptor& dv) {
   const std::string& p = dv.path_or_inline_dv;
-  if (p.size() < 20) return Status::Invalid("deletion vector '", p, "': path shorter than a Z85 UUID");
+  if (p.size() < 20)
+    return Status::Invalid("deletion vector '", p, "': path shorter than a Z85 UUID");
   std::string prefix = p.substr(0, p.size() - 20);
   ARROW_ASSIGN_OR_RAISE(auto uuid, Z85Decode(std::string_view(p).substr(p.size() - 20)));
   static const char* kHex = "0123456789abcdef";
@@ -226,11 +233,13 @@ Result<std::string> DeletionVectorRelativePath(const DeletionVectorDescriptor& d
   return (prefix.empty() ? "" : prefix + "/") + "deletion_vector_" + text + ".bin";
 }
 
-Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage, const DeletionVectorDescriptor& dv) {
+Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage,
+                                                 const DeletionVectorDescriptor& dv) {
   if (dv.storage_type == "i") {
     ARROW_ASSIGN_OR_RAISE(auto bytes, Z85Decode(dv.path_or_inline_dv));
     if (dv.size_in_bytes < 0 || static_cast<size_t>(dv.size_in_bytes) > bytes.size()) {
-      return Status::Invalid("inline deletion vector: sizeInBytes ", dv.size_in_bytes, " exceeds its data");
+      return Status::Invalid("inline deletion vector: sizeInBytes ", dv.size_in_bytes,
+                             " exceeds its data");
     }
     bytes.resize(static_cast<size_t>(dv.size_in_bytes));
     return DecodeRoaringBitmapArray(bytes);
@@ -244,9 +253,11 @@ Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage, const Deletio
     return Status::Invalid("deletion vector: unknown storageType '", dv.storage_type, "'");
   }
   ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
-  std::string_view data(reinterpret_cast<const char*>(buf->data()), static_cast<size_t>(buf->size()));
+  std::string_view data(reinterpret_cast<const char*>(buf->data()),
+                        static_cast<size_t>(buf->size()));
   int64_t offset = dv.offset.value_or(1);
-  if (data.empty() || data[0] != 1) return Status::Invalid(path, ": unsupported deletion vector file version");
+  if (data.empty() || data[0] != 1)
+    return Status::Invalid(path, ": unsupported deletion vector file version");
   if (offset < 1 || static_cast<size_t>(offset) + 4 > data.size()) {
     return Status::Invalid(path, ": deletion vector offset ", offset, " out of range");
   }
@@ -257,14 +268,15 @@ Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage, const Deletio
   };
   uint32_t size = be32(static_cast<size_t>(offset));
   if (static_cast<int64_t>(size) != dv.size_in_bytes) {
-    return Status::Invalid(path, ": deletion vector at offset ", offset, " has size ", size, ", log says ",
-                           dv.size_in_bytes);
+    return Status::Invalid(path, ": deletion vector at offset ", offset, " has size ", size,
+                           ", log says ", dv.size_in_bytes);
   }
   size_t begin = static_cast<size_t>(offset) + 4;
   if (begin + size + 4 > data.size()) return Status::Invalid(path, ": deletion vector truncated");
   std::string_view bitmap = data.substr(begin, size);
   uint32_t crc = arrow::internal::crc32(0, bitmap.data(), bitmap.size());
-  if (crc != be32(begin + size)) return Status::Invalid(path, ": deletion vector checksum mismatch");
+  if (crc != be32(begin + size))
+    return Status::Invalid(path, ": deletion vector checksum mismatch");
   auto rows = DecodeRoaringBitmapArray(bitmap);
   if (!rows.ok()) return Status::Invalid(path, ": ", rows.status().message());
   return rows;

@@ -29,6 +29,7 @@ Result<std::string> DeletionVectorRelativePath(const DeletionVectorDescriptor& d
 
 /// Loads the deleted row indexes of a descriptor (inline, relative or absolute file; the file's
 /// CRC-32 is checked). Errors name the DV and the file.
-Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage, const DeletionVectorDescriptor& dv);
+Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage,
+                                                 const DeletionVectorDescriptor& dv);
 
 }  // namespace anatomy::delta

@@ -4,12 +4,11 @@
 // reports the file:line and field of a bad value.
 
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "anatomy/core/status.h"
 #include "anatomy/delta/actions.h"

@@ -35,7 +35,7 @@ std::string CommitPath(int64_t version) {
 }
 
 Result<LogListing> ListLog(Storage& storage) {
-  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
+  ARROW_ASSIGN_OR_RAISE(auto entries, storage.ListNames(kLogDir));
   LogListing out;
   // version → (total parts → part paths), for multi-part checkpoints.
   std::map<int64_t, std::map<int64_t, std::map<int64_t, std::string>>> multi;
@@ -53,8 +53,8 @@ Result<LogListing> ListLog(Storage& storage) {
     } else if (rest.rfind("checkpoint.", 0) == 0) {
       std::string_view tail = rest.substr(11);
       // Multi-part: checkpoint.PPPPPPPPPP.TTTTTTTTTT.parquet
-      if (tail.size() == 10 + 1 + 10 + 8 && AllDigits(tail.substr(0, 10)) &&
-          tail[10] == '.' && AllDigits(tail.substr(11, 10)) && tail.substr(21) == ".parquet") {
+      if (tail.size() == 10 + 1 + 10 + 8 && AllDigits(tail.substr(0, 10)) && tail[10] == '.' &&
+          AllDigits(tail.substr(11, 10)) && tail.substr(21) == ".parquet") {
         int64_t part = std::stoll(std::string(tail.substr(0, 10)));
         int64_t total = std::stoll(std::string(tail.substr(11, 10)));
         if (part >= 1 && part <= total) multi[*version][total][part] = e.path;
@@ -91,9 +91,10 @@ Result<std::vector<Action>> ReadCheckpoint(Storage& storage, const CheckpointFil
   for (const auto& path : cp.paths) {
     if (cp.json) {
       ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
-      ARROW_ASSIGN_OR_RAISE(auto part, ParseCommit(std::string_view(reinterpret_cast<const char*>(buf->data()),
-                                                                    static_cast<size_t>(buf->size())),
-                                                   path));
+      ARROW_ASSIGN_OR_RAISE(auto part,
+                            ParseCommit(std::string_view(reinterpret_cast<const char*>(buf->data()),
+                                                         static_cast<size_t>(buf->size())),
+                                        path));
       for (auto& a : part) actions.push_back(std::move(a));
     } else {
       ARROW_RETURN_NOT_OK(ReadParquetActions(storage, path, &actions));
@@ -107,10 +108,12 @@ Result<std::vector<Action>> ReadCheckpoint(Storage& storage, const CheckpointFil
   for (const auto& s : sidecars) {
     std::string where = cp.paths.empty() ? std::string(kLogDir) : cp.paths[0];
     if (s.find('/') != std::string::npos || s.find("..") != std::string::npos) {
-      // Sidecar paths are file names relative to _delta_log/_sidecars (absolute URIs not supported).
+      // Sidecar paths are file names relative to _delta_log/_sidecars (absolute URIs not
+      // supported).
       return Status::Invalid(where, ": sidecar path '", s, "' is not a plain file name");
     }
-    ARROW_RETURN_NOT_OK(ReadParquetActions(storage, std::string(kLogDir) + "/_sidecars/" + s, &actions));
+    ARROW_RETURN_NOT_OK(
+        ReadParquetActions(storage, std::string(kLogDir) + "/_sidecars/" + s, &actions));
   }
   return actions;
 }

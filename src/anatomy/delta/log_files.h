@@ -1,6 +1,7 @@
 #pragma once
 
-// The files of `_delta_log` (PROTOCOL.md "Delta Log Entries", "Checkpoints", "Last Checkpoint File").
+// The files of `_delta_log` (PROTOCOL.md "Delta Log Entries", "Checkpoints", "Last Checkpoint
+// File").
 
 #include <cstdint>
 #include <map>
@@ -27,7 +28,7 @@ struct CheckpointFiles {
 
 /// A listing of `_delta_log`.
 struct LogListing {
-  std::map<int64_t, StorageEntry> commits;  ///< version → NNN.json
+  std::map<int64_t, StorageEntry> commits;   ///< version → NNN.json
   std::vector<CheckpointFiles> checkpoints;  ///< complete ones only, ascending by version
 };
 

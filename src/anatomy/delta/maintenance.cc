@@ -15,7 +15,8 @@ namespace {
 
 int64_t Now(int64_t given) {
   if (given) return given;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -50,8 +51,9 @@ Result<VacuumResult> Vacuum(std::shared_ptr<Storage> storage, const VacuumOption
   VacuumResult out;
   out.retention_ms = o.retention_ms.value_or(table_retention);
   if (o.enforce_retention && out.retention_ms < table_retention) {
-    return Status::Invalid("vacuum retention ", out.retention_ms, " ms is shorter than the table's ",
-                           table_retention, " ms (delta.deletedFileRetentionDuration)");
+    return Status::Invalid("vacuum retention ", out.retention_ms,
+                           " ms is shorter than the table's ", table_retention,
+                           " ms (delta.deletedFileRetentionDuration)");
   }
   int64_t cutoff = Now(o.now_ms) - out.retention_ms;
   std::set<std::string> keep;
@@ -76,7 +78,8 @@ Result<VacuumResult> Vacuum(std::shared_ptr<Storage> storage, const VacuumOption
   return out;
 }
 
-Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage, const LogCleanupOptions& o) {
+Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage,
+                                            const LogCleanupOptions& o) {
   ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
   int64_t retention = 30 * 86'400'000ll;
   auto prop = snap->Property("delta.logRetentionDuration");
@@ -97,7 +100,8 @@ Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage, co
   for (const auto& e : entries) {
     std::string name = e.path.substr(e.path.rfind('/') + 1);
     if (e.is_dir || name.size() < 21 || name[20] != '.') continue;
-    bool digits = std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; });
+    bool digits =
+        std::all_of(name.begin(), name.begin() + 20, [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) continue;
     files.push_back({std::stoll(name.substr(0, 20)), e.path, e.modification_time_ms});
   }
@@ -105,8 +109,9 @@ Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage, co
   // all of them leaves C and everything after it, so every remaining version is readable.
   int64_t boundary = -1;
   for (const auto& cp : log.checkpoints) {
-    bool all_old = std::all_of(files.begin(), files.end(),
-                               [&](const F& f) { return f.version >= cp.version || f.mtime <= cutoff; });
+    bool all_old = std::all_of(files.begin(), files.end(), [&](const F& f) {
+      return f.version >= cp.version || f.mtime <= cutoff;
+    });
     if (all_old) boundary = cp.version;
   }
   std::vector<std::string> out;

@@ -37,6 +37,7 @@ struct LogCleanupOptions {
 
 /// Deletes commits/checkpoints/checksums older than the log retention that lie entirely below a
 /// checkpoint, so every remaining version stays readable. Returns what was (or would be) deleted.
-Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage, const LogCleanupOptions& options = {});
+Result<std::vector<std::string>> CleanupLog(std::shared_ptr<Storage> storage,
+                                            const LogCleanupOptions& options = {});
 
 }  // namespace anatomy::delta

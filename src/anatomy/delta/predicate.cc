@@ -15,15 +15,24 @@ namespace {
 
 const char* OpText(PredicateOp op) {
   switch (op) {
-    case PredicateOp::kEq: return "=";
-    case PredicateOp::kNe: return "!=";
-    case PredicateOp::kLt: return "<";
-    case PredicateOp::kLe: return "<=";
-    case PredicateOp::kGt: return ">";
-    case PredicateOp::kGe: return ">=";
-    case PredicateOp::kIn: return "IN";
-    case PredicateOp::kIsNull: return "IS NULL";
-    case PredicateOp::kIsNotNull: return "IS NOT NULL";
+    case PredicateOp::kEq:
+      return "=";
+    case PredicateOp::kNe:
+      return "!=";
+    case PredicateOp::kLt:
+      return "<";
+    case PredicateOp::kLe:
+      return "<=";
+    case PredicateOp::kGt:
+      return ">";
+    case PredicateOp::kGe:
+      return ">=";
+    case PredicateOp::kIn:
+      return "IN";
+    case PredicateOp::kIsNull:
+      return "IS NULL";
+    case PredicateOp::kIsNotNull:
+      return "IS NOT NULL";
   }
   return "?";
 }
@@ -47,7 +56,8 @@ class Lexer {
       if (std::toupper(static_cast<unsigned char>(s_[pos_ + i])) != kw[i]) return false;
     }
     size_t end = pos_ + kw.size();
-    if (end < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[end])) || s_[end] == '_')) return false;
+    if (end < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[end])) || s_[end] == '_'))
+      return false;
     pos_ = end;
     return true;
   }
@@ -70,8 +80,8 @@ class Lexer {
       return id;
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' ||
-                                s_[pos_] == '.')) {
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
+                                s_[pos_] == '_' || s_[pos_] == '.')) {
       ++pos_;
     }
     if (start == pos_) return Err("expected a column name");
@@ -97,8 +107,9 @@ class Lexer {
       }
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
-                                std::string_view("+-._:").find(s_[pos_]) != std::string_view::npos)) {
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
+            std::string_view("+-._:").find(s_[pos_]) != std::string_view::npos)) {
       ++pos_;
     }
     if (start == pos_) return Err("expected a literal");
@@ -176,7 +187,8 @@ Result<std::shared_ptr<arrow::Scalar>> BindLiteral(const std::string& text,
   return r;
 }
 
-Result<cp::Expression> ToExpression(const std::vector<Predicate>& filters, const arrow::Schema& schema) {
+Result<cp::Expression> ToExpression(const std::vector<Predicate>& filters,
+                                    const arrow::Schema& schema) {
   std::vector<cp::Expression> terms;
   for (const auto& p : filters) {
     auto field = schema.GetFieldByName(p.column);
@@ -193,7 +205,8 @@ Result<cp::Expression> ToExpression(const std::vector<Predicate>& filters, const
     if (p.values.empty()) return Status::Invalid("filter: ", p.column, " needs a value");
     if (p.op == PredicateOp::kIn) {
       std::unique_ptr<arrow::ArrayBuilder> builder;
-      ARROW_RETURN_NOT_OK(arrow::MakeBuilder(arrow::default_memory_pool(), field->type(), &builder));
+      ARROW_RETURN_NOT_OK(
+          arrow::MakeBuilder(arrow::default_memory_pool(), field->type(), &builder));
       for (const auto& v : p.values) {
         ARROW_ASSIGN_OR_RAISE(auto s, BindLiteral(v, field->type()));
         ARROW_RETURN_NOT_OK(builder->AppendScalar(*s));
@@ -205,13 +218,26 @@ Result<cp::Expression> ToExpression(const std::vector<Predicate>& filters, const
     ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(p.values[0], field->type()));
     auto l = cp::literal(lit);
     switch (p.op) {
-      case PredicateOp::kEq: terms.push_back(cp::equal(ref, l)); break;
-      case PredicateOp::kNe: terms.push_back(cp::not_equal(ref, l)); break;
-      case PredicateOp::kLt: terms.push_back(cp::less(ref, l)); break;
-      case PredicateOp::kLe: terms.push_back(cp::less_equal(ref, l)); break;
-      case PredicateOp::kGt: terms.push_back(cp::greater(ref, l)); break;
-      case PredicateOp::kGe: terms.push_back(cp::greater_equal(ref, l)); break;
-      default: break;
+      case PredicateOp::kEq:
+        terms.push_back(cp::equal(ref, l));
+        break;
+      case PredicateOp::kNe:
+        terms.push_back(cp::not_equal(ref, l));
+        break;
+      case PredicateOp::kLt:
+        terms.push_back(cp::less(ref, l));
+        break;
+      case PredicateOp::kLe:
+        terms.push_back(cp::less_equal(ref, l));
+        break;
+      case PredicateOp::kGt:
+        terms.push_back(cp::greater(ref, l));
+        break;
+      case PredicateOp::kGe:
+        terms.push_back(cp::greater_equal(ref, l));
+        break;
+      default:
+        break;
     }
   }
   if (terms.empty()) return cp::literal(true);

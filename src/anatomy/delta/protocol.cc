@@ -20,8 +20,8 @@ std::string Join(const std::vector<std::string>& v) {
 
 const std::vector<std::string>& SupportedReaderFeatures() {
   // vacuumProtocolCheck asks nothing of readers; v2Checkpoint: UUID checkpoints + sidecars.
-  static const std::vector<std::string> kFeatures = {"columnMapping", "deletionVectors", "timestampNtz",
-                                                     "v2Checkpoint", "vacuumProtocolCheck"};
+  static const std::vector<std::string> kFeatures = {
+      "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"};
   return kFeatures;
 }
 
@@ -31,8 +31,8 @@ const std::vector<std::string>& SupportedWriterFeatures() {
   // add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry the DV;
   // inCommitTimestamp: written on every commit when enabled.
   static const std::vector<std::string> kFeatures = {
-      "appendOnly",     "invariants",      "checkConstraints", "generatedColumns",
-      "changeDataFeed", "timestampNtz",    "domainMetadata",   "deletionVectors",
+      "appendOnly",        "invariants",         "checkConstraints", "generatedColumns",
+      "changeDataFeed",    "timestampNtz",       "domainMetadata",   "deletionVectors",
       "inCommitTimestamp", "vacuumProtocolCheck"};
   return kFeatures;
 }
@@ -46,9 +46,8 @@ bool HasReaderFeature(const Protocol& p, const std::string& feature) {
 bool HasWriterFeature(const Protocol& p, const std::string& feature) {
   if (p.min_writer_version >= 7) return p.writer_features && Contains(*p.writer_features, feature);
   static const std::vector<std::pair<std::string, int>> kLegacy = {
-      {"appendOnly", 2},       {"invariants", 2},     {"checkConstraints", 3},
-      {"changeDataFeed", 4},   {"generatedColumns", 4}, {"columnMapping", 5},
-      {"identityColumns", 6}};
+      {"appendOnly", 2},       {"invariants", 2},    {"checkConstraints", 3}, {"changeDataFeed", 4},
+      {"generatedColumns", 4}, {"columnMapping", 5}, {"identityColumns", 6}};
   for (const auto& [name, v] : kLegacy) {
     if (name == feature) return p.min_writer_version >= v;
   }
@@ -82,7 +81,8 @@ Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
                                   "; anatomy writes versions 1-", kMaxWriterVersion);
   }
   if (p.min_writer_version == 7) {
-    if (!p.writer_features) return Status::Invalid("protocol has writer version 7 but no writerFeatures");
+    if (!p.writer_features)
+      return Status::Invalid("protocol has writer version 7 but no writerFeatures");
     for (const auto& f : *p.writer_features) {
       if (!Contains(SupportedWriterFeatures(), f)) {
         return Status::NotImplemented("table requires unsupported writer feature '", f,
@@ -90,24 +90,30 @@ Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
       }
     }
   } else if (p.min_writer_version == 6) {
-    return Status::NotImplemented("table requires unsupported writer feature 'identityColumns' (writer version 6)");
+    return Status::NotImplemented(
+        "table requires unsupported writer feature 'identityColumns' (writer version 6)");
   }
   auto mode = m.configuration.find("delta.columnMapping.mode");
-  if (mode != m.configuration.end() && mode->second != "none" && HasWriterFeature(p, "columnMapping")) {
-    return Status::NotImplemented("table requires unsupported writer feature 'columnMapping' (mode ",
-                                  mode->second, ")");
+  if (mode != m.configuration.end() && mode->second != "none" &&
+      HasWriterFeature(p, "columnMapping")) {
+    return Status::NotImplemented(
+        "table requires unsupported writer feature 'columnMapping' (mode ", mode->second, ")");
   }
   for (const auto& [k, v] : m.configuration) {
     if (k.rfind("delta.constraints.", 0) == 0) {
-      return Status::NotImplemented("table has CHECK constraint ", k,
-                                    "; anatomy does not evaluate constraints (feature 'checkConstraints')");
+      return Status::NotImplemented(
+          "table has CHECK constraint ", k,
+          "; anatomy does not evaluate constraints (feature 'checkConstraints')");
     }
   }
   if (m.schema_string.find("delta.invariants") != std::string::npos) {
-    return Status::NotImplemented("table schema has column invariants; anatomy does not evaluate them (feature 'invariants')");
+    return Status::NotImplemented(
+        "table schema has column invariants; anatomy does not evaluate them (feature "
+        "'invariants')");
   }
   if (m.schema_string.find("delta.generationExpression") != std::string::npos) {
-    return Status::NotImplemented("table schema has generated columns (feature 'generatedColumns')");
+    return Status::NotImplemented(
+        "table schema has generated columns (feature 'generatedColumns')");
   }
   if (m.schema_string.find("delta.identity.") != std::string::npos) {
     return Status::NotImplemented("table schema has identity columns (feature 'identityColumns')");

@@ -35,9 +35,12 @@ struct Bound {
 /// Exact evaluation on a partition value (null compares false, as SQL).
 bool PartitionMatches(const Bound& b, const arrow::Scalar& v) {
   switch (b.p->op) {
-    case PredicateOp::kIsNull: return !v.is_valid;
-    case PredicateOp::kIsNotNull: return v.is_valid;
-    default: break;
+    case PredicateOp::kIsNull:
+      return !v.is_valid;
+    case PredicateOp::kIsNotNull:
+      return v.is_valid;
+    default:
+      break;
   }
   if (!v.is_valid) return false;
   if (b.p->op == PredicateOp::kIn) {
@@ -49,13 +52,20 @@ bool PartitionMatches(const Bound& b, const arrow::Scalar& v) {
   auto c = Compare(v, *b.literals[0]);
   if (!c) return true;
   switch (b.p->op) {
-    case PredicateOp::kEq: return *c == 0;
-    case PredicateOp::kNe: return *c != 0;
-    case PredicateOp::kLt: return *c < 0;
-    case PredicateOp::kLe: return *c <= 0;
-    case PredicateOp::kGt: return *c > 0;
-    case PredicateOp::kGe: return *c >= 0;
-    default: return true;
+    case PredicateOp::kEq:
+      return *c == 0;
+    case PredicateOp::kNe:
+      return *c != 0;
+    case PredicateOp::kLt:
+      return *c < 0;
+    case PredicateOp::kLe:
+      return *c <= 0;
+    case PredicateOp::kGt:
+      return *c > 0;
+    case PredicateOp::kGe:
+      return *c >= 0;
+    default:
+      return true;
   }
 }
 
@@ -67,9 +77,12 @@ bool StatsMayMatch(const Bound& b, const FileStats& fs) {
   bool all_null = cs.null_count && fs.num_records && *cs.null_count == *fs.num_records;
   bool none_null = cs.null_count && *cs.null_count == 0;
   switch (b.p->op) {
-    case PredicateOp::kIsNull: return !none_null;
-    case PredicateOp::kIsNotNull: return !all_null;
-    default: break;
+    case PredicateOp::kIsNull:
+      return !none_null;
+    case PredicateOp::kIsNotNull:
+      return !all_null;
+    default:
+      break;
   }
   if (all_null) return false;  // comparisons with null are never true
   auto lt = [](const std::shared_ptr<arrow::Scalar>& a, const std::shared_ptr<arrow::Scalar>& c) {
@@ -84,22 +97,28 @@ bool StatsMayMatch(const Bound& b, const FileStats& fs) {
   };
   const auto& lit = b.literals.empty() ? nullptr : b.literals[0];
   switch (b.p->op) {
-    case PredicateOp::kEq: return !(lt(cs.max, lit) || lt(lit, cs.min));
+    case PredicateOp::kEq:
+      return !(lt(cs.max, lit) || lt(lit, cs.min));
     case PredicateOp::kNe: {
       if (!none_null || !cs.min || !cs.max) return true;
       auto a = Compare(*cs.min, *lit), c = Compare(*cs.max, *lit);
       return !(a == 0 && c == 0);
     }
-    case PredicateOp::kLt: return !le(lit, cs.min);  // prune when min >= lit
-    case PredicateOp::kLe: return !lt(lit, cs.min);  // prune when min > lit
-    case PredicateOp::kGt: return !le(cs.max, lit);  // prune when max <= lit
-    case PredicateOp::kGe: return !lt(cs.max, lit);  // prune when max < lit
+    case PredicateOp::kLt:
+      return !le(lit, cs.min);  // prune when min >= lit
+    case PredicateOp::kLe:
+      return !lt(lit, cs.min);  // prune when min > lit
+    case PredicateOp::kGt:
+      return !le(cs.max, lit);  // prune when max <= lit
+    case PredicateOp::kGe:
+      return !lt(cs.max, lit);  // prune when max < lit
     case PredicateOp::kIn:
       for (const auto& l : b.literals) {
         if (!(lt(cs.max, l) || lt(l, cs.min))) return true;
       }
       return b.literals.empty();
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -115,7 +134,8 @@ Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Pre
     const StructField* f = snapshot.schema.FindField(p.column);
     if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
     Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
-    for (const auto& pc : snapshot.metadata.partition_columns) b.partition = b.partition || pc == p.column;
+    for (const auto& pc : snapshot.metadata.partition_columns)
+      b.partition = b.partition || pc == p.column;
     ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
     if (arrow::is_nested(b.type->id())) {
       return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
@@ -137,7 +157,8 @@ Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Pre
     for (const auto& b : bound) {
       if (!b.partition) continue;
       auto it = file.partition_values.find(b.physical);
-      std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
+      std::optional<std::string> text =
+          it == file.partition_values.end() ? std::nullopt : it->second;
       ARROW_ASSIGN_OR_RAISE(auto v, ParsePartitionValue(text, b.type));
       if (!PartitionMatches(b, *v)) {
         keep = false;

@@ -17,7 +17,8 @@ namespace cp = arrow::compute;
 namespace {
 
 /// Finds the physical child matching a logical field (by physical name, or by field id in id mode).
-int FindPhysical(const arrow::FieldVector& physical, const StructField& logical, ColumnMappingMode mode) {
+int FindPhysical(const arrow::FieldVector& physical, const StructField& logical,
+                 ColumnMappingMode mode) {
   if (mode == ColumnMappingMode::kId && logical.mapping_id) {
     for (size_t i = 0; i < physical.size(); ++i) {
       const auto& md = physical[i]->metadata();
@@ -35,8 +36,9 @@ int FindPhysical(const arrow::FieldVector& physical, const StructField& logical,
 
 /// Converts a physical array to the logical type of `type` (nested names mapped, missing
 /// children null, primitives cast).
-Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array>& arr, const DeltaType& type,
-                                              ColumnMappingMode mode, const std::string& where) {
+Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array>& arr,
+                                              const DeltaType& type, ColumnMappingMode mode,
+                                              const std::string& where) {
   ARROW_ASSIGN_OR_RAISE(auto target, ToArrowType(type));
   switch (type.kind) {
     case DeltaType::Kind::kStruct: {
@@ -52,7 +54,8 @@ Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array
           ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(ft, s->length()));
           children.push_back(nulls);
         } else {
-          ARROW_ASSIGN_OR_RAISE(auto child, Conform(s->field(idx), *f.type, mode, where + "." + f.name));
+          ARROW_ASSIGN_OR_RAISE(auto child,
+                                Conform(s->field(idx), *f.type, mode, where + "." + f.name));
           children.push_back(child);
         }
       }
@@ -61,7 +64,8 @@ Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array
     }
     case DeltaType::Kind::kArray: {
       if (arr->type_id() != arrow::Type::LIST) {
-        ARROW_ASSIGN_OR_RAISE(auto casted, cp::Cast(*arr, arrow::list(arr->type()->field(0)), cp::CastOptions::Unsafe()));
+        ARROW_ASSIGN_OR_RAISE(auto casted, cp::Cast(*arr, arrow::list(arr->type()->field(0)),
+                                                    cp::CastOptions::Unsafe()));
         return Conform(casted, type, mode, where);
       }
       auto l = std::static_pointer_cast<arrow::ListArray>(arr);
@@ -83,8 +87,8 @@ Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array
       if (arr->type()->Equals(*target)) return arr;
       auto r = cp::Cast(*arr, target, cp::CastOptions::Unsafe());
       if (!r.ok()) {
-        return Status::Invalid(where, ": cannot read ", arr->type()->ToString(), " as ", target->ToString(),
-                               ": ", r.status().message());
+        return Status::Invalid(where, ": cannot read ", arr->type()->ToString(), " as ",
+                               target->ToString(), ": ", r.status().message());
       }
       return *r;
     }
@@ -92,11 +96,12 @@ Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array
   return Status::Invalid(where, ": bad type");
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadParquetWall(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
-                                                      const std::string& path) {
+Result<std::shared_ptr<arrow::Table>> ReadParquetWall(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const std::string& path) {
   try {
     parquet::ArrowReaderProperties props;
     props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+    props.set_use_threads(true);
     parquet::arrow::FileReaderBuilder builder;
     ARROW_RETURN_NOT_OK(builder.Open(file));
     builder.properties(props);
@@ -110,7 +115,8 @@ Result<std::shared_ptr<arrow::Table>> ReadParquetWall(const std::shared_ptr<arro
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot, const ScanOptions& options) {
+Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot,
+                                                  const ScanOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto full, ToArrowSchema(snapshot.schema));
   if (options.columns.empty()) return full;
   for (const auto& c : options.columns) {
@@ -143,12 +149,15 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, con
     const StructField* f = snapshot.schema.FindField(out_field->name());
     if (!f) return Status::Invalid("column '", out_field->name(), "' is not in the table schema");
     bool is_partition = false;
-    for (const auto& pc : snapshot.metadata.partition_columns) is_partition = is_partition || pc == f->name;
+    for (const auto& pc : snapshot.metadata.partition_columns)
+      is_partition = is_partition || pc == f->name;
     if (is_partition) {
       auto it = file.partition_values.find(f->PhysicalName(mapping));
-      std::optional<std::string> text = it == file.partition_values.end() ? std::nullopt : it->second;
+      std::optional<std::string> text =
+          it == file.partition_values.end() ? std::nullopt : it->second;
       auto v = ParsePartitionValue(text, out_field->type());
-      if (!v.ok()) return Status::Invalid(file.path, ": column ", f->name, ": ", v.status().message());
+      if (!v.ok())
+        return Status::Invalid(file.path, ": column ", f->name, ": ", v.status().message());
       ARROW_ASSIGN_OR_RAISE(auto arr, arrow::MakeArrayFromScalar(**v, rows));
       columns.push_back(arr);
       continue;
@@ -159,9 +168,8 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, con
       columns.push_back(nulls);
       continue;
     }
-    std::shared_ptr<arrow::Array> arr = physical->column(idx)->num_chunks() == 1
-                                            ? physical->column(idx)->chunk(0)
-                                            : nullptr;
+    std::shared_ptr<arrow::Array> arr =
+        physical->column(idx)->num_chunks() == 1 ? physical->column(idx)->chunk(0) : nullptr;
     if (!arr) {
       ARROW_ASSIGN_OR_RAISE(arr, arrow::MakeArrayOfNull(physical->column(idx)->type(), rows));
     }
@@ -186,12 +194,14 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, con
   return table;
 }
 
-Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, const ScanOptions& options) {
+Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
+                                                  const ScanOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto schema, ScanSchema(snapshot, options));
   // Filter columns are read too, then dropped after filtering rows.
   ScanOptions read_opts = options;
   for (const auto& p : options.filters) {
-    if (!schema->GetFieldByName(p.column) && !options.columns.empty()) read_opts.columns.push_back(p.column);
+    if (!schema->GetFieldByName(p.column) && !options.columns.empty())
+      read_opts.columns.push_back(p.column);
   }
   ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(snapshot, read_opts));
   ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snapshot, options.filters));
@@ -211,7 +221,8 @@ Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, cons
     ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*read_schema));
     ARROW_ASSIGN_OR_RAISE(table, table->CombineChunks());
     ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-    ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(expr, *read_schema, arrow::Datum(batch)));
+    ARROW_ASSIGN_OR_RAISE(auto mask,
+                          cp::ExecuteScalarExpression(expr, *read_schema, arrow::Datum(batch)));
     ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
     table = filtered.table();
   }
@@ -223,10 +234,82 @@ Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, cons
   return table;
 }
 
-Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(std::shared_ptr<const Snapshot> snapshot,
-                                                              const ScanOptions& options) {
-  ARROW_ASSIGN_OR_RAISE(auto table, ScanToTable(*snapshot, options));
-  return std::make_shared<arrow::TableBatchReader>(table);
+namespace {
+
+/// Reads candidate files one at a time, so memory holds one file's rows, not the table's.
+class FileByFileReader final : public arrow::RecordBatchReader {
+ public:
+  FileByFileReader(std::shared_ptr<const Snapshot> snap, std::vector<AddFile> files,
+                   std::shared_ptr<arrow::Schema> read_schema,
+                   std::shared_ptr<arrow::Schema> out_schema, std::optional<cp::Expression> filter)
+      : snap_(std::move(snap)),
+        files_(std::move(files)),
+        read_schema_(std::move(read_schema)),
+        out_schema_(std::move(out_schema)),
+        filter_(std::move(filter)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return out_schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      if (current_) {
+        ARROW_RETURN_NOT_OK(current_->ReadNext(out));
+        if (*out) return arrow::Status::OK();
+        current_.reset();
+      }
+      if (next_ >= files_.size()) {
+        *out = nullptr;
+        return arrow::Status::OK();
+      }
+      ARROW_ASSIGN_OR_RAISE(auto table, ReadDataFile(*snap_, files_[next_++], read_schema_));
+      if (filter_) {
+        ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
+        ARROW_ASSIGN_OR_RAISE(
+            auto mask, cp::ExecuteScalarExpression(*filter_, *read_schema_, arrow::Datum(batch)));
+        ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
+        table = filtered.table();
+      }
+      if (read_schema_->num_fields() != out_schema_->num_fields()) {
+        std::vector<int> idx;
+        for (const auto& f : out_schema_->fields())
+          idx.push_back(read_schema_->GetFieldIndex(f->name()));
+        ARROW_ASSIGN_OR_RAISE(table, table->SelectColumns(idx));
+      }
+      table_ = table;
+      current_ = std::make_unique<arrow::TableBatchReader>(*table_);
+    }
+  }
+
+ private:
+  std::shared_ptr<const Snapshot> snap_;
+  std::vector<AddFile> files_;
+  std::shared_ptr<arrow::Schema> read_schema_, out_schema_;
+  std::optional<cp::Expression> filter_;
+  size_t next_ = 0;
+  std::shared_ptr<arrow::Table> table_;
+  std::unique_ptr<arrow::TableBatchReader> current_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(
+    std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto schema, ScanSchema(*snapshot, options));
+  ScanOptions read_opts = options;
+  for (const auto& p : options.filters) {
+    if (!schema->GetFieldByName(p.column) && !options.columns.empty())
+      read_opts.columns.push_back(p.column);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(*snapshot, read_opts));
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snapshot, options.filters));
+  std::optional<cp::Expression> filter;
+  if (!options.filters.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(options.filters, *read_schema));
+    ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*read_schema));
+    filter = std::move(expr);
+  }
+  return std::make_shared<FileByFileReader>(std::move(snapshot), std::move(pruned.candidates),
+                                            read_schema, schema, std::move(filter));
 }
 
 }  // namespace anatomy::delta

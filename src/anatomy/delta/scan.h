@@ -24,17 +24,19 @@ struct ScanOptions {
 };
 
 /// The logical Arrow schema of the scan output.
-Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot, const ScanOptions& options);
+Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot,
+                                                  const ScanOptions& options);
 
 /// Reads one active file as logical columns (all columns of `schema`), DV applied, no row filter.
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
                                                    const std::shared_ptr<arrow::Schema>& schema);
 
 /// Reads the snapshot into one table.
-Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot, const ScanOptions& options = {});
+Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
+                                                  const ScanOptions& options = {});
 
-/// Streams the snapshot, one batch per data-file batch.
-Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(std::shared_ptr<const Snapshot> snapshot,
-                                                              const ScanOptions& options = {});
+/// Streams the snapshot file by file (pruned, filtered, DVs applied); memory holds one file.
+Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(
+    std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options = {});
 
 }  // namespace anatomy::delta

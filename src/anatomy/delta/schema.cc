@@ -26,7 +26,8 @@ Result<StructField> ParseField(const json& j, const std::string& where, int dept
   if (!j.is_object()) return Status::Invalid(where, ": a field must be an object");
   StructField f;
   auto name = j.find("name");
-  if (name == j.end() || !name->is_string()) return Status::Invalid(where, ": field without a name");
+  if (name == j.end() || !name->is_string())
+    return Status::Invalid(where, ": field without a name");
   f.name = name->get<std::string>();
   std::string here = where + "." + f.name;
   auto type = j.find("type");
@@ -55,12 +56,14 @@ Result<std::shared_ptr<DeltaType>> ParseType(const json& j, const std::string& w
   }
   if (!j.is_object()) return Status::Invalid(where, ": a type must be a string or an object");
   auto kind = j.find("type");
-  if (kind == j.end() || !kind->is_string()) return Status::Invalid(where, ": type object without 'type'");
+  if (kind == j.end() || !kind->is_string())
+    return Status::Invalid(where, ": type object without 'type'");
   const std::string k = kind->get<std::string>();
   if (k == "struct") {
     t->kind = DeltaType::Kind::kStruct;
     auto fields = j.find("fields");
-    if (fields == j.end() || !fields->is_array()) return Status::Invalid(where, ": struct without fields");
+    if (fields == j.end() || !fields->is_array())
+      return Status::Invalid(where, ": struct without fields");
     for (const auto& fj : *fields) {
       ARROW_ASSIGN_OR_RAISE(auto f, ParseField(fj, where, depth));
       t->fields.push_back(std::move(f));
@@ -76,7 +79,8 @@ Result<std::shared_ptr<DeltaType>> ParseType(const json& j, const std::string& w
     t->kind = DeltaType::Kind::kMap;
     auto kt = j.find("keyType");
     auto vt = j.find("valueType");
-    if (kt == j.end() || vt == j.end()) return Status::Invalid(where, ": map without keyType/valueType");
+    if (kt == j.end() || vt == j.end())
+      return Status::Invalid(where, ": map without keyType/valueType");
     ARROW_ASSIGN_OR_RAISE(t->key, ParseType(*kt, where + ".key", depth + 1));
     ARROW_ASSIGN_OR_RAISE(t->value, ParseType(*vt, where + ".value", depth + 1));
     auto vcn = j.find("valueContainsNull");
@@ -211,24 +215,33 @@ Result<std::shared_ptr<DeltaType>> FromArrowType(const arrow::DataType& type) {
     case arrow::Type::LARGE_STRING:
     case arrow::Type::STRING_VIEW:
       return prim("string");
-    case arrow::Type::INT64: return prim("long");
-    case arrow::Type::INT32: return prim("integer");
-    case arrow::Type::INT16: return prim("short");
-    case arrow::Type::INT8: return prim("byte");
-    case arrow::Type::FLOAT: return prim("float");
-    case arrow::Type::DOUBLE: return prim("double");
-    case arrow::Type::BOOL: return prim("boolean");
+    case arrow::Type::INT64:
+      return prim("long");
+    case arrow::Type::INT32:
+      return prim("integer");
+    case arrow::Type::INT16:
+      return prim("short");
+    case arrow::Type::INT8:
+      return prim("byte");
+    case arrow::Type::FLOAT:
+      return prim("float");
+    case arrow::Type::DOUBLE:
+      return prim("double");
+    case arrow::Type::BOOL:
+      return prim("boolean");
     case arrow::Type::BINARY:
     case arrow::Type::LARGE_BINARY:
       return prim("binary");
-    case arrow::Type::DATE32: return prim("date");
+    case arrow::Type::DATE32:
+      return prim("date");
     case arrow::Type::TIMESTAMP: {
       const auto& ts = static_cast<const arrow::TimestampType&>(type);
       return prim(ts.timezone().empty() ? "timestamp_ntz" : "timestamp");
     }
     case arrow::Type::DECIMAL128: {
       const auto& d = static_cast<const arrow::Decimal128Type&>(type);
-      t->primitive = "decimal(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")";
+      t->primitive =
+          "decimal(" + std::to_string(d.precision()) + "," + std::to_string(d.scale()) + ")";
       return t;
     }
     case arrow::Type::STRUCT: {
@@ -278,14 +291,17 @@ Result<DeltaType> FromArrowSchema(const arrow::Schema& schema) {
 
 bool UsesTimestampNtz(const DeltaType& t) {
   switch (t.kind) {
-    case DeltaType::Kind::kPrimitive: return t.primitive == "timestamp_ntz";
+    case DeltaType::Kind::kPrimitive:
+      return t.primitive == "timestamp_ntz";
     case DeltaType::Kind::kStruct:
       for (const auto& f : t.fields) {
         if (UsesTimestampNtz(*f.type)) return true;
       }
       return false;
-    case DeltaType::Kind::kArray: return UsesTimestampNtz(*t.element);
-    case DeltaType::Kind::kMap: return UsesTimestampNtz(*t.key) || UsesTimestampNtz(*t.value);
+    case DeltaType::Kind::kArray:
+      return UsesTimestampNtz(*t.element);
+    case DeltaType::Kind::kMap:
+      return UsesTimestampNtz(*t.key) || UsesTimestampNtz(*t.value);
   }
   return false;
 }

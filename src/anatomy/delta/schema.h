@@ -20,8 +20,8 @@ struct StructField {
   std::string name;
   std::shared_ptr<DeltaType> type;
   bool nullable = true;
-  std::string metadata_json = "{}";   ///< the field's metadata object as JSON text
-  std::optional<int64_t> mapping_id;  ///< delta.columnMapping.id
+  std::string metadata_json = "{}";          ///< the field's metadata object as JSON text
+  std::optional<int64_t> mapping_id;         ///< delta.columnMapping.id
   std::optional<std::string> physical_name;  ///< delta.columnMapping.physicalName
   /// The name in data files / stats / partition values under the given mapping mode.
   const std::string& PhysicalName(bool column_mapping) const {
@@ -33,10 +33,10 @@ struct StructField {
 struct DeltaType {
   enum class Kind { kPrimitive, kStruct, kArray, kMap };
   Kind kind = Kind::kPrimitive;
-  std::string primitive;               ///< kPrimitive: the type name as written
-  std::vector<StructField> fields;     ///< kStruct
-  std::shared_ptr<DeltaType> element;  ///< kArray
-  bool contains_null = true;           ///< kArray
+  std::string primitive;                  ///< kPrimitive: the type name as written
+  std::vector<StructField> fields;        ///< kStruct
+  std::shared_ptr<DeltaType> element;     ///< kArray
+  bool contains_null = true;              ///< kArray
   std::shared_ptr<DeltaType> key, value;  ///< kMap
   bool value_contains_null = true;        ///< kMap
 

@@ -111,12 +111,8 @@ std::optional<int64_t> Snapshot::NumRecords() const {
 Result<int64_t> CommitTimestamp(Storage& storage, int64_t version) {
   ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, version));
   if (auto ict = InCommitTimestamp(actions)) return *ict;
-  ARROW_ASSIGN_OR_RAISE(auto entries, storage.List(kLogDir));
-  std::string path = CommitPath(version);
-  for (const auto& e : entries) {
-    if (e.path == path) return e.modification_time_ms;
-  }
-  return Status::IOError(storage.root(), ": ", path, " disappeared");
+  ARROW_ASSIGN_OR_RAISE(auto entry, storage.Stat(CommitPath(version)));
+  return entry.modification_time_ms;
 }
 
 Result<int64_t> LatestVersion(Storage& storage) {
@@ -140,6 +136,11 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(auto log, ListLog(*storage));
   if (log.commits.empty() && log.checkpoints.empty()) {
+    auto hint = ReadLastCheckpoint(*storage);
+    if (hint.ok() && *hint) {
+      return Status::Invalid(storage->root(), ": _last_checkpoint names version ", (*hint)->version,
+                             " but that checkpoint is missing or incomplete and no commits exist");
+    }
     return Status::Invalid(storage->root(), ": not a Delta table (no commits in _delta_log)");
   }
   int64_t latest = -1;
@@ -173,14 +174,16 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   }
   for (int64_t v = next; v <= target; ++v) {
     if (!log.commits.count(v)) {
-      return Status::Invalid(storage->root(), ": commit ", CommitPath(v), " is missing (needed for version ",
-                             target, ")");
+      return Status::Invalid(storage->root(), ": commit ", CommitPath(v),
+                             " is missing (needed for version ", target, ")");
     }
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(*storage, v));
     replay.Apply(std::move(actions));
   }
-  if (!replay.protocol) return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
-  if (!replay.metadata) return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
+  if (!replay.protocol)
+    return Status::Invalid(storage->root(), ": no protocol action up to version ", target);
+  if (!replay.metadata)
+    return Status::Invalid(storage->root(), ": no metaData action up to version ", target);
   if (options.check_protocol) ARROW_RETURN_NOT_OK(CheckReadSupported(*replay.protocol));
 
   snap->storage = storage;
@@ -193,13 +196,14 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
       return Status::Invalid(storage->root(), ": partition column '", pc, "' is not in the schema");
     }
   }
-  snap->files.reserve(replay.files.size());
-  for (auto& [_, f] : replay.files) snap->files.push_back(std::move(f));
-  std::sort(snap->files.begin(), snap->files.end(), [](const AddFile& a, const AddFile& b) {
-    return a.path != b.path ? a.path < b.path
-                            : (a.deletion_vector ? a.deletion_vector->UniqueId() : "") <
-                                  (b.deletion_vector ? b.deletion_vector->UniqueId() : "");
-  });
+  // Deterministic order: sort by (decoded path, DV id), i.e. the replay key; sort keys, not files.
+  std::vector<std::pair<const std::string*, AddFile*>> order;
+  order.reserve(replay.files.size());
+  for (auto& [key, f] : replay.files) order.emplace_back(&key, &f);
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  snap->files.reserve(order.size());
+  for (auto& [_, f] : order) snap->files.push_back(std::move(*f));
   for (auto& [_, r] : replay.tombstones) snap->tombstones.push_back(std::move(r));
   std::sort(snap->tombstones.begin(), snap->tombstones.end(),
             [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
@@ -211,7 +215,8 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
   return snap;
 }
 
-Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path, const SnapshotOptions& options) {
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path,
+                                               const SnapshotOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto storage, OpenLocalStorage(path));
   return LoadSnapshot(std::move(storage), options);
 }
@@ -224,7 +229,8 @@ Result<std::vector<CommitSummary>> History(Storage& storage, int64_t limit) {
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommit(storage, it->first));
     CommitSummary s;
     s.version = it->first;
-    s.timestamp_ms = it->second.modification_time_ms;
+    ARROW_ASSIGN_OR_RAISE(auto entry, storage.Stat(CommitPath(it->first)));
+    s.timestamp_ms = entry.modification_time_ms;
     for (const auto& a : actions) {
       if (const auto* c = std::get_if<CommitInfo>(&a)) {
         s.info = *c;

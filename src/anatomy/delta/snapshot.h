@@ -36,17 +36,18 @@ struct Snapshot {
   int64_t timestamp_ms = 0;  ///< commit timestamp of `version`
   Protocol protocol;
   Metadata metadata;
-  DeltaType schema;  ///< parsed metadata.schema_string
-  std::vector<AddFile> files;  ///< active files, sorted by path
-  std::vector<RemoveFile> tombstones;  ///< removes still in the log, sorted by path
-  std::map<std::string, Txn> txns;  ///< by app id
+  DeltaType schema;                               ///< parsed metadata.schema_string
+  std::vector<AddFile> files;                     ///< active files, sorted by path
+  std::vector<RemoveFile> tombstones;             ///< removes still in the log, sorted by path
+  std::map<std::string, Txn> txns;                ///< by app id
   std::map<std::string, DomainMetadata> domains;  ///< live domains by name
-  std::optional<int64_t> checkpoint_version;  ///< the checkpoint replay started from
+  std::optional<int64_t> checkpoint_version;      ///< the checkpoint replay started from
 
   ColumnMappingMode column_mapping_mode() const;
   /// Table property with a default.
   std::string Property(const std::string& key, const std::string& fallback = "") const;
-  /// Sum of numRecords over active files (minus DV cardinalities); nullopt when any file lacks stats.
+  /// Sum of numRecords over active files (minus DV cardinalities); nullopt when any file lacks
+  /// stats.
   std::optional<int64_t> NumRecords() const;
 };
 
@@ -57,7 +58,8 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
 Status EnsureComputeInitialized();
 
 /// Opens local `path` and loads a snapshot.
-Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path, const SnapshotOptions& options = {});
+Result<std::shared_ptr<Snapshot>> LoadSnapshot(const std::string& path,
+                                               const SnapshotOptions& options = {});
 
 /// The latest version in the log (-1 when there is no table).
 Result<int64_t> LatestVersion(Storage& storage);

@@ -1,6 +1,7 @@
 #include "anatomy/delta/stats.h"
 
 #include <arrow/scalar.h>
+#include <arrow/type.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +18,9 @@ std::optional<int64_t> NumRecordsFromStats(const std::string& stats_json) {
   return it->get<int64_t>();
 }
 
-Result<FileStats> ParseFileStats(const std::string& stats_json,
-                                 const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns) {
+Result<FileStats> ParseFileStats(
+    const std::string& stats_json,
+    const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns) {
   ARROW_ASSIGN_OR_RAISE(auto j, ParseJson(stats_json, "stats"));
   FileStats out;
   if (!j.is_object()) return Status::Invalid("stats: not a JSON object");
@@ -48,6 +50,16 @@ Result<FileStats> ParseFileStats(const std::string& stats_json,
     };
     cs.min = value(mins);
     cs.max = value(maxs);
+    if (cs.max && type->id() == arrow::Type::TIMESTAMP) {
+      // Timestamp stats are truncated to milliseconds (PROTOCOL.md): the true maximum can be up
+      // to 999 microseconds later, so widen the bound to stay an upper bound.
+      const auto& unit = static_cast<const arrow::TimestampType&>(*type).unit();
+      int64_t slack = unit == arrow::TimeUnit::MICRO  ? 999
+                      : unit == arrow::TimeUnit::NANO ? 999999
+                                                      : 0;
+      auto& ts = static_cast<arrow::TimestampScalar&>(*cs.max);
+      cs.max = std::make_shared<arrow::TimestampScalar>(ts.value + slack, type);
+    }
     if (nulls) {
       auto it = nulls->find(name);
       if (it != nulls->end() && it->is_number_integer()) cs.null_count = it->get<int64_t>();

@@ -32,7 +32,8 @@ std::optional<int64_t> NumRecordsFromStats(const std::string& stats_json);
 
 /// Parses stats for the given top-level columns (physical name → Arrow type). Values that do not
 /// parse are dropped (the file is then simply not pruned on them); malformed JSON fails.
-Result<FileStats> ParseFileStats(const std::string& stats_json,
-                                 const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns);
+Result<FileStats> ParseFileStats(
+    const std::string& stats_json,
+    const std::map<std::string, std::shared_ptr<arrow::DataType>>& columns);
 
 }  // namespace anatomy::delta

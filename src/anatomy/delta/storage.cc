@@ -83,6 +83,39 @@ class LocalStorage final : public Storage {
     return out;
   }
 
+  Result<std::vector<StorageEntry>> ListNames(const std::string& dir) override {
+    std::vector<StorageEntry> out;
+    std::error_code ec;
+    fs::directory_iterator it(LocalPath(dir), ec);
+    if (ec) {
+      if (ec == std::errc::no_such_file_or_directory) return out;
+      return Status::IOError("cannot list ", LocalPath(dir), ": ", ec.message());
+    }
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      if (ec) return Status::IOError("cannot list ", LocalPath(dir), ": ", ec.message());
+      StorageEntry e;
+      std::string name = it->path().filename().string();
+      e.path = dir.empty() ? name : dir + "/" + name;
+      e.is_dir = it->is_directory(ec);  // from d_type: no stat on most filesystems
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  Result<StorageEntry> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(LocalPath(path).c_str(), &st) != 0) {
+      return Status::IOError("cannot stat ", LocalPath(path), ": ", std::strerror(errno));
+    }
+    StorageEntry e;
+    e.path = path;
+    e.size = static_cast<int64_t>(st.st_size);
+    e.modification_time_ms =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    e.is_dir = S_ISDIR(st.st_mode);
+    return e;
+  }
+
   Result<std::vector<StorageEntry>> ListRecursive(const std::string& dir) override {
     std::vector<StorageEntry> out;
     std::error_code ec;
@@ -112,14 +145,16 @@ class LocalStorage final : public Storage {
 
   Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenRead(const std::string& path) override {
     auto r = arrow::io::ReadableFile::Open(LocalPath(path));
-    if (!r.ok()) return Status::IOError("cannot open ", LocalPath(path), ": ", r.status().message());
+    if (!r.ok())
+      return Status::IOError("cannot open ", LocalPath(path), ": ", r.status().message());
     return std::shared_ptr<arrow::io::RandomAccessFile>(*r);
   }
 
   Result<std::shared_ptr<arrow::io::OutputStream>> OpenWrite(const std::string& path) override {
     std::error_code ec;
     fs::create_directories(fs::path(LocalPath(path)).parent_path(), ec);
-    if (ec) return Status::IOError("cannot create folder for ", LocalPath(path), ": ", ec.message());
+    if (ec)
+      return Status::IOError("cannot create folder for ", LocalPath(path), ": ", ec.message());
     ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::FileOutputStream::Open(LocalPath(path)));
     return std::shared_ptr<arrow::io::OutputStream>(out);
   }
@@ -183,12 +218,14 @@ class LocalStorage final : public Storage {
     fs::path target(LocalPath(path));
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) return Status::IOError("cannot create folder ", target.parent_path().string(), ": ", ec.message());
+    if (ec)
+      return Status::IOError("cannot create folder ", target.parent_path().string(), ": ",
+                             ec.message());
     // Hidden name in the same folder: rename/link stay within one filesystem, and readers
     // listing _delta_log skip names starting with '.'.
-    std::string tmp = (target.parent_path() / ("." + target.filename().string() + "." +
-                                               RandomSuffix() + ".tmp"))
-                          .string();
+    std::string tmp =
+        (target.parent_path() / ("." + target.filename().string() + "." + RandomSuffix() + ".tmp"))
+            .string();
     ARROW_RETURN_NOT_OK(WriteAllAndSync(tmp, data));
     return tmp;
   }
@@ -224,7 +261,8 @@ Result<std::string> UriDecode(std::string_view s) {
         return Status::Invalid("bad percent-escape at offset ", i, " in '", s, "'");
       }
       int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return Status::Invalid("bad percent-escape at offset ", i, " in '", s, "'");
+      if (hi < 0 || lo < 0)
+        return Status::Invalid("bad percent-escape at offset ", i, " in '", s, "'");
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
@@ -261,7 +299,8 @@ Result<std::string> ResolveLogPath(const Storage& storage, const std::string& lo
     p.remove_prefix(5);
     absolute = true;
   } else if (auto colon = p.find(':'); colon != std::string_view::npos &&
-                                       p.find('/') != std::string_view::npos && colon < p.find('/')) {
+                                       p.find('/') != std::string_view::npos &&
+                                       colon < p.find('/')) {
     return Status::Invalid(where, ": path '", log_path, "' uses a scheme this storage cannot read");
   }
   auto decoded = UriDecode(p);

@@ -31,17 +31,23 @@ class Storage {
   virtual const std::string& root() const = 0;
   /// Direct children of `dir` (files and folders); an absent folder lists as empty.
   virtual Result<std::vector<StorageEntry>> List(const std::string& dir) = 0;
+  /// Direct children of `dir` without sizes or times (cheaper: no stat per entry).
+  virtual Result<std::vector<StorageEntry>> ListNames(const std::string& dir) { return List(dir); }
+  /// Size and modification time of one file.
+  virtual Result<StorageEntry> Stat(const std::string& path) = 0;
   /// Every file under `dir`, recursively.
   virtual Result<std::vector<StorageEntry>> ListRecursive(const std::string& dir) = 0;
   /// The whole content of a file.
   virtual Result<std::shared_ptr<arrow::Buffer>> Read(const std::string& path) = 0;
   /// Random access for Parquet readers.
-  virtual Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenRead(const std::string& path) = 0;
+  virtual Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenRead(
+      const std::string& path) = 0;
   /// A new file for writing (parent folders are created).
   virtual Result<std::shared_ptr<arrow::io::OutputStream>> OpenWrite(const std::string& path) = 0;
   /// Writes a whole file atomically, replacing any existing one (e.g. `_last_checkpoint`).
   virtual Status PutAtomic(const std::string& path, std::string_view data) = 0;
-  /// Writes a whole file atomically only if `path` does not exist; Status::AlreadyExists if it does.
+  /// Writes a whole file atomically only if `path` does not exist; Status::AlreadyExists if it
+  /// does.
   virtual Status PutIfAbsent(const std::string& path, std::string_view data) = 0;
   virtual Status Delete(const std::string& path) = 0;
   virtual Result<bool> Exists(const std::string& path) = 0;

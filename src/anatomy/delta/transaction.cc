@@ -14,15 +14,17 @@ std::string Decoded(const std::string& p) {
 }
 
 /// Returns a non-OK status describing the first real conflict between our intent and a winner.
-Status CheckConflict(const CommitIntent& intent, int64_t version, const std::vector<Action>& winner) {
+Status CheckConflict(const CommitIntent& intent, int64_t version,
+                     const std::vector<Action>& winner) {
   for (const auto& a : winner) {
     if (std::holds_alternative<Metadata>(a) || std::holds_alternative<Protocol>(a)) {
       return Status::Invalid("commit conflict: version ", version,
                              " changed the table metadata or protocol concurrently");
     }
-    if (const auto* t = std::get_if<Txn>(&a); t && !intent.app_id.empty() && t->app_id == intent.app_id) {
-      return Status::Invalid("commit conflict: version ", version, " committed app transaction '", t->app_id,
-                             "' concurrently");
+    if (const auto* t = std::get_if<Txn>(&a);
+        t && !intent.app_id.empty() && t->app_id == intent.app_id) {
+      return Status::Invalid("commit conflict: version ", version, " committed app transaction '",
+                             t->app_id, "' concurrently");
     }
     if (const auto* r = std::get_if<RemoveFile>(&a)) {
       if (intent.removed_paths.count(Decoded(r->path))) {
@@ -30,7 +32,8 @@ Status CheckConflict(const CommitIntent& intent, int64_t version, const std::vec
                                " which this transaction also removes (concurrent delete)");
       }
     }
-    if (const auto* add = std::get_if<AddFile>(&a); add && !intent.blind_append && add->data_change) {
+    if (const auto* add = std::get_if<AddFile>(&a);
+        add && !intent.blind_append && add->data_change) {
       if (!intent.reads || intent.reads(*add)) {
         return Status::Invalid("commit conflict: version ", version, " added ", add->path,
                                " to data this transaction read (concurrent append)");
@@ -72,8 +75,8 @@ Result<CommitResult> Commit(Storage& storage, CommitIntent intent) {
     }
     if (!st.IsAlreadyExists()) return st;
     if (intent.read_version < 0) {
-      return Status::Invalid("commit conflict: the table was created concurrently (", CommitPath(version),
-                             " exists)");
+      return Status::Invalid("commit conflict: the table was created concurrently (",
+                             CommitPath(version), " exists)");
     }
     // Lost the race: check every winner up to the current end of the log.
     while (true) {
@@ -84,8 +87,8 @@ Result<CommitResult> Commit(Storage& storage, CommitIntent intent) {
       ++version;
     }
   }
-  return Status::IOError("commit failed: lost the race ", intent.max_retries + 1, " times in a row at ",
-                         storage.root());
+  return Status::IOError("commit failed: lost the race ", intent.max_retries + 1,
+                         " times in a row at ", storage.root());
 }
 
 }  // namespace anatomy::delta

@@ -18,7 +18,7 @@ namespace anatomy::delta {
 
 /// What a transaction read and changes, for conflict checks against concurrent winners.
 struct CommitIntent {
-  int64_t read_version = -1;  ///< -1 when creating the table
+  int64_t read_version = -1;    ///< -1 when creating the table
   std::vector<Action> actions;  ///< commitInfo first; readVersion is updated on retry
   bool blind_append = true;     ///< only adds, nothing read: commutes with concurrent writes
   /// Files whose presence the transaction depends on (removed ones); a winner removing any

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "anatomy/delta/json_util.h"
@@ -53,8 +52,8 @@ Result<std::shared_ptr<arrow::Scalar>> ParseText(const std::string& text,
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(const std::optional<std::string>& text,
-                                                           const std::shared_ptr<arrow::DataType>& type) {
+Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
+    const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type) {
   if (!text || (text->empty() && type->id() != arrow::Type::BINARY) || (text->empty())) {
     return arrow::MakeNullScalar(type);
   }
@@ -96,12 +95,13 @@ Result<std::optional<std::string>> SerializePartitionValue(const arrow::Scalar& 
     case arrow::Type::INT64:
       return value.ToString();
     default:
-      return Status::NotImplemented("cannot partition by a column of type ", value.type->ToString());
+      return Status::NotImplemented("cannot partition by a column of type ",
+                                    value.type->ToString());
   }
 }
 
-Result<std::shared_ptr<arrow::Scalar>> ParseStatsValue(const std::string& json_text,
-                                                       const std::shared_ptr<arrow::DataType>& type) {
+Result<std::shared_ptr<arrow::Scalar>> ParseStatsValue(
+    const std::string& json_text, const std::shared_ptr<arrow::DataType>& type) {
   ARROW_ASSIGN_OR_RAISE(auto j, ParseJson(json_text, "stats value"));
   if (j.is_null()) return arrow::MakeNullScalar(type);
   if (j.is_string()) return ParseText(j.get<std::string>(), type);
@@ -123,7 +123,8 @@ Result<std::shared_ptr<arrow::Scalar>> ParseStatsValue(const std::string& json_t
   return Status::Invalid("stats value ", json_text, " is not a scalar");
 }
 
-std::string HivePartitionSegment(const std::string& column, const std::optional<std::string>& value) {
+std::string HivePartitionSegment(const std::string& column,
+                                 const std::optional<std::string>& value) {
   auto escape = [](const std::string& s) {
     static const char* kHex = "0123456789ABCDEF";
     std::string out;

@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "anatomy/delta/checkpoint_writer.h"
 #include "anatomy/delta/log_files.h"
@@ -24,7 +23,8 @@ namespace cp = arrow::compute;
 namespace {
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -48,7 +48,8 @@ Result<std::shared_ptr<arrow::Table>> Conform(const std::shared_ptr<arrow::Table
   for (const auto& f : schema.fields()) {
     auto col = data->GetColumnByName(f->name());
     if (!col) {
-      if (!f->nullable()) return Status::Invalid("non-nullable column '", f->name(), "' is missing from the data");
+      if (!f->nullable())
+        return Status::Invalid("non-nullable column '", f->name(), "' is missing from the data");
       ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(f->type(), data->num_rows()));
       cols.push_back(std::make_shared<arrow::ChunkedArray>(nulls));
       continue;
@@ -56,23 +57,25 @@ Result<std::shared_ptr<arrow::Table>> Conform(const std::shared_ptr<arrow::Table
     if (!col->type()->Equals(*f->type())) {
       auto cast = cp::Cast(col, f->type());
       if (!cast.ok()) {
-        return Status::Invalid("column '", f->name(), "' has type ", col->type()->ToString(), ", the table has ",
-                               f->type()->ToString());
+        return Status::Invalid("column '", f->name(), "' has type ", col->type()->ToString(),
+                               ", the table has ", f->type()->ToString());
       }
       col = cast->chunked_array();
     }
     if (!f->nullable() && col->null_count() > 0) {
-      return Status::Invalid("column '", f->name(), "' is not nullable but the data has ", col->null_count(),
-                             " nulls");
+      return Status::Invalid("column '", f->name(), "' is not nullable but the data has ",
+                             col->null_count(), " nulls");
     }
     cols.push_back(col);
   }
-  return arrow::Table::Make(std::make_shared<arrow::Schema>(schema.fields()), cols, data->num_rows());
+  return arrow::Table::Make(std::make_shared<arrow::Schema>(schema.fields()), cols,
+                            data->num_rows());
 }
 
 Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o) {
   for (const auto& pc : o.partition_columns) {
-    if (!schema.GetFieldByName(pc)) return Status::Invalid("partition column '", pc, "' is not in the schema");
+    if (!schema.GetFieldByName(pc))
+      return Status::Invalid("partition column '", pc, "' is not in the schema");
   }
   Metadata m;
   m.id = NewUuid();
@@ -86,7 +89,8 @@ Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o)
   return m;
 }
 
-CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o, bool blind) {
+CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o,
+                          bool blind) {
   CommitInfo c;
   c.timestamp = NowMs();
   c.operation = op;
@@ -111,7 +115,8 @@ RemoveFile ToRemove(const AddFile& a, int64_t now) {
   return r;
 }
 
-Status CheckPartitionFilters(const Snapshot& snap, const std::vector<Predicate>& filters, const char* what) {
+Status CheckPartitionFilters(const Snapshot& snap, const std::vector<Predicate>& filters,
+                             const char* what) {
   for (const auto& p : filters) {
     if (!Contains(snap.metadata.partition_columns, p.column)) {
       return Status::NotImplemented(what, " supports partition-column filters only; '", p.column,
@@ -132,7 +137,8 @@ std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> s
   };
 }
 
-Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result, const StringMap& config) {
+Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result,
+                           const StringMap& config) {
   intent.in_commit_timestamp = config.count("delta.enableInCommitTimestamps") &&
                                config.at("delta.enableInCommitTimestamps") == "true";
   ARROW_ASSIGN_OR_RAISE(auto committed, Commit(storage, std::move(intent)));
@@ -147,8 +153,8 @@ Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult re
 
 }  // namespace
 
-Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested, const arrow::Schema& schema,
-                                     const StringMap& properties) {
+Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested,
+                                     const arrow::Schema& schema, const StringMap& properties) {
   std::set<std::string> f(requested.begin(), requested.end());
   ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(schema));
   if (UsesTimestampNtz(dt)) f.insert("timestampNtz");
@@ -162,13 +168,14 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested, 
   if (on("delta.enableDeletionVectors")) f.insert("deletionVectors");
   for (const auto& x : f) {
     if (!Contains(SupportedWriterFeatures(), x)) {
-      return Status::NotImplemented("cannot create a table with feature '", x, "' (anatomy writes: ",
-                                    [] {
-                                      std::string s;
-                                      for (const auto& w : SupportedWriterFeatures()) s += (s.empty() ? "" : ", ") + w;
-                                      return s;
-                                    }(),
-                                    ")");
+      return Status::NotImplemented(
+          "cannot create a table with feature '", x, "' (anatomy writes: ",
+          [] {
+            std::string s;
+            for (const auto& w : SupportedWriterFeatures()) s += (s.empty() ? "" : ", ") + w;
+            return s;
+          }(),
+          ")");
     }
   }
   Protocol p;
@@ -195,8 +202,8 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested, 
   return p;
 }
 
-Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Table>& input,
-                               const WriteOptions& o) {
+Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
+                               const std::shared_ptr<arrow::Table>& input, const WriteOptions& o) {
   ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
   ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
   WriteResult result;
@@ -207,15 +214,18 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shar
   if (latest < 0) {
     // Create the table with this write.
     if (!o.replace_where.empty()) return Status::Invalid("replaceWhere needs an existing table");
-    ARROW_ASSIGN_OR_RAISE(auto protocol, ProtocolForFeatures(o.features, *input->schema(), o.properties));
+    ARROW_ASSIGN_OR_RAISE(auto protocol,
+                          ProtocolForFeatures(o.features, *input->schema(), o.properties));
     ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
     ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *input->schema()));
-    ARROW_ASSIGN_OR_RAISE(auto adds, WriteDataFiles(*storage, data, meta.partition_columns, o.files));
+    ARROW_ASSIGN_OR_RAISE(auto adds,
+                          WriteDataFiles(*storage, data, meta.partition_columns, o.files));
     CommitIntent intent;
     intent.read_version = -1;
     intent.max_retries = o.max_retries;
     intent.actions.push_back(MakeCommitInfo(
-        "WRITE", {{"mode", mode_name}, {"partitionBy", JsonList(meta.partition_columns)}}, o, true));
+        "WRITE", {{"mode", mode_name}, {"partitionBy", JsonList(meta.partition_columns)}}, o,
+        true));
     intent.actions.push_back(protocol);
     intent.actions.push_back(meta);
     if (o.app_id) intent.actions.push_back(Txn{*o.app_id, o.app_version, NowMs()});
@@ -227,18 +237,20 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shar
 
   ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
   result.version = snap->version;
-  if (o.mode == WriteMode::kErrorIfExists) return Status::Invalid(storage->root(), ": table already exists");
+  if (o.mode == WriteMode::kErrorIfExists)
+    return Status::Invalid(storage->root(), ": table already exists");
   if (o.mode == WriteMode::kIgnore) return result;
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
   if (o.app_id) {
     auto it = snap->txns.find(*o.app_id);
-    if (it != snap->txns.end() && it->second.version >= o.app_version) return result;  // already applied
+    if (it != snap->txns.end() && it->second.version >= o.app_version)
+      return result;  // already applied
   }
   bool overwrite = o.mode == WriteMode::kOverwrite;
   if (!o.partition_columns.empty() && o.partition_columns != snap->metadata.partition_columns &&
       o.schema_mode != SchemaMode::kOverwrite) {
-    return Status::Invalid("partition columns ", JsonList(o.partition_columns), " differ from the table's ",
-                           JsonList(snap->metadata.partition_columns));
+    return Status::Invalid("partition columns ", JsonList(o.partition_columns),
+                           " differ from the table's ", JsonList(snap->metadata.partition_columns));
   }
   ARROW_ASSIGN_OR_RAISE(auto table_schema, ToArrowSchema(snap->schema));
   std::optional<Metadata> new_meta;
@@ -272,14 +284,17 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shar
     }
   }
   if (new_meta) {
-    ARROW_ASSIGN_OR_RAISE(auto proto_needed, ProtocolForFeatures({}, *target, new_meta->configuration));
+    ARROW_ASSIGN_OR_RAISE(auto proto_needed,
+                          ProtocolForFeatures({}, *target, new_meta->configuration));
     if (proto_needed.min_writer_version > snap->protocol.min_writer_version ||
         proto_needed.min_reader_version > snap->protocol.min_reader_version) {
-      return Status::NotImplemented("the new schema needs a protocol upgrade (e.g. timestampNtz), not supported");
+      return Status::NotImplemented(
+          "the new schema needs a protocol upgrade (e.g. timestampNtz), not supported");
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *target));
-  const auto& partition_columns = new_meta ? new_meta->partition_columns : snap->metadata.partition_columns;
+  const auto& partition_columns =
+      new_meta ? new_meta->partition_columns : snap->metadata.partition_columns;
 
   // Files to replace.
   std::vector<AddFile> removed;
@@ -294,12 +309,15 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shar
       ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(o.replace_where, *data->schema()));
       ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*data->schema()));
       ARROW_ASSIGN_OR_RAISE(auto batch, data->CombineChunksToBatch());
-      ARROW_ASSIGN_OR_RAISE(auto mask, cp::ExecuteScalarExpression(expr, *data->schema(), arrow::Datum(batch)));
+      ARROW_ASSIGN_OR_RAISE(
+          auto mask, cp::ExecuteScalarExpression(expr, *data->schema(), arrow::Datum(batch)));
       ARROW_ASSIGN_OR_RAISE(auto all, cp::CallFunction("all", {mask}));
       ARROW_ASSIGN_OR_RAISE(auto nulls, cp::CallFunction("is_null", {mask}));
       ARROW_ASSIGN_OR_RAISE(auto any_null, cp::CallFunction("any", {nulls}));
-      if (!all.scalar_as<arrow::BooleanScalar>().value || any_null.scalar_as<arrow::BooleanScalar>().value) {
-        return Status::Invalid("replaceWhere: some rows do not match ", o.replace_where[0].ToString(), "...");
+      if (!all.scalar_as<arrow::BooleanScalar>().value ||
+          any_null.scalar_as<arrow::BooleanScalar>().value) {
+        return Status::Invalid("replaceWhere: some rows do not match ",
+                               o.replace_where[0].ToString(), "...");
       }
     }
   }
@@ -335,7 +353,8 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shar
   result.files_added = static_cast<int64_t>(adds.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = data->num_rows();
-  return Finish(*storage, std::move(intent), result, new_meta ? new_meta->configuration : snap->metadata.configuration);
+  return Finish(*storage, std::move(intent), result,
+                new_meta ? new_meta->configuration : snap->metadata.configuration);
 }
 
 Result<WriteResult> WriteTable(const std::string& path, const std::shared_ptr<arrow::Table>& data,
@@ -344,7 +363,8 @@ Result<WriteResult> WriteTable(const std::string& path, const std::shared_ptr<ar
   return WriteTable(storage, data, options);
 }
 
-Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Schema>& schema,
+Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage,
+                                const std::shared_ptr<arrow::Schema>& schema,
                                 const WriteOptions& options) {
   ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
   if (latest >= 0) return Status::Invalid(storage->root(), ": table already exists");
@@ -354,8 +374,8 @@ Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage, const std::sha
   return WriteTable(std::move(storage), empty, o);
 }
 
-Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage, const std::vector<Predicate>& filters,
-                                const WriteOptions& o) {
+Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
+                                const std::vector<Predicate>& filters, const WriteOptions& o) {
   ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
   ARROW_RETURN_NOT_OK(CheckPartitionFilters(*snap, filters, "delete"));

@@ -44,28 +44,31 @@ struct WriteOptions {
 };
 
 struct WriteResult {
-  int64_t version = -1;        ///< the committed version (or the current one when skipped)
-  bool committed = false;      ///< false for an idempotent no-op (txn already applied) or kIgnore
+  int64_t version = -1;    ///< the committed version (or the current one when skipped)
+  bool committed = false;  ///< false for an idempotent no-op (txn already applied) or kIgnore
   int64_t files_added = 0, files_removed = 0, rows_written = 0;
   int attempts = 0;
 };
 
 /// Writes `data` to the table at `storage` (creating it when absent).
-Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Table>& data,
+Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
+                               const std::shared_ptr<arrow::Table>& data,
                                const WriteOptions& options = {});
 Result<WriteResult> WriteTable(const std::string& path, const std::shared_ptr<arrow::Table>& data,
                                const WriteOptions& options = {});
 
 /// Creates an empty table with this schema (fails if one exists).
-Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage, const std::shared_ptr<arrow::Schema>& schema,
+Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage,
+                                const std::shared_ptr<arrow::Schema>& schema,
                                 const WriteOptions& options = {});
 
 /// Removes every file whose partition values match the filters (partition columns only).
-Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage, const std::vector<Predicate>& filters,
+Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
+                                const std::vector<Predicate>& filters,
                                 const WriteOptions& options = {});
 
 /// The protocol a new table gets for these features, schema and properties.
-Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& features, const arrow::Schema& schema,
-                                     const StringMap& properties);
+Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& features,
+                                     const arrow::Schema& schema, const StringMap& properties);
 
 }  // namespace anatomy::delta

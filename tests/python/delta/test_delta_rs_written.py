@@ -163,3 +163,16 @@ def test_bad_path_and_bad_version_are_one_line_errors(cli, tmp_path):
     assert proc.returncode != 0 and "version 7 does not exist" in proc.stderr
     proc = run_cli("delta", "read", path, "--filter", "a ~ 1", "--out", tmp_path / "o.parquet", check=False)
     assert proc.returncode != 0 and "offset" in proc.stderr
+
+
+def test_timestamp_stats_truncated_to_ms_do_not_over_prune(cli, tmp_path):
+    # Writers store timestamp min/max truncated to milliseconds; a filter between the truncated
+    # and the true maximum must still find the row.
+    path = tmp_path / "tsms"
+    utc = dt.timezone.utc
+    write_deltalake(path, pa.table({"ts": pa.array([dt.datetime(2021, 1, 1, 0, 0, 0, 123456, tzinfo=utc)],
+                                                   pa.timestamp("us", "UTC"))}))
+    ours = read_ours(path, tmp_path, filter="ts > '2021-01-01T00:00:00.123400Z'")
+    assert ours.num_rows == 1
+    ours = read_ours(path, tmp_path, filter="ts > '2021-01-01T00:00:00.124000Z'")
+    assert ours.num_rows == 0
