@@ -1,7 +1,6 @@
 #include <arrow/api.h>
-#include <arrow/ipc/api.h>
 #include <arrow/io/memory.h>
-
+#include <arrow/ipc/api.h>
 #include <gtest/gtest.h>
 
 #include "anatomy/serde/api.h"
@@ -71,8 +70,8 @@ TEST(ArrowRecordBatch, SurvivesIpcAndSlicing) {
   ASSERT_TRUE(writer->WriteRecordBatch(*batch).ok());
   ASSERT_TRUE(writer->Close().ok());
   auto buffer = *sink->Finish();
-  auto reader = *arrow::ipc::RecordBatchStreamReader::Open(
-      std::make_shared<arrow::io::BufferReader>(buffer));
+  auto reader =
+      *arrow::ipc::RecordBatchStreamReader::Open(std::make_shared<arrow::io::BufferReader>(buffer));
   std::shared_ptr<arrow::RecordBatch> read;
   ASSERT_TRUE(reader->ReadNext(&read).ok());
   auto sliced = read->Slice(1, 2);

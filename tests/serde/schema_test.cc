@@ -1,6 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include "anatomy/core/hash.h"
 #include "anatomy/serde/api.h"

@@ -37,9 +37,9 @@ struct Outer {
   bool operator==(const Outer&) const = default;
 };
 ANATOMY_STRUCT(Outer, "Outer", kStrict, ANATOMY_REQUIRED(name), ANATOMY_FIELD(scan_units),
-               ANATOMY_FIELD(counts), ANATOMY_FIELD(size), ANATOMY_FIELD(mode),
-               ANATOMY_FIELD(blob), ANATOMY_FIELD(ratio), ANATOMY_FIELD(flag),
-               ANATOMY_FIELD(small), ANATOMY_FIELD(ref), ANATOMY_FIELD(extra));
+               ANATOMY_FIELD(counts), ANATOMY_FIELD(size), ANATOMY_FIELD(mode), ANATOMY_FIELD(blob),
+               ANATOMY_FIELD(ratio), ANATOMY_FIELD(flag), ANATOMY_FIELD(small), ANATOMY_FIELD(ref),
+               ANATOMY_FIELD(extra));
 
 /// Like a protocol snapshot read back from another writer: unknown fields are skipped.
 struct Snapshot {

@@ -5,11 +5,11 @@
 // vector -> list, map<string,T> -> map<utf8,T>, nested struct -> struct, enum -> utf8,
 // Bytes -> binary. List items and map values are nullable only when their C++ type is optional.
 
+#include <arrow/api.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <arrow/api.h>
 
 #include "anatomy/core/status.h"
 #include "anatomy/serde/msgpack_codec.h"
