@@ -60,6 +60,14 @@ TEST(Registry, ExportIsDeterministicAndHashed) {
   EXPECT_EQ(a.Find("Snapshot")->strictness, Strictness::kCompat);
 }
 
+TEST(Registry, RefusesStructMemberWithNonTypeDefault) {
+  SchemaRegistry r;
+  Status st = r.Register<BadDefault>("test");
+  EXPECT_TRUE(st.IsInvalid());
+  EXPECT_EQ(st.message(),
+            "BadDefault.inner: a struct member must default to its type's default value");
+}
+
 TEST(Registry, TypeErasedOperations) {
   SchemaRegistry r;
   ASSERT_TRUE(r.Register<Outer>("test").ok());

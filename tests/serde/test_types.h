@@ -73,4 +73,12 @@ ANATOMY_STRUCT(Row, "test_rows_v3", kStrict, ANATOMY_REQUIRED(id), ANATOMY_FIELD
                ANATOMY_FIELD(inners), ANATOMY_FIELD(mode), ANATOMY_FIELD(payload),
                ANATOMY_FIELD(ratio), ANATOMY_FIELD(ok));
 
+/// Invalid: a struct member whose default differs from its type's default would decode
+/// omitted fields wrongly; the registry refuses it.
+struct BadDefault {
+  Inner inner = Inner{.delta_version = 5, .note = std::nullopt};
+  bool operator==(const BadDefault&) const = default;
+};
+ANATOMY_STRUCT(BadDefault, "BadDefault", kStrict, ANATOMY_FIELD(inner));
+
 }  // namespace anatomy::serde::testing
