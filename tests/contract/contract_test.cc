@@ -265,10 +265,14 @@ TEST(Contract, FuzzSeedCorpus) {
   fs::remove_all(dir);
   const auto& types = Registry().types();
   for (size_t i = 0; i < types.size(); ++i) {
-    std::string mp = types[i].sample_msgpack();
-    WriteFile(dir / (types[i].name + ".msgpack"), std::string(1, static_cast<char>(2 * i)) + mp);
-    WriteFile(dir / (types[i].name + ".json"),
-              std::string(1, static_cast<char>(2 * i + 1)) + SampleJson(types[i]));
+    for (auto [suffix, mp] : {std::pair{"", types[i].sample_msgpack()},
+                              std::pair{".minimal", types[i].minimal_msgpack()}}) {
+      std::string base = types[i].name + suffix;
+      WriteFile(dir / (base + ".msgpack"), std::string(1, static_cast<char>(2 * i)) + mp);
+      WriteFile(dir / (base + ".json"),
+                std::string(1, static_cast<char>(2 * i + 1)) +
+                    *types[i].reencode(mp, Format::kMsgpack, Format::kJson));
+    }
   }
 }
 
