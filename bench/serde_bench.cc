@@ -2,11 +2,11 @@
 // reference). `serde_bench --dump-payload FILE` writes the payload's msgpack so that
 // bench/serde_vs_msgspec.sh can time Python msgspec on the identical bytes.
 
+#include <benchmark/benchmark.h>
+
 #include <cstring>
 #include <fstream>
 #include <iostream>
-
-#include <benchmark/benchmark.h>
 
 #include "anatomy/artifacts/api.h"
 #include "anatomy/serde/api.h"
@@ -29,8 +29,8 @@ struct PlanArtifactPayload {
 };
 ANATOMY_STRUCT(PlanArtifactPayload, "PlanArtifactPayload", kStrict, ANATOMY_REQUIRED(view_name),
                ANATOMY_REQUIRED(plan_fingerprint), ANATOMY_FIELD(required_functions),
-               ANATOMY_FIELD(engine_settings), ANATOMY_FIELD(delta_inputs),
-               ANATOMY_FIELD(lineage), ANATOMY_FIELD(scan_units), ANATOMY_FIELD(plan_details));
+               ANATOMY_FIELD(engine_settings), ANATOMY_FIELD(delta_inputs), ANATOMY_FIELD(lineage),
+               ANATOMY_FIELD(scan_units), ANATOMY_FIELD(plan_details));
 
 std::string Hex64(int i) { return core::Sha256Hex("h" + std::to_string(i)); }
 
@@ -39,21 +39,24 @@ PlanArtifactPayload MakePayload() {
   p.view_name = "cpg_edges";
   p.plan_fingerprint = Hex64(0);
   p.required_functions = {"coalesce", "equal", "hash_count", "is_in", "stable_id"};
-  p.engine_settings = {{"batch_size", "65536"}, {"executor_threads", "8"},
-                       {"memory_pool", "jemalloc"}, {"use_threads", "true"}};
+  p.engine_settings = {{"batch_size", "65536"},
+                       {"executor_threads", "8"},
+                       {"memory_pool", "jemalloc"},
+                       {"use_threads", "true"}};
   const char* datasets[] = {"py_files", "py_scopes", "py_bindings", "cst_defs", "cst_callsites"};
   for (int s = 0; s < 5; ++s) {
     std::string ds = datasets[s];
-    p.delta_inputs.push_back(DeltaInputPin{.dataset_name = ds,
-                                           .version = 3 + s,
-                                           .feature_gate = DeltaFeatureGate{.min_reader_version = 1,
-                                                                            .min_writer_version = 2},
-                                           .protocol = DeltaProtocolSnapshot{},
-                                           .storage_options_hash = Hex64(100 + s),
-                                           .protocol_compatible = true});
-    p.lineage.scans.push_back(LineageScan{.dataset_name = ds,
-                                          .projected_columns = {"path", "bstart", "bend", "file_id"},
-                                          .pushed_filters = {"(path != null)"}});
+    p.delta_inputs.push_back(DeltaInputPin{
+        .dataset_name = ds,
+        .version = 3 + s,
+        .feature_gate = DeltaFeatureGate{.min_reader_version = 1, .min_writer_version = 2},
+        .protocol = DeltaProtocolSnapshot{},
+        .storage_options_hash = Hex64(100 + s),
+        .protocol_compatible = true});
+    p.lineage.scans.push_back(
+        LineageScan{.dataset_name = ds,
+                    .projected_columns = {"path", "bstart", "bend", "file_id"},
+                    .pushed_filters = {"(path != null)"}});
     p.lineage.required_columns_by_dataset[ds] = {"bend", "bstart", "file_id", "path"};
     p.lineage.referenced_tables.push_back(ds);
     ScanUnitPayload u;
@@ -65,10 +68,14 @@ PlanArtifactPayload MakePayload() {
     u.storage_options_hash = Hex64(300 + s);
     u.protocol_compatible = true;
     u.protocol_compatibility = DeltaProtocolCompatibility{
-        .compatible = true, .supported_reader_version = 3, .supported_writer_version = 7,
+        .compatible = true,
+        .supported_reader_version = 3,
+        .supported_writer_version = 7,
         .supported_reader_features = {"deletionVectors", "timestampNtz", "v2Checkpoint"},
         .supported_writer_features = {"appendOnly", "changeDataFeed", "deletionVectors"},
-        .reader_version_ok = true, .writer_version_ok = true, .feature_support_ok = true};
+        .reader_version_ok = true,
+        .writer_version_ok = true,
+        .feature_support_ok = true};
     u.total_files = 12;
     u.candidate_file_count = 12;
     for (int f = 0; f < 12; ++f) {
@@ -79,18 +86,18 @@ PlanArtifactPayload MakePayload() {
     u.projected_columns = {"path", "bstart", "bend", "file_id"};
     p.scan_units.push_back(std::move(u));
   }
-  p.lineage.joins = {LineageJoin{.join_type = "inner", .left_keys = {"file_id"},
-                                 .right_keys = {"file_id"}},
-                     LineageJoin{.join_type = "left outer", .left_keys = {"scope_id"},
-                                 .right_keys = {"scope_id"}}};
+  p.lineage.joins = {
+      LineageJoin{.join_type = "inner", .left_keys = {"file_id"}, .right_keys = {"file_id"}},
+      LineageJoin{
+          .join_type = "left outer", .left_keys = {"scope_id"}, .right_keys = {"scope_id"}}};
   const char* kinds[] = {"filter", "project", "aggregate", "join", "order_by"};
   for (int e = 0; e < 20; ++e) {
     std::string col = "col_" + std::to_string(e);
-    p.lineage.exprs.push_back(LineageExpr{
-        .kind = kinds[e % 5],
-        .referenced_columns = {{datasets[e % 5], col}, {datasets[(e + 1) % 5], "path"}},
-        .referenced_functions = {"equal", "stable_id"},
-        .text = "stable_id('edge', " + col + ", path) == " + std::to_string(e)});
+    p.lineage.exprs.push_back(
+        LineageExpr{.kind = kinds[e % 5],
+                    .referenced_columns = {{datasets[e % 5], col}, {datasets[(e + 1) % 5], "path"}},
+                    .referenced_functions = {"equal", "stable_id"},
+                    .text = "stable_id('edge', " + col + ", path) == " + std::to_string(e)});
     p.lineage.all_required_columns.push_back({datasets[e % 5], col});
   }
   p.lineage.filters = {"(bstart >= 0)", "(path != null)"};
@@ -100,16 +107,15 @@ PlanArtifactPayload MakePayload() {
   p.plan_details.partition_count = 8;
   p.plan_details.schema_names = {"edge_id", "edge_kind", "src_node_id", "dst_node_id", "path"};
   for (const auto& n : p.plan_details.schema_names) {
-    p.plan_details.schema_describe.push_back(
-        ViewSchemaDescribe{.column_name = n, .data_type = "string", .nullable = n == "path",
-                           .source = "cpg_edges"});
+    p.plan_details.schema_describe.push_back(ViewSchemaDescribe{
+        .column_name = n, .data_type = "string", .nullable = n == "path", .source = "cpg_edges"});
   }
   p.plan_details.delta_inputs_hash = Hex64(400);
   p.plan_details.scan_units_hash = Hex64(401);
   p.plan_details.settings_hash = Hex64(402);
   p.plan_details.plan_identity_hash = Hex64(403);
-  p.plan_details.determinism_audit = DeterminismAudit{
-      Hex64(0), Hex64(404), Hex64(405), Hex64(402), Hex64(406), Hex64(407)};
+  p.plan_details.determinism_audit =
+      DeterminismAudit{Hex64(0), Hex64(404), Hex64(405), Hex64(402), Hex64(406), Hex64(407)};
   return p;
 }
 

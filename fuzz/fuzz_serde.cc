@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "anatomy/artifacts/registry.h"
 
@@ -22,15 +23,20 @@ using anatomy::serde::Format;
   std::abort();
 }
 
+void WriteSeed(const std::string& path, char selector, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << selector << bytes;
+}
+
 void WriteSeeds(const char* dir) {
   const auto& types = anatomy::artifacts::ArtifactRegistry().types();
   for (size_t i = 0; i < types.size(); ++i) {
-    std::string mp = types[i].sample_msgpack();
-    auto json = types[i].reencode(mp, Format::kMsgpack, Format::kJson);
-    std::ofstream(std::string(dir) + "/" + types[i].name + ".msgpack", std::ios::binary)
-        << static_cast<char>(2 * i) << mp;
-    std::ofstream(std::string(dir) + "/" + types[i].name + ".json", std::ios::binary)
-        << static_cast<char>(2 * i + 1) << *json;
+    std::string base = std::string(dir) + "/" + types[i].name;
+    for (auto [suffix, mp] : {std::pair{"", types[i].sample_msgpack()},
+                              std::pair{".minimal", types[i].minimal_msgpack()}}) {
+      auto json = types[i].reencode(mp, Format::kMsgpack, Format::kJson);
+      WriteSeed(base + suffix + ".msgpack", static_cast<char>(2 * i), mp);
+      WriteSeed(base + suffix + ".json", static_cast<char>(2 * i + 1), *json);
+    }
   }
 }
 

@@ -2,15 +2,14 @@
 // sample value, error messages, the registry export and schema_contract_hash.
 // `UPDATE_GOLDENS=1` rewrites the goldens (and the fuzz seed corpus) instead of comparing.
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
-
-#include <gtest/gtest.h>
 
 #include "anatomy/artifacts/registry.h"
 #include "anatomy/serde/api.h"
@@ -88,14 +87,31 @@ TEST(Contract, EveryRegisteredTypeHasGoldens) {
 }
 
 TEST(Contract, RegistersTheContractTypes) {
-  for (const char* name :
-       {"DeltaWritePolicy", "ParquetWriterPolicy", "DeltaSchemaPolicy", "DeltaStatsDecision",
-        "DeltaProtocolSnapshot", "DeltaFeatureGate", "DeltaProtocolCompatibility",
-        "DeltaInputPin", "OutputDescriptor", "LineagePayload", "ScanUnitPayload",
-        "PlanDetailsPayload", "ViewSchemaDescribe", "ViewSchemaProvenance", "SchemaAbiPayload",
-        "plan_artifacts_v8", "view_artifacts_v4", "write_artifacts_v2", "run_manifest_v2",
-        "normalize_outputs_v1", "extract_errors_v1", "delta_snapshots_v2", "delta_mutations_v2",
-        "delta_scan_plans_v2", "delta_maintenance_v2"}) {
+  for (const char* name : {"DeltaWritePolicy",
+                           "ParquetWriterPolicy",
+                           "DeltaSchemaPolicy",
+                           "DeltaStatsDecision",
+                           "DeltaProtocolSnapshot",
+                           "DeltaFeatureGate",
+                           "DeltaProtocolCompatibility",
+                           "DeltaInputPin",
+                           "OutputDescriptor",
+                           "LineagePayload",
+                           "ScanUnitPayload",
+                           "PlanDetailsPayload",
+                           "ViewSchemaDescribe",
+                           "ViewSchemaProvenance",
+                           "SchemaAbiPayload",
+                           "plan_artifacts_v8",
+                           "view_artifacts_v4",
+                           "write_artifacts_v2",
+                           "run_manifest_v2",
+                           "normalize_outputs_v1",
+                           "extract_errors_v1",
+                           "delta_snapshots_v2",
+                           "delta_mutations_v2",
+                           "delta_scan_plans_v2",
+                           "delta_maintenance_v2"}) {
     EXPECT_NE(Registry().Find(name), nullptr) << name;
   }
   EXPECT_EQ(Registry().Find("DeltaProtocolSnapshot")->strictness, serde::Strictness::kCompat);
@@ -108,8 +124,7 @@ TEST(Contract, TypeGoldensAndRoundTrips) {
     std::string mp = e.sample_msgpack();
     std::string json = SampleJson(e);
     ExpectGolden(GoldenDir() / "types" / (e.name + ".json"), json + "\n");
-    ExpectGolden(GoldenDir() / "types" / (e.name + ".msgpack.b64"),
-                 serde::Base64Encode(mp) + "\n");
+    ExpectGolden(GoldenDir() / "types" / (e.name + ".msgpack.b64"), serde::Base64Encode(mp) + "\n");
     ExpectGolden(GoldenDir() / "types" / (e.name + ".schema.json"), e.json_schema().dump(2) + "\n");
     // The same for the smallest value (required fields only, defaults omitted).
     std::string min_mp = e.minimal_msgpack();
@@ -158,8 +173,8 @@ std::vector<ErrorCase> ErrorCases(const TypeEntry& e) {
     cases.push_back({"wrong_type", v});
   }
   for (const auto& [name, prop] : def["properties"].items()) {
-    bool is_enum = prop.contains("enum") ||
-                   (prop.contains("anyOf") && prop["anyOf"][0].contains("enum"));
+    bool is_enum =
+        prop.contains("enum") || (prop.contains("anyOf") && prop["anyOf"][0].contains("enum"));
     if (is_enum && sample.contains(name)) {
       ordered_json v = sample;
       v[name] = "not_a_literal";
@@ -250,10 +265,14 @@ TEST(Contract, FuzzSeedCorpus) {
   fs::remove_all(dir);
   const auto& types = Registry().types();
   for (size_t i = 0; i < types.size(); ++i) {
-    std::string mp = types[i].sample_msgpack();
-    WriteFile(dir / (types[i].name + ".msgpack"), std::string(1, static_cast<char>(2 * i)) + mp);
-    WriteFile(dir / (types[i].name + ".json"),
-              std::string(1, static_cast<char>(2 * i + 1)) + SampleJson(types[i]));
+    for (auto [suffix, mp] : {std::pair{"", types[i].sample_msgpack()},
+                              std::pair{".minimal", types[i].minimal_msgpack()}}) {
+      std::string base = types[i].name + suffix;
+      WriteFile(dir / (base + ".msgpack"), std::string(1, static_cast<char>(2 * i)) + mp);
+      WriteFile(dir / (base + ".json"),
+                std::string(1, static_cast<char>(2 * i + 1)) +
+                    *types[i].reencode(mp, Format::kMsgpack, Format::kJson));
+    }
   }
 }
 

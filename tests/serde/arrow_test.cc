@@ -1,7 +1,7 @@
 #include <arrow/api.h>
-#include <arrow/ipc/api.h>
+#include <arrow/compute/api.h>
 #include <arrow/io/memory.h>
-
+#include <arrow/ipc/api.h>
 #include <gtest/gtest.h>
 
 #include "anatomy/serde/api.h"
@@ -71,8 +71,8 @@ TEST(ArrowRecordBatch, SurvivesIpcAndSlicing) {
   ASSERT_TRUE(writer->WriteRecordBatch(*batch).ok());
   ASSERT_TRUE(writer->Close().ok());
   auto buffer = *sink->Finish();
-  auto reader = *arrow::ipc::RecordBatchStreamReader::Open(
-      std::make_shared<arrow::io::BufferReader>(buffer));
+  auto reader =
+      *arrow::ipc::RecordBatchStreamReader::Open(std::make_shared<arrow::io::BufferReader>(buffer));
   std::shared_ptr<arrow::RecordBatch> read;
   ASSERT_TRUE(reader->ReadNext(&read).ok());
   auto sliced = read->Slice(1, 2);
@@ -100,6 +100,29 @@ TEST(ArrowRecordBatch, MismatchesAreErrors) {
                                  *arrow::MakeArrayOfNull(arrow::utf8(), 3));
   EXPECT_EQ(FromRecordBatch<Row>(*wrong).status().message(),
             "column 'id': expected int64, got string");
+}
+
+TEST(ArrowRecordBatch, ReadsLargeAndDictionaryVariants) {
+  // Other readers (delta-rs, pyarrow) hand back large_string / large_list / dictionary columns.
+  arrow::LargeStringBuilder label;
+  ASSERT_TRUE(label.Append("x").ok());
+  ASSERT_TRUE(label.AppendNull().ok());
+  arrow::StringDictionaryBuilder mode;
+  ASSERT_TRUE(mode.Append("auto").ok());
+  ASSERT_TRUE(mode.Append("off").ok());
+  auto batch = *ToRecordBatch(std::vector<Row>{Row{.id = 1}, Row{.id = 2}});
+  batch = *batch->SetColumn(1, arrow::field("label", arrow::large_utf8()), *label.Finish());
+  auto modes = *mode.Finish();
+  batch = *batch->SetColumn(9, arrow::field("mode", modes->type()), modes);
+  auto tags = *arrow::compute::Cast(*batch->GetColumnByName("tags"),
+                                    arrow::large_list(arrow::field("element", arrow::utf8())));
+  batch = *batch->SetColumn(2, arrow::field("tags", tags->type()), tags);
+  auto rows = FromRecordBatch<Row>(*batch);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ((*rows)[0].label, "x");
+  EXPECT_EQ((*rows)[1].label, std::nullopt);
+  EXPECT_EQ((*rows)[0].mode, Mode::kAuto);
+  EXPECT_EQ((*rows)[1].mode, Mode::kOff);
 }
 
 }  // namespace

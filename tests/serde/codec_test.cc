@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <msgpack.hpp>
 #include <nlohmann/json.hpp>
-
-#include <gtest/gtest.h>
 
 #include "anatomy/core/hash.h"
 #include "anatomy/serde/api.h"
@@ -85,9 +85,10 @@ TEST(Codec, MsgpackParsesWithMsgpackCxx) {
   ASSERT_EQ(obj.type, msgpack::type::MAP);
   // Keys come in declaration order.
   std::vector<std::string> keys;
-  for (uint32_t i = 0; i < obj.via.map.size; ++i) keys.push_back(obj.via.map.ptr[i].key.as<std::string>());
-  std::vector<std::string> expected = {"name", "scan_units", "counts", "size", "mode", "blob",
-                                       "ratio", "flag", "small", "ref", "extra"};
+  for (uint32_t i = 0; i < obj.via.map.size; ++i)
+    keys.push_back(obj.via.map.ptr[i].key.as<std::string>());
+  std::vector<std::string> expected = {"name",  "scan_units", "counts", "size", "mode", "blob",
+                                       "ratio", "flag",       "small",  "ref",  "extra"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(obj.via.map.ptr[5].val.type, msgpack::type::BIN);
   EXPECT_EQ(obj.via.map.ptr[6].val.type, msgpack::type::FLOAT64);
@@ -190,9 +191,13 @@ TEST(Codec, BytesAreBase64InJson) {
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (auto [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(plain), encoded);
     EXPECT_EQ(*Base64Decode(encoded), plain);

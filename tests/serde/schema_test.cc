@@ -1,6 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include "anatomy/core/hash.h"
 #include "anatomy/serde/api.h"
@@ -58,6 +58,14 @@ TEST(Registry, ExportIsDeterministicAndHashed) {
   EXPECT_EQ(exported["types"][2]["columns"][0],
             json({{"name", "id"}, {"type", "int64"}, {"nullable", false}}));
   EXPECT_EQ(a.Find("Snapshot")->strictness, Strictness::kCompat);
+}
+
+TEST(Registry, RefusesStructMemberWithNonTypeDefault) {
+  SchemaRegistry r;
+  Status st = r.Register<BadDefault>("test");
+  EXPECT_TRUE(st.IsInvalid());
+  EXPECT_EQ(st.message(),
+            "BadDefault.inner: a struct member must default to its type's default value");
 }
 
 TEST(Registry, TypeErasedOperations) {

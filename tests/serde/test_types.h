@@ -37,9 +37,9 @@ struct Outer {
   bool operator==(const Outer&) const = default;
 };
 ANATOMY_STRUCT(Outer, "Outer", kStrict, ANATOMY_REQUIRED(name), ANATOMY_FIELD(scan_units),
-               ANATOMY_FIELD(counts), ANATOMY_FIELD(size), ANATOMY_FIELD(mode),
-               ANATOMY_FIELD(blob), ANATOMY_FIELD(ratio), ANATOMY_FIELD(flag),
-               ANATOMY_FIELD(small), ANATOMY_FIELD(ref), ANATOMY_FIELD(extra));
+               ANATOMY_FIELD(counts), ANATOMY_FIELD(size), ANATOMY_FIELD(mode), ANATOMY_FIELD(blob),
+               ANATOMY_FIELD(ratio), ANATOMY_FIELD(flag), ANATOMY_FIELD(small), ANATOMY_FIELD(ref),
+               ANATOMY_FIELD(extra));
 
 /// Like a protocol snapshot read back from another writer: unknown fields are skipped.
 struct Snapshot {
@@ -72,5 +72,13 @@ ANATOMY_STRUCT(Row, "test_rows_v3", kStrict, ANATOMY_REQUIRED(id), ANATOMY_FIELD
                ANATOMY_FIELD(opt_props), ANATOMY_FIELD(inner), ANATOMY_FIELD(opt_inner),
                ANATOMY_FIELD(inners), ANATOMY_FIELD(mode), ANATOMY_FIELD(payload),
                ANATOMY_FIELD(ratio), ANATOMY_FIELD(ok));
+
+/// Invalid: a struct member whose default differs from its type's default would decode
+/// omitted fields wrongly; the registry refuses it.
+struct BadDefault {
+  Inner inner = Inner{.delta_version = 5, .note = std::nullopt};
+  bool operator==(const BadDefault&) const = default;
+};
+ANATOMY_STRUCT(BadDefault, "BadDefault", kStrict, ANATOMY_FIELD(inner));
 
 }  // namespace anatomy::serde::testing

@@ -59,14 +59,13 @@ struct PlanArtifactRow {
   std::optional<std::string> execution_error{};
   bool operator==(const PlanArtifactRow&) const = default;
 };
-ANATOMY_STRUCT(PlanArtifactRow, "plan_artifacts_v8", kStrict,
-               ANATOMY_REQUIRED(event_time_unix_ms), ANATOMY_FIELD(profile_name),
-               ANATOMY_REQUIRED(event_kind), ANATOMY_REQUIRED(view_name),
-               ANATOMY_REQUIRED(plan_fingerprint), ANATOMY_REQUIRED(plan_identity_hash),
-               ANATOMY_REQUIRED(function_registry_hash), ANATOMY_REQUIRED(required_functions),
-               ANATOMY_REQUIRED(delta_inputs_msgpack), ANATOMY_REQUIRED(engine_settings),
-               ANATOMY_REQUIRED(planning_env_msgpack), ANATOMY_REQUIRED(planning_env_hash),
-               ANATOMY_REQUIRED(information_schema_msgpack),
+ANATOMY_STRUCT(PlanArtifactRow, "plan_artifacts_v8", kStrict, ANATOMY_REQUIRED(event_time_unix_ms),
+               ANATOMY_FIELD(profile_name), ANATOMY_REQUIRED(event_kind),
+               ANATOMY_REQUIRED(view_name), ANATOMY_REQUIRED(plan_fingerprint),
+               ANATOMY_REQUIRED(plan_identity_hash), ANATOMY_REQUIRED(function_registry_hash),
+               ANATOMY_REQUIRED(required_functions), ANATOMY_REQUIRED(delta_inputs_msgpack),
+               ANATOMY_REQUIRED(engine_settings), ANATOMY_REQUIRED(planning_env_msgpack),
+               ANATOMY_REQUIRED(planning_env_hash), ANATOMY_REQUIRED(information_schema_msgpack),
                ANATOMY_REQUIRED(information_schema_hash), ANATOMY_REQUIRED(logical_plan_msgpack),
                ANATOMY_FIELD(explain_rows_msgpack), ANATOMY_FIELD(explain_analyze_duration_ms),
                ANATOMY_FIELD(explain_analyze_output_rows), ANATOMY_REQUIRED(lineage_msgpack),
@@ -88,12 +87,12 @@ struct ViewArtifactRow {
   std::optional<StringList> referenced_tables{};
   bool operator==(const ViewArtifactRow&) const = default;
 };
-ANATOMY_STRUCT(ViewArtifactRow, "view_artifacts_v4", kStrict,
-               ANATOMY_REQUIRED(event_time_unix_ms), ANATOMY_REQUIRED(name),
-               ANATOMY_REQUIRED(plan_fingerprint), ANATOMY_REQUIRED(plan_task_signature),
-               ANATOMY_REQUIRED(schema_fingerprint), ANATOMY_REQUIRED(schema_msgpack),
-               ANATOMY_FIELD(schema_describe_msgpack), ANATOMY_FIELD(schema_provenance_msgpack),
-               ANATOMY_FIELD(required_functions), ANATOMY_FIELD(referenced_tables));
+ANATOMY_STRUCT(ViewArtifactRow, "view_artifacts_v4", kStrict, ANATOMY_REQUIRED(event_time_unix_ms),
+               ANATOMY_REQUIRED(name), ANATOMY_REQUIRED(plan_fingerprint),
+               ANATOMY_REQUIRED(plan_task_signature), ANATOMY_REQUIRED(schema_fingerprint),
+               ANATOMY_REQUIRED(schema_msgpack), ANATOMY_FIELD(schema_describe_msgpack),
+               ANATOMY_FIELD(schema_provenance_msgpack), ANATOMY_FIELD(required_functions),
+               ANATOMY_FIELD(referenced_tables));
 
 /// \brief write_artifacts_v2: one row per table write.
 struct WriteArtifactRow {
@@ -194,9 +193,8 @@ struct ExtractErrorsRow {
   int64_t error_count = 0;
   bool operator==(const ExtractErrorsRow&) const = default;
 };
-ANATOMY_STRUCT(ExtractErrorsRow, "extract_errors_v1", kStrict,
-               ANATOMY_REQUIRED(event_time_unix_ms), ANATOMY_REQUIRED(run_id),
-               ANATOMY_REQUIRED(output_dir), ANATOMY_REQUIRED(errors),
+ANATOMY_STRUCT(ExtractErrorsRow, "extract_errors_v1", kStrict, ANATOMY_REQUIRED(event_time_unix_ms),
+               ANATOMY_REQUIRED(run_id), ANATOMY_REQUIRED(output_dir), ANATOMY_REQUIRED(errors),
                ANATOMY_REQUIRED(error_count));
 
 /// \brief delta_snapshots_v2: a table snapshot observed by a read or write.

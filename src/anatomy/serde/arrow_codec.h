@@ -5,11 +5,11 @@
 // vector -> list, map<string,T> -> map<utf8,T>, nested struct -> struct, enum -> utf8,
 // Bytes -> binary. List items and map values are nullable only when their C++ type is optional.
 
+#include <arrow/api.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <arrow/api.h>
 
 #include "anatomy/core/status.h"
 #include "anatomy/serde/msgpack_codec.h"
@@ -187,6 +187,13 @@ Status ReadArrow(const arrow::Array& a, int64_t i, const Path& path, T* out) {
 /// there, e.g. a list item called "element").
 bool SameArrowLayout(const arrow::DataType& a, const arrow::DataType& b);
 
+/// `column` in the layout of `expected`: as is when SameArrowLayout, else cast when Arrow
+/// can (large_string, string_view, large_list, dictionary ... as other readers return them),
+/// else an error naming the column.
+Result<std::shared_ptr<arrow::Array>> ConformColumn(
+    const std::string& name, std::shared_ptr<arrow::Array> column,
+    const std::shared_ptr<arrow::DataType>& expected);
+
 }  // namespace internal
 
 /// \brief The Arrow schema of a row type, with metadata `anatomy.schema_name` and
@@ -227,8 +234,9 @@ Result<std::shared_ptr<arrow::RecordBatch>> ToRecordBatch(
 }
 
 /// \brief Rows of a record batch whose columns match ArrowSchemaOf<T>() by name and type
-/// (extra columns are ignored; a missing column, other type or null in a NOT NULL field is an
-/// error naming the row and column, e.g. `$[4].delta_version`).
+/// (extra columns are ignored; large/view string and list variants are cast; a missing
+/// column, other type or null in a NOT NULL field is an error naming the row and column,
+/// e.g. `$[4].delta_version`).
 template <SerdeStruct T>
 Result<std::vector<T>> FromRecordBatch(const arrow::RecordBatch& batch) {
   auto expected = ArrowSchemaOf<T>();
@@ -239,10 +247,8 @@ Result<std::vector<T>> FromRecordBatch(const arrow::RecordBatch& batch) {
       return Status::Invalid("record batch has no column '", field->name(), "' of ",
                              kStructInfo<T>.name);
     }
-    if (!internal::SameArrowLayout(*column->type(), *field->type())) {
-      return Status::Invalid("column '", field->name(), "': expected ", field->type()->ToString(),
-                             ", got ", column->type()->ToString());
-    }
+    ARROW_ASSIGN_OR_RAISE(column,
+                          internal::ConformColumn(field->name(), std::move(column), field->type()));
     columns.push_back(std::move(column));
   }
   std::vector<T> rows(static_cast<size_t>(batch.num_rows()));

@@ -35,8 +35,8 @@ Status JsonReadInt(const nlohmann::json& j, const Path& path, int64_t min, int64
   if (j.is_number_unsigned()) {
     auto u = j.get<uint64_t>();
     if (u > static_cast<uint64_t>(max)) {
-      return PathError(path, "integer out of range [" + std::to_string(min) + ", " +
-                                 std::to_string(max) + "]");
+      return PathError(
+          path, "integer out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
     }
     v = static_cast<int64_t>(u);
   } else if (j.is_number_integer()) {
@@ -45,8 +45,8 @@ Status JsonReadInt(const nlohmann::json& j, const Path& path, int64_t min, int64
     return JsonTypeError(path, "integer", j);
   }
   if (v < min || v > max) {
-    return PathError(path, "integer out of range [" + std::to_string(min) + ", " +
-                               std::to_string(max) + "]");
+    return PathError(
+        path, "integer out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   *out = v;
   return Status::OK();

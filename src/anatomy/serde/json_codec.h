@@ -6,10 +6,9 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "anatomy/core/status.h"
 #include "anatomy/serde/base64.h"
@@ -138,8 +137,8 @@ Status ReadJson(const nlohmann::json& j, const Path& path, T* out) {
     return Status::OK();
   } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
     int64_t v = 0;
-    ARROW_RETURN_NOT_OK(JsonReadInt(j, path, std::numeric_limits<T>::min(),
-                                    std::numeric_limits<T>::max(), &v));
+    ARROW_RETURN_NOT_OK(
+        JsonReadInt(j, path, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), &v));
     *out = static_cast<T>(v);
     return Status::OK();
   } else if constexpr (std::is_same_v<T, double>) {

@@ -5,9 +5,8 @@
 
 #include <cstdint>
 #include <limits>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "anatomy/serde/json_codec.h"
 #include "anatomy/serde/struct.h"
@@ -59,8 +58,8 @@ nlohmann::json JsonSchemaOf(JsonSchemaContext& ctx) {
     for (auto lit : kEnumLiterals<T>) values.push_back(std::string(lit));
     return json{{"type", "string"}, {"enum", values}};
   } else if constexpr (IsOptional<T>::value) {
-    return json{{"anyOf", json::array({JsonSchemaOf<typename T::value_type>(ctx),
-                                       json{{"type", "null"}}})}};
+    return json{{"anyOf",
+                 json::array({JsonSchemaOf<typename T::value_type>(ctx), json{{"type", "null"}}})}};
   } else if constexpr (IsVector<T>::value) {
     return json{{"type", "array"}, {"items", JsonSchemaOf<typename T::value_type>(ctx)}};
   } else if constexpr (IsStringMap<T>::value) {

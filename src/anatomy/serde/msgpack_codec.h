@@ -85,7 +85,7 @@ void WriteMsgpack(MsgpackWriter& w, const T& v) {
     w.StructHeader(count, std::decay_t<decltype(kStructInfo<T>)>::kSize);
     ForEachField<T>([&](const auto& f, auto) {
       if (FieldPresent(v, f)) {
-        w.Str(f.name);
+        w.Key(f.name);
         WriteMsgpack(w, v.*f.member);
       }
     });
@@ -94,116 +94,116 @@ void WriteMsgpack(MsgpackWriter& w, const T& v) {
   }
 }
 
+/// Reads return false with the error kept in the reader; `out` is freshly default-constructed
+/// (callers guarantee it), so struct reads need not reset it.
 template <typename T>
-Status ReadMsgpack(MsgpackReader& r, const Path& path, T* out);
+bool ReadMsgpack(MsgpackReader& r, const Path& path, T* out);
 
 template <SerdeStruct T>
-Status ReadStructField(size_t index, MsgpackReader& r, const Path& path, T* out) {
-  Status st;
+bool ReadStructField(size_t index, MsgpackReader& r, const Path& path, T* out) {
+  bool ok = true;
   ForEachField<T>([&](const auto& f, auto i) {
-    if (i == index) st = ReadMsgpack(r, path.Field(f.name), &(out->*f.member));
+    if (i == index) ok = ReadMsgpack(r, path.Field(f.name), &(out->*f.member));
   });
-  return st;
+  return ok;
 }
 
 template <SerdeStruct T>
-Status ReadStruct(MsgpackReader& r, const Path& path, T* out) {
+bool ReadStruct(MsgpackReader& r, const Path& path, T* out) {
   constexpr auto& info = kStructInfo<T>;
   constexpr size_t kSize = std::decay_t<decltype(info)>::kSize;
   uint32_t n = 0;
-  ARROW_RETURN_NOT_OK(r.ReadMapHeader(path, &n));
-  *out = T{};
+  if (!r.ReadMapHeader(path, &n)) return false;
   std::array<bool, kSize> seen{};
   size_t hint = 0;
   for (uint32_t k = 0; k < n; ++k) {
     std::string_view key;
-    ARROW_RETURN_NOT_OK(r.ReadStr(path, &key));
+    if (!r.ReadKey(path, &key)) return false;
     int idx = FindField<T>(key, hint);
     if (idx < 0) {
-      if (info.strictness == Strictness::kStrict) {
-        return PathError(path.Field(key), "unknown field");
-      }
-      ARROW_RETURN_NOT_OK(r.Skip(path.Field(key)));
+      if (!MsgpackReader::IsValidUtf8(key)) return r.PathFail(path, "invalid UTF-8 in field name");
+      if (info.strictness == Strictness::kStrict)
+        return r.PathFail(path.Field(key), "unknown field");
+      if (!r.Skip(path.Field(key))) return false;
       continue;
     }
     auto i = static_cast<size_t>(idx);
-    if (seen[i]) return PathError(path.Field(key), "duplicate field");
+    if (seen[i]) return r.PathFail(path.Field(key), "duplicate field");
     seen[i] = true;
     hint = i + 1;
-    ARROW_RETURN_NOT_OK(ReadStructField(i, r, path, out));
+    if (!ReadStructField(i, r, path, out)) return false;
   }
-  Status st;
+  bool ok = true;
   ForEachField<T>([&](const auto& f, auto i) {
-    if (st.ok() && f.required && !seen[i]) {
-      st = PathError(path.Field(f.name), "missing required field");
-    }
+    if (ok && f.required && !seen[i]) ok = r.PathFail(path.Field(f.name), "missing required field");
   });
-  return st;
+  return ok;
 }
 
 template <typename T>
-Status ReadMsgpack(MsgpackReader& r, const Path& path, T* out) {
+bool ReadMsgpack(MsgpackReader& r, const Path& path, T* out) {
   if constexpr (std::is_same_v<T, bool>) {
     return r.ReadBool(path, out);
   } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
     int64_t v = 0;
-    ARROW_RETURN_NOT_OK(
-        r.ReadInt(path, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), &v));
+    if (!r.ReadInt(path, std::numeric_limits<T>::min(), std::numeric_limits<T>::max(), &v)) {
+      return false;
+    }
     *out = static_cast<T>(v);
-    return Status::OK();
+    return true;
   } else if constexpr (std::is_same_v<T, double>) {
     return r.ReadDouble(path, out);
   } else if constexpr (std::is_same_v<T, std::string>) {
     std::string_view s;
-    ARROW_RETURN_NOT_OK(r.ReadStr(path, &s));
-    out->assign(s);
-    return Status::OK();
+    if (!r.ReadStr(path, &s)) return false;
+    *out = std::string(s);  // cheaper than assign() into the fresh, empty string
+    return true;
   } else if constexpr (std::is_same_v<T, Bytes>) {
     std::string_view s;
-    ARROW_RETURN_NOT_OK(r.ReadBin(path, &s));
+    if (!r.ReadBin(path, &s)) return false;
     out->data.assign(s);
-    return Status::OK();
+    return true;
   } else if constexpr (SerdeEnum<T>) {
     std::string_view s;
-    ARROW_RETURN_NOT_OK(r.ReadStr(path, &s));
+    if (!r.ReadStr(path, &s)) return false;
     auto e = EnumFromLiteral<T>(s);
-    if (!e) return EnumError(path, s, kEnumLiterals<T>);
+    if (!e) return r.Fail(EnumError(path, s, kEnumLiterals<T>));
     *out = *e;
-    return Status::OK();
+    return true;
   } else if constexpr (IsOptional<T>::value) {
     if (r.NextIsNil()) {
       r.SkipNil();
       out->reset();
-      return Status::OK();
+      return true;
     }
     return ReadMsgpack(r, path, &out->emplace());
   } else if constexpr (IsVector<T>::value) {
     uint32_t n = 0;
-    ARROW_RETURN_NOT_OK(r.ReadArrayHeader(path, &n));
+    if (!r.ReadArrayHeader(path, &n)) return false;
     out->clear();
     out->reserve(n);  // n <= remaining bytes, checked by the reader
     for (uint32_t i = 0; i < n; ++i) {
-      ARROW_RETURN_NOT_OK(ReadMsgpack(r, path.Index(i), &out->emplace_back()));
+      if (!ReadMsgpack(r, path.Index(i), &out->emplace_back())) return false;
     }
-    return Status::OK();
+    return true;
   } else if constexpr (IsStringMap<T>::value) {
     uint32_t n = 0;
-    ARROW_RETURN_NOT_OK(r.ReadMapHeader(path, &n));
+    if (!r.ReadMapHeader(path, &n)) return false;
     out->clear();
     for (uint32_t i = 0; i < n; ++i) {
       std::string_view key;
-      ARROW_RETURN_NOT_OK(r.ReadStr(path, &key));
+      if (!r.ReadStr(path, &key)) return false;
       typename T::mapped_type value{};
-      ARROW_RETURN_NOT_OK(ReadMsgpack(r, path.Key(key), &value));
+      if (!ReadMsgpack(r, path.Key(key), &value)) return false;
       out->insert_or_assign(std::string(key), std::move(value));
     }
-    return Status::OK();
+    return true;
   } else if constexpr (IsPair<T>::value) {
     uint32_t n = 0;
-    ARROW_RETURN_NOT_OK(r.ReadArrayHeader(path, &n));
-    if (n != 2) return PathError(path, "expected array of 2 items, got " + std::to_string(n));
-    ARROW_RETURN_NOT_OK(ReadMsgpack(r, path.Index(0), &out->first));
-    return ReadMsgpack(r, path.Index(1), &out->second);
+    if (!r.ReadArrayHeader(path, &n)) return false;
+    if (n != 2) return r.PathFail(path, "expected array of 2 items, got " + std::to_string(n));
+    return ReadMsgpack(r, path.Index(0), &out->first) &&
+           ReadMsgpack(r, path.Index(1), &out->second);
   } else if constexpr (SerdeStruct<T>) {
     return ReadStruct(r, path, out);
   } else {
@@ -228,12 +228,13 @@ std::string EncodeMsgpack(const T& value) {
   return out;
 }
 
-/// \brief Decode exactly one msgpack value of type T from `data` into `out`.
+/// \brief Decode exactly one msgpack value of type T from `data` into `out` (reset first).
 template <typename T>
 Status DecodeMsgpack(std::string_view data, T* out) {
+  *out = T{};
   MsgpackReader r(data);
   Path root;
-  ARROW_RETURN_NOT_OK(internal::ReadMsgpack(r, root, out));
+  if (!internal::ReadMsgpack(r, root, out)) return r.error();
   if (!r.AtEnd()) {
     return PathError(root, "trailing bytes after value at byte " + std::to_string(r.offset()));
   }
@@ -243,8 +244,13 @@ Status DecodeMsgpack(std::string_view data, T* out) {
 /// \brief Decode exactly one msgpack value of type T; never throws on bad input.
 template <typename T>
 Result<T> DecodeMsgpack(std::string_view data) {
-  T out{};
-  ARROW_RETURN_NOT_OK(DecodeMsgpack(data, &out));
+  Result<T> out{T{}};
+  MsgpackReader r(data);
+  Path root;
+  if (!internal::ReadMsgpack(r, root, &*out)) return r.error();
+  if (!r.AtEnd()) {
+    return PathError(root, "trailing bytes after value at byte " + std::to_string(r.offset()));
+  }
   return out;
 }
 

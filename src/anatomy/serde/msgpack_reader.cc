@@ -33,21 +33,21 @@ std::string MsgpackReader::TypeNameAhead() const {
   }
 }
 
-Status MsgpackReader::TypeError(const Path& path, std::string_view expected) const {
+bool MsgpackReader::TypeError(const Path& path, std::string_view expected) {
   std::string got = TypeNameAhead();
-  return PathError(path, std::string("expected ") + std::string(expected) + ", got " + got);
+  return PathFail(path, std::string("expected ") + std::string(expected) + ", got " + got);
 }
 
-Status MsgpackReader::Truncated(const Path& path) const {
-  return PathError(path, "unexpected end of input at byte " + std::to_string(offset()));
+bool MsgpackReader::Truncated(const Path& path) {
+  return PathFail(path, "unexpected end of input at byte " + std::to_string(offset()));
 }
 
-Status MsgpackReader::RangeError(const Path& path, int64_t min, int64_t max) {
-  return PathError(path, "integer out of range [" + std::to_string(min) + ", " +
-                             std::to_string(max) + "]");
+bool MsgpackReader::RangeError(const Path& path, int64_t min, int64_t max) {
+  return PathFail(
+      path, "integer out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
 }
 
-Status MsgpackReader::ReadDouble(const Path& path, double* out) {
+bool MsgpackReader::ReadDouble(const Path& path, double* out) {
   if (p_ >= end_) return TypeError(path, "number");
   uint8_t b = *p_;
   if (b == 0xcb || b == 0xca) {
@@ -56,27 +56,29 @@ Status MsgpackReader::ReadDouble(const Path& path, double* out) {
     uint64_t u = LoadBe(p_ + 1, n);
     double v = n == 8 ? std::bit_cast<double>(u)
                       : static_cast<double>(std::bit_cast<float>(static_cast<uint32_t>(u)));
-    if (!std::isfinite(v)) return PathError(path, "expected finite number, got " +
-                                                      std::string(std::isnan(v) ? "nan" : "inf"));
+    if (!std::isfinite(v)) {
+      return PathFail(
+          path, std::string("expected finite number, got ") + (std::isnan(v) ? "nan" : "inf"));
+    }
     p_ += n + 1;
     *out = v;
-    return Status::OK();
+    return true;
   }
   if (b < 0x80 || b >= 0xe0 || (b >= 0xcc && b <= 0xd3)) {
     int64_t i = 0;
     if (b == 0xcf && remaining() >= 9 && LoadBe(p_ + 1, 8) > static_cast<uint64_t>(INT64_MAX)) {
       *out = static_cast<double>(LoadBe(p_ + 1, 8));
       p_ += 9;
-      return Status::OK();
+      return true;
     }
-    ARROW_RETURN_NOT_OK(ReadInt(path, INT64_MIN, INT64_MAX, &i));
+    if (!ReadInt(path, INT64_MIN, INT64_MAX, &i)) return false;
     *out = static_cast<double>(i);
-    return Status::OK();
+    return true;
   }
   return TypeError(path, "number");
 }
 
-Status MsgpackReader::ReadBin(const Path& path, std::string_view* out) {
+bool MsgpackReader::ReadBin(const Path& path, std::string_view* out) {
   if (p_ >= end_ || *p_ < 0xc4 || *p_ > 0xc6) return TypeError(path, "bytes");
   size_t h = size_t{1} << (*p_ - 0xc4);
   if (remaining() < h + 1) return Truncated(path);
@@ -84,11 +86,11 @@ Status MsgpackReader::ReadBin(const Path& path, std::string_view* out) {
   if (remaining() - h - 1 < n) return Truncated(path);
   *out = std::string_view(reinterpret_cast<const char*>(p_ + h + 1), n);
   p_ += h + 1 + n;
-  return Status::OK();
+  return true;
 }
 
-Status MsgpackReader::ReadLongHeader(const Path& path, uint8_t b16, std::string_view expected,
-                                     uint32_t* n) {
+bool MsgpackReader::ReadLongHeader(const Path& path, uint8_t b16, std::string_view expected,
+                                   uint32_t* n) {
   if (p_ >= end_ || (*p_ != b16 && *p_ != b16 + 1)) return TypeError(path, expected);
   size_t h = *p_ == b16 ? 2 : 4;
   if (remaining() < h + 1) return Truncated(path);
@@ -96,10 +98,10 @@ Status MsgpackReader::ReadLongHeader(const Path& path, uint8_t b16, std::string_
   p_ += h + 1;
   // Each element takes at least one byte: reject impossible counts before anyone reserves.
   if (*n > remaining()) return Truncated(path);
-  return Status::OK();
+  return true;
 }
 
-Status MsgpackReader::Skip(const Path& path) {
+bool MsgpackReader::Skip(const Path& path) {
   uint64_t pending = 1;
   while (pending > 0) {
     --pending;
@@ -116,7 +118,7 @@ Status MsgpackReader::Skip(const Path& path) {
     } else if (b <= 0xbf) {
       payload = b & 0x1f;
     } else if (b == 0xc1) {
-      return PathError(path, "invalid msgpack byte 0xc1 at byte " + std::to_string(offset()));
+      return PathFail(path, "invalid msgpack byte 0xc1 at byte " + std::to_string(offset()));
     } else if (b >= 0xc4 && b <= 0xc6) {
       header = 1 + (size_t{1} << (b - 0xc4));
     } else if (b >= 0xc7 && b <= 0xc9) {
@@ -149,7 +151,7 @@ Status MsgpackReader::Skip(const Path& path) {
     p_ += header + payload;
     if (pending > remaining()) return Truncated(path);
   }
-  return Status::OK();
+  return true;
 }
 
 bool MsgpackReader::IsValidUtf8(std::string_view s) {

@@ -11,18 +11,25 @@
 namespace anatomy::serde {
 
 /// \brief A bounds-checked cursor over msgpack bytes. Every read checks the type byte and the
-/// remaining length and reports `<path>: <problem>` on failure; nothing is allocated.
-/// Accepts every valid encoding (not only the canonical one the writer produces).
+/// remaining length; on failure it returns false and keeps `<path>: <problem>` in error()
+/// (reads return bool rather than Status to keep the hot path free of Status traffic).
+/// Nothing is allocated. Accepts every valid encoding, not only the canonical one.
 class MsgpackReader {
  public:
   explicit MsgpackReader(std::string_view data)
-      : p_(reinterpret_cast<const uint8_t*>(data.data())),
-        begin_(p_),
-        end_(p_ + data.size()) {}
+      : p_(reinterpret_cast<const uint8_t*>(data.data())), begin_(p_), end_(p_ + data.size()) {}
 
   size_t offset() const { return static_cast<size_t>(p_ - begin_); }
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
   bool AtEnd() const { return p_ == end_; }
+
+  /// \brief The error of the first failed read (OK if none failed).
+  const Status& error() const { return error_; }
+  /// \brief Record an error found by the caller; returns false.
+  [[gnu::cold]] bool Fail(Status st) {
+    error_ = std::move(st);
+    return false;
+  }
 
   /// \brief The JSON-ish name of the next value's type: null, boolean, integer, float, string,
   /// bytes, array, object, extension; or "end of input" / "invalid byte 0xc1".
@@ -31,16 +38,16 @@ class MsgpackReader {
   bool NextIsNil() const { return p_ < end_ && *p_ == 0xc0; }
   void SkipNil() { ++p_; }
 
-  Status ReadBool(const Path& path, bool* out) {
+  bool ReadBool(const Path& path, bool* out) {
     if (p_ < end_ && (*p_ == 0xc2 || *p_ == 0xc3)) {
       *out = *p_++ == 0xc3;
-      return Status::OK();
+      return true;
     }
     return TypeError(path, "boolean");
   }
 
   /// \brief An integer in [min, max].
-  Status ReadInt(const Path& path, int64_t min, int64_t max, int64_t* out) {
+  bool ReadInt(const Path& path, int64_t min, int64_t max, int64_t* out) {
     if (p_ >= end_) return TypeError(path, "integer");
     uint8_t b = *p_;
     if (b < 0x80) {
@@ -67,14 +74,20 @@ class MsgpackReader {
       return TypeError(path, "integer");
     }
     if (*out < min || *out > max) return RangeError(path, min, max);
-    return Status::OK();
+    return true;
   }
 
   /// \brief A finite float64 (integers are accepted, as msgspec does).
-  Status ReadDouble(const Path& path, double* out);
+  bool ReadDouble(const Path& path, double* out);
 
   /// \brief A str, validated as UTF-8. The view points into the input.
-  Status ReadStr(const Path& path, std::string_view* out) {
+  bool ReadStr(const Path& path, std::string_view* out) { return ReadStrImpl<true>(path, out); }
+  /// \brief A str not yet validated (a struct key: compared with the field names first).
+  bool ReadKey(const Path& path, std::string_view* out) { return ReadStrImpl<false>(path, out); }
+
+ private:
+  template <bool kValidate>
+  bool ReadStrImpl(const Path& path, std::string_view* out) {
     if (p_ < end_) {
       uint8_t b = *p_;
       size_t n;
@@ -91,37 +104,43 @@ class MsgpackReader {
       }
       if (remaining() - h < n) return Truncated(path);
       std::string_view s(reinterpret_cast<const char*>(p_ + h), n);
-      if (!IsAscii(s) && !IsValidUtf8(s)) return PathError(path, "invalid UTF-8 in string");
+      if (kValidate && !IsAscii(s) && !IsValidUtf8(s)) {
+        return PathFail(path, "invalid UTF-8 in string");
+      }
       p_ += h + n;
       *out = s;
-      return Status::OK();
+      return true;
     }
     return TypeError(path, "string");
   }
 
-  Status ReadBin(const Path& path, std::string_view* out);
-  Status ReadArrayHeader(const Path& path, uint32_t* n) {
+ public:
+  bool ReadBin(const Path& path, std::string_view* out);
+  bool ReadArrayHeader(const Path& path, uint32_t* n) {
     if (p_ < end_ && (*p_ & 0xf0) == 0x90) {
       *n = *p_++ & 0x0f;
-      return Status::OK();
+      return true;
     }
     return ReadLongHeader(path, 0xdc, "array", n);
   }
-  Status ReadMapHeader(const Path& path, uint32_t* n) {
+  bool ReadMapHeader(const Path& path, uint32_t* n) {
     if (p_ < end_ && (*p_ & 0xf0) == 0x80) {
       *n = *p_++ & 0x0f;
-      return Status::OK();
+      return true;
     }
     return ReadLongHeader(path, 0xde, "object", n);
   }
 
   /// \brief Skip one whole value of any type, without recursion.
-  Status Skip(const Path& path);
+  bool Skip(const Path& path);
 
   /// \brief `<path>: expected <expected>, got <type ahead>`.
-  [[gnu::cold]] Status TypeError(const Path& path, std::string_view expected) const;
-  [[gnu::cold]] Status Truncated(const Path& path) const;
-  [[gnu::cold]] static Status RangeError(const Path& path, int64_t min, int64_t max);
+  [[gnu::cold]] bool TypeError(const Path& path, std::string_view expected);
+  [[gnu::cold]] bool Truncated(const Path& path);
+  [[gnu::cold]] bool RangeError(const Path& path, int64_t min, int64_t max);
+  [[gnu::cold]] bool PathFail(const Path& path, std::string_view problem) {
+    return Fail(PathError(path, problem));
+  }
 
   static bool IsValidUtf8(std::string_view s);
 
@@ -144,11 +163,12 @@ class MsgpackReader {
     for (size_t i = 0; i < n; ++i) v = (v << 8) | p[i];
     return v;
   }
-  Status ReadLongHeader(const Path& path, uint8_t b16, std::string_view expected, uint32_t* n);
+  bool ReadLongHeader(const Path& path, uint8_t b16, std::string_view expected, uint32_t* n);
 
   const uint8_t* p_;
   const uint8_t* begin_;
   const uint8_t* end_;
+  Status error_;
 };
 
 }  // namespace anatomy::serde

@@ -1,8 +1,8 @@
 #include "anatomy/serde/registry.h"
 
-#include <algorithm>
-
 #include <arrow/type.h>
+
+#include <algorithm>
 
 #include "anatomy/core/hash.h"
 
@@ -41,8 +41,8 @@ nlohmann::json SchemaRegistry::Export() const {
     if (e.arrow_schema) {
       json columns = json::array();
       for (const auto& f : e.arrow_schema->fields()) {
-        columns.push_back(
-            json{{"name", f->name()}, {"type", f->type()->ToString()}, {"nullable", f->nullable()}});
+        columns.push_back(json{
+            {"name", f->name()}, {"type", f->type()->ToString()}, {"nullable", f->nullable()}});
       }
       t["columns"] = std::move(columns);
     }

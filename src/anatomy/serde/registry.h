@@ -1,12 +1,12 @@
 #pragma once
 
+#include <arrow/type_fwd.h>
+
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <arrow/type_fwd.h>
-#include <nlohmann/json.hpp>
 
 #include "anatomy/core/status.h"
 #include "anatomy/serde/arrow_codec.h"
@@ -57,14 +57,34 @@ Result<std::string> Reencode(std::string_view input, Format from, Format to) {
   return to == Format::kMsgpack ? EncodeMsgpack(value) : EncodeJson(value);
 }
 
+/// Decoders fill freshly constructed values, so a member of struct type must default to its
+/// type's own default (else omitted fields would decode to the member's default instead).
+template <SerdeStruct T>
+Status CheckNestedDefaults() {
+  Status st;
+  ForEachField<T>([&](const auto& f, auto) {
+    using M = std::decay_t<decltype(std::declval<T>().*f.member)>;
+    if constexpr (SerdeStruct<M>) {
+      if (st.ok() && !(DefaultValue<T>().*f.member == DefaultValue<M>())) {
+        st = Status::Invalid(kStructInfo<T>.name, ".", f.name,
+                             ": a struct member must default to its type's default value");
+      }
+      if (st.ok()) st = CheckNestedDefaults<M>();
+    }
+  });
+  return st;
+}
+
 template <SerdeStruct T>
 Status CheckRoundTrip(std::string_view msgpack) {
   ARROW_ASSIGN_OR_RAISE(T first, DecodeMsgpack<T>(msgpack));
   std::string bytes = EncodeMsgpack(first);
   ARROW_ASSIGN_OR_RAISE(T second, DecodeMsgpack<T>(bytes));
-  if (!(first == second)) return Status::Invalid(kStructInfo<T>.name, ": msgpack round trip changed the value");
+  if (!(first == second))
+    return Status::Invalid(kStructInfo<T>.name, ": msgpack round trip changed the value");
   ARROW_ASSIGN_OR_RAISE(T third, DecodeJson<T>(EncodeJson(first)));
-  if (!(first == third)) return Status::Invalid(kStructInfo<T>.name, ": JSON round trip changed the value");
+  if (!(first == third))
+    return Status::Invalid(kStructInfo<T>.name, ": JSON round trip changed the value");
   return Status::OK();
 }
 
@@ -79,6 +99,7 @@ class SchemaRegistry {
   /// Names must be unique.
   template <SerdeStruct T>
   Status Register(std::string domain) {
+    ARROW_RETURN_NOT_OK(internal::CheckNestedDefaults<T>());
     return Add(MakeEntry<T>(std::move(domain), TypeKind::kPayload));
   }
 
@@ -86,6 +107,7 @@ class SchemaRegistry {
   /// its Arrow schema.
   template <SerdeStruct T>
   Status RegisterRow(std::string domain) {
+    ARROW_RETURN_NOT_OK(internal::CheckNestedDefaults<T>());
     TypeEntry e = MakeEntry<T>(std::move(domain), TypeKind::kRow);
     e.arrow_schema = ArrowSchemaOf<T>();
     return Add(std::move(e));

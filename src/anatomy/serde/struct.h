@@ -83,11 +83,15 @@ constexpr StructInfo<T, Fields...> MakeStructInfo(std::string_view name, Strictn
 
 /// \brief True for types declared with ANATOMY_STRUCT.
 template <typename T>
-concept SerdeStruct = requires { AnatomyStructInfo(static_cast<const T*>(nullptr)); };
+concept SerdeStruct = requires {
+  AnatomyStructInfo(static_cast<const T*>(nullptr));
+};
 
 /// \brief True for enums declared with ANATOMY_ENUM.
 template <typename T>
-concept SerdeEnum = std::is_enum_v<T> && requires { AnatomyEnumLiterals(T{}); };
+concept SerdeEnum = std::is_enum_v<T> && requires {
+  AnatomyEnumLiterals(T{});
+};
 
 /// \brief The compile-time field list of a registered struct.
 template <SerdeStruct T>
@@ -156,29 +160,29 @@ constexpr void ForEachField(Fn&& fn) {
   constexpr auto& info = kStructInfo<T>;
   [&]<size_t... I>(std::index_sequence<I...>) {
     (fn(std::get<I>(info.fields), std::integral_constant<size_t, I>{}), ...);
-  }(std::make_index_sequence<std::decay_t<decltype(info)>::kSize>{});
+  }
+  (std::make_index_sequence<std::decay_t<decltype(info)>::kSize>{});
 }
 
 }  // namespace anatomy::serde
 
 /// Declare the wire form of an aggregate; see the top of this header.
-#define ANATOMY_STRUCT(Type, Name, Strict, ...)                                               \
-  [[maybe_unused]] constexpr auto AnatomyStructInfo(const Type*) {                            \
-    using Self [[maybe_unused]] = Type;                                                       \
-    return ::anatomy::serde::internal::MakeStructInfo<Type>(                                  \
-        Name, ::anatomy::serde::Strictness::Strict, __VA_ARGS__);                             \
-  }                                                                                           \
+#define ANATOMY_STRUCT(Type, Name, Strict, ...)                    \
+  [[maybe_unused]] constexpr auto AnatomyStructInfo(const Type*) { \
+    using Self [[maybe_unused]] = Type;                            \
+    return ::anatomy::serde::internal::MakeStructInfo<Type>(       \
+        Name, ::anatomy::serde::Strictness::Strict, __VA_ARGS__);  \
+  }                                                                \
   static_assert(true, "")
 
 /// An optional field: omitted when equal to its default, its default when missing.
 #define ANATOMY_FIELD(member) ::anatomy::serde::internal::MakeField(#member, &Self::member, false)
 /// A required field: always written, an error when missing.
-#define ANATOMY_REQUIRED(member) \
-  ::anatomy::serde::internal::MakeField(#member, &Self::member, true)
+#define ANATOMY_REQUIRED(member) ::anatomy::serde::internal::MakeField(#member, &Self::member, true)
 
 /// Map the values 0..N-1 of an enum to string literals.
-#define ANATOMY_ENUM(Type, ...)                                  \
-  [[maybe_unused]] constexpr auto AnatomyEnumLiterals(Type) {    \
-    return std::to_array<std::string_view>({__VA_ARGS__});       \
-  }                                                              \
+#define ANATOMY_ENUM(Type, ...)                               \
+  [[maybe_unused]] constexpr auto AnatomyEnumLiterals(Type) { \
+    return std::to_array<std::string_view>({__VA_ARGS__});    \
+  }                                                           \
   static_assert(true, "")
