@@ -75,5 +75,19 @@ TEST(ExtractSource, RepeatedParameterAndTypeParameterNamesGetUniqueIds) {
   EXPECT_EQ(Column(*valid.parameters, "param_id")[1], Column(*again.parameters, "param_id")[1]);
 }
 
+// Found by fuzz_extract: a class whose base names the class itself (`class C(C.x)`) made
+// member lookup and attribute resolution recurse into each other without end (stack overflow).
+// Python would raise NameError at run time; we must only terminate, and leave the call
+// unresolved. Many such bases must not blow up either (bounded fan-out).
+TEST(ExtractSource, ClassWhoseBaseNamesItselfTerminates) {
+  auto r = Source("m.py",
+                  "class C(C.x):\n    pass\nC.y()\n"
+                  "class D(D.a, D.b, D.c, D.d, D.e, D.f, D.g, D.h):\n    pass\nD.z()\n");
+  EXPECT_EQ(Column(*r.call_resolutions, "resolution_method"),
+            (std::vector<std::string>{"unresolved", "unresolved"}));
+  EXPECT_EQ(Column(*r.call_resolutions, "target_qualified_name"),
+            (std::vector<std::string>{"m.C.y", "m.D.z"}));
+}
+
 }  // namespace
 }  // namespace anatomy::extract
