@@ -3,12 +3,16 @@
 // Besides never crashing, leaking or hanging, every result must hold cheap invariants, else
 // abort: tables valid (UTF-8 text included) with the dataset's schema; spans within the parsed
 // text; the primary id of each dataset unique; every id column naming a row of its dataset.
+// `fuzz_extract --write-seeds DIR` writes generated seeds (deep nesting) and exits; the
+// hand-written seeds are in fuzz/corpus/fuzz_extract.
 
 #include <arrow/api.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -97,7 +101,38 @@ int64_t SpanLimit(const ExtractionResult& r, int64_t size) {
   return encoding.empty() || encoding == "utf-8" || encoding == "utf-8-sig" ? size : 4 * size;
 }
 
+void WriteSeeds(const std::string& dir) {
+  std::string brackets, lambdas, classes, defs;
+  for (int i = 0; i < 200; ++i) {
+    brackets += i % 2 ? "(" : "[";
+    lambdas += "lambda x" + std::to_string(i) + ": ";
+  }
+  for (int i = 199; i >= 0; --i) brackets += i % 2 ? ")" : "]";
+  for (int i = 0; i < 60; ++i) {  // 60 nested functions (indentation grows quadratically)
+    defs += std::string(static_cast<size_t>(i) * 4, ' ') + "def f" + std::to_string(i) + "(a):\n";
+  }
+  defs += std::string(240, ' ') + "return a\n";
+  for (int i = 0; i < 50; ++i) {
+    classes += "class C" + std::to_string(i) + "(C" + std::to_string(i ? i - 1 : 49) + ".m):\n" +
+               "    def m(self): return super().m()\nC" + std::to_string(i) + ".m()\n";
+  }
+  std::ofstream(dir + "/gen_brackets.py", std::ios::binary) << "x = " << brackets << "\n";
+  std::ofstream(dir + "/gen_lambdas.py", std::ios::binary) << "f = " << lambdas << "x0\n";
+  std::ofstream(dir + "/gen_defs.py", std::ios::binary) << defs;
+  std::ofstream(dir + "/gen_classes.py", std::ios::binary) << classes;
+}
+
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  for (int i = 1; i + 1 < *argc; ++i) {
+    if (std::strcmp((*argv)[i], "--write-seeds") == 0) {
+      WriteSeeds((*argv)[i + 1]);
+      std::exit(0);
+    }
+  }
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
