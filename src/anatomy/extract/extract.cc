@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <string_view>
 #include <thread>
 
 #include "anatomy/core/hash.h"
@@ -39,49 +41,39 @@ bool ReadAll(const std::string& path, std::string& out) {
   return static_cast<bool>(in) || in.gcount() == size;
 }
 
-void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser,
-                FileOutput& out) {
+// The per-file pipeline on the file's bytes: hashing, decoding, parse, scope analysis and
+// rows. `out.file` already holds path, file_id, mtime_ms and is_python.
+void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser, FileOutput& out) {
   FileRow& f = out.file;
-  f.path = sf.path;
-  f.file_id = core::StableId("file", {sf.path});
-  f.size = sf.size;
-  f.mtime_ms = sf.mtime_ms;
-  f.is_python = sf.is_python;
   auto error = [&](const char* stage, const char* code, std::string msg, int64_t b, int64_t e) {
     out.errors.push_back({f.path, stage, code, std::move(msg), b, e});
   };
-  std::string bytes;
-  if (!ReadAll(sf.abs_path, bytes)) {
-    f.sha256 = core::Sha256Hex("");
-    error("read", "READ_FAILED", "cannot read '" + sf.path + "'", 0, 0);
-    return;
-  }
   f.size = static_cast<int64_t>(bytes.size());
   f.sha256 = core::Sha256Hex(bytes);
   int64_t lines = 0;
   for (char c : bytes) lines += c == '\n';
   if (!bytes.empty() && bytes.back() != '\n') ++lines;
   f.line_count = lines;
-  if (!sf.is_python) return;
-  f.module_name = ModuleNameForPath(sf.path);
+  if (!f.is_python) return;
+  f.module_name = ModuleNameForPath(f.path);
   f.encoding = DetectEncoding(bytes);
   if (f.size > opt.max_file_bytes) {
     error("parse", "FILE_TOO_LARGE",
-          "'" + sf.path + "' has " + std::to_string(f.size) + " bytes, over the limit of " +
+          "'" + f.path + "' has " + std::to_string(f.size) + " bytes, over the limit of " +
               std::to_string(opt.max_file_bytes),
           0, f.size);
     return;
   }
   if (size_t nul = bytes.find('\0'); nul != std::string::npos) {
     error("decode", "NUL_BYTE",
-          "'" + sf.path + "' contains a NUL byte at offset " + std::to_string(nul),
+          "'" + f.path + "' contains a NUL byte at offset " + std::to_string(nul),
           static_cast<int64_t>(nul), static_cast<int64_t>(nul) + 1);
     return;
   }
   if (f.encoding == "utf-8" || f.encoding == "utf-8-sig") {
     if (int64_t bad = FirstInvalidUtf8(bytes); bad >= 0) {
       error("decode", "INVALID_UTF8",
-            "'" + sf.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad,
+            "'" + f.path + "' is not valid UTF-8 at byte offset " + std::to_string(bad), bad,
             bad + 1);
     }
   } else if (FirstInvalidUtf8(bytes) >= 0) {
@@ -91,7 +83,7 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
     if (TranscodeToUtf8(f.encoding, bytes, utf8, msg, at)) {
       bytes.swap(utf8);
     } else {
-      error("decode", "UNDECODABLE", "'" + sf.path + "': " + msg, at, at + 1);
+      error("decode", "UNDECODABLE", "'" + f.path + "': " + msg, at, at + 1);
     }
   }
   if (f.encoding == "utf-8-sig") bytes.replace(0, 3, "   ");  // keep byte offsets
@@ -99,7 +91,7 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
       ts_parser_parse_string(parser, nullptr, bytes.data(), static_cast<uint32_t>(bytes.size())));
   ts_parser_reset(parser);
   if (!tree) {
-    error("parse", "PARSE_FAILED", "tree-sitter could not parse '" + sf.path + "'", 0, f.size);
+    error("parse", "PARSE_FAILED", "tree-sitter could not parse '" + f.path + "'", 0, f.size);
     return;
   }
   f.parsed = true;
@@ -107,6 +99,50 @@ void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* pars
   f.has_syntax_errors = ts_node_has_error(root);
   AnalyzeFile(root, bytes, out);
   CollectSyntaxDiagnostics(root, bytes, out);
+}
+
+void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser,
+                FileOutput& out) {
+  FileRow& f = out.file;
+  f.path = sf.path;
+  f.file_id = core::StableId("file", {sf.path});
+  f.size = sf.size;
+  f.mtime_ms = sf.mtime_ms;
+  f.is_python = sf.is_python;
+  std::string bytes;
+  if (!ReadAll(sf.abs_path, bytes)) {
+    f.sha256 = core::Sha256Hex("");
+    out.errors.push_back({f.path, "read", "READ_FAILED", "cannot read '" + sf.path + "'", 0, 0});
+    return;
+  }
+  AnalyzeBytes(std::move(bytes), opt, parser, out);
+}
+
+std::unique_ptr<TSParser, ParserDeleter> NewPythonParser() {
+  std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
+  ts_parser_set_language(parser.get(), tree_sitter_python());
+  return parser;
+}
+
+ExtractionResult FromTables(std::map<std::string, std::shared_ptr<arrow::Table>>& tables,
+                            const ExtractTimings& timings) {
+  ExtractionResult r;
+  r.timings = timings;
+  r.files = tables["files"];
+  r.scopes = tables["scopes"];
+  r.bindings = tables["bindings"];
+  r.occurrences = tables["occurrences"];
+  r.definitions = tables["definitions"];
+  r.parameters = tables["parameters"];
+  r.call_sites = tables["call_sites"];
+  r.call_resolutions = tables["call_resolutions"];
+  r.imports = tables["imports"];
+  r.references = tables["references"];
+  r.type_params = tables["type_params"];
+  r.annotations = tables["annotations"];
+  r.diagnostics = tables["diagnostics"];
+  r.errors = tables["errors"];
+  return r;
 }
 
 }  // namespace
@@ -147,8 +183,7 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
   (void)PyFields();  // resolve the grammar tables once, before threads start
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    std::unique_ptr<TSParser, ParserDeleter> parser(ts_parser_new());
-    ts_parser_set_language(parser.get(), tree_sitter_python());
+    auto parser = NewPythonParser();
     for (size_t i = next++; i < scan.files.size(); i = next++) {
       ExtractOne(scan.files[i], options, parser.get(), outputs[i]);
     }
@@ -169,24 +204,23 @@ arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options)
   for (const auto& p : scan.problems)
     scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
   ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, jobs));
-  ExtractionResult r;
   timings.tables_ms = ms_since(t0);
-  r.timings = timings;
-  r.files = tables["files"];
-  r.scopes = tables["scopes"];
-  r.bindings = tables["bindings"];
-  r.occurrences = tables["occurrences"];
-  r.definitions = tables["definitions"];
-  r.parameters = tables["parameters"];
-  r.call_sites = tables["call_sites"];
-  r.call_resolutions = tables["call_resolutions"];
-  r.imports = tables["imports"];
-  r.references = tables["references"];
-  r.type_params = tables["type_params"];
-  r.annotations = tables["annotations"];
-  r.diagnostics = tables["diagnostics"];
-  r.errors = tables["errors"];
-  return r;
+  return FromTables(tables, timings);
+}
+
+arrow::Result<ExtractionResult> ExtractSource(std::string_view path, std::string_view bytes,
+                                              const ExtractOptions& options) {
+  std::vector<FileOutput> outputs(1);
+  FileRow& f = outputs[0].file;
+  f.path = std::string(path);
+  f.file_id = core::StableId("file", {f.path});
+  std::string_view name = path.substr(path.rfind('/') + 1);                // npos + 1 == 0
+  f.is_python = name.size() > 3 && name.substr(name.size() - 3) == ".py";  // as the scan
+  auto parser = NewPythonParser();
+  AnalyzeBytes(std::string(bytes), options, parser.get(), outputs[0]);
+  ResolveAcrossFiles(outputs, 1);
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, {}, 1));
+  return FromTables(tables, ExtractTimings{});
 }
 
 }  // namespace anatomy::extract

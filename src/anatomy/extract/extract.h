@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,5 +43,12 @@ struct ExtractionResult {
 /// `errors` or `diagnostics`; only an unusable root or an internal Arrow failure is an error.
 /// The result does not depend on the number of threads.
 arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options);
+
+/// \brief Runs ExtractRepository's per-file pipeline (decoding, parse, scope analysis, rows,
+/// resolution, tables) on in-memory `bytes` as the file `path` (relative, '/' separators; a
+/// `.py` name is analysed as Python). Only `options.max_file_bytes` is used; `mtime_ms` is 0.
+/// Imports resolve as in a repository holding only this file. For tests and fuzzing.
+arrow::Result<ExtractionResult> ExtractSource(std::string_view path, std::string_view bytes,
+                                              const ExtractOptions& options = {});
 
 }  // namespace anatomy::extract

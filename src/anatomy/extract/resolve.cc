@@ -135,15 +135,16 @@ class CallResolver {
     r.span = c.span;
     r.origin = "static";
     Target t;
+    Budget budget;
     if (!c.chain.empty()) {
       t = ResolveHead(c.chain[0], c.head_target, c.head_kind);
       for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i)
-        t = Attr(t, c.chain[i]);
+        t = Attr(t, c.chain[i], 0, budget);
     }
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
       if (d.def_kind == "class") {
-        if (auto init = Member(t.file, t.def, "__init__", 0)) {
+        if (auto init = Member(t.file, t.def, "__init__", 0, budget)) {
           const auto& id = files_[init->first].definitions[init->second];
           r.target_def_id = id.def_id;
           r.target_qualified_name = id.qualified_name;
@@ -174,6 +175,15 @@ class CallResolver {
   }
 
  private:
+  // Member lookups of one call. Bases are expressions resolved like callees (`class C(C.x)`),
+  // so Member and Attr recurse into each other: `depth` bounds cycles (a class whose base
+  // names itself) and the budget the fan-out (every base of every class up the chain), so
+  // that a hostile file costs bounded work. Per call, so results stay deterministic.
+  struct Budget {
+    int left = 256;
+  };
+  static constexpr int kMaxDepth = 8;
+
   static std::string Key(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
 
   Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind) {
@@ -251,8 +261,8 @@ class CallResolver {
 
   // Method or attribute `name` of class (fi, di), searching in-REPO bases depth first.
   std::optional<std::pair<size_t, size_t>> Member(size_t fi, size_t di, const std::string& name,
-                                                  int depth) {
-    if (depth > 8) return std::nullopt;
+                                                  int depth, Budget& budget) {
+    if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
     const auto& cls = files_[fi].definitions[di];
     auto it = members_.find(Key(cls.body_scope_id, name));
     if (it != members_.end()) return it->second;
@@ -267,15 +277,16 @@ class CallResolver {
       }
       const auto& [head_target, head_kind] = cls.base_heads[bi];
       Target t = ResolveHead(chain[0], head_target, head_kind);
-      for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i) t = Attr(t, chain[i]);
+      for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
+        t = Attr(t, chain[i], depth + 1, budget);
       if (t.kind == Target::kDef && files_[t.file].definitions[t.def].def_kind == "class") {
-        if (auto m = Member(t.file, t.def, name, depth + 1)) return m;
+        if (auto m = Member(t.file, t.def, name, depth + 1, budget)) return m;
       }
     }
     return std::nullopt;
   }
 
-  Target Attr(const Target& t, const std::string& attr) {
+  Target Attr(const Target& t, const std::string& attr, int depth, Budget& budget) {
     Target r;
     switch (t.kind) {
       case Target::kModule: {
@@ -301,7 +312,7 @@ class CallResolver {
       case Target::kInstance: {
         const auto& d = files_[t.file].definitions[t.def];
         if (d.def_kind == "class") {
-          if (auto m = Member(t.file, t.def, attr, 0)) {
+          if (auto m = Member(t.file, t.def, attr, depth, budget)) {
             r.kind = Target::kDef;
             r.file = m->first;
             r.def = m->second;

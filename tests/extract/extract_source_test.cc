@@ -1,0 +1,93 @@
+// ExtractSource (one file's bytes in memory, the entry of fuzz/fuzz_extract.cc) against
+// ExtractRepository, and regressions found by that fuzzer.
+#include <arrow/api.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "anatomy/extract/extract.h"
+#include "test_util.h"
+
+namespace anatomy::extract {
+namespace {
+
+using testing::Column;
+using testing::TempRepo;
+
+ExtractionResult Source(const std::string& path, const std::string& bytes) {
+  auto r = ExtractSource(path, bytes);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return r.MoveValueUnsafe();
+}
+
+TEST(ExtractSource, SameTablesAsTheRepositoryExtraction) {
+  const std::string src =
+      "import os\nfrom .sib import x\nclass C[T]:\n    def m(self, a: T) -> T:\n"
+      "        return os.path.join(self.m(a), x)\n[y for y in (z := [1])]\nbroken(:\n";
+  TempRepo repo;
+  repo.Write("pkg/mod.py", src);
+  ExtractOptions opt;
+  opt.repo_root = repo.root();
+  opt.jobs = 1;
+  auto repo_r = ExtractRepository(opt);
+  ASSERT_TRUE(repo_r.ok()) << repo_r.status().ToString();
+  auto mem = Source("pkg/mod.py", src);
+  auto from_repo = repo_r->Tables();
+  auto from_mem = mem.Tables();
+  ASSERT_EQ(from_repo.size(), from_mem.size());
+  for (size_t i = 0; i < from_repo.size(); ++i) {
+    const auto& [name, table] = from_repo[i];
+    ASSERT_EQ(name, from_mem[i].first);
+    auto got = from_mem[i].second, expected = table;
+    if (name == "files") {  // the in-memory file has no mtime
+      auto g = got->RemoveColumn(got->schema()->GetFieldIndex("mtime_ms"));
+      auto e = expected->RemoveColumn(expected->schema()->GetFieldIndex("mtime_ms"));
+      ASSERT_TRUE(g.ok() && e.ok());
+      got = *g;
+      expected = *e;
+    }
+    EXPECT_TRUE(got->Equals(*expected)) << name << "\n" << got->ToString();
+  }
+  EXPECT_GT(mem.definitions->num_rows(), 0);
+}
+
+TEST(ExtractSource, NotPythonIsOnlyAFilesRow) {
+  auto r = Source("notes.txt", "def f(: pass");
+  EXPECT_EQ(Column(*r.files, "is_python"), std::vector<std::string>{"false"});
+  EXPECT_EQ(r.scopes->num_rows(), 0);
+}
+
+// Found by fuzz_extract: CPython rejects repeated parameter names, tree-sitter parses them;
+// ids were (owner, name) and so collided.
+TEST(ExtractSource, RepeatedParameterAndTypeParameterNamesGetUniqueIds) {
+  auto r = Source("m.py", "def f(a, a, *, a): pass\nclass B[T, T]: pass\nclass D[T:[]T]: pass\n");
+  auto params = Column(*r.parameters, "param_id");
+  EXPECT_EQ(params.size(), 3u);
+  EXPECT_EQ(std::set<std::string>(params.begin(), params.end()).size(), params.size());
+  auto tps = Column(*r.type_params, "type_param_id");
+  EXPECT_GE(tps.size(), 3u);
+  EXPECT_EQ(std::set<std::string>(tps.begin(), tps.end()).size(), tps.size());
+  // Valid code keeps its ids: the first of a name is still (owner, name).
+  auto valid = Source("m.py", "def f(a, b): pass\n");
+  auto again = Source("m.py", "def f(a, b, b): pass\n");
+  EXPECT_EQ(Column(*valid.parameters, "param_id")[0], Column(*again.parameters, "param_id")[0]);
+  EXPECT_EQ(Column(*valid.parameters, "param_id")[1], Column(*again.parameters, "param_id")[1]);
+}
+
+// Found by fuzz_extract: a class whose base names the class itself (`class C(C.x)`) made
+// member lookup and attribute resolution recurse into each other without end (stack overflow).
+// Python would raise NameError at run time; we must only terminate, and leave the call
+// unresolved. Many such bases must not blow up either (bounded fan-out).
+TEST(ExtractSource, ClassWhoseBaseNamesItselfTerminates) {
+  auto r = Source("m.py",
+                  "class C(C.x):\n    pass\nC.y()\n"
+                  "class D(D.a, D.b, D.c, D.d, D.e, D.f, D.g, D.h):\n    pass\nD.z()\n");
+  EXPECT_EQ(Column(*r.call_resolutions, "resolution_method"),
+            (std::vector<std::string>{"unresolved", "unresolved"}));
+  EXPECT_EQ(Column(*r.call_resolutions, "target_qualified_name"),
+            (std::vector<std::string>{"m.C.y", "m.D.z"}));
+}
+
+}  // namespace
+}  // namespace anatomy::extract
