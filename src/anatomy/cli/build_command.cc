@@ -50,6 +50,8 @@ void PrintSummary(const pipeline::BuildSummary& s) {
   for (const auto& [k, n] : s.edges_by_kind) std::cout << " " << k << "=" << n;
   std::cout << "\n  tables:";
   for (const auto& [k, n] : s.rows_by_output) std::cout << " " << k << "=" << n;
+  std::cout << "\n  seconds:";
+  for (const auto& [k, v] : s.stage_seconds) std::cout << " " << k << "=" << v;
   std::cout << "\n  output: " << s.out << "\n";
 }
 

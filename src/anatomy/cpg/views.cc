@@ -355,25 +355,34 @@ PlanBuilder EdgesBy(PlanBuilder edges, const std::string& key) {
 
 std::string ExtractTableName(const std::string& dataset) { return "extract_" + dataset; }
 
-Result<std::vector<CpgView>> BuildCpgViews(const engine::Session& session) {
+namespace {
+
+Status AddView(std::vector<CpgView>* views, std::string name, const PlanBuilder& b,
+               std::vector<std::string> partition_by, bool ordered) {
+  ARROW_ASSIGN_OR_RAISE(auto plan, b.Build());
+  views->push_back({std::move(name), std::move(plan), std::move(partition_by), ordered, std::nullopt});
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session) {
   ARROW_RETURN_NOT_OK(engine::RegisterAnatomyFunctions());
-  auto nodes = Nodes(session);
-  auto edges = Edges(session);
-  auto props = Props(session);
   std::vector<CpgView> views;
-  auto add = [&](std::string name, const PlanBuilder& b, std::vector<std::string> partition_by,
-                 bool ordered) -> Status {
-    ARROW_ASSIGN_OR_RAISE(auto plan, b.Build());
-    views.push_back({std::move(name), std::move(plan), std::move(partition_by), ordered, std::nullopt});
-    return Status::OK();
-  };
-  ARROW_RETURN_NOT_OK(add("cpg_nodes", nodes, {"node_kind"}, false));
-  ARROW_RETURN_NOT_OK(add("cpg_edges", edges, {"edge_kind"}, false));
-  ARROW_RETURN_NOT_OK(add("cpg_props", props, {"entity_kind"}, false));
-  ARROW_RETURN_NOT_OK(add("cpg_props_map", PropsMap(props), {}, true));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_nodes", Nodes(session), {"node_kind"}, false));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges", Edges(session), {"edge_kind"}, false));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props", Props(session), {"entity_kind"}, false));
+  return views;
+}
+
+Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
+  std::vector<CpgView> views;
+  ARROW_RETURN_NOT_OK(
+      AddView(&views, "cpg_props_map", PropsMap(PlanBuilder::Scan(session, "cpg_props")), {}, true));
   views.back().nest = {{"entity_kind", "entity_id", "node_kind"}, {"prop_key", "value"}, "props"};
   for (const std::string key : {"src_node_id", "dst_node_id"}) {
-    ARROW_RETURN_NOT_OK(add("cpg_edges_by_" + key.substr(0, 3), EdgesBy(edges, key), {}, true));
+    ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
+                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true));
     std::vector<std::string> values;
     for (const auto& f : views.back().plan.output_schema->fields()) {
       if (f->name() != key) values.push_back(f->name());

@@ -34,9 +34,15 @@ struct CpgView {
   std::optional<Nest> nest;
 };
 
-/// \brief The six CPG views over the extraction tables ingested in `session` (under
-/// ExtractTableName). Each view is an Acero plan built with the plan builder, so its lineage
-/// is recorded. Output rows are sorted by id, so contents are deterministic.
-Result<std::vector<CpgView>> BuildCpgViews(const engine::Session& session);
+/// \brief The base CPG views (cpg_nodes, cpg_edges, cpg_props) over the extraction tables
+/// ingested in `session` (under ExtractTableName). Each view is an Acero plan built with the
+/// plan builder, so its lineage is recorded. Output rows are sorted by id, so contents are
+/// deterministic.
+Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session);
+
+/// \brief The derived views (cpg_props_map, cpg_edges_by_src, cpg_edges_by_dst) over the base
+/// views' results, ingested in `session` under their own names (cpg_props, cpg_edges), so that
+/// the base plans run once.
+Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session);
 
 }  // namespace anatomy::cpg
