@@ -28,20 +28,6 @@ echo "stdlib: $stdlib ($files .py files, $lines lines), $(nproc) cores, $(date -
 measure "anatomy build (all cores)" "$build/anatomy" build "$stdlib" --out "$out/build" \
   --exclude site-packages
 anatomy_s="$LAST_SECONDS"
-measure "CPython ast.parse + symtable" python3 - "$stdlib" <<'PY'
-import ast, os, sys, symtable
-root = sys.argv[1]
-for d, dirs, files in os.walk(root):
-    dirs[:] = sorted(x for x in dirs if x != "site-packages")
-    for f in sorted(files):
-        if f.endswith(".py"):
-            p = os.path.join(d, f)
-            try:
-                src = open(p, "rb").read()
-                ast.parse(src, p)
-                symtable.symtable(src, p, "exec")
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
-PY
+measure "CPython ast.parse + symtable" python3 "$root/bench/cpython_parse.py" "$stdlib"
 cpython_s="$LAST_SECONDS"
 awk -v a="$anatomy_s" -v c="$cpython_s" 'BEGIN { printf "ratio anatomy/CPython: %.2f (goal <= 0.50)\n", a / c }'

@@ -23,18 +23,4 @@ measure "anatomy extract (all cores)" "$build/anatomy_extract_dump" "$stdlib" --
   --exclude site-packages --out /tmp/anatomy_bench_unused --no-write
 measure "anatomy extract (1 thread)" "$build/anatomy_extract_dump" "$stdlib" --include '**/*.py' \
   --exclude site-packages --out /tmp/anatomy_bench_unused --no-write --jobs 1
-measure "CPython ast.parse + symtable" python3 - "$stdlib" <<'PY'
-import ast, os, sys, symtable
-root = sys.argv[1]
-for d, dirs, files in os.walk(root):
-    dirs[:] = sorted(x for x in dirs if x != "site-packages")
-    for f in sorted(files):
-        if f.endswith(".py"):
-            p = os.path.join(d, f)
-            try:
-                src = open(p, "rb").read()
-                ast.parse(src, p)
-                symtable.symtable(src, p, "exec")
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                pass
-PY
+measure "CPython ast.parse + symtable" python3 "$root/bench/cpython_parse.py" "$stdlib"

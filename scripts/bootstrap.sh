@@ -7,7 +7,7 @@ cd "$root"
 
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
-  clang libclang-rt-14-dev llvm
+  clang clang-format libclang-rt-14-dev llvm
   libmsgpack-cxx-dev nlohmann-json3-dev libssl-dev libsodium-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libzstd-dev
   python3 python3-venv nodejs npm
