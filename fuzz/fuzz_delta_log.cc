@@ -12,6 +12,7 @@
 #include "anatomy/delta/api.h"
 #include "anatomy/delta/deletion_vector.h"
 #include "anatomy/delta/stats.h"
+#include "seeds.h"
 
 namespace dl = anatomy::delta;
 
@@ -71,12 +72,7 @@ struct NullStorage final : dl::Storage {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  for (int i = 1; i + 1 < *argc; ++i) {
-    if (std::strcmp((*argv)[i], "--write-seeds") == 0) {
-      WriteSeeds((*argv)[i + 1]);
-      std::exit(0);
-    }
-  }
+  anatomy::fuzz::HandleWriteSeeds(argc, argv, WriteSeeds);
   return 0;
 }
 

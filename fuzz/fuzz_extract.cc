@@ -21,6 +21,7 @@
 
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/schemas.h"
+#include "seeds.h"
 
 namespace {
 
@@ -125,12 +126,7 @@ void WriteSeeds(const std::string& dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  for (int i = 1; i + 1 < *argc; ++i) {
-    if (std::strcmp((*argv)[i], "--write-seeds") == 0) {
-      WriteSeeds((*argv)[i + 1]);
-      std::exit(0);
-    }
-  }
+  anatomy::fuzz::HandleWriteSeeds(argc, argv, WriteSeeds);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "anatomy/artifacts/registry.h"
+#include "seeds.h"
 
 namespace {
 
@@ -27,10 +28,10 @@ void WriteSeed(const std::string& path, char selector, const std::string& bytes)
   std::ofstream(path, std::ios::binary) << selector << bytes;
 }
 
-void WriteSeeds(const char* dir) {
+void WriteSeeds(const std::string& dir) {
   const auto& types = anatomy::artifacts::ArtifactRegistry().types();
   for (size_t i = 0; i < types.size(); ++i) {
-    std::string base = std::string(dir) + "/" + types[i].name;
+    std::string base = dir + "/" + types[i].name;
     for (auto [suffix, mp] : {std::pair{"", types[i].sample_msgpack()},
                               std::pair{".minimal", types[i].minimal_msgpack()}}) {
       auto json = types[i].reencode(mp, Format::kMsgpack, Format::kJson);
@@ -43,12 +44,7 @@ void WriteSeeds(const char* dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  for (int i = 1; i + 1 < *argc; ++i) {
-    if (std::strcmp((*argv)[i], "--write-seeds") == 0) {
-      WriteSeeds((*argv)[i + 1]);
-      std::exit(0);
-    }
-  }
+  anatomy::fuzz::HandleWriteSeeds(argc, argv, WriteSeeds);
   (void)anatomy::artifacts::ArtifactRegistry();  // build once, outside the timed runs
   return 0;
 }
