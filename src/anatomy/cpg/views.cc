@@ -32,6 +32,8 @@ Expr Eq(const std::string& column, const std::string& value) { return cp::equal(
 Expr Valid(const std::string& column) { return cp::call("is_valid", {F(column)}); }
 Expr And(Expr a, Expr b) { return cp::and_(std::move(a), std::move(b)); }
 Expr QnameId(Expr qualified_name) { return StableId("qname", {std::move(qualified_name)}); }
+// The DIAG node of an extraction error row (the same id for its node, edge and props).
+Expr ErrorDiagId() { return StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())}); }
 
 // The qualified name an import alias imports: `pkg.mod` for `import pkg.mod`, `pkg.mod.name`
 // for `from pkg.mod import name`, the module for a star import.
@@ -113,7 +115,7 @@ PlanBuilder Nodes(const engine::Session& s) {
       {{"type_params", std::nullopt}, "TYPE_PARAM", F("type_param_id"), F("bstart"), F("bend"), "type_params", 8},
       {{"diagnostics", std::nullopt}, "", F("diag_id"), F("bstart"), F("bend"), "diagnostics", 9},
       {{"errors", std::nullopt}, "DIAG",
-       StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())}),
+       ErrorDiagId(),
        F("bstart"), F("bend"), "errors", 9},
   };
   auto nodes = NodeRows(s, specs[0]);
@@ -201,7 +203,7 @@ PlanBuilder Edges(const engine::Session& s) {
       {{"diagnostics", std::nullopt}, "HAS_DIAGNOSTIC", F("file_id"), F("diag_id"), {}, {}, {}, {}, {},
        "diagnostics", 9},
       {{"errors", std::nullopt}, "HAS_DIAGNOSTIC", F("file_id"),
-       StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())}), {}, {},
+       ErrorDiagId(), {}, {},
        {}, {}, {}, "errors", 9},
   };
   auto edges = EdgeRows(Scan(s, specs[0].source), specs[0]);
@@ -297,9 +299,9 @@ PlanBuilder Props(const engine::Session& s) {
   for (auto [key, type] : {std::pair{"message", "string"}, {"line", "int"}, {"column", "int"}}) {
     node(diags, "", F("diag_id"), key, key, type, "diagnostics", 9);
   }
-  const Expr error_id = StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())});
+  const Expr error_id = ErrorDiagId();
   node({"errors", std::nullopt}, "DIAG", error_id, "message", "message", "string", "errors", 9);
-  for (auto [kind, method] : {std::pair{"PY_CALLS_SYMBOL", "symbol"}, {"PY_CALLS_QNAME", "qname"}}) {
+  for (const char* kind : {"PY_CALLS_SYMBOL", "PY_CALLS_QNAME"}) {
     const Expr dst = std::string(kind) == "PY_CALLS_SYMBOL" ? F("target_def_id")
                                                             : QnameId(F("target_qualified_name"));
     const Expr edge_id = StableId("edge", {Str(kind), F("call_id"), dst});
@@ -307,7 +309,6 @@ PlanBuilder Props(const engine::Session& s) {
       specs.push_back({{"call_resolutions", Eq("edge_kind", kind)}, "edge", kind, edge_id, key, key,
                        type, "call_resolutions", 5});
     }
-    (void)method;
   }
   auto props = PropRows(s, specs[0]);
   for (size_t i = 1; i < specs.size(); ++i) props.Union(PropRows(s, specs[i]));

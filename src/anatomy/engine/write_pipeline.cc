@@ -57,6 +57,17 @@ Result<std::shared_ptr<arrow::Table>> OrderRows(const std::shared_ptr<arrow::Tab
   return taken.table();
 }
 
+// The protocol and properties a table has after a commit, as the observability rows carry them.
+template <typename Row>
+void CopyTableState(const delta::Snapshot& snapshot, Row* row) {
+  const auto& p = snapshot.protocol;
+  row->min_reader_version = p.min_reader_version;
+  row->min_writer_version = p.min_writer_version;
+  row->reader_features = p.reader_features;
+  row->writer_features = p.writer_features;
+  row->table_properties = snapshot.metadata.configuration;
+}
+
 }  // namespace
 
 artifacts::DeltaStatsDecision DecideStats(const std::string& dataset_name,
@@ -176,7 +187,6 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   artifact.table_properties = snapshot->metadata.configuration;
   ARROW_RETURN_NOT_OK(store_->Append(artifact));
 
-  const auto& p = snapshot->protocol;
   artifacts::DeltaMutationRow mutation;
   mutation.event_time_unix_ms = artifact.event_time_unix_ms;
   mutation.dataset_name = req.dataset_name;
@@ -184,11 +194,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   mutation.operation = "WRITE";
   mutation.mode = req.mode;
   mutation.delta_version = written->version;
-  mutation.min_reader_version = p.min_reader_version;
-  mutation.min_writer_version = p.min_writer_version;
-  mutation.reader_features = p.reader_features;
-  mutation.writer_features = p.writer_features;
-  mutation.table_properties = snapshot->metadata.configuration;
+  CopyTableState(*snapshot, &mutation);
   mutation.commit_app_id = req.app_id;
   if (req.app_id) mutation.commit_version = req.app_version;
   mutation.commit_run_id = artifact.commit_run_id;
@@ -206,11 +212,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   snap.table_uri = req.table_uri;
   snap.delta_version = snapshot->version;
   snap.snapshot_timestamp = snapshot->timestamp_ms;
-  snap.min_reader_version = p.min_reader_version;
-  snap.min_writer_version = p.min_writer_version;
-  snap.reader_features = p.reader_features;
-  snap.writer_features = p.writer_features;
-  snap.table_properties = snapshot->metadata.configuration;
+  CopyTableState(*snapshot, &snap);
   snap.schema_msgpack = Bytes{EncodeMsgpack(SchemaAbiOf(*req.data->schema()))};
   snap.partition_columns = snapshot->metadata.partition_columns;
   ARROW_RETURN_NOT_OK(store_->Append(snap));
