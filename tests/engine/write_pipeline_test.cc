@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "anatomy/artifacts/rows.h"
@@ -25,12 +26,14 @@ namespace cp = arrow::compute;
 std::shared_ptr<arrow::Table> Rows() {
   arrow::StringBuilder kind;
   arrow::Int64Builder id;
-  const std::vector<std::pair<std::string, int64_t>> rows = {{"b", 3}, {"a", 2}, {"b", 1}, {"a", 4}};
+  const std::vector<std::pair<std::string, int64_t>> rows = {
+      {"b", 3}, {"a", 2}, {"b", 1}, {"a", 4}};
   for (const auto& [k, i] : rows) {
     EXPECT_TRUE(kind.Append(k).ok());
     EXPECT_TRUE(id.Append(i).ok());
   }
-  auto schema = arrow::schema({arrow::field("kind", arrow::utf8()), arrow::field("id", arrow::int64())});
+  auto schema =
+      arrow::schema({arrow::field("kind", arrow::utf8()), arrow::field("id", arrow::int64())});
   return arrow::Table::Make(schema, {kind.Finish().ValueOrDie(), id.Finish().ValueOrDie()});
 }
 
@@ -38,8 +41,9 @@ class WritePipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(cp::Initialize().ok());
-    dir_ = fs::temp_directory_path() / ("anatomy_wp_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("anatomy_wp_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     store_ = std::make_unique<artifacts::ArtifactStore>((dir_ / "artifacts").string());
   }
@@ -54,8 +58,9 @@ TEST(DecideStats, AutoPutsPartitionZorderAndLineageFirstAndCaps) {
   policy.partition_by = {"kind"};
   policy.zorder_by = {"id"};
   policy.stats_max_columns = 3;
-  auto schema = arrow::schema({arrow::field("a", arrow::utf8()), arrow::field("id", arrow::int64()),
-                               arrow::field("kind", arrow::utf8()), arrow::field("z", arrow::utf8())});
+  auto schema =
+      arrow::schema({arrow::field("a", arrow::utf8()), arrow::field("id", arrow::int64()),
+                     arrow::field("kind", arrow::utf8()), arrow::field("z", arrow::utf8())});
   auto d = DecideStats("t", policy, {"z", "missing"}, *schema);
   EXPECT_EQ(d.stats_columns, (std::vector<std::string>{"kind", "id", "z"}));
   policy.stats_policy = artifacts::StatsPolicy::kOff;
@@ -84,7 +89,8 @@ TEST_F(WritePipelineTest, WritesOrdersAndRecords) {
   auto table = delta::ScanToTable(*snapshot).ValueOrDie();
   EXPECT_EQ(table->num_rows(), 4);
 
-  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(store_->TablePath("write_artifacts_v2"));
+  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(
+      store_->TablePath("write_artifacts_v2"));
   ASSERT_TRUE(writes.ok()) << writes.status().ToString();
   ASSERT_EQ(writes->size(), 1u);
   const auto& w = (*writes)[0];
@@ -92,14 +98,17 @@ TEST_F(WritePipelineTest, WritesOrdersAndRecords) {
   EXPECT_EQ(w.commit_run_id, "run:1");
   EXPECT_EQ(w.commit_metadata.at("anatomy.delta_inputs"), "events@v3,users@v7");
   EXPECT_EQ(w.partition_by, std::vector<std::string>{"kind"});
-  auto decision = serde::DecodeMsgpack<artifacts::DeltaStatsDecision>(w.delta_stats_decision_msgpack.data);
+  auto decision =
+      serde::DecodeMsgpack<artifacts::DeltaStatsDecision>(w.delta_stats_decision_msgpack.data);
   ASSERT_TRUE(decision.ok());
   EXPECT_EQ(decision->stats_columns.front(), "kind");
-  auto mutations = artifacts::ReadArtifacts<artifacts::DeltaMutationRow>(store_->TablePath("delta_mutations_v2"));
+  auto mutations = artifacts::ReadArtifacts<artifacts::DeltaMutationRow>(
+      store_->TablePath("delta_mutations_v2"));
   ASSERT_TRUE(mutations.ok());
   ASSERT_EQ(mutations->size(), 1u);
   EXPECT_EQ((*mutations)[0].commit_metadata->at("plan_fingerprint"), "abc");
-  auto snapshots = artifacts::ReadArtifacts<artifacts::DeltaSnapshotRow>(store_->TablePath("delta_snapshots_v2"));
+  auto snapshots = artifacts::ReadArtifacts<artifacts::DeltaSnapshotRow>(
+      store_->TablePath("delta_snapshots_v2"));
   ASSERT_TRUE(snapshots.ok());
   EXPECT_EQ((*snapshots)[0].partition_columns, std::vector<std::string>{"kind"});
 }
@@ -110,12 +119,14 @@ TEST_F(WritePipelineTest, UnsupportedFeatureIsAnErrorAndIsRecorded) {
   req.dataset_name = "things";
   req.table_uri = (dir_ / "things").string();
   req.data = Rows();
-  req.write_policy.enable_features = {artifacts::DeltaFeature::kRowTracking, artifacts::DeltaFeature::kV2Checkpoints};
+  req.write_policy.enable_features = {artifacts::DeltaFeature::kRowTracking,
+                                      artifacts::DeltaFeature::kV2Checkpoints};
   auto outcome = writer.Write(req);
   if (outcome.ok()) GTEST_SKIP() << "the delta writer supports these features";
   EXPECT_TRUE(outcome.status().IsNotImplemented()) << outcome.status().ToString();
   EXPECT_NE(outcome.status().message().find("does not support"), std::string::npos);
-  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(store_->TablePath("write_artifacts_v2"));
+  auto writes = artifacts::ReadArtifacts<artifacts::WriteArtifactRow>(
+      store_->TablePath("write_artifacts_v2"));
   ASSERT_TRUE(writes.ok());
   ASSERT_EQ(writes->size(), 1u);
   EXPECT_EQ((*writes)[0].status, "error");
@@ -133,7 +144,8 @@ TEST_F(WritePipelineTest, ArtifactAppendsFromManyThreadsAllLand) {
     });
   }
   for (auto& th : threads) th.join();
-  auto rows = artifacts::ReadArtifacts<artifacts::NormalizeOutputsRow>(store_->TablePath("normalize_outputs_v1"));
+  auto rows = artifacts::ReadArtifacts<artifacts::NormalizeOutputsRow>(
+      store_->TablePath("normalize_outputs_v1"));
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(rows->size(), 20u);
 }
@@ -142,9 +154,11 @@ TEST_F(WritePipelineTest, FailedExecutionIsRecordedToo) {
   auto session = Session::Make().ValueOrDie();
   ASSERT_TRUE(session->Ingest("t", Rows()).ok());
   // Dividing by zero fails at run time, not at planning time.
-  auto plan = PlanBuilder::Scan(*session, "t")
-                  .Project({{cp::call("divide_checked", {cp::field_ref("id"), cp::literal(int64_t{0})}), "q"}})
-                  .Build();
+  auto plan =
+      PlanBuilder::Scan(*session, "t")
+          .Project(
+              {{cp::call("divide_checked", {cp::field_ref("id"), cp::literal(int64_t{0})}), "q"}})
+          .Build();
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   auto bundle = CompilePlan(*session, "bad", *plan).ValueOrDie();
   auto result = Execute(*plan);
@@ -152,7 +166,8 @@ TEST_F(WritePipelineTest, FailedExecutionIsRecordedToo) {
   EXPECT_NE(result.error.find("divide by zero"), std::string::npos) << result.error;
   auto row = ExecutionArtifact(bundle, "test", result);
   ASSERT_TRUE(store_->Append(row).ok());
-  auto rows = artifacts::ReadArtifacts<artifacts::PlanArtifactRow>(store_->TablePath("plan_artifacts_v8"));
+  auto rows =
+      artifacts::ReadArtifacts<artifacts::PlanArtifactRow>(store_->TablePath("plan_artifacts_v8"));
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].event_kind, artifacts::PlanEventKind::kExecution);
@@ -172,10 +187,84 @@ TEST_F(WritePipelineTest, ViewsAreNamedPlans) {
   EXPECT_EQ(row.name, "ids");
   EXPECT_EQ(row.plan_fingerprint, bundle.plan_fingerprint);
   EXPECT_EQ(row.referenced_tables, std::vector<std::string>{"t"});
-  auto abi = serde::DecodeMsgpack<artifacts::SchemaAbiPayload>(row.schema_msgpack.data).ValueOrDie();
+  auto abi =
+      serde::DecodeMsgpack<artifacts::SchemaAbiPayload>(row.schema_msgpack.data).ValueOrDie();
   ASSERT_EQ(abi.fields.size(), 1u);
   EXPECT_EQ(abi.fields[0].name, "id");
   EXPECT_EQ(row.schema_fingerprint, serde::Fingerprint(abi));
+}
+
+TEST_F(WritePipelineTest, MaintenanceIsRecorded) {
+  WritePipeline writer(store_.get(), "test");
+  WriteRequest req;
+  req.dataset_name = "things";
+  req.table_uri = (dir_ / "things").string();
+  req.data = Rows();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(writer.Write(req).ok());  // versions 0..2, overwrites
+
+  MaintenanceRequest m;
+  m.dataset_name = "things";
+  m.table_uri = req.table_uri;
+  m.commit_metadata = {{"run_id", "run:m"}};
+  auto checkpoint = writer.Maintain(m);
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
+  EXPECT_EQ(checkpoint->delta_version, 2);
+  EXPECT_EQ(checkpoint->metrics.at("num_add_files"), 1);
+  EXPECT_TRUE(
+      fs::exists(dir_ / "things" / "_delta_log" / "00000000000000000002.checkpoint.parquet"));
+
+  // Two overwritten data files are past a zero retention; a dry run only lists them.
+  m.operation = MaintenanceOperation::kVacuum;
+  m.retention_hours = 0;
+  m.enforce_retention = false;
+  m.dry_run = true;
+  auto listed = writer.Maintain(m);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->deleted.size(), 2u);
+  EXPECT_TRUE(fs::exists(dir_ / "things" / listed->deleted[0]));
+  m.dry_run = false;
+  auto vacuumed = writer.Maintain(m);
+  ASSERT_TRUE(vacuumed.ok()) << vacuumed.status().ToString();
+  EXPECT_EQ(vacuumed->deleted, listed->deleted);
+  EXPECT_FALSE(fs::exists(dir_ / "things" / listed->deleted[0]));
+
+  m.operation = MaintenanceOperation::kLogCleanup;
+  auto cleaned = writer.Maintain(m);
+  ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
+  EXPECT_FALSE(cleaned->deleted.empty());
+  EXPECT_FALSE(fs::exists(dir_ / "things" / "_delta_log" / "00000000000000000000.json"));
+  auto table = delta::ScanToTable(*delta::LoadSnapshot(req.table_uri).ValueOrDie()).ValueOrDie();
+  EXPECT_EQ(table->num_rows(), 4);  // still readable after all three
+
+  auto rows = artifacts::ReadArtifacts<artifacts::DeltaMaintenanceRow>(
+      store_->TablePath("delta_maintenance_v2"));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 4u);
+  std::multiset<std::string> operations;
+  const artifacts::DeltaMaintenanceRow* vacuum = nullptr;
+  const artifacts::DeltaMaintenanceRow* dry_run = nullptr;
+  for (const auto& r : *rows) {
+    operations.insert(r.operation);
+    if (r.operation == "VACUUM") (r.dry_run == true ? dry_run : vacuum) = &r;
+  }
+  EXPECT_EQ(operations,
+            (std::multiset<std::string>{"CHECKPOINT", "VACUUM", "VACUUM", "LOG_CLEANUP"}));
+  ASSERT_TRUE(vacuum && dry_run);
+  const auto& vacuum_row = *vacuum;
+  EXPECT_EQ(vacuum_row.dataset_name, "things");
+  EXPECT_EQ(vacuum_row.delta_version, 2);
+  EXPECT_EQ(vacuum_row.commit_run_id, "run:m");
+  EXPECT_EQ(vacuum_row.retention_hours, 0);
+  EXPECT_EQ(vacuum_row.log_retention_duration, "interval 30 days");
+  EXPECT_EQ(vacuum_row.checkpoint_interval, 10);
+  EXPECT_TRUE(vacuum_row.min_reader_version.has_value());
+  auto metrics =
+      serde::DecodeMsgpack<std::map<std::string, int64_t>>(vacuum_row.metrics_msgpack.data);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->at("files_deleted"), 2);
+
+  m.table_uri = (dir_ / "missing").string();
+  EXPECT_FALSE(writer.Maintain(m).ok());
 }
 
 }  // namespace

@@ -3,10 +3,13 @@
 #include <arrow/compute/api.h>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "anatomy/artifacts/rows.h"
 #include "anatomy/core/clock.h"
+#include "anatomy/delta/checkpoint_writer.h"
+#include "anatomy/delta/maintenance.h"
 #include "anatomy/delta/protocol.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/delta/write.h"
@@ -22,12 +25,18 @@ using artifacts::DeltaFeature;
 // The delta layer's name of a feature a policy may ask for.
 std::string DeltaFeatureName(DeltaFeature f) {
   switch (f) {
-    case DeltaFeature::kChangeDataFeed: return "changeDataFeed";
-    case DeltaFeature::kDeletionVectors: return "deletionVectors";
-    case DeltaFeature::kRowTracking: return "rowTracking";
-    case DeltaFeature::kInCommitTimestamps: return "inCommitTimestamp";
-    case DeltaFeature::kColumnMapping: return "columnMapping";
-    case DeltaFeature::kV2Checkpoints: return "v2Checkpoint";
+    case DeltaFeature::kChangeDataFeed:
+      return "changeDataFeed";
+    case DeltaFeature::kDeletionVectors:
+      return "deletionVectors";
+    case DeltaFeature::kRowTracking:
+      return "rowTracking";
+    case DeltaFeature::kInCommitTimestamps:
+      return "inCommitTimestamp";
+    case DeltaFeature::kColumnMapping:
+      return "columnMapping";
+    case DeltaFeature::kV2Checkpoints:
+      return "v2Checkpoint";
   }
   return "";
 }
@@ -38,8 +47,8 @@ Result<std::vector<std::string>> RequestedFeatures(const artifacts::DeltaWritePo
   for (auto f : policy.enable_features) {
     const std::string name = DeltaFeatureName(f);
     if (std::find(supported.begin(), supported.end(), name) == supported.end()) {
-      return Status::NotImplemented("write policy asks for feature '", serde::EnumLiteral(f),
-                                    "' (", name, "), which the Delta writer does not support");
+      return Status::NotImplemented("write policy asks for feature '", serde::EnumLiteral(f), "' (",
+                                    name, "), which the Delta writer does not support");
     }
     out.push_back(name);
   }
@@ -51,8 +60,9 @@ Result<std::shared_ptr<arrow::Table>> OrderRows(const std::shared_ptr<arrow::Tab
   if (keys.empty() || data->num_rows() == 0) return data;
   std::vector<arrow::compute::SortKey> sort_keys;
   for (const auto& k : keys) sort_keys.emplace_back(k);
-  ARROW_ASSIGN_OR_RAISE(auto indices,
-                        arrow::compute::SortIndices(arrow::Datum(data), arrow::compute::SortOptions(sort_keys)));
+  ARROW_ASSIGN_OR_RAISE(
+      auto indices,
+      arrow::compute::SortIndices(arrow::Datum(data), arrow::compute::SortOptions(sort_keys)));
   ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(data, indices));
   return taken.table();
 }
@@ -66,6 +76,24 @@ void CopyTableState(const delta::Snapshot& snapshot, Row* row) {
   row->reader_features = p.reader_features;
   row->writer_features = p.writer_features;
   row->table_properties = snapshot.metadata.configuration;
+}
+
+const char* MaintenanceName(MaintenanceOperation op) {
+  switch (op) {
+    case MaintenanceOperation::kCheckpoint:
+      return "CHECKPOINT";
+    case MaintenanceOperation::kVacuum:
+      return "VACUUM";
+    case MaintenanceOperation::kLogCleanup:
+      return "LOG_CLEANUP";
+  }
+  return "";
+}
+
+std::string ConfigOr(const delta::StringMap& config, const std::string& key,
+                     const std::string& fallback) {
+  auto it = config.find(key);
+  return it == config.end() ? fallback : it->second;
 }
 
 }  // namespace
@@ -109,7 +137,8 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   using serde::EncodeMsgpack;
   const double start = core::MonotonicMs();
   const auto& policy = req.write_policy;
-  const auto decision = DecideStats(req.dataset_name, policy, req.lineage_columns, *req.data->schema());
+  const auto decision =
+      DecideStats(req.dataset_name, policy, req.lineage_columns, *req.data->schema());
 
   artifacts::WriteArtifactRow artifact;
   artifact.profile_name = profile_name_;
@@ -124,7 +153,8 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   }
   artifact.delta_write_policy_msgpack = Bytes{EncodeMsgpack(policy)};
   artifact.delta_schema_policy_msgpack =
-      Bytes{req.schema_policy ? EncodeMsgpack(*req.schema_policy) : EncodeMsgpack(std::map<std::string, std::string>{})};
+      Bytes{req.schema_policy ? EncodeMsgpack(*req.schema_policy)
+                              : EncodeMsgpack(std::map<std::string, std::string>{})};
   artifact.partition_by = policy.partition_by;
   artifact.commit_metadata = req.commit_metadata;
   artifact.commit_metadata["anatomy.dataset_name"] = req.dataset_name;
@@ -199,11 +229,11 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   if (req.app_id) mutation.commit_version = req.app_version;
   mutation.commit_run_id = artifact.commit_run_id;
   mutation.commit_metadata = artifact.commit_metadata;
-  mutation.metrics_msgpack = Bytes{EncodeMsgpack(std::map<std::string, int64_t>{
-      {"files_added", written->files_added},
-      {"files_removed", written->files_removed},
-      {"rows_written", written->rows_written},
-      {"attempts", written->attempts}})};
+  mutation.metrics_msgpack =
+      Bytes{EncodeMsgpack(std::map<std::string, int64_t>{{"files_added", written->files_added},
+                                                         {"files_removed", written->files_removed},
+                                                         {"rows_written", written->rows_written},
+                                                         {"attempts", written->attempts}})};
   ARROW_RETURN_NOT_OK(store_->Append(mutation));
 
   artifacts::DeltaSnapshotRow snap;
@@ -217,6 +247,74 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   snap.partition_columns = snapshot->metadata.partition_columns;
   ARROW_RETURN_NOT_OK(store_->Append(snap));
   return WriteOutcome{written->version, req.data->num_rows(), written->committed};
+}
+
+Result<MaintenanceOutcome> WritePipeline::Maintain(const MaintenanceRequest& req) {
+  constexpr int64_t kHourMs = int64_t{3600} * 1000;
+  const double start = core::MonotonicMs();
+  ARROW_ASSIGN_OR_RAISE(auto storage, delta::OpenLocalStorage(req.table_uri));
+  MaintenanceOutcome outcome;
+  std::optional<int64_t> retention_hours = req.retention_hours;
+  switch (req.operation) {
+    case MaintenanceOperation::kCheckpoint: {
+      ARROW_ASSIGN_OR_RAISE(auto info, delta::CheckpointLatest(storage));
+      outcome.metrics = {{"checkpoint_version", info.version},
+                         {"num_actions", info.num_actions},
+                         {"num_add_files", info.num_add_files},
+                         {"size_in_bytes", info.size_in_bytes}};
+      break;
+    }
+    case MaintenanceOperation::kVacuum: {
+      delta::VacuumOptions options;
+      options.dry_run = req.dry_run;
+      options.enforce_retention = req.enforce_retention;
+      if (req.retention_hours) options.retention_ms = *req.retention_hours * kHourMs;
+      ARROW_ASSIGN_OR_RAISE(auto result, delta::Vacuum(storage, options));
+      outcome.deleted = std::move(result.deleted);
+      retention_hours = result.retention_ms / kHourMs;
+      outcome.metrics = {{"files_deleted", static_cast<int64_t>(outcome.deleted.size())}};
+      break;
+    }
+    case MaintenanceOperation::kLogCleanup: {
+      delta::LogCleanupOptions options;
+      options.dry_run = req.dry_run;
+      if (req.retention_hours) options.retention_ms = *req.retention_hours * kHourMs;
+      ARROW_ASSIGN_OR_RAISE(outcome.deleted, delta::CleanupLog(storage, options));
+      outcome.metrics = {{"log_files_deleted", static_cast<int64_t>(outcome.deleted.size())}};
+      break;
+    }
+  }
+  outcome.metrics["duration_ms"] = static_cast<int64_t>(core::MonotonicMs() - start);
+
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::LoadSnapshot(req.table_uri));
+  outcome.delta_version = snapshot->version;
+  const auto& config = snapshot->metadata.configuration;
+  artifacts::DeltaMaintenanceRow row;
+  row.event_time_unix_ms = core::DefaultClock().NowUnixMs();
+  row.dataset_name = req.dataset_name;
+  row.table_uri = req.table_uri;
+  row.operation = MaintenanceName(req.operation);
+  row.delta_version = snapshot->version;
+  CopyTableState(*snapshot, &row);
+  if (auto it = req.commit_metadata.find("run_id"); it != req.commit_metadata.end()) {
+    row.commit_run_id = it->second;
+  }
+  row.commit_metadata = req.commit_metadata;
+  row.metrics_msgpack = serde::Bytes{serde::EncodeMsgpack(outcome.metrics)};
+  // The table's settings, with the protocol's defaults where the table sets none.
+  row.log_retention_duration = ConfigOr(config, "delta.logRetentionDuration", "interval 30 days");
+  row.checkpoint_retention_duration =
+      ConfigOr(config, "delta.checkpointRetentionDuration", "interval 2 days");
+  const std::string interval = ConfigOr(config, "delta.checkpointInterval", "10");
+  int64_t interval_value = 0;
+  auto [end, ec] =
+      std::from_chars(interval.data(), interval.data() + interval.size(), interval_value);
+  if (ec == std::errc() && end == interval.data() + interval.size())
+    row.checkpoint_interval = interval_value;
+  row.retention_hours = retention_hours;
+  row.dry_run = req.dry_run;
+  ARROW_RETURN_NOT_OK(store_->Append(row));
+  return outcome;
 }
 
 }  // namespace anatomy::engine

@@ -39,6 +39,29 @@ struct WriteOutcome {
   bool committed = false;
 };
 
+/// \brief Table maintenance through the pipeline (recorded in delta_maintenance_v2).
+enum class MaintenanceOperation { kCheckpoint, kVacuum, kLogCleanup };
+
+struct MaintenanceRequest {
+  std::string dataset_name;
+  std::string table_uri;
+  MaintenanceOperation operation = MaintenanceOperation::kCheckpoint;
+  /// Vacuum and log cleanup: only list what would be deleted.
+  bool dry_run = false;
+  /// Vacuum: overrides delta.deletedFileRetentionDuration; log cleanup: delta.logRetentionDuration.
+  std::optional<int64_t> retention_hours;
+  /// Vacuum: refuse a retention shorter than the table's (as Delta does).
+  bool enforce_retention = true;
+  /// Recorded with the row: run id and whatever the caller wants to trace.
+  std::map<std::string, std::string> commit_metadata;
+};
+
+struct MaintenanceOutcome {
+  int64_t delta_version = -1;        //!< the version maintained
+  std::vector<std::string> deleted;  //!< files deleted (or, dry run, that would be)
+  std::map<std::string, int64_t> metrics;
+};
+
 /// \brief The statistics columns of a write (CONTRACTS.md DeltaStatsDecision): under `auto`,
 /// partition, z-order and lineage columns first, then the rest of the schema, capped at
 /// stats_max_columns and limited to columns in the schema.
@@ -57,6 +80,10 @@ class WritePipeline {
       : store_(store), profile_name_(std::move(profile_name)) {}
 
   Result<WriteOutcome> Write(const WriteRequest& request);
+
+  /// \brief Checkpoints, vacuums or cleans up the log of a table and records a
+  /// delta_maintenance_v2 row with the table's retention settings and the metrics.
+  Result<MaintenanceOutcome> Maintain(const MaintenanceRequest& request);
 
  private:
   artifacts::ArtifactStore* store_;
