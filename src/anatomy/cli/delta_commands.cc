@@ -199,8 +199,8 @@ void AddDeltaCommands(CLI::App& app) {
     auto* cmd = delta->add_subcommand(
         "write", "Write a Parquet file's rows into a table (created when absent)");
     struct Args {
-      std::string table, input, mode = "append", partition_by, replace_where,
-                                schema_mode = "strict", app_id;
+      std::string table, input, mode = "append", partition_by, replace_where, replace_rows_where,
+          schema_mode = "strict", app_id;
       std::vector<std::string> properties, features, metadata;
       int64_t app_version = 0, target_file_size = 128ll << 20, row_group_rows = 1 << 20;
       int max_retries = 10;
@@ -214,6 +214,8 @@ void AddDeltaCommands(CLI::App& app) {
                     "Comma-separated partition columns (on create)");
     cmd->add_option("--replace-where", a->replace_where,
                     "Overwrite only partitions matching this filter");
+    cmd->add_option("--replace-rows-where", a->replace_rows_where,
+                    "Overwrite only the rows matching this filter (any columns)");
     cmd->add_option("--schema-mode", a->schema_mode, "strict|merge|overwrite")
         ->check(CLI::IsMember({"strict", "merge", "overwrite"}));
     cmd->add_option("--property", a->properties, "Table property KEY=VALUE (on create)");
@@ -235,6 +237,7 @@ void AddDeltaCommands(CLI::App& app) {
                                                       : dl::SchemaMode::kStrict;
       o.partition_columns = SplitComma(a->partition_by);
       o.replace_where = Check(dl::ParseFilter(a->replace_where));
+      o.replace_rows_where = Check(dl::ParseFilter(a->replace_rows_where));
       o.properties = ParsePairs(a->properties);
       o.features = a->features;
       o.commit_metadata = ParsePairs(a->metadata);
@@ -249,11 +252,11 @@ void AddDeltaCommands(CLI::App& app) {
     });
   }
   {
-    auto* cmd = delta->add_subcommand("delete", "Remove the files of partitions matching a filter");
+    auto* cmd = delta->add_subcommand("delete", "Delete the rows matching a filter");
     auto table = std::make_shared<std::string>();
     auto where = std::make_shared<std::string>();
     cmd->add_option("table", *table, "Table path")->required();
-    cmd->add_option("--where", *where, "Partition filter, e.g. \"p = 'a'\"")->required();
+    cmd->add_option("--where", *where, "Filter, e.g. \"p = 'a' AND v > 3\"")->required();
     cmd->callback([=] {
       auto storage = Check(dl::OpenLocalStorage(*table));
       PrintResult(Check(dl::DeleteWhere(storage, Check(dl::ParseFilter(*where)))));

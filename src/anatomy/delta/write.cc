@@ -12,6 +12,7 @@
 #include "anatomy/delta/log_files.h"
 #include "anatomy/delta/protocol.h"
 #include "anatomy/delta/pruning.h"
+#include "anatomy/delta/scan.h"
 #include "anatomy/delta/schema.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/delta/transaction.h"
@@ -126,7 +127,8 @@ Status CheckPartitionFilters(const Snapshot& snap, const std::vector<Predicate>&
   return Status::OK();
 }
 
-/// A predicate over one file's partition values, evaluated with the pruning logic.
+/// Whether a file (added by a concurrent commit) may hold rows matching the filters: the pruning
+/// logic on its partition values and stats.
 std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> snap,
                                                      std::vector<Predicate> filters) {
   return [snap, filters](const AddFile& f) {
@@ -135,6 +137,54 @@ std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> s
     auto r = PruneFiles(one, filters);
     return !r.ok() || r->candidate_files > 0;  // unsure → conflict
   };
+}
+
+/// The files a row-level replace or delete rewrites, and the rows of theirs that stay.
+struct RowRewrite {
+  std::vector<AddFile> removed;
+  std::vector<std::shared_ptr<arrow::Table>> kept;
+};
+
+/// Reads the files that may hold rows matching `filters` and splits each one that does into
+/// removed file + kept rows (as `schema`). Rows where the predicate is null are kept.
+Result<RowRewrite> RewriteMatching(const Snapshot& snap, const std::vector<Predicate>& filters,
+                                   const arrow::Schema& schema) {
+  ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
+  ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(filters, *logical));
+  ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*logical));
+  RowRewrite out;
+  for (const auto& file : pruned.candidates) {
+    ARROW_ASSIGN_OR_RAISE(auto rows, ReadDataFile(snap, file, logical));
+    ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto mask,
+                          cp::ExecuteScalarExpression(expr, *logical, arrow::Datum(batch)));
+    ARROW_ASSIGN_OR_RAISE(mask, cp::CallFunction("coalesce", {mask, arrow::Datum(false)}));
+    ARROW_ASSIGN_OR_RAISE(auto any, cp::CallFunction("any", {mask}));
+    if (!any.scalar_as<arrow::BooleanScalar>().value) continue;
+    out.removed.push_back(file);
+    ARROW_ASSIGN_OR_RAISE(auto keep, cp::Invert(mask));
+    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(arrow::Datum(batch), keep));
+    if (kept.length() == 0) continue;
+    ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches({kept.record_batch()}));
+    ARROW_ASSIGN_OR_RAISE(table, Conform(table, schema));
+    out.kept.push_back(std::move(table));
+  }
+  return out;
+}
+
+/// `first` followed by the tables of `rest` (all of `first`'s schema).
+Result<std::shared_ptr<arrow::Table>> Concat(std::vector<std::shared_ptr<arrow::Table>> rest,
+                                             std::shared_ptr<arrow::Table> first) {
+  if (rest.empty()) return first;
+  rest.insert(rest.begin(), std::move(first));
+  return arrow::ConcatenateTables(rest);
+}
+
+std::string PredicateText(const std::vector<Predicate>& filters) {
+  std::string pred;
+  for (const auto& p : filters) pred += (pred.empty() ? "" : " AND ") + p.ToString();
+  return pred;
 }
 
 Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result,
@@ -214,6 +264,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   if (latest < 0) {
     // Create the table with this write.
     if (!o.replace_where.empty()) return Status::Invalid("replaceWhere needs an existing table");
+    // Replacing rows of a table that does not exist yet is creating it with the new rows.
     ARROW_ASSIGN_OR_RAISE(auto protocol,
                           ProtocolForFeatures(o.features, *input->schema(), o.properties));
     ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
@@ -298,7 +349,14 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
 
   // Files to replace.
   std::vector<AddFile> removed;
-  if (overwrite) {
+  if (!o.replace_rows_where.empty() && (!overwrite || !o.replace_where.empty())) {
+    return Status::Invalid("replace_rows_where needs overwrite mode without replace_where");
+  }
+  if (overwrite && !o.replace_rows_where.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto rewrite, RewriteMatching(*snap, o.replace_rows_where, *target));
+    removed = std::move(rewrite.removed);
+    ARROW_ASSIGN_OR_RAISE(data, Concat(std::move(rewrite.kept), data));
+  } else if (overwrite) {
     if (o.replace_where.empty()) {
       removed = snap->files;
     } else {
@@ -331,11 +389,8 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   intent.max_retries = o.max_retries;
   intent.blind_append = !overwrite && !new_meta;
   StringMap params{{"mode", mode_name}, {"partitionBy", JsonList(partition_columns)}};
-  if (!o.replace_where.empty()) {
-    std::string pred;
-    for (const auto& p : o.replace_where) pred += (pred.empty() ? "" : " AND ") + p.ToString();
-    params["predicate"] = pred;
-  }
+  if (!o.replace_where.empty()) params["predicate"] = PredicateText(o.replace_where);
+  if (!o.replace_rows_where.empty()) params["predicate"] = PredicateText(o.replace_rows_where);
   intent.actions.push_back(MakeCommitInfo("WRITE", params, o, intent.blind_append));
   if (new_meta) intent.actions.push_back(*new_meta);
   if (o.app_id) {
@@ -350,6 +405,9 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   }
   for (auto& a : adds) intent.actions.push_back(a);
   if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
+  if (overwrite && !o.replace_rows_where.empty()) {
+    intent.reads = PartitionMatcher(snap, o.replace_rows_where);
+  }
   result.files_added = static_cast<int64_t>(adds.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = data->num_rows();
@@ -378,29 +436,42 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
                                 const std::vector<Predicate>& filters, const WriteOptions& o) {
   ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
-  ARROW_RETURN_NOT_OK(CheckPartitionFilters(*snap, filters, "delete"));
   if (snap->Property("delta.appendOnly") == "true") {
     return Status::Invalid("table is append-only (delta.appendOnly=true): delete refused");
   }
-  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, filters));
+  const bool partition_only = CheckPartitionFilters(*snap, filters, "delete").ok();
+  RowRewrite rewrite;
+  if (partition_only) {
+    ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, filters));
+    rewrite.removed = std::move(pruned.candidates);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(auto schema, ToArrowSchema(snap->schema));
+    ARROW_ASSIGN_OR_RAISE(rewrite, RewriteMatching(*snap, filters, *schema));
+  }
   WriteResult result;
   result.version = snap->version;
-  if (pruned.candidates.empty()) return result;
+  if (rewrite.removed.empty()) return result;
+  std::vector<AddFile> adds;
+  if (!rewrite.kept.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto kept, arrow::ConcatenateTables(rewrite.kept));
+    ARROW_ASSIGN_OR_RAISE(adds, WriteDataFiles(*storage, kept, snap->metadata.partition_columns, o.files));
+    result.rows_written = kept->num_rows();
+  }
   CommitIntent intent;
   intent.read_version = snap->version;
   intent.max_retries = o.max_retries;
   intent.blind_append = false;
-  std::string pred;
-  for (const auto& p : filters) pred += (pred.empty() ? "" : " AND ") + p.ToString();
-  intent.actions.push_back(MakeCommitInfo("DELETE", {{"predicate", pred}}, o, false));
+  intent.actions.push_back(MakeCommitInfo("DELETE", {{"predicate", PredicateText(filters)}}, o, false));
   int64_t now = NowMs();
-  for (const auto& f : pruned.candidates) {
+  for (const auto& f : rewrite.removed) {
     intent.actions.push_back(ToRemove(f, now));
     auto d = UriDecode(f.path);
     intent.removed_paths.insert(d.ok() ? *d : f.path);
   }
+  for (auto& a : adds) intent.actions.push_back(a);
   intent.reads = PartitionMatcher(snap, filters);
-  result.files_removed = static_cast<int64_t>(pruned.candidates.size());
+  result.files_removed = static_cast<int64_t>(rewrite.removed.size());
+  result.files_added = static_cast<int64_t>(adds.size());
   return Finish(*storage, std::move(intent), result, snap->metadata.configuration);
 }
 

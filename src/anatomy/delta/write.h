@@ -1,7 +1,7 @@
 #pragma once
 
 // Table writes: create, append, overwrite, overwrite of matching partitions (replaceWhere),
-// delete by partition predicate, schema merge and schema overwrite; app transactions.
+// row-level replace and delete by any predicate, schema merge and schema overwrite; app transactions.
 
 #include <arrow/type_fwd.h>
 
@@ -34,6 +34,11 @@ struct WriteOptions {
   /// With kOverwrite: only files matching these partition-column filters are replaced, and
   /// every new row must match them.
   std::vector<Predicate> replace_where;
+  /// With kOverwrite: only the rows matching this conjunction (any columns) are replaced. Files
+  /// that may hold such rows (after pruning on partition values and stats) are read; each one
+  /// that does is removed and its other rows are written again with the new data, all in one
+  /// commit. The new rows need not match. Rows where the predicate is null are kept.
+  std::vector<Predicate> replace_rows_where;
   DataWriteOptions files;
   std::string engine_info = "anatomy-delta/0.1";
   StringMap commit_metadata;  ///< added to commitInfo as string fields
@@ -62,7 +67,8 @@ Result<WriteResult> CreateTable(std::shared_ptr<Storage> storage,
                                 const std::shared_ptr<arrow::Schema>& schema,
                                 const WriteOptions& options = {});
 
-/// Removes every file whose partition values match the filters (partition columns only).
+/// Deletes the rows matching the filters. With partition-column filters only, whole files are
+/// removed; otherwise the files holding matching rows are rewritten without them.
 Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
                                 const std::vector<Predicate>& filters,
                                 const WriteOptions& options = {});
