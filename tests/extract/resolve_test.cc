@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "anatomy/extract/extract.h"
 #include "test_util.h"
@@ -77,6 +79,43 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
   EXPECT_EQ(checked, 1);
   EXPECT_EQ(imports.back(), "ns_user.py|ns|pkgmod|module");
   EXPECT_EQ(imports[imports.size() - 2], "ns_user.py|ns.pkgmod|null|module");
+}
+
+// Every row of `t` rendered as one string, for rows whose path is `path`, sorted.
+std::vector<std::string> RowsOfPath(const arrow::Table& t, const std::string& path) {
+  std::vector<std::vector<std::string>> cols;
+  for (const auto& f : t.schema()->fields()) cols.push_back(Column(t, f->name()));
+  auto paths = Column(t, "path");
+  std::vector<std::string> out;
+  for (size_t r = 0; r < paths.size(); ++r) {
+    if (paths[r] != path) continue;
+    std::string row;
+    for (const auto& c : cols) row += c[r] + "|";
+    out.push_back(row);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Resolve, OnlyPathsGivesTheRowsOfAWholeExtraction) {
+  ExtractOptions opt;
+  opt.repo_root = FixtureRepo();
+  auto whole = ExtractRepository(opt);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  auto paths = Column(*whole->files, "path");
+  ASSERT_GE(paths.size(), 5u);
+  for (const auto& path : paths) {
+    opt.only_paths = std::set<std::string>{path};
+    auto part = ExtractRepository(opt);
+    ASSERT_TRUE(part.ok()) << part.status().ToString();
+    EXPECT_EQ(part->files->num_rows(), 1);
+    auto whole_tables = whole->Tables();
+    auto part_tables = part->Tables();
+    for (size_t t = 0; t < whole_tables.size(); ++t) {
+      EXPECT_EQ(RowsOfPath(*part_tables[t].second, path), RowsOfPath(*whole_tables[t].second, path))
+          << whole_tables[t].first << " of " << path;
+    }
+  }
 }
 
 }  // namespace

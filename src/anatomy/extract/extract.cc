@@ -10,6 +10,7 @@
 #include <string_view>
 #include <thread>
 
+#include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer.h"
 #include "anatomy/extract/node_kinds.h"
@@ -165,47 +166,125 @@ std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionRes
           {"errors", errors}};
 }
 
-arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options) {
+namespace {
+
+// Runs `extract(i)` for every index on `jobs` threads, each with its own parser.
+template <typename Fn>
+void ParallelParse(const std::vector<size_t>& indices, int jobs, Fn&& extract) {
+  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, indices.size()))));
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    auto parser = NewPythonParser();
+    for (size_t k = next++; k < indices.size(); k = next++) extract(indices[k], parser.get());
+  };
+  if (jobs == 1) return worker();
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+}
+
+// The dotted module names an import makes resolution look at: its module, the submodule a
+// `from` import may name, and every package above them.
+std::vector<std::string> ImportTargets(const ImportRow& r) {
+  std::vector<std::string> names{r.module};
+  if (r.is_from && !r.is_star && r.imported_name) {
+    names.push_back(r.module.empty() ? *r.imported_name : r.module + "." + *r.imported_name);
+  }
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
+      out.push_back(name.substr(0, dot));
+    }
+    if (!name.empty()) out.push_back(name);
+  }
+  return out;
+}
+
+}  // namespace
+
+arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const ExtractOptions& options) {
   using Clock = std::chrono::steady_clock;
   auto ms_since = [](Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
   };
   ExtractTimings timings;
   auto t0 = Clock::now();
-  ScanOptions so{options.repo_root, options.include, options.exclude};
-  ARROW_ASSIGN_OR_RAISE(ScanResult scan, ScanRepository(so));
-  timings.scan_ms = ms_since(t0);
-  t0 = Clock::now();
   std::vector<FileOutput> outputs(scan.files.size());
-  int jobs =
+  const int jobs =
       options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
-  jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, scan.files.size()))));
   (void)PyFields();  // resolve the grammar tables once, before threads start
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    auto parser = NewPythonParser();
-    for (size_t i = next++; i < scan.files.size(); i = next++) {
-      ExtractOne(scan.files[i], options, parser.get(), outputs[i]);
-    }
-  };
-  if (jobs == 1) {
-    worker();
+  auto extract = [&](size_t i, TSParser* parser) { ExtractOne(scan.files[i], options, parser, outputs[i]); };
+  std::vector<bool> emit(scan.files.size(), !options.only_paths);
+  if (!options.only_paths) {
+    std::vector<size_t> all(scan.files.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    ParallelParse(all, jobs, extract);
   } else {
-    std::vector<std::thread> threads;
-    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+    // Parse the requested files, then what they import, transitively; every other file is a
+    // stub that only names its module for the module index.
+    std::map<std::string, size_t> by_module;
+    std::vector<size_t> wave;
+    std::vector<bool> parsed(scan.files.size(), false);
+    for (size_t i = 0; i < scan.files.size(); ++i) {
+      const auto& sf = scan.files[i];
+      FileRow& f = outputs[i].file;
+      f.path = sf.path;
+      f.file_id = core::StableId("file", {sf.path});
+      f.is_python = sf.is_python;
+      if (sf.is_python) {
+        f.module_name = ModuleNameForPath(sf.path);
+        by_module.emplace(f.module_name, i);
+      }
+      if (options.only_paths->count(sf.path)) {
+        emit[i] = parsed[i] = true;
+        wave.push_back(i);
+      }
+    }
+    while (!wave.empty()) {
+      ParallelParse(wave, jobs, extract);
+      std::vector<size_t> next;
+      for (size_t i : wave) {
+        for (const auto& imp : outputs[i].imports) {
+          for (const auto& target : ImportTargets(imp)) {
+            auto it = by_module.find(target);
+            if (it != by_module.end() && !parsed[it->second]) {
+              parsed[it->second] = true;
+              next.push_back(it->second);
+            }
+          }
+        }
+      }
+      wave.swap(next);
+    }
   }
   timings.parse_ms = ms_since(t0);
   t0 = Clock::now();
-  ResolveAcrossFiles(outputs, jobs);
+  ResolveAcrossFiles(outputs, std::max(1, jobs));
   timings.resolve_ms = ms_since(t0);
   t0 = Clock::now();
+  if (options.only_paths) {
+    std::vector<FileOutput> emitted;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      if (emit[i]) emitted.push_back(std::move(outputs[i]));
+    }
+    outputs.swap(emitted);
+  }
   std::vector<ErrorRow> scan_errors;
   for (const auto& p : scan.problems)
     scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
-  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, jobs));
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, std::max(1, jobs)));
   timings.tables_ms = ms_since(t0);
   return FromTables(tables, timings);
+}
+
+arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options) {
+  const double start = core::MonotonicMs();
+  ScanOptions so{options.repo_root, options.include, options.exclude};
+  ARROW_ASSIGN_OR_RAISE(ScanResult scan, ScanRepository(so));
+  const int64_t scan_ms = static_cast<int64_t>(core::MonotonicMs() - start);
+  ARROW_ASSIGN_OR_RAISE(auto result, ExtractScanned(scan, options));
+  result.timings.scan_ms = scan_ms;
+  return result;
 }
 
 arrow::Result<ExtractionResult> ExtractSource(std::string_view path, std::string_view bytes,

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +22,10 @@ struct ExtractOptions {
   std::vector<std::string> exclude;            //!< globs on relative paths (files and folders)
   int jobs = 0;                                //!< parser threads; 0 = all cores
   int64_t max_file_bytes = int64_t{64} << 20;  //!< larger .py files get a FILE_TOO_LARGE error
+  /// When set, only these files (relative paths) get rows. Every scanned file still counts
+  /// for import resolution, and the files these import, transitively, are analysed (but not
+  /// emitted), so the rows equal those of a whole-repository extraction. Incremental builds.
+  std::optional<std::set<std::string>> only_paths;
 };
 
 /// \brief Wall-clock milliseconds of each extraction phase.
@@ -43,6 +49,12 @@ struct ExtractionResult {
 /// `errors` or `diagnostics`; only an unusable root or an internal Arrow failure is an error.
 /// The result does not depend on the number of threads.
 arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options);
+
+struct ScanResult;
+
+/// \brief ExtractRepository on the result of a scan already made (ScanRepository) with the
+/// same options.
+arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const ExtractOptions& options);
 
 /// \brief Runs ExtractRepository's per-file pipeline (decoding, parse, scope analysis, rows,
 /// resolution, tables) on in-memory `bytes` as the file `path` (relative, '/' separators; a
