@@ -54,7 +54,7 @@ class RowRewriteTest : public ::testing::Test {
 TEST_F(RowRewriteTest, ReplacesOnlyMatchingRowsInOneCommit) {
   WriteOptions o;
   o.mode = WriteMode::kOverwrite;
-  o.replace_rows_where = {{"v", PredicateOp::kIn, {"2", "11"}}};
+  o.replace_rows_where = {{{"v", PredicateOp::kIn, {"2", "11"}}}};
   ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"x"}, {99}), o));
   EXPECT_EQ(r.version, 3);
   EXPECT_EQ(r.files_removed, 2);  // the [20, null] file is pruned by its stats
@@ -66,10 +66,22 @@ TEST_F(RowRewriteTest, ReplacesOnlyMatchingRowsInOneCommit) {
   EXPECT_EQ(history[0].info->operation_parameters.at("predicate"), "v IN ('2', '11')");
 }
 
+TEST_F(RowRewriteTest, AnyOfSeveralConjunctions) {
+  WriteOptions o;
+  o.mode = WriteMode::kOverwrite;
+  o.replace_rows_where = {{{"g", PredicateOp::kEq, {"a"}}, {"v", PredicateOp::kEq, {"1"}}},
+                          {{"v", PredicateOp::kIsNull, {}}}};
+  ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"x"}, {99}), o));
+  EXPECT_EQ(r.files_removed, 2);
+  EXPECT_EQ(Contents(storage_), (std::vector<std::string>{"a:2", "b:10", "b:11", "c:20", "x:99"}));
+  ASSERT_OK_AND_ASSIGN(history, History(*storage_, 1));
+  EXPECT_EQ(history[0].info->operation_parameters.at("predicate"), "(g = 'a' AND v = '1') OR (v IS NULL)");
+}
+
 TEST_F(RowRewriteTest, NothingMatchingOnlyAddsTheNewRows) {
   WriteOptions o;
   o.mode = WriteMode::kOverwrite;
-  o.replace_rows_where = {{"g", PredicateOp::kEq, {"nope"}}};
+  o.replace_rows_where = {{{"g", PredicateOp::kEq, {"nope"}}}};
   ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"y"}, {5}), o));
   EXPECT_EQ(r.files_removed, 0);
   EXPECT_EQ(Contents(storage_).size(), 7u);
@@ -93,7 +105,7 @@ TEST_F(RowRewriteTest, ReplaceOnAMissingTableCreatesIt) {
   ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(other.str()));
   WriteOptions o;
   o.mode = WriteMode::kOverwrite;
-  o.replace_rows_where = {{"g", PredicateOp::kEq, {"a"}}};
+  o.replace_rows_where = {{{"g", PredicateOp::kEq, {"a"}}}};
   ASSERT_OK(WriteTable(storage, Rows({"a"}, {1}), o).status());
   EXPECT_EQ(Contents(storage), std::vector<std::string>{"a:1"});
 }

@@ -237,7 +237,9 @@ void AddDeltaCommands(CLI::App& app) {
                                                       : dl::SchemaMode::kStrict;
       o.partition_columns = SplitComma(a->partition_by);
       o.replace_where = Check(dl::ParseFilter(a->replace_where));
-      o.replace_rows_where = Check(dl::ParseFilter(a->replace_rows_where));
+      if (auto rows = Check(dl::ParseFilter(a->replace_rows_where)); !rows.empty()) {
+        o.replace_rows_where = {rows};
+      }
       o.properties = ParsePairs(a->properties);
       o.features = a->features;
       o.commit_metadata = ParsePairs(a->metadata);

@@ -97,7 +97,13 @@ PlanBuilder QualifiedNames(const engine::Session& s) {
   all.Union(names({"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, F("target_qualified_name")));
   all.Union(names({"references", DottedReference()}, F("text")));
   all.Aggregate({{"count", "qualified_name", "uses"}}, {"qualified_name"});
+  all.OrderBy({{"qualified_name"}});
   return all;
+}
+
+// The qualified names view's result, ingested under its own name.
+PlanBuilder QualifiedNameRows(const engine::Session& s) {
+  return PlanBuilder::Scan(s, kQualifiedNamesView, {"qualified_name"});
 }
 
 PlanBuilder Nodes(const engine::Session& s) {
@@ -120,7 +126,7 @@ PlanBuilder Nodes(const engine::Session& s) {
   };
   auto nodes = NodeRows(s, specs[0]);
   for (size_t i = 1; i < specs.size(); ++i) nodes.Union(NodeRows(s, specs[i]));
-  auto qnames = QualifiedNames(s).Project({{QnameId(F("qualified_name")), "node_id"},
+  auto qnames = QualifiedNameRows(s).Project({{QnameId(F("qualified_name")), "node_id"},
                                            {Str("PY_QUALIFIED_NAME"), "node_kind"},
                                            {Null(arrow::utf8()), "path"},
                                            {Null(arrow::int64()), "bstart"},
@@ -313,7 +319,7 @@ PlanBuilder Props(const engine::Session& s) {
   auto props = PropRows(s, specs[0]);
   for (size_t i = 1; i < specs.size(); ++i) props.Union(PropRows(s, specs[i]));
   // PY_QUALIFIED_NAME nodes carry their name.
-  auto qnames = QualifiedNames(s).Project({{Str("node"), "entity_kind"},
+  auto qnames = QualifiedNameRows(s).Project({{Str("node"), "entity_kind"},
                                            {QnameId(F("qualified_name")), "entity_id"},
                                            {Str("PY_QUALIFIED_NAME"), "node_kind"},
                                            {Str("qualified_name"), "prop_key"},
@@ -366,6 +372,13 @@ Status AddView(std::vector<CpgView>* views, std::string name, const PlanBuilder&
 }
 
 }  // namespace
+
+Result<CpgView> BuildQualifiedNamesView(const engine::Session& session) {
+  ARROW_RETURN_NOT_OK(engine::RegisterAnatomyFunctions());
+  std::vector<CpgView> views;
+  ARROW_RETURN_NOT_OK(AddView(&views, kQualifiedNamesView, QualifiedNames(session), {}, false));
+  return views[0];
+}
 
 Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session) {
   ARROW_RETURN_NOT_OK(engine::RegisterAnatomyFunctions());

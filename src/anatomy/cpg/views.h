@@ -34,8 +34,16 @@ struct CpgView {
   std::optional<Nest> nest;
 };
 
+/// The view of the distinct qualified names that definitions, imports, unresolved calls and
+/// dotted references point at (column qualified_name, and uses), over the extraction tables.
+/// Its result is ingested under this name before the base views are built.
+inline constexpr const char* kQualifiedNamesView = "cpg_qualified_names";
+
+/// \brief The qualified names view over the extraction tables ingested in `session`.
+Result<CpgView> BuildQualifiedNamesView(const engine::Session& session);
+
 /// \brief The base CPG views (cpg_nodes, cpg_edges, cpg_props) over the extraction tables
-/// ingested in `session` (under ExtractTableName). Each view is an Acero plan built with the
+/// ingested in `session` (under ExtractTableName) and the qualified names (kQualifiedNamesView). Each view is an Acero plan built with the
 /// plan builder, so its lineage is recorded. Output rows are sorted by id, so contents are
 /// deterministic.
 Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "anatomy/delta/checkpoint_writer.h"
@@ -145,23 +146,29 @@ struct RowRewrite {
   std::vector<std::shared_ptr<arrow::Table>> kept;
 };
 
-/// Reads the files that may hold rows matching `filters` and splits each one that does into
-/// removed file + kept rows (as `schema`). Rows where the predicate is null are kept.
-Result<RowRewrite> RewriteMatching(const Snapshot& snap, const std::vector<Predicate>& filters,
+/// Reads the files that may hold rows matching any of the conjunctions `any` and splits each
+/// one that does into removed file + kept rows (as `schema`). Rows where a predicate is null
+/// are kept.
+Result<RowRewrite> RewriteMatching(const Snapshot& snap, const std::vector<std::vector<Predicate>>& any,
                                    const arrow::Schema& schema) {
   ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
-  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
-  ARROW_ASSIGN_OR_RAISE(auto expr, ToExpression(filters, *logical));
-  ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*logical));
+  std::map<std::string, AddFile> candidates;  // by path: a file pruned in by several terms is read once
+  std::vector<cp::Expression> terms;
+  for (const auto& filters : any) {
+    ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
+    for (auto& f : pruned.candidates) candidates.emplace(f.path, std::move(f));
+    ARROW_ASSIGN_OR_RAISE(auto term, ToExpression(filters, *logical));
+    terms.push_back(cp::call("coalesce", {std::move(term), cp::literal(false)}));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto expr, cp::or_(terms).Bind(*logical));
   RowRewrite out;
-  for (const auto& file : pruned.candidates) {
+  for (const auto& [path, file] : candidates) {
     ARROW_ASSIGN_OR_RAISE(auto rows, ReadDataFile(snap, file, logical));
     ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto mask,
                           cp::ExecuteScalarExpression(expr, *logical, arrow::Datum(batch)));
-    ARROW_ASSIGN_OR_RAISE(mask, cp::CallFunction("coalesce", {mask, arrow::Datum(false)}));
-    ARROW_ASSIGN_OR_RAISE(auto any, cp::CallFunction("any", {mask}));
-    if (!any.scalar_as<arrow::BooleanScalar>().value) continue;
+    ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {mask}));
+    if (!any_match.scalar_as<arrow::BooleanScalar>().value) continue;
     out.removed.push_back(file);
     ARROW_ASSIGN_OR_RAISE(auto keep, cp::Invert(mask));
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(arrow::Datum(batch), keep));
@@ -185,6 +192,23 @@ std::string PredicateText(const std::vector<Predicate>& filters) {
   std::string pred;
   for (const auto& p : filters) pred += (pred.empty() ? "" : " AND ") + p.ToString();
   return pred;
+}
+
+std::string PredicateText(const std::vector<std::vector<Predicate>>& any) {
+  if (any.size() == 1) return PredicateText(any[0]);
+  std::string pred;
+  for (const auto& filters : any) pred += (pred.empty() ? "(" : " OR (") + PredicateText(filters) + ")";
+  return pred;
+}
+
+/// PartitionMatcher over a disjunction: a file conflicts when it may match any term.
+std::function<bool(const AddFile&)> AnyMatcher(std::shared_ptr<Snapshot> snap,
+                                               const std::vector<std::vector<Predicate>>& any) {
+  std::vector<std::function<bool(const AddFile&)>> terms;
+  for (const auto& filters : any) terms.push_back(PartitionMatcher(snap, filters));
+  return [terms](const AddFile& f) {
+    return std::any_of(terms.begin(), terms.end(), [&](const auto& t) { return t(f); });
+  };
 }
 
 Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result,
@@ -405,9 +429,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   }
   for (auto& a : adds) intent.actions.push_back(a);
   if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
-  if (overwrite && !o.replace_rows_where.empty()) {
-    intent.reads = PartitionMatcher(snap, o.replace_rows_where);
-  }
+  if (overwrite && !o.replace_rows_where.empty()) intent.reads = AnyMatcher(snap, o.replace_rows_where);
   result.files_added = static_cast<int64_t>(adds.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = data->num_rows();
@@ -446,7 +468,7 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
     rewrite.removed = std::move(pruned.candidates);
   } else {
     ARROW_ASSIGN_OR_RAISE(auto schema, ToArrowSchema(snap->schema));
-    ARROW_ASSIGN_OR_RAISE(rewrite, RewriteMatching(*snap, filters, *schema));
+    ARROW_ASSIGN_OR_RAISE(rewrite, RewriteMatching(*snap, {filters}, *schema));
   }
   WriteResult result;
   result.version = snap->version;

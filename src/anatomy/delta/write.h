@@ -34,11 +34,12 @@ struct WriteOptions {
   /// With kOverwrite: only files matching these partition-column filters are replaced, and
   /// every new row must match them.
   std::vector<Predicate> replace_where;
-  /// With kOverwrite: only the rows matching this conjunction (any columns) are replaced. Files
-  /// that may hold such rows (after pruning on partition values and stats) are read; each one
-  /// that does is removed and its other rows are written again with the new data, all in one
-  /// commit. The new rows need not match. Rows where the predicate is null are kept.
-  std::vector<Predicate> replace_rows_where;
+  /// With kOverwrite: only the rows matching any of these conjunctions (on any columns) are
+  /// replaced. Files that may hold such rows (after pruning on partition values and stats) are
+  /// read; each one that does is removed and its other rows are written again with the new
+  /// data, all in one commit. The new rows need not match. Rows where a predicate is null are
+  /// kept.
+  std::vector<std::vector<Predicate>> replace_rows_where;
   DataWriteOptions files;
   std::string engine_info = "anatomy-delta/0.1";
   StringMap commit_metadata;  ///< added to commitInfo as string fields

@@ -174,6 +174,9 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
       options.mode = delta::WriteMode::kAppend;
     } else if (req.mode == "overwrite") {
       options.mode = delta::WriteMode::kOverwrite;
+    } else if (req.mode == "upsert" && !req.replace_rows_where.empty()) {
+      options.mode = delta::WriteMode::kOverwrite;
+      options.replace_rows_where = req.replace_rows_where;
     } else {
       return Status::Invalid("write of ", req.dataset_name, ": unknown mode '", req.mode, "'");
     }

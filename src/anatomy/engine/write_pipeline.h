@@ -11,6 +11,7 @@
 #include "anatomy/artifacts/delta_payloads.h"
 #include "anatomy/artifacts/store.h"
 #include "anatomy/core/status.h"
+#include "anatomy/delta/predicate.h"
 
 namespace anatomy::engine {
 
@@ -19,7 +20,9 @@ struct WriteRequest {
   std::string dataset_name;
   std::string table_uri;
   std::shared_ptr<arrow::Table> data;
-  std::string mode = "overwrite";  // append | overwrite
+  std::string mode = "overwrite";  // append | overwrite | upsert
+  /// upsert: the rows matching any of these conjunctions are replaced by `data`, in one commit.
+  std::vector<std::vector<delta::Predicate>> replace_rows_where;
   artifacts::DeltaWritePolicy write_policy;
   std::optional<artifacts::DeltaSchemaPolicy> schema_policy;
   /// Columns the plans that read this table need; they get statistics first under `auto`.

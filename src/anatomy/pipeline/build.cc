@@ -18,6 +18,7 @@
 #include "anatomy/engine/session.h"
 #include "anatomy/engine/write_pipeline.h"
 #include "anatomy/extract/extract.h"
+#include "anatomy/pipeline/views.h"
 #include "anatomy/serde/msgpack_codec.h"
 
 namespace anatomy::pipeline {
@@ -62,6 +63,30 @@ Result<std::vector<artifacts::ExtractError>> ErrorsOf(const arrow::Table& errors
 
 }  // namespace
 
+engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& dataset,
+                                     std::shared_ptr<arrow::Table> rows) {
+  engine::WriteRequest req;
+  req.dataset_name = "extract_" + dataset;
+  req.table_uri = ctx.out + "/extract/" + dataset;
+  req.data = std::move(rows);
+  req.write_policy.stats_policy = artifacts::StatsPolicy::kAuto;
+  req.lineage_columns = {"file_id", "path"};
+  req.commit_metadata = ctx.CommitMetadata("extract");
+  return req;
+}
+
+engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) {
+  engine::WriteRequest req;
+  req.dataset_name = view.name;
+  req.table_uri = ctx.out + "/" + view.name;
+  req.data = view.table;
+  req.write_policy.partition_by = view.partition_by;
+  req.commit_metadata = ctx.CommitMetadata("cpg_view");
+  req.commit_metadata["plan_fingerprint"] = view.plan_fingerprint;
+  req.commit_metadata["plan_identity_hash"] = view.plan_identity_hash;
+  return req;
+}
+
 Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& progress) {
   const double start = core::MonotonicMs();
   auto report = [&](const std::string& stage, int64_t done, int64_t total) {
@@ -76,7 +101,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   const std::string out = fs::absolute(options.out).lexically_normal().string();
 
   BuildSummary summary;
-  summary.run_id = NewRunId();
+  summary.run_id = options.run_id.empty() ? NewRunId() : options.run_id;
   summary.out = out;
 
   // 1. Extract.
@@ -105,14 +130,11 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   engine::SessionOptions session_options;
   session_options.profile_name = options.profile;
   ARROW_ASSIGN_OR_RAISE(auto session, engine::Session::Make(session_options));
-  for (const auto& [name, table] : extraction.Tables()) {
-    ARROW_RETURN_NOT_OK(session->Ingest(cpg::ExtractTableName(name), table));
-  }
+  ARROW_RETURN_NOT_OK(IngestExtraction(*session, extraction.Tables()));
 
   artifacts::ArtifactStore store(out + "/artifacts");
   engine::WritePipeline writer(&store, options.profile);
-  const std::map<std::string, std::string> base_metadata = {{"run_id", summary.run_id},
-                                                            {"profile", options.profile}};
+  const RunContext ctx{out, summary.run_id, options.profile, RuntimeHash(options.profile), &store, &writer};
 
   // 3. Extraction tables, kept for incremental builds.
   auto tables = extraction.Tables();
@@ -121,15 +143,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   int64_t written = 0;
   const int64_t total_writes = static_cast<int64_t>(tables.size()) + 6;
   for (const auto& [name, table] : tables) {
-    engine::WriteRequest req;
-    req.dataset_name = "extract_" + name;
-    req.table_uri = out + "/extract/" + name;
-    req.data = table;
-    req.write_policy.stats_policy = artifacts::StatsPolicy::kAuto;
-    req.lineage_columns = {"file_id", "path"};
-    req.commit_metadata = base_metadata;
-    req.commit_metadata["operation"] = "extract";
-    ARROW_RETURN_NOT_OK(writer.Write(req).status());
+    ARROW_RETURN_NOT_OK(writer.Write(ExtractionWrite(ctx, name, table)).status());
     extract_outputs.push_back(name);
     extract_rows += table->num_rows();
     report("write", ++written, total_writes);
@@ -139,49 +153,29 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
                                             summary.stage_seconds["extract"];
   // 4. CPG views: compile, record, execute, check, write.
   const double views_start = core::MonotonicMs();
-  const std::string runtime_hash = core::Sha256Hex(std::string(ANATOMY_VERSION) + "|" + options.profile);
   std::map<std::string, std::string> plan_fingerprints;
   std::vector<artifacts::OutputDescriptor> outputs;
-  // Compile, record, execute, check and write one view; its result is returned so that derived
-  // views can read it.
+  // Runs one view and writes its result, which is returned so that later views can read it.
   auto run_view = [&](const cpg::CpgView& view) -> Result<std::shared_ptr<arrow::Table>> {
-    ARROW_RETURN_NOT_OK(session->RegisterView(view.name, view.plan));
-    ARROW_ASSIGN_OR_RAISE(auto bundle, engine::CompilePlan(*session, view.name, view.plan));
-    ARROW_RETURN_NOT_OK(store.Append(engine::PlanArtifact(bundle, options.profile)));
-    ARROW_RETURN_NOT_OK(store.Append(engine::ViewArtifact(bundle, runtime_hash)));
-    engine::ExecuteOptions exec;
-    exec.use_threads = !view.needs_ordered_execution;
-    auto result = engine::Execute(view.plan, exec);
-    ARROW_RETURN_NOT_OK(store.Append(engine::ExecutionArtifact(bundle, options.profile, result)));
-    if (result.status != "ok") return Status::ExecutionError("view ", view.name, ": ", result.error);
-    if (view.nest) {
-      ARROW_ASSIGN_OR_RAISE(result.table, cpg::NestSortedRuns(*result.table, view.nest->keys,
-                                                              view.nest->values, view.nest->list_name));
-    }
+    ARROW_ASSIGN_OR_RAISE(auto result, RunView(*session, view, ctx));
+    plan_fingerprints[view.name] = result.plan_fingerprint;
+    if (view.name == cpg::kQualifiedNamesView) return result.table;  // an input, not an output
     if (view.name == "cpg_edges") {
-      ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
       ARROW_ASSIGN_OR_RAISE(summary.edges_by_kind, cpg::CountByKind(*result.table, "edge_kind"));
     }
     if (view.name == "cpg_nodes") {
-      ARROW_RETURN_NOT_OK(cpg::CheckNodes(*result.table));
       ARROW_ASSIGN_OR_RAISE(summary.nodes_by_kind, cpg::CountByKind(*result.table, "node_kind"));
     }
-    engine::WriteRequest req;
-    req.dataset_name = view.name;
-    req.table_uri = out + "/" + view.name;
-    req.data = result.table;
-    req.write_policy.partition_by = view.partition_by;
-    req.commit_metadata = base_metadata;
-    req.commit_metadata["operation"] = "cpg_view";
-    req.commit_metadata["plan_fingerprint"] = bundle.plan_fingerprint;
-    req.commit_metadata["plan_identity_hash"] = bundle.plan_identity_hash;
+    auto req = OutputWrite(ctx, result);
     ARROW_ASSIGN_OR_RAISE(auto outcome, writer.Write(req));
-    plan_fingerprints[view.name] = bundle.plan_fingerprint;
     outputs.push_back({view.name, req.table_uri, outcome.delta_version, outcome.rows});
     summary.rows_by_output[view.name] = outcome.rows;
     report("write", ++written, total_writes);
     return result.table;
   };
+  ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*session));
+  ARROW_ASSIGN_OR_RAISE(auto qnames, run_view(qnames_view));
+  ARROW_RETURN_NOT_OK(session->Ingest(qnames_view.name, qnames));
   ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*session));
   for (const auto& view : base_views) {
     ARROW_ASSIGN_OR_RAISE(auto table, run_view(view));
@@ -209,7 +203,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   manifest.delta_inputs_msgpack = serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
   manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs)};
   manifest.runtime_profile_name = options.profile;
-  manifest.runtime_profile_hash = runtime_hash;
+  manifest.runtime_profile_hash = ctx.runtime_hash;
   manifest.determinism_tier = "contents";
   manifest.output_dir = out;
   ARROW_RETURN_NOT_OK(store.Append(manifest));

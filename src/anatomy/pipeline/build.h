@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "anatomy/core/status.h"
+#include "anatomy/engine/write_pipeline.h"
 
 namespace anatomy::pipeline {
 
@@ -17,6 +18,8 @@ struct BuildOptions {
   std::string profile = "default";
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  /// The run id to record; empty: a new one.
+  std::string run_id;
 };
 
 /// \brief What a finished build reports.
@@ -38,6 +41,17 @@ struct BuildSummary {
 
 /// \brief Progress events: (stage, done, total). Called from the build's thread.
 using ProgressFn = std::function<void(const std::string& stage, int64_t done, int64_t total)>;
+
+struct RunContext;
+struct ViewResult;
+
+/// \brief The write of extraction dataset `dataset` to OUT/extract/<dataset> (policy, stats,
+/// commit metadata), as a full build does it; incremental builds change the mode.
+engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& dataset,
+                                     std::shared_ptr<arrow::Table> rows);
+
+/// \brief The write of a CPG view's result to OUT/<view>, partitioned as CONTRACTS.md says.
+engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view);
 
 /// \brief `anatomy build`: extract the repository, ingest the tables, build the CPG views,
 /// write every output and artifact table under `out`, and close the run with its manifest.

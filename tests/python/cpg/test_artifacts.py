@@ -25,7 +25,9 @@ def test_plan_artifacts_payloads_decode(fixture_build):
     out, _ = fixture_build
     plans = table(out, "plan_artifacts_v8").to_pylist()
     views = {r["view_name"] for r in plans}
-    assert views == {"cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"}
+    # The six outputs and the qualified names they share (an input of nodes and props).
+    assert views == {"cpg_qualified_names", "cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map",
+                     "cpg_edges_by_src", "cpg_edges_by_dst"}
     assert {r["event_kind"] for r in plans} == {"plan", "execution"}
     for r in plans:
         details = unpack(r["plan_details_msgpack"])
@@ -33,9 +35,13 @@ def test_plan_artifacts_payloads_decode(fixture_build):
         assert details["plan_identity_hash"] == r["plan_identity_hash"]
         lineage = unpack(r["lineage_msgpack"])
         base = r["view_name"] in ("cpg_nodes", "cpg_edges", "cpg_props")
-        if base:  # base views read the extraction tables and mint ids
-            assert all(t.startswith("extract_") for t in lineage["referenced_tables"])
+        if base:  # base views read the extraction tables (and the qualified names) and mint ids
+            assert all(t.startswith("extract_") or t == "cpg_qualified_names"
+                       for t in lineage["referenced_tables"])
             assert "stable_id" in r["required_functions"]
+        elif r["view_name"] == "cpg_qualified_names":
+            assert lineage["referenced_tables"] == ["extract_call_resolutions", "extract_definitions",
+                                                    "extract_imports", "extract_references"]
         else:  # derived views read the base views' results
             assert lineage["referenced_tables"] in (["cpg_props"], ["cpg_edges"])
         assert sorted(r["required_functions"]) == r["required_functions"]
@@ -63,7 +69,7 @@ def test_view_and_write_artifacts_decode(fixture_build):
     manifest = table(out, "run_manifest_v2").to_pylist()
     assert len(manifest) == 1
     outputs = unpack(manifest[0]["outputs_msgpack"])
-    assert {o["name"] for o in outputs} == set(dict(manifest[0]["plan_fingerprints"]))
+    assert {o["name"] for o in outputs} | {"cpg_qualified_names"} == set(dict(manifest[0]["plan_fingerprints"]))
     mutations = table(out, "delta_mutations_v2").to_pylist()
     assert all(m["commit_metadata"] and dict(m["commit_metadata"])["run_id"] == manifest[0]["run_id"] for m in mutations)
     errors = table(out, "extract_errors_v1").to_pylist()[0]

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <arrow/type_fwd.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "anatomy/core/status.h"
+#include "anatomy/cpg/views.h"
+
+namespace anatomy::artifacts {
+class ArtifactStore;
+}
+namespace anatomy::engine {
+class Session;
+class WritePipeline;
+}  // namespace anatomy::engine
+
+namespace anatomy::pipeline {
+
+/// \brief What the steps of one run share: where it writes, where it records, and under which
+/// run id and profile.
+struct RunContext {
+  std::string out;  //!< absolute output folder
+  std::string run_id;
+  std::string profile;
+  std::string runtime_hash;  //!< sha256 of "<anatomy version>|<profile>"
+  artifacts::ArtifactStore* store = nullptr;
+  engine::WritePipeline* writer = nullptr;
+
+  /// run_id, profile and operation, for the commits of this run.
+  std::map<std::string, std::string> CommitMetadata(const std::string& operation) const;
+};
+
+/// \brief sha256 of "<anatomy version>|<profile>": what a build's outputs depend on besides
+/// the plans and the repository.
+std::string RuntimeHash(const std::string& profile);
+
+/// \brief One computed CPG view.
+struct ViewResult {
+  std::string name;
+  std::vector<std::string> partition_by;
+  std::string plan_fingerprint, plan_identity_hash;
+  std::shared_ptr<arrow::Table> table;
+};
+
+/// \brief Registers the view in the session, compiles it, records its plan, view and
+/// execution artifacts, executes it, nests the nested views and checks cpg_nodes and
+/// cpg_edges against the kind catalogs. A failed execution is recorded, then returned.
+Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view, const RunContext& ctx);
+
+/// \brief Ingests the extraction tables (name, table) into `session` under their CPG names.
+Status IngestExtraction(engine::Session& session,
+                        const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables);
+
+/// \brief The plan fingerprint of every CPG view (qualified names, base and derived) for this
+/// profile, compiled over empty inputs: the same as a build's, without running anything.
+Result<std::map<std::string, std::string>> ViewFingerprints(const std::string& profile);
+
+}  // namespace anatomy::pipeline
