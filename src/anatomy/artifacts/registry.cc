@@ -35,6 +35,8 @@ Status RegisterAll(serde::SchemaRegistry* r) {
   ARROW_RETURN_NOT_OK(r->Register<PlanTaskSignatureInputs>("engine"));
   ARROW_RETURN_NOT_OK(r->Register<ExplainRow>("engine"));
   ARROW_RETURN_NOT_OK(r->Register<OutputDescriptor>("run"));
+  ARROW_RETURN_NOT_OK(r->Register<FileChange>("incremental"));
+  ARROW_RETURN_NOT_OK(r->Register<ImpactedFile>("incremental"));
   // Artifact tables.
   ARROW_RETURN_NOT_OK(r->RegisterRow<PlanArtifactRow>("artifacts"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<ViewArtifactRow>("artifacts"));
@@ -42,6 +44,7 @@ Status RegisterAll(serde::SchemaRegistry* r) {
   ARROW_RETURN_NOT_OK(r->RegisterRow<RunManifestRow>("artifacts"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<NormalizeOutputsRow>("artifacts"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<ExtractErrorsRow>("artifacts"));
+  ARROW_RETURN_NOT_OK(r->RegisterRow<IncrementalRunRow>("artifacts"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<DeltaSnapshotRow>("delta_observability"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<DeltaMutationRow>("delta_observability"));
   ARROW_RETURN_NOT_OK(r->RegisterRow<DeltaScanPlanRow>("delta_observability"));

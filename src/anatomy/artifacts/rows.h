@@ -319,4 +319,51 @@ ANATOMY_STRUCT(DeltaMaintenanceRow, "delta_maintenance_v2", kStrict,
                ANATOMY_FIELD(checkpoint_retention_duration), ANATOMY_FIELD(retention_hours),
                ANATOMY_FIELD(dry_run));
 
+/// \brief A file that changed since the previous build (by content hash).
+struct FileChange {
+  std::string path{};
+  std::string change{};  // added | changed | deleted | renamed
+  std::optional<std::string> old_path{};  // renamed: where the content was
+  bool operator==(const FileChange&) const = default;
+};
+ANATOMY_STRUCT(FileChange, "FileChange", kStrict, ANATOMY_REQUIRED(path), ANATOMY_REQUIRED(change),
+               ANATOMY_FIELD(old_path));
+
+/// \brief A file whose rows an incremental build recomputed, and why.
+struct ImpactedFile {
+  std::string path{};
+  std::string reason{};  // "changed", "added", "renamed", or "imports <module>"
+  bool operator==(const ImpactedFile&) const = default;
+};
+ANATOMY_STRUCT(ImpactedFile, "ImpactedFile", kStrict, ANATOMY_REQUIRED(path), ANATOMY_REQUIRED(reason));
+
+/// \brief incremental_runs_v1: one row when a build starts and one when it finishes. The
+/// mode says what the build did (full, incremental or unchanged) and the reason why; a
+/// `started` row without its `ok` row marks an interrupted build.
+struct IncrementalRunRow {
+  int64_t event_time_unix_ms = 0;
+  std::string run_id{};
+  std::string status{};  // started | ok
+  std::string mode{};    // full | incremental | unchanged
+  std::string reason{};
+  std::string anatomy_version{};
+  std::string profile_name{};
+  StringList scan_globs{};  // "include:<glob>" and "exclude:<glob>", in option order
+  StringMap plan_fingerprints{};
+  std::vector<FileChange> changes{};
+  std::vector<ImpactedFile> impacted{};
+  int64_t files_scanned = 0;
+  int64_t files_hashed = 0;
+  /// Extraction and output tables and the Delta version each run left them at.
+  std::map<std::string, int64_t> table_versions{};
+  double seconds = 0;
+  bool operator==(const IncrementalRunRow&) const = default;
+};
+ANATOMY_STRUCT(IncrementalRunRow, "incremental_runs_v1", kStrict, ANATOMY_REQUIRED(event_time_unix_ms),
+               ANATOMY_REQUIRED(run_id), ANATOMY_REQUIRED(status), ANATOMY_REQUIRED(mode),
+               ANATOMY_REQUIRED(reason), ANATOMY_REQUIRED(anatomy_version), ANATOMY_REQUIRED(profile_name),
+               ANATOMY_REQUIRED(scan_globs), ANATOMY_REQUIRED(plan_fingerprints), ANATOMY_REQUIRED(changes), ANATOMY_REQUIRED(impacted),
+               ANATOMY_REQUIRED(files_scanned), ANATOMY_REQUIRED(files_hashed),
+               ANATOMY_REQUIRED(table_versions), ANATOMY_REQUIRED(seconds));
+
 }  // namespace anatomy::artifacts

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "anatomy/cli/commands.h"
+#include "anatomy/incremental/build.h"
 #include "anatomy/pipeline/build.h"
 
 namespace anatomy::cli {
@@ -14,6 +15,7 @@ namespace {
 
 struct BuildArgs {
   pipeline::BuildOptions options;
+  bool incremental = false;
 };
 
 // A one-line progress bar on a terminal; plain lines otherwise (logs, CI).
@@ -38,10 +40,25 @@ class Progress {
   std::string last_stage_;
 };
 
-void PrintSummary(const pipeline::BuildSummary& s) {
+void PrintSummary(const incremental::IncrementalSummary& r) {
+  const pipeline::BuildSummary& s = r.build;
+  if (r.mode != "full") {
+    std::cout << "anatomy build: " << r.mode << " (" << r.reason << ") in " << std::fixed
+              << std::setprecision(2) << s.seconds << " s\n";
+    std::cout << "  run " << s.run_id << "\n";
+    for (const auto& c : r.changes) {
+      std::cout << "  " << c.change << " " << c.path << (c.old_path ? " (was " + *c.old_path + ")" : "") << "\n";
+    }
+    if (!r.impacted.empty()) {
+      std::cout << "  " << r.impacted.size() << " files rebuilt, " << s.errors << " extraction errors, "
+                << s.diagnostics << " syntax diagnostics among them\n";
+    }
+    std::cout << "  output: " << s.out << "\n";
+    return;
+  }
   std::cout << "anatomy build: " << s.files << " files (" << s.python_files << " Python), " << s.lines << " lines in " << std::fixed
             << std::setprecision(2) << s.seconds << " s\n";
-  std::cout << "  run " << s.run_id << "\n";
+  std::cout << "  run " << s.run_id << " (full build: " << r.reason << ")\n";
   std::cout << "  errors: " << s.errors << " extraction errors, " << s.diagnostics
             << " syntax diagnostics\n";
   std::cout << "  nodes:";
@@ -67,9 +84,12 @@ void AddBuildCommand(CLI::App& app) {
   cmd->add_option("--profile", args->options.profile, "Runtime profile name")->capture_default_str();
   cmd->add_option("--include", args->options.include, "Only paths matching these globs");
   cmd->add_option("--exclude", args->options.exclude, "Skip paths matching these globs");
+  cmd->add_flag("--incremental", args->incremental,
+                "Rebuild only the files changed since the previous build in --out (and the files that "
+                "import them); a full build when that is not sound, with the reason");
   cmd->callback([args] {
     Progress progress;
-    auto summary = pipeline::RunBuild(args->options, std::ref(progress));
+    auto summary = incremental::Build(args->options, args->incremental, std::ref(progress));
     if (!summary.ok()) {
       std::cerr << "anatomy build: " << summary.status().ToString() << "\n";
       throw CLI::RuntimeError(1);

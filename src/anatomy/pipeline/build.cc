@@ -27,13 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string NewRunId() {
-  std::random_device rd;
-  std::string seed = std::to_string(rd()) + "-" + std::to_string(rd()) + "-" +
-                     std::to_string(core::DefaultClock().NowUnixMs());
-  return "run:" + core::Sha256Hex(seed).substr(0, 32);
-}
-
 int64_t SumInt64(const arrow::Table& table, const std::string& column) {
   auto col = table.GetColumnByName(column);
   if (!col) return 0;
@@ -42,7 +35,16 @@ int64_t SumInt64(const arrow::Table& table, const std::string& column) {
   return std::static_pointer_cast<arrow::Int64Scalar>(sum->scalar())->value;
 }
 
-Result<std::vector<artifacts::ExtractError>> ErrorsOf(const arrow::Table& errors) {
+}  // namespace
+
+std::string NewRunId() {
+  std::random_device rd;
+  std::string seed = std::to_string(rd()) + "-" + std::to_string(rd()) + "-" +
+                     std::to_string(core::DefaultClock().NowUnixMs());
+  return "run:" + core::Sha256Hex(seed).substr(0, 32);
+}
+
+Result<std::vector<artifacts::ExtractError>> ExtractErrorsOf(const arrow::Table& errors) {
   std::vector<artifacts::ExtractError> out;
   if (errors.num_rows() == 0) return out;
   ARROW_ASSIGN_OR_RAISE(auto batch, errors.CombineChunksToBatch());
@@ -60,8 +62,6 @@ Result<std::vector<artifacts::ExtractError>> ErrorsOf(const arrow::Table& errors
   }
   return out;
 }
-
-}  // namespace
 
 engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& dataset,
                                      std::shared_ptr<arrow::Table> rows) {
@@ -190,7 +190,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   const int64_t now = core::DefaultClock().NowUnixMs();
   artifacts::NormalizeOutputsRow normalize{now, summary.run_id, out, extract_outputs, extract_rows};
   ARROW_RETURN_NOT_OK(store.Append(normalize));
-  ARROW_ASSIGN_OR_RAISE(auto errors, ErrorsOf(*extraction.errors));
+  ARROW_ASSIGN_OR_RAISE(auto errors, ExtractErrorsOf(*extraction.errors));
   artifacts::ExtractErrorsRow errors_row{now, summary.run_id, out, errors,
                                          static_cast<int64_t>(errors.size())};
   ARROW_RETURN_NOT_OK(store.Append(errors_row));

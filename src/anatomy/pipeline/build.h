@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "anatomy/artifacts/rows.h"
 #include "anatomy/core/status.h"
 #include "anatomy/engine/write_pipeline.h"
 
@@ -44,6 +45,12 @@ using ProgressFn = std::function<void(const std::string& stage, int64_t done, in
 
 struct RunContext;
 struct ViewResult;
+
+/// \brief A new run id ("run:" and 32 hex digits).
+std::string NewRunId();
+
+/// \brief The rows of an extraction `errors` table as the extract_errors_v1 payload.
+Result<std::vector<artifacts::ExtractError>> ExtractErrorsOf(const arrow::Table& errors);
 
 /// \brief The write of extraction dataset `dataset` to OUT/extract/<dataset> (policy, stats,
 /// commit metadata), as a full build does it; incremental builds change the mode.
