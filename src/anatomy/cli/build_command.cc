@@ -47,17 +47,18 @@ void PrintSummary(const incremental::IncrementalSummary& r) {
               << std::setprecision(2) << s.seconds << " s\n";
     std::cout << "  run " << s.run_id << "\n";
     for (const auto& c : r.changes) {
-      std::cout << "  " << c.change << " " << c.path << (c.old_path ? " (was " + *c.old_path + ")" : "") << "\n";
+      std::cout << "  " << c.change << " " << c.path
+                << (c.old_path ? " (was " + *c.old_path + ")" : "") << "\n";
     }
     if (!r.impacted.empty()) {
-      std::cout << "  " << r.impacted.size() << " files rebuilt, " << s.errors << " extraction errors, "
-                << s.diagnostics << " syntax diagnostics among them\n";
+      std::cout << "  " << r.impacted.size() << " files rebuilt, " << s.errors
+                << " extraction errors, " << s.diagnostics << " syntax diagnostics among them\n";
     }
     std::cout << "  output: " << s.out << "\n";
     return;
   }
-  std::cout << "anatomy build: " << s.files << " files (" << s.python_files << " Python), " << s.lines << " lines in " << std::fixed
-            << std::setprecision(2) << s.seconds << " s\n";
+  std::cout << "anatomy build: " << s.files << " files (" << s.python_files << " Python), "
+            << s.lines << " lines in " << std::fixed << std::setprecision(2) << s.seconds << " s\n";
   std::cout << "  run " << s.run_id << " (full build: " << r.reason << ")\n";
   std::cout << "  errors: " << s.errors << " extraction errors, " << s.diagnostics
             << " syntax diagnostics\n";
@@ -76,17 +77,24 @@ void PrintSummary(const incremental::IncrementalSummary& r) {
 
 void AddBuildCommand(CLI::App& app) {
   auto args = std::make_shared<BuildArgs>();
-  auto* cmd = app.add_subcommand("build", "Build the Code Property Graph of a Python repository as Delta tables");
-  cmd->add_option("repo", args->options.repo, "Repository folder")->required()->check(CLI::ExistingDirectory);
+  auto* cmd = app.add_subcommand(
+      "build", "Build the Code Property Graph of a Python repository as Delta tables");
+  cmd->add_option("repo", args->options.repo, "Repository folder")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   args->options.out = "anatomy-out";
-  cmd->add_option("--out", args->options.out, "Output folder (Delta tables)")->capture_default_str();
-  cmd->add_option("--jobs", args->options.jobs, "Parser threads (0 = all cores)")->capture_default_str();
-  cmd->add_option("--profile", args->options.profile, "Runtime profile name")->capture_default_str();
+  cmd->add_option("--out", args->options.out, "Output folder (Delta tables)")
+      ->capture_default_str();
+  cmd->add_option("--jobs", args->options.jobs, "Parser threads (0 = all cores)")
+      ->capture_default_str();
+  cmd->add_option("--profile", args->options.profile, "Runtime profile name")
+      ->capture_default_str();
   cmd->add_option("--include", args->options.include, "Only paths matching these globs");
   cmd->add_option("--exclude", args->options.exclude, "Skip paths matching these globs");
-  cmd->add_flag("--incremental", args->incremental,
-                "Rebuild only the files changed since the previous build in --out (and the files that "
-                "import them); a full build when that is not sound, with the reason");
+  cmd->add_flag(
+      "--incremental", args->incremental,
+      "Rebuild only the files changed since the previous build in --out (and the files that "
+      "import them); a full build when that is not sound, with the reason");
   cmd->callback([args] {
     Progress progress;
     auto summary = incremental::Build(args->options, args->incremental, std::ref(progress));

@@ -31,10 +31,10 @@ using delta::Predicate;
 using delta::PredicateOp;
 using Conjunctions = std::vector<std::vector<Predicate>>;
 
-constexpr const char* kExtractDatasets[] = {"files",       "scopes",           "bindings",   "occurrences",
-                                            "definitions", "parameters",       "call_sites", "call_resolutions",
-                                            "imports",     "references",       "type_params", "annotations",
-                                            "diagnostics", "errors"};
+constexpr const char* kExtractDatasets[] = {
+    "files",       "scopes",      "bindings",         "occurrences", "definitions",
+    "parameters",  "call_sites",  "call_resolutions", "imports",     "references",
+    "type_params", "annotations", "diagnostics",      "errors"};
 constexpr const char* kOutputs[] = {"cpg_nodes",     "cpg_edges",        "cpg_props",
                                     "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"};
 
@@ -44,7 +44,8 @@ std::string CursorsUri(const std::string& out) { return out + "/state/cursors"; 
 // Every table a build writes, by the name its cursor carries, with its location.
 std::vector<std::pair<std::string, std::string>> BuildTables(const std::string& out) {
   std::vector<std::pair<std::string, std::string>> tables;
-  for (const char* d : kExtractDatasets) tables.emplace_back(std::string("extract/") + d, out + "/extract/" + d);
+  for (const char* d : kExtractDatasets)
+    tables.emplace_back(std::string("extract/") + d, out + "/extract/" + d);
   for (const char* o : kOutputs) tables.emplace_back(o, out + "/" + o);
   return tables;
 }
@@ -56,7 +57,8 @@ std::vector<std::string> ScanGlobs(const pipeline::BuildOptions& o) {
   return globs;
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri, std::vector<std::string> columns = {},
+Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
+                                                std::vector<std::string> columns = {},
                                                 std::vector<Predicate> filters = {}) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::LoadSnapshot(uri));
   delta::ScanOptions options;
@@ -93,23 +95,29 @@ std::shared_ptr<arrow::Table> SnapshotRows(const std::vector<FileState>& files) 
     (void)b.Finish(&a);
     return a;
   };
-  auto schema = arrow::schema({arrow::field("file_id", arrow::utf8(), false), arrow::field("path", arrow::utf8(), false),
-                               arrow::field("sha256", arrow::utf8(), false), arrow::field("size", arrow::int64(), false),
-                               arrow::field("mtime_ms", arrow::int64(), false)});
-  return arrow::Table::Make(schema, {finish(file_id), finish(path), finish(sha), finish(size), finish(mtime)});
+  auto schema = arrow::schema(
+      {arrow::field("file_id", arrow::utf8(), false), arrow::field("path", arrow::utf8(), false),
+       arrow::field("sha256", arrow::utf8(), false), arrow::field("size", arrow::int64(), false),
+       arrow::field("mtime_ms", arrow::int64(), false)});
+  return arrow::Table::Make(
+      schema, {finish(file_id), finish(path), finish(sha), finish(size), finish(mtime)});
 }
 
 Result<RepoSnapshot> LoadRepoSnapshot(const std::string& out) {
   ARROW_ASSIGN_OR_RAISE(auto table, ReadTable(SnapshotUri(out)));
   ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-  auto str = [&](const char* n) { return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(n)); };
-  auto i64 = [&](const char* n) { return std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName(n)); };
+  auto str = [&](const char* n) {
+    return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(n));
+  };
+  auto i64 = [&](const char* n) {
+    return std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName(n));
+  };
   auto path = str("path"), file_id = str("file_id"), sha = str("sha256");
   auto size = i64("size"), mtime = i64("mtime_ms");
   RepoSnapshot snapshot;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    snapshot[path->GetString(i)] = {path->GetString(i), file_id->GetString(i), sha->GetString(i), size->Value(i),
-                                    mtime->Value(i)};
+    snapshot[path->GetString(i)] = {path->GetString(i), file_id->GetString(i), sha->GetString(i),
+                                    size->Value(i), mtime->Value(i)};
   }
   return snapshot;
 }
@@ -122,7 +130,9 @@ Result<std::optional<artifacts::IncrementalRunRow>> LastRun(const artifacts::Art
   std::optional<artifacts::IncrementalRunRow> last;
   for (auto& r : rows) {
     // A run's `ok` row comes after its `started` row, even within one millisecond.
-    auto key = [](const artifacts::IncrementalRunRow& x) { return std::pair(x.event_time_unix_ms, x.status == "ok"); };
+    auto key = [](const artifacts::IncrementalRunRow& x) {
+      return std::pair(x.event_time_unix_ms, x.status == "ok");
+    };
     if (!last || key(r) >= key(*last)) last = std::move(r);
   }
   return last;
@@ -130,13 +140,18 @@ Result<std::optional<artifacts::IncrementalRunRow>> LastRun(const artifacts::Art
 
 class Builder {
  public:
-  Builder(const pipeline::BuildOptions& options, const pipeline::ProgressFn& progress, std::string out)
+  Builder(const pipeline::BuildOptions& options, const pipeline::ProgressFn& progress,
+          std::string out)
       : options_(options),
         progress_(progress),
         store_(out + "/artifacts"),
         writer_(&store_, options.profile),
-        ctx_{out, options.run_id.empty() ? pipeline::NewRunId() : options.run_id, options.profile,
-             pipeline::RuntimeHash(options.profile), &store_, &writer_} {}
+        ctx_{out,
+             options.run_id.empty() ? pipeline::NewRunId() : options.run_id,
+             options.profile,
+             pipeline::RuntimeHash(options.profile),
+             &store_,
+             &writer_} {}
 
   Result<IncrementalSummary> Run(bool incremental) {
     start_ = core::MonotonicMs();
@@ -144,14 +159,18 @@ class Builder {
     if (!incremental) return Full("a full build was asked for");
     ARROW_ASSIGN_OR_RAISE(auto last, LastRun(store_));
     if (!last) return Full("no previous build in " + ctx_.out);
-    if (last->status != "ok") return Full("the previous build (" + last->run_id + ") did not finish");
+    if (last->status != "ok")
+      return Full("the previous build (" + last->run_id + ") did not finish");
     if (last->anatomy_version != ANATOMY_VERSION) {
-      return Full("the anatomy version changed from " + last->anatomy_version + " to " + ANATOMY_VERSION);
+      return Full("the anatomy version changed from " + last->anatomy_version + " to " +
+                  ANATOMY_VERSION);
     }
     if (last->profile_name != options_.profile) {
-      return Full("the profile changed from '" + last->profile_name + "' to '" + options_.profile + "'");
+      return Full("the profile changed from '" + last->profile_name + "' to '" + options_.profile +
+                  "'");
     }
-    if (last->scan_globs != ScanGlobs(options_)) return Full("the --include/--exclude globs changed");
+    if (last->scan_globs != ScanGlobs(options_))
+      return Full("the --include/--exclude globs changed");
     for (const auto& [view, fp] : fingerprints_) {
       auto it = last->plan_fingerprints.find(view);
       if (it == last->plan_fingerprints.end() || it->second != fp) {
@@ -160,9 +179,11 @@ class Builder {
     }
     ARROW_ASSIGN_OR_RAISE(auto cursors, ReadTable(CursorsUri(ctx_.out)));
     ARROW_ASSIGN_OR_RAISE(auto names, Strings(*cursors, "table_name"));
-    auto versions = std::static_pointer_cast<arrow::Int64Array>(cursors->GetColumnByName("delta_version")->chunk(0));
+    auto versions = std::static_pointer_cast<arrow::Int64Array>(
+        cursors->GetColumnByName("delta_version")->chunk(0));
     std::map<std::string, int64_t> expected;
-    for (size_t i = 0; i < names.size(); ++i) expected[names[i]] = versions->Value(static_cast<int64_t>(i));
+    for (size_t i = 0; i < names.size(); ++i)
+      expected[names[i]] = versions->Value(static_cast<int64_t>(i));
     for (const auto& [name, uri] : BuildTables(ctx_.out)) {
       auto storage = delta::OpenLocalStorage(uri);
       int64_t now = -1;
@@ -179,7 +200,8 @@ class Builder {
     }
     ARROW_ASSIGN_OR_RAISE(auto snapshot, LoadRepoSnapshot(ctx_.out));
     Report("scan", 0, 1);
-    ARROW_ASSIGN_OR_RAISE(scan_, extract::ScanRepository({options_.repo, options_.include, options_.exclude}));
+    ARROW_ASSIGN_OR_RAISE(
+        scan_, extract::ScanRepository({options_.repo, options_.include, options_.exclude}));
     ARROW_ASSIGN_OR_RAISE(auto changes, DetectChanges(snapshot, scan_));
     Report("scan", 1, 1);
     row_.files_scanned = static_cast<int64_t>(scan_.files.size());
@@ -287,7 +309,9 @@ class Builder {
   // Replaces the rows matching `where` in output or extraction table `req` by `req.data`.
   Result<int64_t> Upsert(engine::WriteRequest req, Conjunctions where) {
     std::erase_if(where, [](const std::vector<Predicate>& c) {
-      return std::any_of(c.begin(), c.end(), [](const Predicate& p) { return p.op == PredicateOp::kIn && p.values.empty(); });
+      return std::any_of(c.begin(), c.end(), [](const Predicate& p) {
+        return p.op == PredicateOp::kIn && p.values.empty();
+      });
     });
     if (where.empty()) {
       req.mode = "append";
@@ -307,8 +331,9 @@ class Builder {
     summary_.changes = changes.changes;
     std::vector<std::string> current;
     for (const auto& f : scan_.files) current.push_back(f.path);
-    ARROW_ASSIGN_OR_RAISE(auto imports, ReadTable(ctx_.out + "/extract/imports",
-                                                  {"path", "module", "imported_name", "is_from", "is_star"}));
+    ARROW_ASSIGN_OR_RAISE(auto imports,
+                          ReadTable(ctx_.out + "/extract/imports",
+                                    {"path", "module", "imported_name", "is_from", "is_star"}));
     ARROW_ASSIGN_OR_RAISE(summary_.impacted, ImpactOf(changes.changes, *imports, current));
     summary_.reason = std::to_string(changes.changes.size()) + " files changed, " +
                       std::to_string(summary_.impacted.size()) + " impacted";
@@ -342,8 +367,9 @@ class Builder {
     // 2. What the previous outputs hold for these files, read before anything is replaced.
     ARROW_ASSIGN_OR_RAISE(auto old_nodes, ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
                                                     {{"file_id", PredicateOp::kIn, file_ids}}));
-    ARROW_ASSIGN_OR_RAISE(auto old_edges, ReadTable(ctx_.out + "/cpg_edges", {"edge_id", "dst_node_id"},
-                                                    {{"path", PredicateOp::kIn, paths}}));
+    ARROW_ASSIGN_OR_RAISE(auto old_edges,
+                          ReadTable(ctx_.out + "/cpg_edges", {"edge_id", "dst_node_id"},
+                                    {{"path", PredicateOp::kIn, paths}}));
     ARROW_ASSIGN_OR_RAISE(auto old_node_ids, Strings(*old_nodes, "node_id"));
     ARROW_ASSIGN_OR_RAISE(auto old_edge_ids, Strings(*old_edges, "edge_id"));
     ARROW_ASSIGN_OR_RAISE(auto old_dst_ids, Strings(*old_edges, "dst_node_id"));
@@ -381,7 +407,8 @@ class Builder {
       ARROW_RETURN_NOT_OK(part->Ingest(view.name, result.table));
       Conjunctions where;
       if (view.name == "cpg_nodes") {
-        where = {{{"file_id", PredicateOp::kIn, file_ids}}, {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}};
+        where = {{{"file_id", PredicateOp::kIn, file_ids}},
+                 {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}};
       } else if (view.name == "cpg_edges") {
         where = {{{"path", PredicateOp::kIn, paths}}};
         new_edges = result.table;
@@ -397,9 +424,10 @@ class Builder {
       if (view.name == "cpg_edges_by_dst") continue;
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
-      Conjunctions where = view.name == "cpg_props_map"
-                               ? Conjunctions{{{"entity_id", PredicateOp::kIn, old_entities}}, qname_entities}
-                               : Conjunctions{{{"src_node_id", PredicateOp::kIn, old_node_ids}}};
+      Conjunctions where =
+          view.name == "cpg_props_map"
+              ? Conjunctions{{{"entity_id", PredicateOp::kIn, old_entities}}, qname_entities}
+              : Conjunctions{{{"src_node_id", PredicateOp::kIn, old_node_ids}}};
       ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
     }
     // Edges into a node come from any file: the destinations these files' edges pointed or
@@ -414,8 +442,10 @@ class Builder {
     ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
     std::shared_ptr<arrow::Table> edges_into = new_edges->Slice(0, 0);
     if (!dst_ids.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto read, ReadTable(ctx_.out + "/cpg_edges", {}, {{"dst_node_id", PredicateOp::kIn, dst_ids}}));
-      ARROW_ASSIGN_OR_RAISE(edges_into, read->SelectColumns(FieldIndices(*read, *new_edges->schema())));
+      ARROW_ASSIGN_OR_RAISE(auto read, ReadTable(ctx_.out + "/cpg_edges", {},
+                                                 {{"dst_node_id", PredicateOp::kIn, dst_ids}}));
+      ARROW_ASSIGN_OR_RAISE(edges_into,
+                            read->SelectColumns(FieldIndices(*read, *new_edges->schema())));
     }
     ARROW_RETURN_NOT_OK(into->Ingest("cpg_edges", edges_into));
     ARROW_ASSIGN_OR_RAISE(auto into_views, cpg::BuildDerivedViews(*into));
@@ -423,8 +453,9 @@ class Builder {
       if (view.name != "cpg_edges_by_dst") continue;
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
-      ARROW_RETURN_NOT_OK(
-          Upsert(pipeline::OutputWrite(ctx_, result), {{{"dst_node_id", PredicateOp::kIn, dst_ids}}}).status());
+      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result),
+                                 {{{"dst_node_id", PredicateOp::kIn, dst_ids}}})
+                              .status());
     }
 
     // 7. The repository snapshot, then the run's closing rows.
@@ -447,17 +478,20 @@ class Builder {
       datasets.push_back(name);
       rows += table->num_rows();
     }
-    ARROW_RETURN_NOT_OK(store_.Append(artifacts::NormalizeOutputsRow{now, ctx_.run_id, ctx_.out, datasets, rows}));
+    ARROW_RETURN_NOT_OK(
+        store_.Append(artifacts::NormalizeOutputsRow{now, ctx_.run_id, ctx_.out, datasets, rows}));
     ARROW_ASSIGN_OR_RAISE(auto errors, pipeline::ExtractErrorsOf(*extraction.errors));
     const auto count = static_cast<int64_t>(errors.size());
-    ARROW_RETURN_NOT_OK(store_.Append(artifacts::ExtractErrorsRow{now, ctx_.run_id, ctx_.out, std::move(errors), count}));
+    ARROW_RETURN_NOT_OK(store_.Append(
+        artifacts::ExtractErrorsRow{now, ctx_.run_id, ctx_.out, std::move(errors), count}));
     artifacts::RunManifestRow manifest;
     manifest.run_id = ctx_.run_id;
     manifest.status = "ok";
     manifest.event_time_unix_ms = now;
     manifest.plan_signature = serde::Fingerprint(plan_fingerprints_);
     manifest.plan_fingerprints = plan_fingerprints_;
-    manifest.delta_inputs_msgpack = serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
+    manifest.delta_inputs_msgpack =
+        serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
     manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs_)};
     manifest.artifact_ids = artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
                                                  {"build_mode", summary_.mode},

@@ -26,7 +26,8 @@ Result<ChangeSet> DetectChanges(const RepoSnapshot& snapshot, const extract::Sca
   for (const auto& f : scan.files) {
     seen.insert(f.path);
     auto it = snapshot.find(f.path);
-    if (it != snapshot.end() && it->second.size == f.size && it->second.mtime_ms == f.mtime_ms) continue;
+    if (it != snapshot.end() && it->second.size == f.size && it->second.mtime_ms == f.mtime_ms)
+      continue;
     FileState now{f.path, core::StableId("file", {f.path}), "", f.size, f.mtime_ms};
     // An unreadable file is a change: its extraction records the read error.
     auto sha = HashFile(f);
@@ -36,7 +37,8 @@ Result<ChangeSet> DetectChanges(const RepoSnapshot& snapshot, const extract::Sca
       added.push_back(std::move(now));
       continue;
     }
-    out.changes.push_back({f.path, now.sha256 == it->second.sha256 ? "touched" : "changed", std::nullopt});
+    out.changes.push_back(
+        {f.path, now.sha256 == it->second.sha256 ? "touched" : "changed", std::nullopt});
     out.upserted.push_back(std::move(now));
   }
   std::multimap<std::string, std::string> deleted_by_sha;  // sha256 -> path

@@ -11,7 +11,9 @@ namespace anatomy::incremental {
 
 namespace {
 
-bool IsPython(const std::string& path) { return path.size() > 3 && path.substr(path.size() - 3) == ".py"; }
+bool IsPython(const std::string& path) {
+  return path.size() > 3 && path.substr(path.size() - 3) == ".py";
+}
 
 // Whether an import naming `target` may resolve differently when module `changed` changes:
 // the same module, a package above it, or a module under it.
@@ -25,9 +27,9 @@ bool DependsOn(const std::string& target, const std::string& changed) {
 
 }  // namespace
 
-Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const std::vector<artifacts::FileChange>& changes,
-                                                      const arrow::Table& imports,
-                                                      const std::vector<std::string>& current_paths) {
+Result<std::vector<artifacts::ImpactedFile>> ImpactOf(
+    const std::vector<artifacts::FileChange>& changes, const arrow::Table& imports,
+    const std::vector<std::string>& current_paths) {
   std::map<std::string, std::string> impacted;  // path -> reason
   std::deque<std::string> frontier;             // modules whose rows change
   std::set<std::string> queued;
@@ -54,14 +56,16 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const std::vector<artifact
   auto path = str("path"), module = str("module"), name = str("imported_name");
   auto is_from = flag("is_from"), is_star = flag("is_star");
   if (!path || !module || !name || !is_from || !is_star) {
-    return Status::Invalid("the imports table lacks path, module, imported_name, is_from or is_star");
+    return Status::Invalid(
+        "the imports table lacks path, module, imported_name, is_from or is_star");
   }
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     std::vector<std::string> targets{module->GetString(i)};
     if (is_from->Value(i) && !is_star->Value(i) && !name->IsNull(i)) {
-      targets.push_back(targets[0].empty() ? name->GetString(i) : targets[0] + "." + name->GetString(i));
+      targets.push_back(targets[0].empty() ? name->GetString(i)
+                                           : targets[0] + "." + name->GetString(i));
     }
     rows.emplace_back(path->GetString(i), std::move(targets));
   }

@@ -18,8 +18,8 @@ namespace anatomy::incremental {
 ///
 /// `imports` holds the previous build's import rows (columns path, module, imported_name,
 /// is_from, is_star); `current_paths` the files now in the repository.
-Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const std::vector<artifacts::FileChange>& changes,
-                                                      const arrow::Table& imports,
-                                                      const std::vector<std::string>& current_paths);
+Result<std::vector<artifacts::ImpactedFile>> ImpactOf(
+    const std::vector<artifacts::FileChange>& changes, const arrow::Table& imports,
+    const std::vector<std::string>& current_paths);
 
 }  // namespace anatomy::incremental

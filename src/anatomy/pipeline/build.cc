@@ -57,8 +57,8 @@ Result<std::vector<artifacts::ExtractError>> ExtractErrorsOf(const arrow::Table&
   auto path = str("path"), stage = str("stage"), code = str("code"), message = str("message");
   auto bstart = i64("bstart"), bend = i64("bend");
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    out.push_back({path->GetString(i), stage->GetString(i), code->GetString(i), message->GetString(i),
-                   bstart->Value(i), bend->Value(i)});
+    out.push_back({path->GetString(i), stage->GetString(i), code->GetString(i),
+                   message->GetString(i), bstart->Value(i), bend->Value(i)});
   }
   return out;
 }
@@ -118,7 +118,8 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     auto n = arrow::compute::Sum(is_python);
     if (n.ok() && n->scalar()->is_valid) {
       auto as_int = n->scalar()->CastTo(arrow::int64());
-      if (as_int.ok()) summary.python_files = std::static_pointer_cast<arrow::Int64Scalar>(*as_int)->value;
+      if (as_int.ok())
+        summary.python_files = std::static_pointer_cast<arrow::Int64Scalar>(*as_int)->value;
     }
   }
   summary.errors = extraction.errors->num_rows();
@@ -134,7 +135,8 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
 
   artifacts::ArtifactStore store(out + "/artifacts");
   engine::WritePipeline writer(&store, options.profile);
-  const RunContext ctx{out, summary.run_id, options.profile, RuntimeHash(options.profile), &store, &writer};
+  const RunContext ctx{out,    summary.run_id, options.profile, RuntimeHash(options.profile),
+                       &store, &writer};
 
   // 3. Extraction tables, kept for incremental builds.
   auto tables = extraction.Tables();
@@ -149,8 +151,8 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     report("write", ++written, total_writes);
   }
 
-  summary.stage_seconds["extract_writes"] = (core::MonotonicMs() - start) / 1000.0 -
-                                            summary.stage_seconds["extract"];
+  summary.stage_seconds["extract_writes"] =
+      (core::MonotonicMs() - start) / 1000.0 - summary.stage_seconds["extract"];
   // 4. CPG views: compile, record, execute, check, write.
   const double views_start = core::MonotonicMs();
   std::map<std::string, std::string> plan_fingerprints;
@@ -200,7 +202,8 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   manifest.event_time_unix_ms = now;
   manifest.plan_signature = serde::Fingerprint(plan_fingerprints);
   manifest.plan_fingerprints = plan_fingerprints;
-  manifest.delta_inputs_msgpack = serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
+  manifest.delta_inputs_msgpack =
+      serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
   manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs)};
   manifest.runtime_profile_name = options.profile;
   manifest.runtime_profile_hash = ctx.runtime_hash;

@@ -21,7 +21,8 @@ std::string RuntimeHash(const std::string& profile) {
   return core::Sha256Hex(std::string(ANATOMY_VERSION) + "|" + profile);
 }
 
-Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view, const RunContext& ctx) {
+Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
+                           const RunContext& ctx) {
   ARROW_RETURN_NOT_OK(session.RegisterView(view.name, view.plan));
   ARROW_ASSIGN_OR_RAISE(auto bundle, engine::CompilePlan(session, view.name, view.plan));
   ARROW_RETURN_NOT_OK(ctx.store->Append(engine::PlanArtifact(bundle, ctx.profile)));
@@ -32,17 +33,19 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view, c
   ARROW_RETURN_NOT_OK(ctx.store->Append(engine::ExecutionArtifact(bundle, ctx.profile, result)));
   if (result.status != "ok") return Status::ExecutionError("view ", view.name, ": ", result.error);
   if (view.nest) {
-    ARROW_ASSIGN_OR_RAISE(result.table, cpg::NestSortedRuns(*result.table, view.nest->keys,
-                                                            view.nest->values, view.nest->list_name));
+    ARROW_ASSIGN_OR_RAISE(result.table,
+                          cpg::NestSortedRuns(*result.table, view.nest->keys, view.nest->values,
+                                              view.nest->list_name));
   }
   if (view.name == "cpg_edges") ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
   if (view.name == "cpg_nodes") ARROW_RETURN_NOT_OK(cpg::CheckNodes(*result.table));
-  return ViewResult{view.name, view.partition_by, bundle.plan_fingerprint, bundle.plan_identity_hash,
-                    result.table};
+  return ViewResult{view.name, view.partition_by, bundle.plan_fingerprint,
+                    bundle.plan_identity_hash, result.table};
 }
 
-Status IngestExtraction(engine::Session& session,
-                        const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables) {
+Status IngestExtraction(
+    engine::Session& session,
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables) {
   for (const auto& [name, table] : tables) {
     ARROW_RETURN_NOT_OK(session.Ingest(cpg::ExtractTableName(name), table));
   }

@@ -49,11 +49,13 @@ struct ViewResult {
 /// \brief Registers the view in the session, compiles it, records its plan, view and
 /// execution artifacts, executes it, nests the nested views and checks cpg_nodes and
 /// cpg_edges against the kind catalogs. A failed execution is recorded, then returned.
-Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view, const RunContext& ctx);
+Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
+                           const RunContext& ctx);
 
 /// \brief Ingests the extraction tables (name, table) into `session` under their CPG names.
-Status IngestExtraction(engine::Session& session,
-                        const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables);
+Status IngestExtraction(
+    engine::Session& session,
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables);
 
 /// \brief The plan fingerprint of every CPG view (qualified names, base and derived) for this
 /// profile, compiled over empty inputs: the same as a build's, without running anything.

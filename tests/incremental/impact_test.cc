@@ -1,0 +1,90 @@
+#include "anatomy/incremental/impact.h"
+
+#include <arrow/api.h>
+#include <gtest/gtest.h>
+
+namespace anatomy::incremental {
+namespace {
+
+struct Import {
+  std::string path, module;
+  std::optional<std::string> name;
+  bool is_from = false, is_star = false;
+};
+
+std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
+  arrow::StringBuilder path, module, name;
+  arrow::BooleanBuilder is_from, is_star;
+  for (const auto& r : rows) {
+    EXPECT_TRUE(path.Append(r.path).ok());
+    EXPECT_TRUE(module.Append(r.module).ok());
+    EXPECT_TRUE((r.name ? name.Append(*r.name) : name.AppendNull()).ok());
+    EXPECT_TRUE(is_from.Append(r.is_from).ok());
+    EXPECT_TRUE(is_star.Append(r.is_star).ok());
+  }
+  auto schema = arrow::schema(
+      {arrow::field("path", arrow::utf8()), arrow::field("module", arrow::utf8()),
+       arrow::field("imported_name", arrow::utf8()), arrow::field("is_from", arrow::boolean()),
+       arrow::field("is_star", arrow::boolean())});
+  return arrow::Table::Make(
+      schema, {path.Finish().ValueOrDie(), module.Finish().ValueOrDie(), name.Finish().ValueOrDie(),
+               is_from.Finish().ValueOrDie(), is_star.Finish().ValueOrDie()});
+}
+
+std::map<std::string, std::string> Impact(const std::vector<artifacts::FileChange>& changes,
+                                          const std::vector<Import>& imports) {
+  const std::vector<std::string> present = {"a/__init__.py", "a/b.py", "c.py", "d.py",
+                                            "e.py",          "f.py",   "g.txt"};
+  auto impacted = ImpactOf(changes, *Imports(imports), present);
+  EXPECT_TRUE(impacted.ok()) << impacted.status().ToString();
+  std::map<std::string, std::string> out;
+  for (const auto& i : *impacted) out[i.path] = i.reason;
+  return out;
+}
+
+TEST(Impact, ImportersOfAChangedModuleTransitively) {
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::nullopt},          // import a.b
+      {"d.py", "c", std::string("x"), true},  // from c import x: through c, on a.b
+      {"e.py", "a", std::string("b"), true},  // from a import b: the submodule a.b
+      {"f.py", "os", std::nullopt},           // unrelated
+  };
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports);
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"},
+                                                     {"c.py", "imports a.b"},
+                                                     {"d.py", "imports c"},
+                                                     {"e.py", "imports a.b"}}));
+}
+
+TEST(Impact, PackagesAboveAndModulesBelowCount) {
+  // Importing `a` reads a's namespace, where the submodule a.b lives; a change to the package
+  // a/__init__.py reaches `import a.b` (which runs a/__init__.py first).
+  EXPECT_EQ(
+      Impact({{"a/b.py", "changed", std::nullopt}}, {{"c.py", "a", std::nullopt}}).count("c.py"),
+      1u);
+  EXPECT_EQ(Impact({{"a/__init__.py", "changed", std::nullopt}}, {{"c.py", "a.b", std::nullopt}})
+                .count("c.py"),
+            1u);
+  EXPECT_EQ(
+      Impact({{"a/b.py", "changed", std::nullopt}}, {{"c.py", "ab", std::nullopt}}).count("c.py"),
+      0u);
+}
+
+TEST(Impact, TouchedAndNonPythonFilesReachNoImporter) {
+  auto got = Impact({{"c.py", "touched", std::nullopt}, {"g.txt", "changed", std::nullopt}},
+                    {{"d.py", "c", std::nullopt}});
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"c.py", "touched"}, {"g.txt", "changed"}}));
+}
+
+TEST(Impact, DeletedAndRenamedModulesReachTheirImporters) {
+  auto got =
+      Impact({{"gone.py", "deleted", std::nullopt}, {"f.py", "renamed", std::string("old.py")}},
+             {{"c.py", "gone", std::nullopt},
+              {"d.py", "old", std::nullopt},
+              {"gone.py", "c", std::nullopt}});
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"c.py", "imports gone"}, {"d.py", "imports old"}, {"f.py", "renamed"}}));
+}
+
+}  // namespace
+}  // namespace anatomy::incremental

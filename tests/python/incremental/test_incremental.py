@@ -1,0 +1,173 @@
+"""anatomy build --incremental gives exactly the tables of a full build, after any sequence of
+edits; it says when and why it rebuilds fully; a killed build loses nothing."""
+
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pytest
+from deltalake import DeltaTable, write_deltalake
+
+from conftest import BUILD, TABLES, anatomy, assert_same_tables, build, runs, sorted_rows
+
+
+def python_files(repo):
+    return sorted(p for p in repo.rglob("*.py") if "\0" not in p.read_text(errors="replace"))
+
+
+def module_of(repo, path):
+    rel = path.relative_to(repo).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+# Each edit changes the repository the way a developer would; the property is that an
+# incremental build after it equals a full build.
+def edit_body(rng, repo):
+    # A comment line somewhere shifts the spans (and so the ids) of everything below it, which
+    # the call edges of importing files point at; a new function at the end adds rows.
+    f = rng.choice(python_files(repo))
+    lines = f.read_text().split("\n")
+    lines.insert(rng.randrange(len(lines)), f"# edit {rng.randrange(10**6)}")
+    f.write_text("\n".join(lines) + f"\n\ndef added_{rng.randrange(10**6)}(x):\n    y = x + 1\n    return len([y])\n")
+
+
+def add_module(rng, repo):
+    target = rng.choice(python_files(repo))
+    name = module_of(repo, target)
+    pkg = rng.choice([d for d in repo.rglob("*") if d.is_dir() and "__pycache__" not in d.parts] + [repo])
+    new = pkg / f"added_{rng.randrange(10**6)}.py"
+    new.write_text(f"import {name}\nfrom {name} import *\n\n\ndef use():\n    return {name}.helper(1)\n"
+                   if name else "def use():\n    return 1\n")
+
+
+def delete_file(rng, repo):
+    files = python_files(repo)
+    if len(files) > 3:
+        rng.choice(files).unlink()
+
+
+def rename_file(rng, repo):
+    f = rng.choice(python_files(repo))
+    f.rename(f.with_name(f"moved_{rng.randrange(10**6)}.py"))
+
+
+def change_exported_name(rng, repo):
+    # Renames a module-level definition that other files import or call.
+    for f in rng.sample(python_files(repo), k=len(python_files(repo))):
+        text = f.read_text()
+        for name in rng.sample(["helper", "Model", "Base", "bump", "join", "f", "save"], k=7):
+            if f"def {name}(" in text or f"class {name}" in text:
+                new = f"{name}_{rng.randrange(1000)}"
+                f.write_text(text.replace(f"def {name}(", f"def {new}(").replace(f"class {name}", f"class {new}"))
+                return
+
+
+def add_syntax_error(rng, repo):
+    f = rng.choice(python_files(repo))
+    f.write_text(f.read_text() + "\ndef broken(:\n    return (\n")
+
+
+def touch(rng, repo):
+    f = rng.choice(python_files(repo))
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+
+
+EDITS = [edit_body, add_module, delete_file, rename_file, change_exported_name, add_syntax_error, touch]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edit_sequences_equal_full_builds(repo, tmp_path, seed):
+    rng = random.Random(seed)
+    out = tmp_path / "out"
+    build(repo, out)
+    steps = [EDITS[i % len(EDITS)] for i in range(len(EDITS))] + [rng.choice(EDITS) for _ in range(3)]
+    rng.shuffle(steps)
+    for step, edit in enumerate(steps):
+        edit(rng, repo)
+        stdout = build(repo, out, "--incremental")
+        full = tmp_path / f"full{step}"
+        build(repo, full)
+        last = runs(out)[-1]
+        assert last["status"] == "ok", stdout
+        assert last["mode"] in ("incremental", "unchanged"), (edit.__name__, last["reason"])
+        changed = {c["path"] for c in last["changes"] if c["change"] != "deleted"}
+        assert changed <= {i["path"] for i in last["impacted"]}
+        try:
+            assert_same_tables(out, full)
+        except BaseException as e:
+            raise AssertionError(f"after step {step} ({edit.__name__}) of seed {seed}: {e}") from None
+
+
+def test_unchanged_tree_does_nothing_and_changed_files_are_reported(repo, tmp_path):
+    out = tmp_path / "out"
+    build(repo, out)
+    before = {t: DeltaTable(str(out / t)).version() for t in TABLES}
+    stdout = build(repo, out, "--incremental")
+    assert "unchanged" in stdout
+    assert {t: DeltaTable(str(out / t)).version() for t in TABLES} == before
+
+    (repo / "app" / "models.py").write_text((repo / "app" / "models.py").read_text() + "\nX = 1\n")
+    stdout = build(repo, out, "--incremental")
+    assert "changed app/models.py" in stdout
+    last = runs(out)[-1]
+    impacted = {i["path"]: i["reason"] for i in last["impacted"]}
+    assert impacted["app/models.py"] == "changed"
+    assert impacted["app/util.py"].startswith("imports ")  # it calls into app.models
+    assert "pkg/util.py" not in impacted  # imports nothing of app
+    # One commit per table, whose metadata names the run and the change.
+    for t in TABLES:
+        assert DeltaTable(str(out / t)).version() == before[t] + 1, t
+        meta = DeltaTable(str(out / t)).history(1)[0]
+        assert meta["run_id"] == last["run_id"] and meta["anatomy.incremental"] == "true"
+    manifest = DeltaTable(str(out / "artifacts" / "run_manifest_v2")).to_pyarrow_table().to_pylist()
+    mine = [m for m in manifest if m["run_id"] == last["run_id"]]
+    assert len(mine) == 1 and dict(mine[0]["artifact_ids"])["build_mode"] == "incremental"
+
+
+def test_invalidation_rebuilds_fully_and_says_why(repo, tmp_path):
+    out = tmp_path / "out"
+    stdout = build(repo, out, "--incremental")
+    assert "full build: no previous build" in stdout
+    stdout = build(repo, out, "--incremental", "--profile", "other")
+    assert "full build: the profile changed from 'default' to 'other'" in stdout
+    stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
+    assert "globs changed" in stdout
+    # A table written by someone else no longer matches its change-feed cursor.
+    extra = DeltaTable(str(out / "extract" / "files")).to_pyarrow_table().slice(0, 1)
+    write_deltalake(str(out / "extract" / "files"), extra, mode="append")
+    stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
+    assert "extract/files is at version" in stdout and "changed outside anatomy" in stdout
+    reasons = [r["reason"] for r in runs(out) if r["status"] == "ok"]
+    assert [r["mode"] for r in runs(out) if r["status"] == "ok"] == ["full"] * 4
+    full = tmp_path / "full"
+    build(repo, full, "--profile", "other", "--exclude", "ns/*")
+    assert_same_tables(out, full)
+    assert len(reasons) == 4
+
+
+def test_killed_builds_leave_readable_tables_and_the_next_build_recovers(repo, tmp_path):
+    rng = random.Random(7)
+    out = tmp_path / "out"
+    build(repo, out)
+    for trial in range(4):
+        edit_body(rng, repo)
+        add_module(rng, repo)
+        proc = subprocess.Popen([str(BUILD / "anatomy"), "build", str(repo), "--out", str(out), "--incremental"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for t in TABLES:  # every table still opens, at whatever version it reached
+            sorted_rows(out / t)
+        build(repo, out, "--incremental")
+        full = tmp_path / f"full{trial}"
+        build(repo, full)
+        assert_same_tables(out, full)
+    modes = [r["mode"] for r in runs(out) if r["status"] == "ok"]
+    assert modes[0] == "full" and len(modes) >= 5
