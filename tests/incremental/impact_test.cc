@@ -31,11 +31,15 @@ std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
                is_from.Finish().ValueOrDie(), is_star.Finish().ValueOrDie()});
 }
 
-std::map<std::string, std::string> Impact(const std::vector<artifacts::FileChange>& changes,
-                                          const std::vector<Import>& imports) {
-  const std::vector<std::string> present = {"a/__init__.py", "a/b.py", "c.py", "d.py",
-                                            "e.py",          "f.py",   "g.txt"};
-  auto impacted = ImpactOf(changes, *Imports(imports), present);
+std::map<std::string, std::string> Impact(
+    const std::vector<artifacts::FileChange>& changes, const std::vector<Import>& imports,
+    std::map<std::string, std::vector<std::string>> same_surface = {}) {
+  ImpactInputs inputs;
+  inputs.changes = changes;
+  inputs.imports = Imports(imports);
+  inputs.current_paths = {"a/__init__.py", "a/b.py", "c.py", "d.py", "e.py", "f.py", "g.txt"};
+  inputs.same_surface = std::move(same_surface);
+  auto impacted = ImpactOf(inputs);
   EXPECT_TRUE(impacted.ok()) << impacted.status().ToString();
   std::map<std::string, std::string> out;
   for (const auto& i : *impacted) out[i.path] = i.reason;
@@ -84,6 +88,45 @@ TEST(Impact, DeletedAndRenamedModulesReachTheirImporters) {
               {"gone.py", "c", std::nullopt}});
   EXPECT_EQ(got, (std::map<std::string, std::string>{
                      {"c.py", "imports gone"}, {"d.py", "imports old"}, {"f.py", "renamed"}}));
+}
+
+TEST(Impact, AnUnchangedSurfaceReachesOnlyTheFilesResolvingIntoIt) {
+  const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt}, {"d.py", "c", std::string("x"), true}};
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {"c.py", "gone.py"}}});
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}, {"c.py", "resolves into a/b.py"}}));
+}
+
+std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
+                                          const std::vector<std::vector<std::string>>& rows) {
+  arrow::FieldVector fields;
+  arrow::ArrayVector columns;
+  for (size_t c = 0; c < names.size(); ++c) {
+    arrow::StringBuilder b;
+    for (const auto& r : rows) EXPECT_TRUE(b.Append(r[c]).ok());
+    fields.push_back(arrow::field(names[c], arrow::utf8()));
+    columns.push_back(b.Finish().ValueOrDie());
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns);
+}
+
+TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"}, {{"f1", "m1", "module"}, {"f1", "s1", "function"}});
+  auto defs = [](const std::string& qname) {
+    return StringTable({"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
+                       {{"f1", qname, "function", "", "", "false"}});
+  };
+  auto bindings = [](const std::string& local) {
+    return StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"},
+                       {{"f1", "m1", "helper", "local", "module", "def"}, {"f1", "s1", local, "local", "local", "local"}});
+  };
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level", "is_star",
+                              "is_from", "resolved_kind", "resolved_path"},
+                             {{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
+  auto sig = [&](const std::string& qname, const std::string& local) {
+    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes).ValueOrDie().at("f1");
+  };
+  EXPECT_EQ(sig("m.helper", "x"), sig("m.helper", "y"));  // a local of a function body
+  EXPECT_NE(sig("m.helper", "x"), sig("m.helper2", "x"));  // a definition's name
 }
 
 }  // namespace

@@ -54,6 +54,11 @@ void PrintSummary(const incremental::IncrementalSummary& r) {
       std::cout << "  " << r.impacted.size() << " files rebuilt, " << s.errors
                 << " extraction errors, " << s.diagnostics << " syntax diagnostics among them\n";
     }
+    if (!s.stage_seconds.empty()) {
+      std::cout << "  seconds:";
+      for (const auto& [k, v] : s.stage_seconds) std::cout << " " << k << "=" << v;
+      std::cout << "\n";
+    }
     std::cout << "  output: " << s.out << "\n";
     return;
   }

@@ -58,4 +58,30 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
   return arrow::Table::Make(arrow::schema(fields), columns, start_array->length());
 }
 
+Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested, const std::string& list_name) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, nested.CombineChunksToBatch());
+  auto list_column = batch->GetColumnByName(list_name);
+  if (!list_column || list_column->type_id() != arrow::Type::LIST) {
+    return Status::Invalid("UnnestRuns: no list column '", list_name, "'");
+  }
+  auto lists = std::static_pointer_cast<arrow::ListArray>(list_column);
+  ARROW_ASSIGN_OR_RAISE(auto parents, arrow::compute::CallFunction("list_parent_indices", {lists}));
+  ARROW_ASSIGN_OR_RAISE(auto flat, lists->Flatten());
+  arrow::FieldVector fields;
+  arrow::ArrayVector columns;
+  for (int i = 0; i < batch->num_columns(); ++i) {
+    if (batch->schema()->field(i)->name() == list_name) continue;
+    ARROW_ASSIGN_OR_RAISE(auto repeated, arrow::compute::Take(batch->column(i), parents));
+    fields.push_back(batch->schema()->field(i));
+    columns.push_back(repeated.make_array());
+  }
+  auto structs = std::static_pointer_cast<arrow::StructArray>(flat);
+  ARROW_ASSIGN_OR_RAISE(auto struct_fields, structs->Flatten());
+  for (int i = 0; i < structs->num_fields(); ++i) {
+    fields.push_back(structs->type()->field(i));
+    columns.push_back(struct_fields[i]);
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns, flat->length());
+}
+
 }  // namespace anatomy::cpg

@@ -153,6 +153,8 @@ struct EdgeSpec {
   std::optional<std::string> qname_source;
   std::string task;
   int32_t priority;
+  // The file of the destination node: the row's own file unless set (null: a qualified name).
+  std::optional<Expr> dst_file = std::nullopt;
 };
 
 PlanBuilder EdgeRows(PlanBuilder b, const EdgeSpec& e) {
@@ -171,7 +173,9 @@ PlanBuilder EdgeRows(PlanBuilder b, const EdgeSpec& e) {
              {e.qname_source ? Str(*e.qname_source) : Null(arrow::utf8()), "qname_source"},
              {Null(arrow::utf8()), "ambiguity_group_id"},
              {Str(e.task), "task_name"},
-             {I32(e.priority), "task_priority"}});
+             {I32(e.priority), "task_priority"},
+             {F("file_id"), "file_id"},
+             {e.dst_file.value_or(F("file_id")), "dst_file_id"}});
   return b;
 }
 
@@ -196,14 +200,15 @@ PlanBuilder Edges(const engine::Session& s) {
       {{"definitions", std::nullopt}, "PY_DEFINES", F("scope_id"), F("def_id"), Str("syntax"),
        Str("enclosing_scope"), {}, kRoleDefinition, {}, "definitions", 4},
       {{"references", DottedReference()}, "PY_REFERENCES", F("ref_id"), QnameId(F("text")),
-       Str("syntax"), Str("attribute_text"), {}, kRoleRead, "reference", "references", 7},
+       Str("syntax"), Str("attribute_text"), {}, kRoleRead, "reference", "references", 7, Null(arrow::utf8())},
       {{"imports", std::nullopt}, "PY_IMPORTS_SYMBOL", F("import_id"), QnameId(ImportTarget()),
-       Str("import"), F("resolved_kind"), {}, kRoleImport, "import", "imports", 6},
+       Str("import"), F("resolved_kind"), {}, kRoleImport, "import", "imports", 6, Null(arrow::utf8())},
       {{"call_resolutions", Eq("edge_kind", "PY_CALLS_SYMBOL")}, "PY_CALLS_SYMBOL", F("call_id"),
-       F("target_def_id"), F("origin"), F("resolution_method"), F("score"), {}, {}, "call_resolutions", 5},
+       F("target_def_id"), F("origin"), F("resolution_method"), F("score"), {}, {}, "call_resolutions", 5,
+       F("target_file_id")},
       {{"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, "PY_CALLS_QNAME", F("call_id"),
        QnameId(F("target_qualified_name")), F("origin"), F("resolution_method"), F("score"), {},
-       "call_resolution", "call_resolutions", 5},
+       "call_resolution", "call_resolutions", 5, Null(arrow::utf8())},
       {{"type_params", Valid("owner_def_id")}, "TYPE_PARAM_OF", F("type_param_id"), F("owner_def_id"),
        {}, {}, {}, {}, {}, "type_params", 8},
       {{"diagnostics", std::nullopt}, "HAS_DIAGNOSTIC", F("file_id"), F("diag_id"), {}, {}, {}, {}, {},
@@ -259,7 +264,8 @@ PlanBuilder PropRows(const engine::Session& s, const PropSpec& p) {
              {value("bool", arrow::boolean()), "value_bool"},
              {value("strings", kStrings), "value_strings"},
              {Str(p.task), "task_name"},
-             {I32(p.priority), "task_priority"}});
+             {I32(p.priority), "task_priority"},
+             {F("file_id"), "file_id"}});
   return b;
 }
 
@@ -330,7 +336,8 @@ PlanBuilder Props(const engine::Session& s) {
                                            {Null(arrow::boolean()), "value_bool"},
                                            {Null(kStrings), "value_strings"},
                                            {Str("qualified_names"), "task_name"},
-                                           {I32(10), "task_priority"}});
+                                           {I32(10), "task_priority"},
+                                           {Null(arrow::utf8()), "file_id"}});
   props.Union(qnames);
   props.OrderBy({{"entity_kind"}, {"entity_id"}, {"prop_key"}});
   return props;
@@ -346,6 +353,7 @@ PlanBuilder PropsMap(PlanBuilder props) {
   props.Project({{F("entity_kind"), "entity_kind"},
                  {F("entity_id"), "entity_id"},
                  {F("node_kind"), "node_kind"},
+                 {F("file_id"), "file_id"},
                  {F("prop_key"), "prop_key"},
                  {value, "value"}});
   props.OrderBy({{"entity_kind"}, {"entity_id"}, {"node_kind"}, {"prop_key"}});
@@ -365,9 +373,10 @@ std::string ExtractTableName(const std::string& dataset) { return "extract_" + d
 namespace {
 
 Status AddView(std::vector<CpgView>* views, std::string name, const PlanBuilder& b,
-               std::vector<std::string> partition_by, bool ordered) {
+               std::vector<std::string> partition_by, bool ordered, std::vector<std::string> cluster_by = {}) {
   ARROW_ASSIGN_OR_RAISE(auto plan, b.Build());
-  views->push_back({std::move(name), std::move(plan), std::move(partition_by), ordered, std::nullopt});
+  views->push_back(
+      {std::move(name), std::move(plan), std::move(partition_by), std::move(cluster_by), ordered, std::nullopt});
   return Status::OK();
 }
 
@@ -383,25 +392,27 @@ Result<CpgView> BuildQualifiedNamesView(const engine::Session& session) {
 Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session) {
   ARROW_RETURN_NOT_OK(engine::RegisterAnatomyFunctions());
   std::vector<CpgView> views;
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_nodes", Nodes(session), {"node_kind"}, false));
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges", Edges(session), {"edge_kind"}, false));
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props", Props(session), {"entity_kind"}, false));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_nodes", Nodes(session), {"node_kind"}, false, {"file_id"}));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges", Edges(session), {"edge_kind"}, false, {"file_id"}));
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props", Props(session), {"entity_kind"}, false, {"file_id"}));
   return views;
 }
 
 Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
   std::vector<CpgView> views;
-  ARROW_RETURN_NOT_OK(
-      AddView(&views, "cpg_props_map", PropsMap(PlanBuilder::Scan(session, "cpg_props")), {}, true));
-  views.back().nest = {{"entity_kind", "entity_id", "node_kind"}, {"prop_key", "value"}, "props"};
-  for (const std::string key : {"src_node_id", "dst_node_id"}) {
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props_map", PropsMap(PlanBuilder::Scan(session, "cpg_props")), {},
+                              true, {"file_id"}));
+  views.back().nest = {{"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
+  // An edge's source is in the edge's file; its destination is in dst_file_id.
+  for (const auto& [key, file] : {std::pair<std::string, std::string>{"src_node_id", "file_id"},
+                                  {"dst_node_id", "dst_file_id"}}) {
     ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
-                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true));
+                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true, {file}));
     std::vector<std::string> values;
     for (const auto& f : views.back().plan.output_schema->fields()) {
-      if (f->name() != key) values.push_back(f->name());
+      if (f->name() != key && f->name() != file) values.push_back(f->name());
     }
-    views.back().nest = {{key}, values, "edges"};
+    views.back().nest = {{key, file}, values, "edges"};
   }
   return views;
 }

@@ -22,6 +22,10 @@ struct CpgView {
   std::string name;  // cpg_nodes, cpg_edges, ...
   engine::LogicalPlan plan;
   std::vector<std::string> partition_by;
+  /// Within a partition, rows are written ordered by these columns (the file a row belongs
+  /// to), so that the rows of one file sit in few data files and an incremental build
+  /// rewrites only those (file pruning on the column's statistics).
+  std::vector<std::string> cluster_by;
   /// Plans whose output order matters downstream run on one thread.
   bool needs_ordered_execution = false;
   /// Set for the nested views: after the plan (sorted by the keys), group runs of equal keys

@@ -193,6 +193,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
     options.partition_columns = policy.partition_by;
     options.name = req.dataset_name;
     if (policy.target_file_size) options.files.target_file_size = *policy.target_file_size;
+    if (req.row_group_rows) options.files.row_group_rows = *req.row_group_rows;
     options.files.stats_columns = decision.stats_columns;
     options.commit_metadata = artifact.commit_metadata;
     options.app_id = req.app_id;

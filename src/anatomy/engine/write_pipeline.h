@@ -24,6 +24,8 @@ struct WriteRequest {
   /// upsert: the rows matching any of these conjunctions are replaced by `data`, in one commit.
   std::vector<std::vector<delta::Predicate>> replace_rows_where;
   artifacts::DeltaWritePolicy write_policy;
+  /// Rows per Parquet row group (files are cut at row-group boundaries); unset: the writer's.
+  std::optional<int64_t> row_group_rows;
   std::optional<artifacts::DeltaSchemaPolicy> schema_policy;
   /// Columns the plans that read this table need; they get statistics first under `auto`.
   std::vector<std::string> lineage_columns;

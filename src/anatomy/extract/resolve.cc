@@ -147,6 +147,7 @@ class CallResolver {
         if (auto init = Member(t.file, t.def, "__init__", 0, budget)) {
           const auto& id = files_[init->first].definitions[init->second];
           r.target_def_id = id.def_id;
+          r.target_file_id = files_[init->first].file.file_id;
           r.target_qualified_name = id.qualified_name;
           r.resolution_method = "class_init";
           r.score = t.score * 0.95;
@@ -157,6 +158,7 @@ class CallResolver {
         r.resolution_method = t.method;
       }
       r.target_def_id = d.def_id;
+      r.target_file_id = files_[t.file].file.file_id;
       r.target_qualified_name = d.qualified_name;
       r.score = t.score;
       return r;

@@ -101,7 +101,7 @@ struct CallRow {
 
 struct CallResolutionRow {
   std::string call_id;
-  OptStr target_def_id;
+  OptStr target_def_id, target_file_id;  // the definition called and the file it is in
   std::string target_qualified_name, resolution_method, origin;
   double score = 0;
   Span span;

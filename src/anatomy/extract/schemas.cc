@@ -68,7 +68,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
   m["call_resolutions"] = Make(
       "call_resolutions",
       {field("call_id", S(), false), field("edge_kind", S(), false), field("target_def_id", S()),
-       field("target_qualified_name", S(), false), field("resolution_method", S(), false),
+       field("target_file_id", S()), field("target_qualified_name", S(), false), field("resolution_method", S(), false),
        field("origin", S(), false), field("score", arrow::float64(), false)});
   m["imports"] =
       Make("imports",

@@ -287,6 +287,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                               r.s(x.call_id)
                                   .s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME")
                                   .os(x.target_def_id)
+                                  .os(x.target_file_id)
                                   .s(x.target_qualified_name)
                                   .s(x.resolution_method)
                                   .s(x.origin)

@@ -4,12 +4,15 @@
 #include <arrow/compute/api.h>
 
 #include <filesystem>
+#include <iterator>
 #include <set>
+#include <tuple>
 
 #include "anatomy/artifacts/store.h"
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/cpg/kinds.h"
+#include "anatomy/cpg/nest.h"
 #include "anatomy/cpg/views.h"
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/snapshot.h"
@@ -216,6 +219,14 @@ class Builder {
   }
 
  private:
+  // Closes the running stage's wall time (in the summary) and starts `next`.
+  void Stage(const std::string& next) {
+    const double now = core::MonotonicMs();
+    if (!stage_.empty()) summary_.build.stage_seconds[stage_] += (now - stage_start_) / 1000.0;
+    stage_ = next;
+    stage_start_ = now;
+  }
+
   void Report(const std::string& stage, int64_t done, int64_t total) {
     if (progress_) progress_(stage, done, total);
   }
@@ -329,12 +340,25 @@ class Builder {
   Result<IncrementalSummary> Incremental(ChangeSet changes) {
     summary_.mode = "incremental";
     summary_.changes = changes.changes;
-    std::vector<std::string> current;
-    for (const auto& f : scan_.files) current.push_back(f.path);
-    ARROW_ASSIGN_OR_RAISE(auto imports,
-                          ReadTable(ctx_.out + "/extract/imports",
-                                    {"path", "module", "imported_name", "is_from", "is_star"}));
-    ARROW_ASSIGN_OR_RAISE(summary_.impacted, ImpactOf(changes.changes, *imports, current));
+    ImpactInputs impact;
+    impact.changes = changes.changes;
+    for (const auto& f : scan_.files) impact.current_paths.push_back(f.path);
+    ARROW_ASSIGN_OR_RAISE(impact.imports, ReadTable(ctx_.out + "/extract/imports",
+                                                    {"path", "module", "imported_name", "is_from", "is_star"}));
+    // Changed files are extracted first: those whose surface stayed the same reach only the
+    // files that resolve into them.
+    std::set<std::string> changed;
+    for (const auto& c : changes.changes) {
+      if (c.change == "changed" || c.change == "touched") changed.insert(c.path);
+    }
+    std::optional<extract::ExtractionResult> extraction;
+    if (!changed.empty()) {
+      Stage("extract");
+      ARROW_ASSIGN_OR_RAISE(extraction, Extract(changed));
+      Stage("impact");
+      ARROW_ASSIGN_OR_RAISE(impact.same_surface, SameSurface(changed, *extraction));
+    }
+    ARROW_ASSIGN_OR_RAISE(summary_.impacted, ImpactOf(impact));
     summary_.reason = std::to_string(changes.changes.size()) + " files changed, " +
                       std::to_string(summary_.impacted.size()) + " impacted";
     ARROW_RETURN_NOT_OK(Record("started"));
@@ -351,38 +375,28 @@ class Builder {
     for (const auto& p : paths) file_ids.push_back(core::StableId("file", {p}));
 
     // 1. Extract the impacted files (resolved over their import closure).
-    Report("extract", 0, 1);
-    extract::ExtractOptions eo;
-    eo.repo_root = options_.repo;
-    eo.include = options_.include;
-    eo.exclude = options_.exclude;
-    eo.jobs = options_.jobs;
-    eo.only_paths = rebuilt;
-    ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractScanned(scan_, eo));
-    Report("extract", 1, 1);
-    summary_.build.files = extraction.files->num_rows();
-    summary_.build.errors = extraction.errors->num_rows();
-    summary_.build.diagnostics = extraction.diagnostics->num_rows();
+    if (!extraction || rebuilt != changed) {
+      Stage("extract");
+      ARROW_ASSIGN_OR_RAISE(extraction, Extract(rebuilt));
+    }
+    summary_.build.files = extraction->files->num_rows();
+    summary_.build.errors = extraction->errors->num_rows();
+    summary_.build.diagnostics = extraction->diagnostics->num_rows();
 
-    // 2. What the previous outputs hold for these files, read before anything is replaced.
-    ARROW_ASSIGN_OR_RAISE(auto old_nodes, ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
+    Stage("read_previous");
+    // 2. Where the previous edges of these files pointed, read before anything is replaced.
+    ARROW_ASSIGN_OR_RAISE(auto old_edges, ReadTable(ctx_.out + "/cpg_edges", {"dst_node_id", "dst_file_id"},
                                                     {{"file_id", PredicateOp::kIn, file_ids}}));
-    ARROW_ASSIGN_OR_RAISE(auto old_edges,
-                          ReadTable(ctx_.out + "/cpg_edges", {"edge_id", "dst_node_id"},
-                                    {{"path", PredicateOp::kIn, paths}}));
-    ARROW_ASSIGN_OR_RAISE(auto old_node_ids, Strings(*old_nodes, "node_id"));
-    ARROW_ASSIGN_OR_RAISE(auto old_edge_ids, Strings(*old_edges, "edge_id"));
-    ARROW_ASSIGN_OR_RAISE(auto old_dst_ids, Strings(*old_edges, "dst_node_id"));
-    std::vector<std::string> old_entities = old_node_ids;
-    old_entities.insert(old_entities.end(), old_edge_ids.begin(), old_edge_ids.end());
 
+    Stage("extract_upserts");
     // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
-    for (const auto& [name, table] : extraction.Tables()) {
-      Conjunctions where = {{{"path", PredicateOp::kIn, paths}}};
+    for (const auto& [name, table] : extraction->Tables()) {
+      Conjunctions where = {{{"path", PredicateOp::kIn, paths}}};  // path-ordered tables
       if (name == "errors") where.push_back({{"stage", PredicateOp::kEq, {"scan"}}});
       ARROW_RETURN_NOT_OK(Upsert(pipeline::ExtractionWrite(ctx_, name, table), where).status());
     }
 
+    Stage("qualified_names");
     // 4. Qualified names are shared by all files: computed again over the whole extraction.
     ARROW_ASSIGN_OR_RAISE(auto whole, NewSession());
     for (const char* d : {"definitions", "imports", "call_resolutions", "references"}) {
@@ -393,71 +407,101 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto qnames, pipeline::RunView(*whole, qnames_view, ctx_));
     plan_fingerprints_[qnames.name] = qnames.plan_fingerprint;
 
-    // 5. The base views over the impacted files' rows (and all qualified names).
+    Stage("base_views");
+    // 5. The base views over the impacted files' rows (and all qualified names). Every row of
+    // an output carries the file it comes from (file_id; null for the qualified names, which
+    // all files share): the rows to replace are those of these files, and those of the
+    // qualified names no file names any more; the rows to add, those of these files and of
+    // the qualified names that are new.
     ARROW_ASSIGN_OR_RAISE(auto part, NewSession());
-    ARROW_RETURN_NOT_OK(pipeline::IngestExtraction(*part, extraction.Tables()));
+    ARROW_RETURN_NOT_OK(pipeline::IngestExtraction(*part, extraction->Tables()));
     ARROW_RETURN_NOT_OK(part->Ingest(qnames.name, qnames.table));
-    const std::vector<Predicate> qname_entities = {{"entity_id", PredicateOp::kGe, {"qname:"}},
-                                                   {"entity_id", PredicateOp::kLt, {"qname;"}}};
+    ARROW_ASSIGN_OR_RAISE(auto old_qnames, ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
+                                                     {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}));
+    ARROW_ASSIGN_OR_RAISE(auto old_qname_ids, Strings(*old_qnames, "node_id"));
+    std::vector<std::string> added_qnames, removed_qnames;
+    const std::vector<Predicate> of_files = {{"file_id", PredicateOp::kIn, file_ids}};
+    auto where_for = [&](const std::string& id_column) {
+      Conjunctions where = {of_files};
+      where.push_back({{"file_id", PredicateOp::kIsNull, {}}, {id_column, PredicateOp::kIn, removed_qnames}});
+      return where;
+    };
     std::shared_ptr<arrow::Table> new_edges;
     ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*part));
     for (const auto& view : base_views) {
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
       ARROW_RETURN_NOT_OK(part->Ingest(view.name, result.table));
-      Conjunctions where;
-      if (view.name == "cpg_nodes") {
-        where = {{{"file_id", PredicateOp::kIn, file_ids}},
-                 {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}};
-      } else if (view.name == "cpg_edges") {
-        where = {{{"path", PredicateOp::kIn, paths}}};
+      if (view.name == "cpg_edges") {
         new_edges = result.table;
-      } else {
-        where = {{{"entity_id", PredicateOp::kIn, old_entities}}, qname_entities};
+        ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), {of_files}).status());
+        continue;
       }
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
+      const std::string id_column = view.name == "cpg_nodes" ? "node_id" : "entity_id";
+      if (view.name == "cpg_nodes") {
+        ARROW_ASSIGN_OR_RAISE(std::tie(added_qnames, removed_qnames),
+                              QualifiedNameChanges(*result.table, old_qname_ids));
+      }
+      ARROW_ASSIGN_OR_RAISE(result.table, WithoutOldQualifiedNames(result.table, id_column, added_qnames));
+      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where_for(id_column)).status());
     }
 
+    Stage("derived_views");
     // 6. Derived views: the props of the same entities, the edges of the same sources.
     ARROW_ASSIGN_OR_RAISE(auto derived, cpg::BuildDerivedViews(*part));
     for (const auto& view : derived) {
       if (view.name == "cpg_edges_by_dst") continue;
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
-      Conjunctions where =
-          view.name == "cpg_props_map"
-              ? Conjunctions{{{"entity_id", PredicateOp::kIn, old_entities}}, qname_entities}
-              : Conjunctions{{{"src_node_id", PredicateOp::kIn, old_node_ids}}};
+      Conjunctions where = {of_files};
+      if (view.name == "cpg_props_map") {
+        ARROW_ASSIGN_OR_RAISE(result.table, WithoutOldQualifiedNames(result.table, "entity_id", added_qnames));
+        where = where_for("entity_id");
+      }
       ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
     }
-    // Edges into a node come from any file: the destinations these files' edges pointed or
-    // point at get their whole edge lists again, from the updated cpg_edges.
-    std::set<std::string> dst(old_dst_ids.begin(), old_dst_ids.end());
-    ARROW_ASSIGN_OR_RAISE(auto new_dst_ids, Strings(*new_edges, "dst_node_id"));
-    dst.insert(new_dst_ids.begin(), new_dst_ids.end());
-    std::vector<std::string> dst_ids(dst.begin(), dst.end());
-    ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
-    ARROW_ASSIGN_OR_RAISE(auto props_schema, part->Table("cpg_props"));
-    ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props_schema->schema));
-    ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
-    std::shared_ptr<arrow::Table> edges_into = new_edges->Slice(0, 0);
-    if (!dst_ids.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto read, ReadTable(ctx_.out + "/cpg_edges", {},
-                                                 {{"dst_node_id", PredicateOp::kIn, dst_ids}}));
-      ARROW_ASSIGN_OR_RAISE(edges_into,
-                            read->SelectColumns(FieldIndices(*read, *new_edges->schema())));
+    // Edges into a node come from any file. The destinations these files' edges pointed or
+    // point at keep their other edges: their previous lists, without the edges of these
+    // files, with the new ones.
+    std::set<std::string> dst_files, dst_in_files, dst_qnames;
+    for (const auto& edges : {old_edges, new_edges}) {
+      ARROW_ASSIGN_OR_RAISE(auto batch, edges->SelectColumns({edges->schema()->GetFieldIndex("dst_node_id"),
+                                                              edges->schema()->GetFieldIndex("dst_file_id")}));
+      ARROW_ASSIGN_OR_RAISE(auto ids, Strings(*batch, "dst_node_id"));
+      auto files = batch->GetColumnByName("dst_file_id");
+      int64_t row = 0;
+      for (const auto& chunk : files->chunks()) {
+        auto f = std::static_pointer_cast<arrow::StringArray>(chunk);
+        for (int64_t i = 0; i < f->length(); ++i, ++row) {
+          if (f->IsNull(i)) {
+            dst_qnames.insert(ids[row]);
+          } else {
+            dst_files.insert(f->GetString(i));
+            dst_in_files.insert(ids[row]);
+          }
+        }
+      }
     }
+    const Conjunctions into_dst = {
+        {{"dst_file_id", PredicateOp::kIn, {dst_files.begin(), dst_files.end()}},
+         {"dst_node_id", PredicateOp::kIn, {dst_in_files.begin(), dst_in_files.end()}}},
+        {{"dst_file_id", PredicateOp::kIsNull, {}},
+         {"dst_node_id", PredicateOp::kIn, {dst_qnames.begin(), dst_qnames.end()}}}};
+    ARROW_ASSIGN_OR_RAISE(auto edges_into, EdgesInto(into_dst, file_ids, *new_edges));
+    ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
+    ARROW_ASSIGN_OR_RAISE(auto props, part->Table("cpg_props"));
+    ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
+    ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
     ARROW_RETURN_NOT_OK(into->Ingest("cpg_edges", edges_into));
     ARROW_ASSIGN_OR_RAISE(auto into_views, cpg::BuildDerivedViews(*into));
     for (const auto& view : into_views) {
       if (view.name != "cpg_edges_by_dst") continue;
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result),
-                                 {{{"dst_node_id", PredicateOp::kIn, dst_ids}}})
-                              .status());
+      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), into_dst).status());
     }
 
+    Stage("state");
     // 7. The repository snapshot, then the run's closing rows.
     engine::WriteRequest snap = SnapshotWrite();
     snap.data = SnapshotRows(changes.upserted);
@@ -466,8 +510,132 @@ class Builder {
     snap.mode = "upsert";
     snap.replace_rows_where = {{{"path", PredicateOp::kIn, snapshot_paths}}};
     ARROW_RETURN_NOT_OK(writer_.Write(snap).status());
-    ARROW_RETURN_NOT_OK(CloseRun(extraction));
+    ARROW_RETURN_NOT_OK(CloseRun(*extraction));
+    Stage("");
     return Finish({});
+  }
+
+  // The qualified-name nodes in `nodes` that were not in `old_ids`, and those of `old_ids` no
+  // longer in `nodes`.
+  static Result<std::pair<std::vector<std::string>, std::vector<std::string>>> QualifiedNameChanges(
+      const arrow::Table& nodes, const std::vector<std::string>& old_ids) {
+    ARROW_ASSIGN_OR_RAISE(auto kinds, Strings(nodes, "node_kind"));
+    ARROW_ASSIGN_OR_RAISE(auto ids, Strings(nodes, "node_id"));
+    std::set<std::string> now;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (kinds[i] == "PY_QUALIFIED_NAME") now.insert(ids[i]);
+    }
+    const std::set<std::string> before(old_ids.begin(), old_ids.end());
+    std::pair<std::vector<std::string>, std::vector<std::string>> out;
+    std::set_difference(now.begin(), now.end(), before.begin(), before.end(), std::back_inserter(out.first));
+    std::set_difference(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(out.second));
+    return out;
+  }
+
+  // The rows of `table` that belong to a file, or to a qualified name of `added`.
+  static Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(const std::shared_ptr<arrow::Table>& table,
+                                                                        const std::string& id_column,
+                                                                        const std::vector<std::string>& added) {
+    namespace cp = arrow::compute;
+    arrow::StringBuilder b;
+    ARROW_RETURN_NOT_OK(b.AppendValues(added));
+    ARROW_ASSIGN_OR_RAISE(auto added_array, b.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto has_file, cp::CallFunction("is_valid", {table->GetColumnByName("file_id")}));
+    ARROW_ASSIGN_OR_RAISE(auto is_added,
+                          cp::IsIn(table->GetColumnByName(id_column), cp::SetLookupOptions(added_array)));
+    ARROW_ASSIGN_OR_RAISE(auto keep, cp::Or(has_file, is_added));
+    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(table, keep));
+    return kept.table();
+  }
+
+  // The rows of `paths` (and every other file they import, for resolution, not emitted).
+  Result<extract::ExtractionResult> Extract(const std::set<std::string>& paths) {
+    Report("extract", 0, 1);
+    extract::ExtractOptions eo;
+    eo.repo_root = options_.repo;
+    eo.include = options_.include;
+    eo.exclude = options_.exclude;
+    eo.jobs = options_.jobs;
+    eo.only_paths = paths;
+    ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractScanned(scan_, eo));
+    Report("extract", 1, 1);
+    return extraction;
+  }
+
+  // For each changed file whose surface is as before: the files whose rows resolve into it.
+  Result<std::map<std::string, std::vector<std::string>>> SameSurface(const std::set<std::string>& changed,
+                                                                      const extract::ExtractionResult& now) {
+    const std::vector<std::string> paths(changed.begin(), changed.end());
+    const std::vector<Predicate> of_paths = {{"path", PredicateOp::kIn, paths}};
+    std::map<std::string, std::shared_ptr<arrow::Table>> before;
+    for (const char* d : {"definitions", "bindings", "imports", "scopes"}) {
+      ARROW_ASSIGN_OR_RAISE(before[d], ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto old_sigs, SurfaceSignatures(*before["definitions"], *before["bindings"],
+                                                           *before["imports"], *before["scopes"]));
+    ARROW_ASSIGN_OR_RAISE(auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings, *now.imports, *now.scopes));
+    std::map<std::string, std::string> same;  // file_id -> path
+    for (const auto& p : paths) {
+      const std::string id = core::StableId("file", {p});
+      auto o = old_sigs.find(id), n = new_sigs.find(id);
+      const bool equal = (o == old_sigs.end() && n == new_sigs.end()) ||
+                         (o != old_sigs.end() && n != new_sigs.end() && o->second == n->second);
+      if (equal) same[id] = p;
+    }
+    std::map<std::string, std::vector<std::string>> out;
+    if (same.empty()) return out;
+    std::vector<std::string> ids;
+    for (const auto& [id, p] : same) {
+      ids.push_back(id);
+      out[p];
+    }
+    for (const auto& [dataset, column] : {std::pair{"call_resolutions", "target_file_id"}, {"imports", "resolved_file_id"}}) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/" + dataset, {"path", column},
+                                                 {{column, PredicateOp::kIn, ids}}));
+      ARROW_ASSIGN_OR_RAISE(auto referrers, Strings(*rows, "path"));
+      ARROW_ASSIGN_OR_RAISE(auto targets, Strings(*rows, column));
+      for (size_t i = 0; i < referrers.size(); ++i) {
+        if (referrers[i] != same[targets[i]]) out[same[targets[i]]].push_back(referrers[i]);
+      }
+    }
+    return out;
+  }
+
+  // The edges into the destinations `into_dst` selects, as cpg_edges rows: the previous
+  // cpg_edges_by_dst lists, unnested, without the edges of `rebuilt_files`, and `new_edges`.
+  Result<std::shared_ptr<arrow::Table>> EdgesInto(const Conjunctions& into_dst,
+                                                  const std::vector<std::string>& rebuilt_files,
+                                                  const arrow::Table& new_edges) {
+    const auto& schema = new_edges.schema();
+    std::vector<std::shared_ptr<arrow::Table>> parts;
+    ARROW_ASSIGN_OR_RAISE(auto fresh, new_edges.CombineChunks());
+    parts.push_back(fresh);
+    arrow::StringBuilder rebuilt_builder;
+    ARROW_RETURN_NOT_OK(rebuilt_builder.AppendValues(rebuilt_files));
+    ARROW_ASSIGN_OR_RAISE(auto rebuilt, rebuilt_builder.Finish());
+    for (const auto& where : into_dst) {
+      if (std::any_of(where.begin(), where.end(),
+                      [](const Predicate& p) { return p.op == PredicateOp::kIn && p.values.empty(); })) {
+        continue;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto lists, ReadTable(ctx_.out + "/cpg_edges_by_dst", {}, where));
+      ARROW_ASSIGN_OR_RAISE(auto flat, cpg::UnnestRuns(*lists, "edges"));
+      ARROW_ASSIGN_OR_RAISE(auto kept_mask,
+                            arrow::compute::IsIn(flat->GetColumnByName("file_id"), arrow::compute::SetLookupOptions(rebuilt)));
+      ARROW_ASSIGN_OR_RAISE(kept_mask, arrow::compute::Invert(kept_mask));
+      ARROW_ASSIGN_OR_RAISE(auto kept, arrow::compute::Filter(flat, kept_mask));
+      // As cpg_edges rows: its columns, in its order and types.
+      std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+      for (const auto& f : schema->fields()) {
+        auto column = kept.table()->GetColumnByName(f->name());
+        if (!column) return Status::Invalid("cpg_edges_by_dst has no edge column ", f->name());
+        ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, f->type()));
+        columns.push_back(cast.chunked_array());
+      }
+      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::Make(schema, columns)->CombineChunks());
+      parts.push_back(table);
+    }
+    return arrow::ConcatenateTables(parts);
   }
 
   Status CloseRun(const extract::ExtractionResult& extraction) {
@@ -521,7 +689,8 @@ class Builder {
   artifacts::ArtifactStore store_;
   engine::WritePipeline writer_;
   pipeline::RunContext ctx_;
-  double start_ = 0;
+  double start_ = 0, stage_start_ = 0;
+  std::string stage_;
   std::map<std::string, std::string> fingerprints_, plan_fingerprints_, change_metadata_;
   extract::ScanResult scan_;
   artifacts::IncrementalRunRow row_;

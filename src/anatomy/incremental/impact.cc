@@ -2,9 +2,12 @@
 
 #include <arrow/api.h>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
+#include "anatomy/core/hash.h"
+#include "anatomy/core/hash.h"
 #include "anatomy/extract/scan.h"
 
 namespace anatomy::incremental {
@@ -27,9 +30,86 @@ bool DependsOn(const std::string& target, const std::string& changed) {
 
 }  // namespace
 
-Result<std::vector<artifacts::ImpactedFile>> ImpactOf(
-    const std::vector<artifacts::FileChange>& changes, const arrow::Table& imports,
-    const std::vector<std::string>& current_paths) {
+namespace {
+
+// Column `name` of `batch` rendered as text per row ("" for null).
+Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const std::string& name) {
+  auto column = batch.GetColumnByName(name);
+  if (!column) return Status::Invalid("no column '", name, "'");
+  std::vector<std::string> out(static_cast<size_t>(batch.num_rows()));
+  for (int64_t i = 0; i < batch.num_rows(); ++i) {
+    if (column->IsNull(i)) continue;
+    ARROW_ASSIGN_OR_RAISE(auto scalar, column->GetScalar(i));
+    out[static_cast<size_t>(i)] = scalar->ToString();
+  }
+  return out;
+}
+
+// Adds to `facts` (by file_id) one string per row of `table` made of `columns`; with
+// `module_scopes`, only rows whose scope_id is a module scope.
+Status AddFacts(const arrow::Table& table, const char* kind, const std::vector<std::string>& columns,
+                const std::set<std::string>* module_scopes,
+                std::map<std::string, std::vector<std::string>>* facts) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
+  ARROW_ASSIGN_OR_RAISE(auto file_ids, Texts(*batch, "file_id"));
+  std::vector<std::string> scope_ids;
+  if (module_scopes) {
+    ARROW_ASSIGN_OR_RAISE(scope_ids, Texts(*batch, "scope_id"));
+  }
+  std::vector<std::vector<std::string>> values;
+  for (const auto& c : columns) {
+    ARROW_ASSIGN_OR_RAISE(auto v, Texts(*batch, c));
+    values.push_back(std::move(v));
+  }
+  for (size_t r = 0; r < file_ids.size(); ++r) {
+    if (module_scopes && !module_scopes->count(scope_ids[r])) continue;
+    std::string fact = kind;
+    for (const auto& v : values) fact += "\x1f" + v[r];
+    (*facts)[file_ids[r]].push_back(std::move(fact));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> SurfaceSignatures(const arrow::Table& definitions,
+                                                             const arrow::Table& bindings,
+                                                             const arrow::Table& imports,
+                                                             const arrow::Table& scopes) {
+  std::set<std::string> module_scopes;
+  {
+    ARROW_ASSIGN_OR_RAISE(auto batch, scopes.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto ids, Texts(*batch, "scope_id"));
+    ARROW_ASSIGN_OR_RAISE(auto kinds, Texts(*batch, "scope_kind"));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (kinds[i] == "module") module_scopes.insert(ids[i]);
+    }
+  }
+  std::map<std::string, std::vector<std::string>> facts;
+  ARROW_RETURN_NOT_OK(AddFacts(definitions, "def",
+                               {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
+                               nullptr, &facts));
+  ARROW_RETURN_NOT_OK(AddFacts(bindings, "binding",
+                               {"name", "flags", "scope_resolution", "resolved_kind"},
+                               &module_scopes, &facts));
+  ARROW_RETURN_NOT_OK(AddFacts(imports, "import",
+                               {"module", "imported_name", "asname", "level", "is_star", "is_from",
+                                "resolved_kind", "resolved_path"},
+                               &module_scopes, &facts));
+  std::map<std::string, std::string> out;
+  for (auto& [file_id, list] : facts) {
+    std::sort(list.begin(), list.end());
+    std::string joined;
+    for (const auto& f : list) joined += f + "\n";
+    out[file_id] = core::Sha256Hex(joined);
+  }
+  return out;
+}
+
+Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs) {
+  const auto& changes = inputs.changes;
+  const arrow::Table& imports = *inputs.imports;
+  const auto& current_paths = inputs.current_paths;
   std::map<std::string, std::string> impacted;  // path -> reason
   std::deque<std::string> frontier;             // modules whose rows change
   std::set<std::string> queued;
@@ -38,9 +118,17 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(
     std::string m = extract::ModuleNameForPath(path);
     if (queued.insert(m).second) frontier.push_back(m);
   };
+  const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& c : changes) {
     if (c.change != "deleted") impacted.emplace(c.path, c.change);
     if (c.change == "touched") continue;  // same content: nothing else can change
+    if (auto same = inputs.same_surface.find(c.path); same != inputs.same_surface.end()) {
+      // Same names, kinds and imports: only the ids and spans the other files point at move.
+      for (const auto& referrer : same->second) {
+        if (present.count(referrer)) impacted.emplace(referrer, "resolves into " + c.path);
+      }
+      continue;
+    }
     changed_module(c.path);
     if (c.old_path) changed_module(*c.old_path);
   }
@@ -59,7 +147,6 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(
     return Status::Invalid(
         "the imports table lacks path, module, imported_name, is_from or is_star");
   }
-  const std::set<std::string> present(current_paths.begin(), current_paths.end());
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     std::vector<std::string> targets{module->GetString(i)};

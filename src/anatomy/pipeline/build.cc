@@ -63,9 +63,24 @@ Result<std::vector<artifacts::ExtractError>> ExtractErrorsOf(const arrow::Table&
   return out;
 }
 
+namespace {
+
+// Data files of a few MB, in row groups of 64k rows: an incremental build rewrites the files
+// holding the rows of the files it rebuilds, so files stay small (and clustered by file).
+constexpr int64_t kTargetFileSize = int64_t{4} << 20;
+constexpr int64_t kRowGroupRows = int64_t{1} << 16;
+
+void SmallFiles(engine::WriteRequest* req) {
+  req->write_policy.target_file_size = kTargetFileSize;
+  req->row_group_rows = kRowGroupRows;
+}
+
+}  // namespace
+
 engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& dataset,
                                      std::shared_ptr<arrow::Table> rows) {
   engine::WriteRequest req;
+  SmallFiles(&req);
   req.dataset_name = "extract_" + dataset;
   req.table_uri = ctx.out + "/extract/" + dataset;
   req.data = std::move(rows);
@@ -77,6 +92,8 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
 
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) {
   engine::WriteRequest req;
+  SmallFiles(&req);
+  req.write_policy.zorder_by = view.cluster_by;
   req.dataset_name = view.name;
   req.table_uri = ctx.out + "/" + view.name;
   req.data = view.table;

@@ -39,8 +39,14 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
   }
   if (view.name == "cpg_edges") ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
   if (view.name == "cpg_nodes") ARROW_RETURN_NOT_OK(cpg::CheckNodes(*result.table));
-  return ViewResult{view.name, view.partition_by, bundle.plan_fingerprint,
-                    bundle.plan_identity_hash, result.table};
+  ViewResult out;
+  out.name = view.name;
+  out.partition_by = view.partition_by;
+  out.cluster_by = view.cluster_by;
+  out.plan_fingerprint = bundle.plan_fingerprint;
+  out.plan_identity_hash = bundle.plan_identity_hash;
+  out.table = result.table;
+  return out;
 }
 
 Status IngestExtraction(

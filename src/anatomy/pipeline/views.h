@@ -41,7 +41,7 @@ std::string RuntimeHash(const std::string& profile);
 /// \brief One computed CPG view.
 struct ViewResult {
   std::string name;
-  std::vector<std::string> partition_by;
+  std::vector<std::string> partition_by, cluster_by;
   std::string plan_fingerprint, plan_identity_hash;
   std::shared_ptr<arrow::Table> table;
 };
