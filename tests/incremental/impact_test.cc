@@ -129,5 +129,29 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   EXPECT_NE(sig("m.helper", "x"), sig("m.helper2", "x"));  // a definition's name
 }
 
+TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
+  // Extraction builds list<item: string>; the same column read back from Delta is
+  // list<element: string>. The signature must not see the difference.
+  auto flags = [](const std::string& field_name) {
+    auto type = arrow::list(arrow::field(field_name, arrow::utf8()));
+    arrow::ListBuilder b(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>(), type);
+    auto* values = static_cast<arrow::StringBuilder*>(b.value_builder());
+    EXPECT_TRUE(b.Append().ok());
+    EXPECT_TRUE(values->AppendValues({"local", "global"}).ok());
+    auto f = StringTable({"file_id", "scope_id", "name", "scope_resolution", "resolved_kind"},
+                         {{"f1", "m1", "x", "LOCAL", "local"}});
+    return f->AddColumn(3, arrow::field("flags", type), std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))
+        .ValueOrDie();
+  };
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"}, {{"f1", "m1", "module"}});
+  auto none = StringTable({"file_id", "scope_id"}, {});
+  auto defs = StringTable({"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level", "is_star",
+                              "is_from", "resolved_kind", "resolved_path"},
+                             {});
+  EXPECT_EQ(SurfaceSignatures(*defs, *flags("item"), *imports, *scopes).ValueOrDie(),
+            SurfaceSignatures(*defs, *flags("element"), *imports, *scopes).ValueOrDie());
+}
+
 }  // namespace
 }  // namespace anatomy::incremental

@@ -22,8 +22,40 @@ std::mutex& ArtifactStore::TableMutex(const std::string& table_name) {
   return *slot;
 }
 
+void ArtifactStore::BeginBatch() {
+  std::lock_guard<std::mutex> lock(pending_mu_);
+  batching_ = true;
+}
+
+Status ArtifactStore::Flush() {
+  std::map<std::string, std::vector<std::shared_ptr<arrow::Table>>> pending;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    batching_ = false;
+    pending.swap(pending_);
+  }
+  Status status;
+  for (const auto& [name, tables] : pending) {
+    auto combined = arrow::ConcatenateTables(tables);
+    Status st = combined.ok() ? Commit(name, *combined) : combined.status();
+    if (status.ok() && !st.ok()) status = st;  // the other tables are still committed
+  }
+  return status;
+}
+
 Status ArtifactStore::AppendTable(const std::string& table_name,
                                   const std::shared_ptr<arrow::Table>& table) {
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    if (batching_) {
+      pending_[table_name].push_back(table);
+      return Status::OK();
+    }
+  }
+  return Commit(table_name, table);
+}
+
+Status ArtifactStore::Commit(const std::string& table_name, const std::shared_ptr<arrow::Table>& table) {
   std::lock_guard<std::mutex> lock(TableMutex(table_name));
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kAppend;

@@ -244,7 +244,11 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const Ext
       ParallelParse(wave, jobs, extract);
       std::vector<size_t> next;
       for (size_t i : wave) {
+        // Other files reach a file's module-level names only: past the requested files, the
+        // imports inside functions and classes lead nowhere resolution goes.
+        const std::string module_scope = outputs[i].scopes.empty() ? "" : outputs[i].scopes[0].scope_id;
         for (const auto& imp : outputs[i].imports) {
+          if (!emit[i] && imp.scope_id != module_scope) continue;
           for (const auto& target : ImportTargets(imp)) {
             auto it = by_module.find(target);
             if (it != by_module.end() && !parsed[it->second]) {

@@ -213,6 +213,7 @@ class Builder {
       summary_.mode = "unchanged";
       summary_.reason = "no file changed since " + last->run_id;
       ARROW_RETURN_NOT_OK(Record("started"));
+    batch_.emplace(&store_);
       return Finish(last->table_versions);
     }
     return Incremental(std::move(changes));
@@ -279,6 +280,7 @@ class Builder {
       ARROW_RETURN_NOT_OK(writer_.Write(req).status());
     }
     row_.table_versions = versions;
+    if (batch_) ARROW_RETURN_NOT_OK(batch_->Flush());
     ARROW_RETURN_NOT_OK(Record("ok"));
     summary_.build.run_id = ctx_.run_id;
     summary_.build.out = ctx_.out;
@@ -290,6 +292,7 @@ class Builder {
     summary_.mode = "full";
     summary_.reason = reason;
     ARROW_RETURN_NOT_OK(Record("started"));
+    batch_.emplace(&store_);
     pipeline::BuildOptions options = options_;
     options.run_id = ctx_.run_id;
     ARROW_ASSIGN_OR_RAISE(summary_.build, pipeline::RunBuild(options, progress_));
@@ -362,6 +365,7 @@ class Builder {
     summary_.reason = std::to_string(changes.changes.size()) + " files changed, " +
                       std::to_string(summary_.impacted.size()) + " impacted";
     ARROW_RETURN_NOT_OK(Record("started"));
+    batch_.emplace(&store_);
     change_metadata_ = {{"anatomy.incremental", "true"},
                         {"anatomy.changed_files", std::to_string(changes.changes.size())},
                         {"anatomy.impacted_files", std::to_string(summary_.impacted.size())}};
@@ -694,6 +698,8 @@ class Builder {
   std::map<std::string, std::string> fingerprints_, plan_fingerprints_, change_metadata_;
   extract::ScanResult scan_;
   artifacts::IncrementalRunRow row_;
+  // The run's artifact rows, committed together before its `ok` row.
+  std::optional<artifacts::ArtifactBatch> batch_;
   IncrementalSummary summary_;
   std::vector<artifacts::OutputDescriptor> outputs_;
 };

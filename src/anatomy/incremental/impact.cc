@@ -32,15 +32,28 @@ bool DependsOn(const std::string& target, const std::string& changed) {
 
 namespace {
 
-// Column `name` of `batch` rendered as text per row ("" for null).
+// Column `name` of `batch` rendered as text per row ("" for null; a list as its values
+// joined by ',', whatever its field name: tables read back from Delta name it `element`).
 Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const std::string& name) {
   auto column = batch.GetColumnByName(name);
   if (!column) return Status::Invalid("no column '", name, "'");
+  auto render = [](const arrow::Array& array, int64_t i) -> Result<std::string> {
+    ARROW_ASSIGN_OR_RAISE(auto scalar, array.GetScalar(i));
+    return scalar->ToString();
+  };
   std::vector<std::string> out(static_cast<size_t>(batch.num_rows()));
   for (int64_t i = 0; i < batch.num_rows(); ++i) {
     if (column->IsNull(i)) continue;
-    ARROW_ASSIGN_OR_RAISE(auto scalar, column->GetScalar(i));
-    out[static_cast<size_t>(i)] = scalar->ToString();
+    std::string& text = out[static_cast<size_t>(i)];
+    if (column->type_id() == arrow::Type::LIST) {
+      auto values = std::static_pointer_cast<arrow::ListArray>(column)->value_slice(i);
+      for (int64_t k = 0; k < values->length(); ++k) {
+        ARROW_ASSIGN_OR_RAISE(auto value, render(*values, k));
+        text += (k ? "," : "") + value;
+      }
+    } else {
+      ARROW_ASSIGN_OR_RAISE(text, render(*column, i));
+    }
   }
   return out;
 }

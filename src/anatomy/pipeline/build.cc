@@ -67,8 +67,8 @@ namespace {
 
 // Data files of a few MB, in row groups of 64k rows: an incremental build rewrites the files
 // holding the rows of the files it rebuilds, so files stay small (and clustered by file).
-constexpr int64_t kTargetFileSize = int64_t{4} << 20;
-constexpr int64_t kRowGroupRows = int64_t{1} << 16;
+constexpr int64_t kTargetFileSize = int64_t{256} << 10;
+constexpr int64_t kRowGroupRows = int64_t{1} << 12;
 
 void SmallFiles(engine::WriteRequest* req) {
   req->write_policy.target_file_size = kTargetFileSize;
@@ -151,6 +151,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   ARROW_RETURN_NOT_OK(IngestExtraction(*session, extraction.Tables()));
 
   artifacts::ArtifactStore store(out + "/artifacts");
+  artifacts::ArtifactBatch batch(&store);  // the run's artifact rows, one commit per table
   engine::WritePipeline writer(&store, options.profile);
   const RunContext ctx{out,    summary.run_id, options.profile, RuntimeHash(options.profile),
                        &store, &writer};
@@ -227,6 +228,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   manifest.determinism_tier = "contents";
   manifest.output_dir = out;
   ARROW_RETURN_NOT_OK(store.Append(manifest));
+  ARROW_RETURN_NOT_OK(batch.Flush());
 
   summary.seconds = (core::MonotonicMs() - start) / 1000.0;
   return summary;
