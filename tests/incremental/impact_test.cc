@@ -10,13 +10,15 @@ struct Import {
   std::string path, module;
   std::optional<std::string> name;
   bool is_from = false, is_star = false;
+  std::string scope = "module";
 };
 
 std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
-  arrow::StringBuilder path, module, name;
+  arrow::StringBuilder path, module, name, scope;
   arrow::BooleanBuilder is_from, is_star;
   for (const auto& r : rows) {
     EXPECT_TRUE(path.Append(r.path).ok());
+    EXPECT_TRUE(scope.Append(r.path + ":" + r.scope).ok());
     EXPECT_TRUE(module.Append(r.module).ok());
     EXPECT_TRUE((r.name ? name.Append(*r.name) : name.AppendNull()).ok());
     EXPECT_TRUE(is_from.Append(r.is_from).ok());
@@ -25,20 +27,22 @@ std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
   auto schema = arrow::schema(
       {arrow::field("path", arrow::utf8()), arrow::field("module", arrow::utf8()),
        arrow::field("imported_name", arrow::utf8()), arrow::field("is_from", arrow::boolean()),
-       arrow::field("is_star", arrow::boolean())});
-  return arrow::Table::Make(
-      schema, {path.Finish().ValueOrDie(), module.Finish().ValueOrDie(), name.Finish().ValueOrDie(),
-               is_from.Finish().ValueOrDie(), is_star.Finish().ValueOrDie()});
+       arrow::field("is_star", arrow::boolean()), arrow::field("scope_id", arrow::utf8())});
+  return arrow::Table::Make(schema, {path.Finish().ValueOrDie(), module.Finish().ValueOrDie(),
+                                     name.Finish().ValueOrDie(), is_from.Finish().ValueOrDie(),
+                                     is_star.Finish().ValueOrDie(), scope.Finish().ValueOrDie()});
 }
 
-std::map<std::string, std::string> Impact(
-    const std::vector<artifacts::FileChange>& changes, const std::vector<Import>& imports,
-    std::map<std::string, std::vector<std::string>> same_surface = {}) {
+std::map<std::string, std::string> Impact(const std::vector<artifacts::FileChange>& changes,
+                                          const std::vector<Import>& imports,
+                                          std::set<std::string> same_surface = {}) {
   ImpactInputs inputs;
   inputs.changes = changes;
   inputs.imports = Imports(imports);
   inputs.current_paths = {"a/__init__.py", "a/b.py", "c.py", "d.py", "e.py", "f.py", "g.txt"};
   inputs.same_surface = std::move(same_surface);
+  inputs.module_scopes.emplace();
+  for (const auto& p : inputs.current_paths) inputs.module_scopes->insert(p + ":module");
   auto impacted = ImpactOf(inputs);
   EXPECT_TRUE(impacted.ok()) << impacted.status().ToString();
   std::map<std::string, std::string> out;
@@ -90,10 +94,32 @@ TEST(Impact, DeletedAndRenamedModulesReachTheirImporters) {
                      {"c.py", "imports gone"}, {"d.py", "imports old"}, {"f.py", "renamed"}}));
 }
 
-TEST(Impact, AnUnchangedSurfaceReachesOnlyTheFilesResolvingIntoIt) {
-  const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt}, {"d.py", "c", std::string("x"), true}};
-  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {"c.py", "gone.py"}}});
-  EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}, {"c.py", "resolves into a/b.py"}}));
+TEST(Impact, FromImportsReadTheNameNotTheWholePackage) {
+  const std::vector<Import> imports = {{"c.py", "a", std::string("x"), true},   // from a import x
+                                       {"d.py", "a", std::string("b"), true}};  // from a import b
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports);
+  EXPECT_EQ(got.count("c.py"), 0u);  // a.b is neither a nor a.x
+  EXPECT_EQ(got.at("d.py"), "imports a.b");
+}
+
+TEST(Impact, ImportsInsideFunctionsAreNotReachedThroughTheImporter) {
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::nullopt, false, false, "function"},  // def f(): import a.b
+      {"d.py", "c", std::nullopt},                              // import c
+      {"e.py", "a.b", std::nullopt},                            // import a.b at module level
+      {"f.py", "e", std::nullopt}};                             // import e
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports);
+  EXPECT_EQ(got.at("c.py"), "imports a.b");
+  EXPECT_EQ(got.count("d.py"), 0u) << (got.count("d.py") ? got.at("d.py") : "");
+  EXPECT_EQ(got.at("e.py"), "imports a.b");
+  EXPECT_EQ(got.at("f.py"), "imports e");
+}
+
+TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {
+  const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt},
+                                       {"d.py", "c", std::string("x"), true}};
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {"a/b.py"});
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}}));
 }
 
 std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
@@ -110,22 +136,28 @@ std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
 }
 
 TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
-  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"}, {{"f1", "m1", "module"}, {"f1", "s1", "function"}});
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"},
+                            {{"f1", "m1", "module"}, {"f1", "s1", "function"}});
   auto defs = [](const std::string& qname) {
-    return StringTable({"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
-                       {{"f1", qname, "function", "", "", "false"}});
+    return StringTable(
+        {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
+        {{"f1", qname, "function", "", "", "false"}});
   };
   auto bindings = [](const std::string& local) {
-    return StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"},
-                       {{"f1", "m1", "helper", "local", "module", "def"}, {"f1", "s1", local, "local", "local", "local"}});
+    return StringTable(
+        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"},
+        {{"f1", "m1", "helper", "local", "module", "def"},
+         {"f1", "s1", local, "local", "local", "local"}});
   };
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level", "is_star",
-                              "is_from", "resolved_kind", "resolved_path"},
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
   auto sig = [&](const std::string& qname, const std::string& local) {
-    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes).ValueOrDie().at("f1");
+    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes)
+        .ValueOrDie()
+        .at("f1");
   };
-  EXPECT_EQ(sig("m.helper", "x"), sig("m.helper", "y"));  // a local of a function body
+  EXPECT_EQ(sig("m.helper", "x"), sig("m.helper", "y"));   // a local of a function body
   EXPECT_NE(sig("m.helper", "x"), sig("m.helper2", "x"));  // a definition's name
 }
 
@@ -134,20 +166,24 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
   // list<element: string>. The signature must not see the difference.
   auto flags = [](const std::string& field_name) {
     auto type = arrow::list(arrow::field(field_name, arrow::utf8()));
-    arrow::ListBuilder b(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>(), type);
+    arrow::ListBuilder b(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>(),
+                         type);
     auto* values = static_cast<arrow::StringBuilder*>(b.value_builder());
     EXPECT_TRUE(b.Append().ok());
     EXPECT_TRUE(values->AppendValues({"local", "global"}).ok());
     auto f = StringTable({"file_id", "scope_id", "name", "scope_resolution", "resolved_kind"},
                          {{"f1", "m1", "x", "LOCAL", "local"}});
-    return f->AddColumn(3, arrow::field("flags", type), std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))
+    return f
+        ->AddColumn(3, arrow::field("flags", type),
+                    std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))
         .ValueOrDie();
   };
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind"}, {{"f1", "m1", "module"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
-  auto defs = StringTable({"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level", "is_star",
-                              "is_from", "resolved_kind", "resolved_path"},
+  auto defs = StringTable(
+      {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
   EXPECT_EQ(SurfaceSignatures(*defs, *flags("item"), *imports, *scopes).ValueOrDie(),
             SurfaceSignatures(*defs, *flags("element"), *imports, *scopes).ValueOrDie());

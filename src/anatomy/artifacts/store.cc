@@ -55,7 +55,8 @@ Status ArtifactStore::AppendTable(const std::string& table_name,
   return Commit(table_name, table);
 }
 
-Status ArtifactStore::Commit(const std::string& table_name, const std::shared_ptr<arrow::Table>& table) {
+Status ArtifactStore::Commit(const std::string& table_name,
+                             const std::shared_ptr<arrow::Table>& table) {
   std::lock_guard<std::mutex> lock(TableMutex(table_name));
   delta::WriteOptions options;
   options.mode = delta::WriteMode::kAppend;

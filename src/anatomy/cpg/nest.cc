@@ -58,7 +58,8 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
   return arrow::Table::Make(arrow::schema(fields), columns, start_array->length());
 }
 
-Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested, const std::string& list_name) {
+Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested,
+                                                 const std::string& list_name) {
   ARROW_ASSIGN_OR_RAISE(auto batch, nested.CombineChunksToBatch());
   auto list_column = batch->GetColumnByName(list_name);
   if (!list_column || list_column->type_id() != arrow::Type::LIST) {

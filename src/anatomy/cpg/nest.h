@@ -22,6 +22,7 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
 /// \brief The inverse of NestSortedRuns: one row per element of the list column `list_name`,
 /// with the key columns (every other top-level column) repeated and the struct's fields as
 /// columns. Used to patch nested rows without recomputing them from scratch.
-Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested, const std::string& list_name);
+Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested,
+                                                 const std::string& list_name);
 
 }  // namespace anatomy::cpg

@@ -19,7 +19,9 @@ using Expr = cp::Expression;
 
 Expr F(const std::string& name) { return cp::field_ref(name); }
 Expr Str(const std::string& s) { return cp::literal(s); }
-Expr Null(const std::shared_ptr<arrow::DataType>& type) { return cp::literal(arrow::MakeNullScalar(type)); }
+Expr Null(const std::shared_ptr<arrow::DataType>& type) {
+  return cp::literal(arrow::MakeNullScalar(type));
+}
 Expr I32(int32_t v) { return cp::literal(v); }
 Expr Cast(Expr e, const std::shared_ptr<arrow::DataType>& type) {
   return cp::call("cast", {std::move(e)}, cp::CastOptions::Safe(type));
@@ -28,19 +30,22 @@ Expr StableId(const std::string& prefix, std::vector<Expr> parts) {
   parts.insert(parts.begin(), Str(prefix));
   return cp::call("stable_id", std::move(parts));
 }
-Expr Eq(const std::string& column, const std::string& value) { return cp::equal(F(column), Str(value)); }
+Expr Eq(const std::string& column, const std::string& value) {
+  return cp::equal(F(column), Str(value));
+}
 Expr Valid(const std::string& column) { return cp::call("is_valid", {F(column)}); }
 Expr And(Expr a, Expr b) { return cp::and_(std::move(a), std::move(b)); }
 Expr QnameId(Expr qualified_name) { return StableId("qname", {std::move(qualified_name)}); }
 // The DIAG node of an extraction error row (the same id for its node, edge and props).
-Expr ErrorDiagId() { return StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())}); }
+Expr ErrorDiagId() {
+  return StableId("diag", {F("path"), F("stage"), F("code"), Cast(F("bstart"), arrow::utf8())});
+}
 
 // The qualified name an import alias imports: `pkg.mod` for `import pkg.mod`, `pkg.mod.name`
 // for `from pkg.mod import name`, the module for a star import.
 Expr ImportTarget() {
   Expr joined = cp::call("binary_join_element_wise", {F("module"), F("imported_name"), Str(".")});
-  return cp::call("if_else",
-                  {And(F("is_from"), cp::not_(F("is_star"))), joined, F("module")});
+  return cp::call("if_else", {And(F("is_from"), cp::not_(F("is_star"))), joined, F("module")});
 }
 
 const auto kStrings = arrow::list(arrow::utf8());
@@ -48,8 +53,9 @@ const auto kStrings = arrow::list(arrow::utf8());
 // Attribute references whose whole text is a dotted name (`os.path.join`): they name a
 // qualified name as written. (Name references are the `use` occurrences.)
 Expr DottedReference() {
-  return cp::call("match_substring_regex", {F("text")},
-                  cp::MatchSubstringOptions("^[A-Za-z_][A-Za-z_0-9]*(\\.[A-Za-z_][A-Za-z_0-9]*)+$"));
+  return cp::call(
+      "match_substring_regex", {F("text")},
+      cp::MatchSubstringOptions("^[A-Za-z_][A-Za-z_0-9]*(\\.[A-Za-z_][A-Za-z_0-9]*)+$"));
 }
 
 struct Source {
@@ -94,7 +100,8 @@ PlanBuilder QualifiedNames(const engine::Session& s) {
   };
   auto all = names({"definitions", std::nullopt}, F("qualified_name"));
   all.Union(names({"imports", std::nullopt}, ImportTarget()));
-  all.Union(names({"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, F("target_qualified_name")));
+  all.Union(
+      names({"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, F("target_qualified_name")));
   all.Union(names({"references", DottedReference()}, F("text")));
   all.Aggregate({{"count", "qualified_name", "uses"}}, {"qualified_name"});
   all.OrderBy({{"qualified_name"}});
@@ -108,32 +115,90 @@ PlanBuilder QualifiedNameRows(const engine::Session& s) {
 
 PlanBuilder Nodes(const engine::Session& s) {
   const std::vector<NodeSpec> specs = {
-      {{"files", std::nullopt}, "PY_FILE", F("file_id"), cp::literal(int64_t{0}), F("size"), "files", 0},
+      {{"files", std::nullopt},
+       "PY_FILE",
+       F("file_id"),
+       cp::literal(int64_t{0}),
+       F("size"),
+       "files",
+       0},
       {{"scopes", std::nullopt}, "PY_SCOPE", F("scope_id"), F("bstart"), F("bend"), "scopes", 1},
-      {{"bindings", std::nullopt}, "PY_BINDING", F("binding_id"), F("bstart"), F("bend"), "bindings", 2},
-      {{"occurrences", Eq("role", "def")}, "PY_DEF_SITE", F("occurrence_id"), F("bstart"), F("bend"), "occurrences", 3},
-      {{"occurrences", Eq("role", "use")}, "PY_USE_SITE", F("occurrence_id"), F("bstart"), F("bend"), "occurrences", 3},
-      {{"definitions", std::nullopt}, "CST_DEF", F("def_id"), F("bstart"), F("bend"), "definitions", 4},
-      {{"call_sites", std::nullopt}, "CST_CALLSITE", F("call_id"), F("bstart"), F("bend"), "call_sites", 5},
-      {{"imports", std::nullopt}, "CST_IMPORT_ALIAS", F("import_id"), F("bstart"), F("bend"), "imports", 6},
-      {{"references", std::nullopt}, "CST_REF", F("ref_id"), F("bstart"), F("bend"), "references", 7},
-      {{"annotations", std::nullopt}, "CST_REF", F("annotation_id"), F("bstart"), F("bend"), "annotations", 7},
-      {{"type_params", std::nullopt}, "TYPE_PARAM", F("type_param_id"), F("bstart"), F("bend"), "type_params", 8},
+      {{"bindings", std::nullopt},
+       "PY_BINDING",
+       F("binding_id"),
+       F("bstart"),
+       F("bend"),
+       "bindings",
+       2},
+      {{"occurrences", Eq("role", "def")},
+       "PY_DEF_SITE",
+       F("occurrence_id"),
+       F("bstart"),
+       F("bend"),
+       "occurrences",
+       3},
+      {{"occurrences", Eq("role", "use")},
+       "PY_USE_SITE",
+       F("occurrence_id"),
+       F("bstart"),
+       F("bend"),
+       "occurrences",
+       3},
+      {{"definitions", std::nullopt},
+       "CST_DEF",
+       F("def_id"),
+       F("bstart"),
+       F("bend"),
+       "definitions",
+       4},
+      {{"call_sites", std::nullopt},
+       "CST_CALLSITE",
+       F("call_id"),
+       F("bstart"),
+       F("bend"),
+       "call_sites",
+       5},
+      {{"imports", std::nullopt},
+       "CST_IMPORT_ALIAS",
+       F("import_id"),
+       F("bstart"),
+       F("bend"),
+       "imports",
+       6},
+      {{"references", std::nullopt},
+       "CST_REF",
+       F("ref_id"),
+       F("bstart"),
+       F("bend"),
+       "references",
+       7},
+      {{"annotations", std::nullopt},
+       "CST_REF",
+       F("annotation_id"),
+       F("bstart"),
+       F("bend"),
+       "annotations",
+       7},
+      {{"type_params", std::nullopt},
+       "TYPE_PARAM",
+       F("type_param_id"),
+       F("bstart"),
+       F("bend"),
+       "type_params",
+       8},
       {{"diagnostics", std::nullopt}, "", F("diag_id"), F("bstart"), F("bend"), "diagnostics", 9},
-      {{"errors", std::nullopt}, "DIAG",
-       ErrorDiagId(),
-       F("bstart"), F("bend"), "errors", 9},
+      {{"errors", std::nullopt}, "DIAG", ErrorDiagId(), F("bstart"), F("bend"), "errors", 9},
   };
   auto nodes = NodeRows(s, specs[0]);
   for (size_t i = 1; i < specs.size(); ++i) nodes.Union(NodeRows(s, specs[i]));
   auto qnames = QualifiedNameRows(s).Project({{QnameId(F("qualified_name")), "node_id"},
-                                           {Str("PY_QUALIFIED_NAME"), "node_kind"},
-                                           {Null(arrow::utf8()), "path"},
-                                           {Null(arrow::int64()), "bstart"},
-                                           {Null(arrow::int64()), "bend"},
-                                           {Null(arrow::utf8()), "file_id"},
-                                           {Str("qualified_names"), "task_name"},
-                                           {I32(10), "task_priority"}});
+                                              {Str("PY_QUALIFIED_NAME"), "node_kind"},
+                                              {Null(arrow::utf8()), "path"},
+                                              {Null(arrow::int64()), "bstart"},
+                                              {Null(arrow::int64()), "bend"},
+                                              {Null(arrow::utf8()), "file_id"},
+                                              {Str("qualified_names"), "task_name"},
+                                              {I32(10), "task_priority"}});
   nodes.Union(qnames);
   nodes.OrderBy({{"node_kind"}, {"node_id"}});
   return nodes;
@@ -182,51 +247,196 @@ PlanBuilder EdgeRows(PlanBuilder b, const EdgeSpec& e) {
 PlanBuilder Edges(const engine::Session& s) {
   const Expr scope = Str("scope_analysis");
   const std::vector<EdgeSpec> specs = {
-      {{"scopes", Valid("parent_scope_id")}, "SCOPE_PARENT", F("scope_id"), F("parent_scope_id"),
-       {}, {}, {}, {}, {}, "scopes", 1},
-      {{"bindings", std::nullopt}, "SCOPE_BINDS", F("scope_id"), F("binding_id"), {}, {}, {}, {}, {}, "bindings", 2},
+      {{"scopes", Valid("parent_scope_id")},
+       "SCOPE_PARENT",
+       F("scope_id"),
+       F("parent_scope_id"),
+       {},
+       {},
+       {},
+       {},
+       {},
+       "scopes",
+       1},
+      {{"bindings", std::nullopt},
+       "SCOPE_BINDS",
+       F("scope_id"),
+       F("binding_id"),
+       {},
+       {},
+       {},
+       {},
+       {},
+       "bindings",
+       2},
       {{"bindings", And(Valid("resolved_binding_id"),
                         cp::not_equal(F("resolved_binding_id"), F("binding_id")))},
-       "BINDING_RESOLVES_TO", F("binding_id"), F("resolved_binding_id"), scope, F("resolved_kind"),
-       {}, {}, {}, "bindings", 2},
-      {{"occurrences", Eq("role", "def")}, "DEF_SITE_OF", F("occurrence_id"), F("binding_id"),
-       {}, {}, {}, kRoleDefinition, {}, "occurrences", 3},
-      {{"occurrences", Eq("role", "use")}, "USE_SITE_OF", F("occurrence_id"), F("binding_id"),
-       {}, {}, {}, kRoleRead, {}, "occurrences", 3},
-      {{"occurrences", Eq("role", "def")}, "PY_WRITES", F("occurrence_id"), F("binding_id"), scope,
-       F("ctx"), {}, kRoleWrite, {}, "occurrences", 3},
-      {{"occurrences", Eq("role", "use")}, "PY_READS", F("occurrence_id"), F("binding_id"), scope,
-       F("ctx"), {}, kRoleRead, {}, "occurrences", 3},
-      {{"definitions", std::nullopt}, "PY_DEFINES", F("scope_id"), F("def_id"), Str("syntax"),
-       Str("enclosing_scope"), {}, kRoleDefinition, {}, "definitions", 4},
-      {{"references", DottedReference()}, "PY_REFERENCES", F("ref_id"), QnameId(F("text")),
-       Str("syntax"), Str("attribute_text"), {}, kRoleRead, "reference", "references", 7, Null(arrow::utf8())},
-      {{"imports", std::nullopt}, "PY_IMPORTS_SYMBOL", F("import_id"), QnameId(ImportTarget()),
-       Str("import"), F("resolved_kind"), {}, kRoleImport, "import", "imports", 6, Null(arrow::utf8())},
-      {{"call_resolutions", Eq("edge_kind", "PY_CALLS_SYMBOL")}, "PY_CALLS_SYMBOL", F("call_id"),
-       F("target_def_id"), F("origin"), F("resolution_method"), F("score"), {}, {}, "call_resolutions", 5,
+       "BINDING_RESOLVES_TO",
+       F("binding_id"),
+       F("resolved_binding_id"),
+       scope,
+       F("resolved_kind"),
+       {},
+       {},
+       {},
+       "bindings",
+       2},
+      {{"occurrences", Eq("role", "def")},
+       "DEF_SITE_OF",
+       F("occurrence_id"),
+       F("binding_id"),
+       {},
+       {},
+       {},
+       kRoleDefinition,
+       {},
+       "occurrences",
+       3},
+      {{"occurrences", Eq("role", "use")},
+       "USE_SITE_OF",
+       F("occurrence_id"),
+       F("binding_id"),
+       {},
+       {},
+       {},
+       kRoleRead,
+       {},
+       "occurrences",
+       3},
+      {{"occurrences", Eq("role", "def")},
+       "PY_WRITES",
+       F("occurrence_id"),
+       F("binding_id"),
+       scope,
+       F("ctx"),
+       {},
+       kRoleWrite,
+       {},
+       "occurrences",
+       3},
+      {{"occurrences", Eq("role", "use")},
+       "PY_READS",
+       F("occurrence_id"),
+       F("binding_id"),
+       scope,
+       F("ctx"),
+       {},
+       kRoleRead,
+       {},
+       "occurrences",
+       3},
+      {{"definitions", std::nullopt},
+       "PY_DEFINES",
+       F("scope_id"),
+       F("def_id"),
+       Str("syntax"),
+       Str("enclosing_scope"),
+       {},
+       kRoleDefinition,
+       {},
+       "definitions",
+       4},
+      {{"references", DottedReference()},
+       "PY_REFERENCES",
+       F("ref_id"),
+       QnameId(F("text")),
+       Str("syntax"),
+       Str("attribute_text"),
+       {},
+       kRoleRead,
+       "reference",
+       "references",
+       7,
+       Null(arrow::utf8())},
+      {{"imports", std::nullopt},
+       "PY_IMPORTS_SYMBOL",
+       F("import_id"),
+       QnameId(ImportTarget()),
+       Str("import"),
+       F("resolved_kind"),
+       {},
+       kRoleImport,
+       "import",
+       "imports",
+       6,
+       Null(arrow::utf8())},
+      {{"call_resolutions", Eq("edge_kind", "PY_CALLS_SYMBOL")},
+       "PY_CALLS_SYMBOL",
+       F("call_id"),
+       F("target_def_id"),
+       F("origin"),
+       F("resolution_method"),
+       F("score"),
+       {},
+       {},
+       "call_resolutions",
+       5,
        F("target_file_id")},
-      {{"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, "PY_CALLS_QNAME", F("call_id"),
-       QnameId(F("target_qualified_name")), F("origin"), F("resolution_method"), F("score"), {},
-       "call_resolution", "call_resolutions", 5, Null(arrow::utf8())},
-      {{"type_params", Valid("owner_def_id")}, "TYPE_PARAM_OF", F("type_param_id"), F("owner_def_id"),
-       {}, {}, {}, {}, {}, "type_params", 8},
-      {{"diagnostics", std::nullopt}, "HAS_DIAGNOSTIC", F("file_id"), F("diag_id"), {}, {}, {}, {}, {},
-       "diagnostics", 9},
-      {{"errors", std::nullopt}, "HAS_DIAGNOSTIC", F("file_id"),
-       ErrorDiagId(), {}, {},
-       {}, {}, {}, "errors", 9},
+      {{"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")},
+       "PY_CALLS_QNAME",
+       F("call_id"),
+       QnameId(F("target_qualified_name")),
+       F("origin"),
+       F("resolution_method"),
+       F("score"),
+       {},
+       "call_resolution",
+       "call_resolutions",
+       5,
+       Null(arrow::utf8())},
+      {{"type_params", Valid("owner_def_id")},
+       "TYPE_PARAM_OF",
+       F("type_param_id"),
+       F("owner_def_id"),
+       {},
+       {},
+       {},
+       {},
+       {},
+       "type_params",
+       8},
+      {{"diagnostics", std::nullopt},
+       "HAS_DIAGNOSTIC",
+       F("file_id"),
+       F("diag_id"),
+       {},
+       {},
+       {},
+       {},
+       {},
+       "diagnostics",
+       9},
+      {{"errors", std::nullopt},
+       "HAS_DIAGNOSTIC",
+       F("file_id"),
+       ErrorDiagId(),
+       {},
+       {},
+       {},
+       {},
+       {},
+       "errors",
+       9},
   };
   auto edges = EdgeRows(Scan(s, specs[0].source), specs[0]);
-  for (size_t i = 1; i < specs.size(); ++i) edges.Union(EdgeRows(Scan(s, specs[i].source), specs[i]));
+  for (size_t i = 1; i < specs.size(); ++i)
+    edges.Union(EdgeRows(Scan(s, specs[i].source), specs[i]));
   // An annotation hangs off the binding of its parameter, or off its definition (returns).
   auto params = PlanBuilder::Scan(s, ExtractTableName("parameters"), {"param_id", "binding_id"});
   params.Project({{F("param_id"), "p_param_id"}, {F("binding_id"), "p_binding_id"}});
   auto annotated = Scan(s, {"annotations", Valid("owner_id")});
   annotated.Join(params, engine::JoinKind::kLeftOuter, {"owner_id"}, {"p_param_id"});
-  const EdgeSpec has_annotation{{"annotations", std::nullopt}, "HAS_ANNOTATION",
+  const EdgeSpec has_annotation{{"annotations", std::nullopt},
+                                "HAS_ANNOTATION",
                                 cp::call("coalesce", {F("p_binding_id"), F("owner_id")}),
-                                F("annotation_id"), {}, {}, {}, {}, {}, "annotations", 7};
+                                F("annotation_id"),
+                                {},
+                                {},
+                                {},
+                                {},
+                                {},
+                                "annotations",
+                                7};
   edges.Union(EdgeRows(annotated, has_annotation));
   edges.OrderBy({{"edge_kind"}, {"edge_id"}});
   return edges;
@@ -282,8 +492,10 @@ PlanBuilder Props(const engine::Session& s) {
       refs{"references", std::nullopt}, tparams{"type_params", std::nullopt},
       diags{"diagnostics", std::nullopt}, defsites{"occurrences", Eq("role", "def")},
       usesites{"occurrences", Eq("role", "use")}, annots{"annotations", std::nullopt};
-  for (auto [key, col, type] : {std::tuple{"path", "path", "string"}, {"module_name", "module_name", "string"},
-                                {"sha256", "sha256", "string"}, {"line_count", "line_count", "int"},
+  for (auto [key, col, type] : {std::tuple{"path", "path", "string"},
+                                {"module_name", "module_name", "string"},
+                                {"sha256", "sha256", "string"},
+                                {"line_count", "line_count", "int"},
                                 {"encoding", "encoding", "string"}}) {
     node(files, "PY_FILE", F("file_id"), key, col, type, "files", 0);
   }
@@ -294,20 +506,29 @@ PlanBuilder Props(const engine::Session& s) {
   node(bindings, "PY_BINDING", F("binding_id"), "flags", "flags", "strings", "bindings", 2);
   node(defsites, "PY_DEF_SITE", F("occurrence_id"), "name", "name", "string", "occurrences", 3);
   node(usesites, "PY_USE_SITE", F("occurrence_id"), "name", "name", "string", "occurrences", 3);
-  for (auto [key, type] : {std::pair{"def_kind", "string"}, {"name", "string"}, {"qualified_name", "string"},
-                           {"decorators", "strings"}, {"is_method", "bool"}}) {
+  for (auto [key, type] : {std::pair{"def_kind", "string"},
+                           {"name", "string"},
+                           {"qualified_name", "string"},
+                           {"decorators", "strings"},
+                           {"is_method", "bool"}}) {
     node(defs, "CST_DEF", F("def_id"), key, key, type, "definitions", 4);
   }
-  node(calls, "CST_CALLSITE", F("call_id"), "callee_text", "callee_text", "string", "call_sites", 5);
+  node(calls, "CST_CALLSITE", F("call_id"), "callee_text", "callee_text", "string", "call_sites",
+       5);
   node(calls, "CST_CALLSITE", F("call_id"), "arg_count", "arg_count", "int", "call_sites", 5);
-  for (auto [key, type] : {std::pair{"imported_name", "string"}, {"asname", "string"}, {"module", "string"},
-                           {"level", "int"}, {"is_star", "bool"}}) {
+  for (auto [key, type] : {std::pair{"imported_name", "string"},
+                           {"asname", "string"},
+                           {"module", "string"},
+                           {"level", "int"},
+                           {"is_star", "bool"}}) {
     node(imports, "CST_IMPORT_ALIAS", F("import_id"), key, key, type, "imports", 6);
   }
   node(refs, "CST_REF", F("ref_id"), "name", "name", "string", "references", 7);
-  node(annots, "CST_REF", F("annotation_id"), "name", "annotation_text", "string", "annotations", 7);
+  node(annots, "CST_REF", F("annotation_id"), "name", "annotation_text", "string", "annotations",
+       7);
   node(tparams, "TYPE_PARAM", F("type_param_id"), "name", "name", "string", "type_params", 8);
-  node(tparams, "TYPE_PARAM", F("type_param_id"), "type_param_kind", "kind", "string", "type_params", 8);
+  node(tparams, "TYPE_PARAM", F("type_param_id"), "type_param_kind", "kind", "string",
+       "type_params", 8);
   for (auto [key, type] : {std::pair{"message", "string"}, {"line", "int"}, {"column", "int"}}) {
     node(diags, "", F("diag_id"), key, key, type, "diagnostics", 9);
   }
@@ -317,27 +538,35 @@ PlanBuilder Props(const engine::Session& s) {
     const Expr dst = std::string(kind) == "PY_CALLS_SYMBOL" ? F("target_def_id")
                                                             : QnameId(F("target_qualified_name"));
     const Expr edge_id = StableId("edge", {Str(kind), F("call_id"), dst});
-    for (auto [key, type] : {std::pair{"origin", "string"}, {"resolution_method", "string"}, {"score", "float"}}) {
-      specs.push_back({{"call_resolutions", Eq("edge_kind", kind)}, "edge", kind, edge_id, key, key,
-                       type, "call_resolutions", 5});
+    for (auto [key, type] :
+         {std::pair{"origin", "string"}, {"resolution_method", "string"}, {"score", "float"}}) {
+      specs.push_back({{"call_resolutions", Eq("edge_kind", kind)},
+                       "edge",
+                       kind,
+                       edge_id,
+                       key,
+                       key,
+                       type,
+                       "call_resolutions",
+                       5});
     }
   }
   auto props = PropRows(s, specs[0]);
   for (size_t i = 1; i < specs.size(); ++i) props.Union(PropRows(s, specs[i]));
   // PY_QUALIFIED_NAME nodes carry their name.
   auto qnames = QualifiedNameRows(s).Project({{Str("node"), "entity_kind"},
-                                           {QnameId(F("qualified_name")), "entity_id"},
-                                           {Str("PY_QUALIFIED_NAME"), "node_kind"},
-                                           {Str("qualified_name"), "prop_key"},
-                                           {Str("string"), "value_type"},
-                                           {F("qualified_name"), "value_string"},
-                                           {Null(arrow::int64()), "value_int"},
-                                           {Null(arrow::float64()), "value_float"},
-                                           {Null(arrow::boolean()), "value_bool"},
-                                           {Null(kStrings), "value_strings"},
-                                           {Str("qualified_names"), "task_name"},
-                                           {I32(10), "task_priority"},
-                                           {Null(arrow::utf8()), "file_id"}});
+                                              {QnameId(F("qualified_name")), "entity_id"},
+                                              {Str("PY_QUALIFIED_NAME"), "node_kind"},
+                                              {Str("qualified_name"), "prop_key"},
+                                              {Str("string"), "value_type"},
+                                              {F("qualified_name"), "value_string"},
+                                              {Null(arrow::int64()), "value_int"},
+                                              {Null(arrow::float64()), "value_float"},
+                                              {Null(arrow::boolean()), "value_bool"},
+                                              {Null(kStrings), "value_strings"},
+                                              {Str("qualified_names"), "task_name"},
+                                              {I32(10), "task_priority"},
+                                              {Null(arrow::utf8()), "file_id"}});
   props.Union(qnames);
   props.OrderBy({{"entity_kind"}, {"entity_id"}, {"prop_key"}});
   return props;
@@ -345,11 +574,12 @@ PlanBuilder Props(const engine::Session& s) {
 
 // The props of each entity, in (entity, prop_key) order; the pipeline nests them per entity.
 PlanBuilder PropsMap(PlanBuilder props) {
-  const Expr value = cp::call(
-      "make_struct",
-      {F("value_type"), F("value_string"), F("value_int"), F("value_float"), F("value_bool"), F("value_strings")},
-      cp::MakeStructOptions({"value_type", "value_string", "value_int", "value_float", "value_bool",
-                             "value_strings"}));
+  const Expr value =
+      cp::call("make_struct",
+               {F("value_type"), F("value_string"), F("value_int"), F("value_float"),
+                F("value_bool"), F("value_strings")},
+               cp::MakeStructOptions({"value_type", "value_string", "value_int", "value_float",
+                                      "value_bool", "value_strings"}));
   props.Project({{F("entity_kind"), "entity_kind"},
                  {F("entity_id"), "entity_id"},
                  {F("node_kind"), "node_kind"},
@@ -373,10 +603,11 @@ std::string ExtractTableName(const std::string& dataset) { return "extract_" + d
 namespace {
 
 Status AddView(std::vector<CpgView>* views, std::string name, const PlanBuilder& b,
-               std::vector<std::string> partition_by, bool ordered, std::vector<std::string> cluster_by = {}) {
+               std::vector<std::string> partition_by, bool ordered,
+               std::vector<std::string> cluster_by = {}) {
   ARROW_ASSIGN_OR_RAISE(auto plan, b.Build());
-  views->push_back(
-      {std::move(name), std::move(plan), std::move(partition_by), std::move(cluster_by), ordered, std::nullopt});
+  views->push_back({std::move(name), std::move(plan), std::move(partition_by),
+                    std::move(cluster_by), ordered, std::nullopt});
   return Status::OK();
 }
 
@@ -392,22 +623,28 @@ Result<CpgView> BuildQualifiedNamesView(const engine::Session& session) {
 Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session) {
   ARROW_RETURN_NOT_OK(engine::RegisterAnatomyFunctions());
   std::vector<CpgView> views;
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_nodes", Nodes(session), {"node_kind"}, false, {"file_id"}));
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges", Edges(session), {"edge_kind"}, false, {"file_id"}));
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props", Props(session), {"entity_kind"}, false, {"file_id"}));
+  ARROW_RETURN_NOT_OK(
+      AddView(&views, "cpg_nodes", Nodes(session), {"node_kind"}, false, {"file_id"}));
+  ARROW_RETURN_NOT_OK(
+      AddView(&views, "cpg_edges", Edges(session), {"edge_kind"}, false, {"file_id"}));
+  ARROW_RETURN_NOT_OK(
+      AddView(&views, "cpg_props", Props(session), {"entity_kind"}, false, {"file_id"}));
   return views;
 }
 
 Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
   std::vector<CpgView> views;
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props_map", PropsMap(PlanBuilder::Scan(session, "cpg_props")), {},
-                              true, {"file_id"}));
-  views.back().nest = {{"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
+  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props_map",
+                              PropsMap(PlanBuilder::Scan(session, "cpg_props")), {}, true,
+                              {"file_id"}));
+  views.back().nest = {
+      {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
   // An edge's source is in the edge's file; its destination is in dst_file_id.
   for (const auto& [key, file] : {std::pair<std::string, std::string>{"src_node_id", "file_id"},
                                   {"dst_node_id", "dst_file_id"}}) {
     ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
-                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true, {file}));
+                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true,
+                                {file}));
     std::vector<std::string> values;
     for (const auto& f : views.back().plan.output_schema->fields()) {
       if (f->name() != key && f->name() != file) values.push_back(f->name());

@@ -202,7 +202,8 @@ std::vector<std::string> ImportTargets(const ImportRow& r) {
 
 }  // namespace
 
-arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const ExtractOptions& options) {
+arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
+                                               const ExtractOptions& options) {
   using Clock = std::chrono::steady_clock;
   auto ms_since = [](Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
@@ -213,7 +214,9 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const Ext
   const int jobs =
       options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
   (void)PyFields();  // resolve the grammar tables once, before threads start
-  auto extract = [&](size_t i, TSParser* parser) { ExtractOne(scan.files[i], options, parser, outputs[i]); };
+  auto extract = [&](size_t i, TSParser* parser) {
+    ExtractOne(scan.files[i], options, parser, outputs[i]);
+  };
   std::vector<bool> emit(scan.files.size(), !options.only_paths);
   if (!options.only_paths) {
     std::vector<size_t> all(scan.files.size());
@@ -246,7 +249,8 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const Ext
       for (size_t i : wave) {
         // Other files reach a file's module-level names only: past the requested files, the
         // imports inside functions and classes lead nowhere resolution goes.
-        const std::string module_scope = outputs[i].scopes.empty() ? "" : outputs[i].scopes[0].scope_id;
+        const std::string module_scope =
+            outputs[i].scopes.empty() ? "" : outputs[i].scopes[0].scope_id;
         for (const auto& imp : outputs[i].imports) {
           if (!emit[i] && imp.scope_id != module_scope) continue;
           for (const auto& target : ImportTargets(imp)) {

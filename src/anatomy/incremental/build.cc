@@ -213,7 +213,7 @@ class Builder {
       summary_.mode = "unchanged";
       summary_.reason = "no file changed since " + last->run_id;
       ARROW_RETURN_NOT_OK(Record("started"));
-    batch_.emplace(&store_);
+      batch_.emplace(&store_);
       return Finish(last->table_versions);
     }
     return Incremental(std::move(changes));
@@ -347,7 +347,13 @@ class Builder {
     impact.changes = changes.changes;
     for (const auto& f : scan_.files) impact.current_paths.push_back(f.path);
     ARROW_ASSIGN_OR_RAISE(impact.imports, ReadTable(ctx_.out + "/extract/imports",
-                                                    {"path", "module", "imported_name", "is_from", "is_star"}));
+                                                    {"path", "scope_id", "module", "imported_name",
+                                                     "is_from", "is_star"}));
+    ARROW_ASSIGN_OR_RAISE(auto module_scopes,
+                          ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
+                                    {{"scope_kind", PredicateOp::kEq, {"module"}}}));
+    ARROW_ASSIGN_OR_RAISE(auto module_scope_ids, Strings(*module_scopes, "scope_id"));
+    impact.module_scopes.emplace(module_scope_ids.begin(), module_scope_ids.end());
     // Changed files are extracted first: those whose surface stayed the same reach only the
     // files that resolve into them.
     std::set<std::string> changed;
@@ -389,8 +395,9 @@ class Builder {
 
     Stage("read_previous");
     // 2. Where the previous edges of these files pointed, read before anything is replaced.
-    ARROW_ASSIGN_OR_RAISE(auto old_edges, ReadTable(ctx_.out + "/cpg_edges", {"dst_node_id", "dst_file_id"},
-                                                    {{"file_id", PredicateOp::kIn, file_ids}}));
+    ARROW_ASSIGN_OR_RAISE(auto old_edges,
+                          ReadTable(ctx_.out + "/cpg_edges", {"dst_node_id", "dst_file_id"},
+                                    {{"file_id", PredicateOp::kIn, file_ids}}));
 
     Stage("extract_upserts");
     // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
@@ -420,14 +427,16 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto part, NewSession());
     ARROW_RETURN_NOT_OK(pipeline::IngestExtraction(*part, extraction->Tables()));
     ARROW_RETURN_NOT_OK(part->Ingest(qnames.name, qnames.table));
-    ARROW_ASSIGN_OR_RAISE(auto old_qnames, ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
-                                                     {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}));
+    ARROW_ASSIGN_OR_RAISE(auto old_qnames,
+                          ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
+                                    {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}));
     ARROW_ASSIGN_OR_RAISE(auto old_qname_ids, Strings(*old_qnames, "node_id"));
     std::vector<std::string> added_qnames, removed_qnames;
     const std::vector<Predicate> of_files = {{"file_id", PredicateOp::kIn, file_ids}};
     auto where_for = [&](const std::string& id_column) {
       Conjunctions where = {of_files};
-      where.push_back({{"file_id", PredicateOp::kIsNull, {}}, {id_column, PredicateOp::kIn, removed_qnames}});
+      where.push_back(
+          {{"file_id", PredicateOp::kIsNull, {}}, {id_column, PredicateOp::kIn, removed_qnames}});
       return where;
     };
     std::shared_ptr<arrow::Table> new_edges;
@@ -446,8 +455,10 @@ class Builder {
         ARROW_ASSIGN_OR_RAISE(std::tie(added_qnames, removed_qnames),
                               QualifiedNameChanges(*result.table, old_qname_ids));
       }
-      ARROW_ASSIGN_OR_RAISE(result.table, WithoutOldQualifiedNames(result.table, id_column, added_qnames));
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where_for(id_column)).status());
+      ARROW_ASSIGN_OR_RAISE(result.table,
+                            WithoutOldQualifiedNames(result.table, id_column, added_qnames));
+      ARROW_RETURN_NOT_OK(
+          Upsert(pipeline::OutputWrite(ctx_, result), where_for(id_column)).status());
     }
 
     Stage("derived_views");
@@ -459,7 +470,8 @@ class Builder {
       plan_fingerprints_[view.name] = result.plan_fingerprint;
       Conjunctions where = {of_files};
       if (view.name == "cpg_props_map") {
-        ARROW_ASSIGN_OR_RAISE(result.table, WithoutOldQualifiedNames(result.table, "entity_id", added_qnames));
+        ARROW_ASSIGN_OR_RAISE(result.table,
+                              WithoutOldQualifiedNames(result.table, "entity_id", added_qnames));
         where = where_for("entity_id");
       }
       ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
@@ -469,8 +481,9 @@ class Builder {
     // files, with the new ones.
     std::set<std::string> dst_files, dst_in_files, dst_qnames;
     for (const auto& edges : {old_edges, new_edges}) {
-      ARROW_ASSIGN_OR_RAISE(auto batch, edges->SelectColumns({edges->schema()->GetFieldIndex("dst_node_id"),
-                                                              edges->schema()->GetFieldIndex("dst_file_id")}));
+      ARROW_ASSIGN_OR_RAISE(auto batch,
+                            edges->SelectColumns({edges->schema()->GetFieldIndex("dst_node_id"),
+                                                  edges->schema()->GetFieldIndex("dst_file_id")}));
       ARROW_ASSIGN_OR_RAISE(auto ids, Strings(*batch, "dst_node_id"));
       auto files = batch->GetColumnByName("dst_file_id");
       int64_t row = 0;
@@ -531,22 +544,25 @@ class Builder {
     }
     const std::set<std::string> before(old_ids.begin(), old_ids.end());
     std::pair<std::vector<std::string>, std::vector<std::string>> out;
-    std::set_difference(now.begin(), now.end(), before.begin(), before.end(), std::back_inserter(out.first));
-    std::set_difference(before.begin(), before.end(), now.begin(), now.end(), std::back_inserter(out.second));
+    std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
+                        std::back_inserter(out.first));
+    std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
+                        std::back_inserter(out.second));
     return out;
   }
 
   // The rows of `table` that belong to a file, or to a qualified name of `added`.
-  static Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(const std::shared_ptr<arrow::Table>& table,
-                                                                        const std::string& id_column,
-                                                                        const std::vector<std::string>& added) {
+  static Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
+      const std::shared_ptr<arrow::Table>& table, const std::string& id_column,
+      const std::vector<std::string>& added) {
     namespace cp = arrow::compute;
     arrow::StringBuilder b;
     ARROW_RETURN_NOT_OK(b.AppendValues(added));
     ARROW_ASSIGN_OR_RAISE(auto added_array, b.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto has_file, cp::CallFunction("is_valid", {table->GetColumnByName("file_id")}));
-    ARROW_ASSIGN_OR_RAISE(auto is_added,
-                          cp::IsIn(table->GetColumnByName(id_column), cp::SetLookupOptions(added_array)));
+    ARROW_ASSIGN_OR_RAISE(auto has_file,
+                          cp::CallFunction("is_valid", {table->GetColumnByName("file_id")}));
+    ARROW_ASSIGN_OR_RAISE(auto is_added, cp::IsIn(table->GetColumnByName(id_column),
+                                                  cp::SetLookupOptions(added_array)));
     ARROW_ASSIGN_OR_RAISE(auto keep, cp::Or(has_file, is_added));
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(table, keep));
     return kept.table();
@@ -566,43 +582,29 @@ class Builder {
     return extraction;
   }
 
-  // For each changed file whose surface is as before: the files whose rows resolve into it.
-  Result<std::map<std::string, std::vector<std::string>>> SameSurface(const std::set<std::string>& changed,
-                                                                      const extract::ExtractionResult& now) {
+  // The changed files whose surface is as before.
+  Result<std::set<std::string>> SameSurface(const std::set<std::string>& changed,
+                                            const extract::ExtractionResult& now) {
     const std::vector<std::string> paths(changed.begin(), changed.end());
     const std::vector<Predicate> of_paths = {{"path", PredicateOp::kIn, paths}};
     std::map<std::string, std::shared_ptr<arrow::Table>> before;
     for (const char* d : {"definitions", "bindings", "imports", "scopes"}) {
       ARROW_ASSIGN_OR_RAISE(before[d], ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
     }
-    ARROW_ASSIGN_OR_RAISE(auto old_sigs, SurfaceSignatures(*before["definitions"], *before["bindings"],
-                                                           *before["imports"], *before["scopes"]));
-    ARROW_ASSIGN_OR_RAISE(auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings, *now.imports, *now.scopes));
-    std::map<std::string, std::string> same;  // file_id -> path
+    ARROW_ASSIGN_OR_RAISE(auto old_sigs,
+                          SurfaceSignatures(*before["definitions"], *before["bindings"],
+                                            *before["imports"], *before["scopes"]));
+    ARROW_ASSIGN_OR_RAISE(auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings,
+                                                           *now.imports, *now.scopes));
+    std::set<std::string> same;
     for (const auto& p : paths) {
       const std::string id = core::StableId("file", {p});
       auto o = old_sigs.find(id), n = new_sigs.find(id);
-      const bool equal = (o == old_sigs.end() && n == new_sigs.end()) ||
-                         (o != old_sigs.end() && n != new_sigs.end() && o->second == n->second);
-      if (equal) same[id] = p;
+      const bool absent = o == old_sigs.end() && n == new_sigs.end();
+      if (absent || (o != old_sigs.end() && n != new_sigs.end() && o->second == n->second))
+        same.insert(p);
     }
-    std::map<std::string, std::vector<std::string>> out;
-    if (same.empty()) return out;
-    std::vector<std::string> ids;
-    for (const auto& [id, p] : same) {
-      ids.push_back(id);
-      out[p];
-    }
-    for (const auto& [dataset, column] : {std::pair{"call_resolutions", "target_file_id"}, {"imports", "resolved_file_id"}}) {
-      ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/" + dataset, {"path", column},
-                                                 {{column, PredicateOp::kIn, ids}}));
-      ARROW_ASSIGN_OR_RAISE(auto referrers, Strings(*rows, "path"));
-      ARROW_ASSIGN_OR_RAISE(auto targets, Strings(*rows, column));
-      for (size_t i = 0; i < referrers.size(); ++i) {
-        if (referrers[i] != same[targets[i]]) out[same[targets[i]]].push_back(referrers[i]);
-      }
-    }
-    return out;
+    return same;
   }
 
   // The edges into the destinations `into_dst` selects, as cpg_edges rows: the previous
@@ -618,14 +620,16 @@ class Builder {
     ARROW_RETURN_NOT_OK(rebuilt_builder.AppendValues(rebuilt_files));
     ARROW_ASSIGN_OR_RAISE(auto rebuilt, rebuilt_builder.Finish());
     for (const auto& where : into_dst) {
-      if (std::any_of(where.begin(), where.end(),
-                      [](const Predicate& p) { return p.op == PredicateOp::kIn && p.values.empty(); })) {
+      if (std::any_of(where.begin(), where.end(), [](const Predicate& p) {
+            return p.op == PredicateOp::kIn && p.values.empty();
+          })) {
         continue;
       }
       ARROW_ASSIGN_OR_RAISE(auto lists, ReadTable(ctx_.out + "/cpg_edges_by_dst", {}, where));
       ARROW_ASSIGN_OR_RAISE(auto flat, cpg::UnnestRuns(*lists, "edges"));
       ARROW_ASSIGN_OR_RAISE(auto kept_mask,
-                            arrow::compute::IsIn(flat->GetColumnByName("file_id"), arrow::compute::SetLookupOptions(rebuilt)));
+                            arrow::compute::IsIn(flat->GetColumnByName("file_id"),
+                                                 arrow::compute::SetLookupOptions(rebuilt)));
       ARROW_ASSIGN_OR_RAISE(kept_mask, arrow::compute::Invert(kept_mask));
       ARROW_ASSIGN_OR_RAISE(auto kept, arrow::compute::Filter(flat, kept_mask));
       // As cpg_edges rows: its columns, in its order and types.

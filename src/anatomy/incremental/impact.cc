@@ -7,7 +7,6 @@
 #include <set>
 
 #include "anatomy/core/hash.h"
-#include "anatomy/core/hash.h"
 #include "anatomy/extract/scan.h"
 
 namespace anatomy::incremental {
@@ -20,12 +19,29 @@ bool IsPython(const std::string& path) {
 
 // Whether an import naming `target` may resolve differently when module `changed` changes:
 // the same module, a package above it, or a module under it.
-bool DependsOn(const std::string& target, const std::string& changed) {
-  if (target.empty() || changed.empty()) return false;
-  auto under = [](const std::string& a, const std::string& b) {
-    return a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '.';
-  };
-  return target == changed || under(target, changed) || under(changed, target);
+bool Under(const std::string& a, const std::string& b) {
+  return a.size() > b.size() && a.compare(0, b.size(), b) == 0 && a[b.size()] == '.';
+}
+
+// One import row: who imports, what, and whether at module level.
+struct ImportUse {
+  std::string path;
+  std::string module;        // `import a.b` / `from a.b import x`: a.b
+  std::string from_name;     // `from a.b import x`: a.b.x (a name or a submodule); else empty
+  bool module_level = true;  // only module-level imports are reachable from other files
+};
+
+// Whether an import may resolve differently when module `changed` changes. `import a.b`
+// binds `a`: it reads a, a.b and the modules under them. `from a.b import x` reads a.b's
+// names and the submodule a.b.x with what is under it, not the rest of a.b's package.
+bool DependsOn(const ImportUse& use, const std::string& changed) {
+  if (changed.empty()) return false;
+  if (use.from_name.empty()) {
+    return !use.module.empty() &&
+           (use.module == changed || Under(use.module, changed) || Under(changed, use.module));
+  }
+  return use.module == changed || Under(use.module, changed) || use.from_name == changed ||
+         Under(changed, use.from_name);
 }
 
 }  // namespace
@@ -60,8 +76,8 @@ Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const st
 
 // Adds to `facts` (by file_id) one string per row of `table` made of `columns`; with
 // `module_scopes`, only rows whose scope_id is a module scope.
-Status AddFacts(const arrow::Table& table, const char* kind, const std::vector<std::string>& columns,
-                const std::set<std::string>* module_scopes,
+Status AddFacts(const arrow::Table& table, const char* kind,
+                const std::vector<std::string>& columns, const std::set<std::string>* module_scopes,
                 std::map<std::string, std::vector<std::string>>* facts) {
   ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
   ARROW_ASSIGN_OR_RAISE(auto file_ids, Texts(*batch, "file_id"));
@@ -134,19 +150,13 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& c : changes) {
     if (c.change != "deleted") impacted.emplace(c.path, c.change);
-    if (c.change == "touched") continue;  // same content: nothing else can change
-    if (auto same = inputs.same_surface.find(c.path); same != inputs.same_surface.end()) {
-      // Same names, kinds and imports: only the ids and spans the other files point at move.
-      for (const auto& referrer : same->second) {
-        if (present.count(referrer)) impacted.emplace(referrer, "resolves into " + c.path);
-      }
-      continue;
-    }
+    if (c.change == "touched") continue;              // same content: nothing else can change
+    if (inputs.same_surface.count(c.path)) continue;  // what others read of it is as before
     changed_module(c.path);
     if (c.old_path) changed_module(*c.old_path);
   }
 
-  // Each import row as (importing path, the module names it reads).
+  // Each import row as an ImportUse.
   ARROW_ASSIGN_OR_RAISE(auto batch, imports.CombineChunksToBatch());
   auto str = [&](const char* name) {
     return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(name));
@@ -154,32 +164,34 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   auto flag = [&](const char* name) {
     return std::static_pointer_cast<arrow::BooleanArray>(batch->GetColumnByName(name));
   };
-  auto path = str("path"), module = str("module"), name = str("imported_name");
+  auto path = str("path"), module = str("module"), name = str("imported_name"),
+       scope = str("scope_id");
   auto is_from = flag("is_from"), is_star = flag("is_star");
   if (!path || !module || !name || !is_from || !is_star) {
     return Status::Invalid(
         "the imports table lacks path, module, imported_name, is_from or is_star");
   }
-  std::vector<std::pair<std::string, std::vector<std::string>>> rows;
+  std::vector<ImportUse> uses;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    std::vector<std::string> targets{module->GetString(i)};
+    ImportUse use{path->GetString(i), module->GetString(i), "", true};
     if (is_from->Value(i) && !is_star->Value(i) && !name->IsNull(i)) {
-      targets.push_back(targets[0].empty() ? name->GetString(i)
-                                           : targets[0] + "." + name->GetString(i));
+      use.from_name =
+          use.module.empty() ? name->GetString(i) : use.module + "." + name->GetString(i);
     }
-    rows.emplace_back(path->GetString(i), std::move(targets));
+    if (scope && inputs.module_scopes)
+      use.module_level = inputs.module_scopes->count(scope->GetString(i)) > 0;
+    uses.push_back(std::move(use));
   }
+  // A file whose import may resolve differently is rebuilt; when that import is at module
+  // level, files importing it may resolve through it too, so its module changes in turn.
+  std::set<std::string> reexporters;
   while (!frontier.empty()) {
     const std::string m = frontier.front();
     frontier.pop_front();
-    for (const auto& [importer, targets] : rows) {
-      if (impacted.count(importer) || !present.count(importer)) continue;
-      for (const auto& t : targets) {
-        if (!DependsOn(t, m)) continue;
-        impacted.emplace(importer, "imports " + m);
-        changed_module(importer);
-        break;
-      }
+    for (const auto& use : uses) {
+      if (!present.count(use.path) || !DependsOn(use, m)) continue;
+      impacted.emplace(use.path, "imports " + m);
+      if (use.module_level && reexporters.insert(use.path).second) changed_module(use.path);
     }
   }
   std::vector<artifacts::ImpactedFile> out;

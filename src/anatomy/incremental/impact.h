@@ -4,7 +4,8 @@
 
 #include <map>
 #include <memory>
-#include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,20 +27,25 @@ Result<std::map<std::string, std::string>> SurfaceSignatures(const arrow::Table&
 /// \brief What the impact analysis knows.
 struct ImpactInputs {
   std::vector<artifacts::FileChange> changes;
-  /// The previous build's import rows (columns path, module, imported_name, is_from, is_star).
+  /// The previous build's import rows (columns path, module, imported_name, is_from, is_star,
+  /// and scope_id).
   std::shared_ptr<arrow::Table> imports;
+  /// The module scopes' ids: imports in other scopes are reached by no other file. Unset: all
+  /// imports count as module-level.
+  std::optional<std::set<std::string>> module_scopes;
   /// The files now in the repository.
   std::vector<std::string> current_paths;
-  /// Changed files whose surface (SurfaceSignatures) is unchanged, each with the files whose
-  /// previous rows resolve into it (imports and calls naming its file id).
-  std::map<std::string, std::vector<std::string>> same_surface;
+  /// Changed files whose surface (SurfaceSignatures) is unchanged. Ids of definitions,
+  /// scopes and bindings derive from names, not spans, so no other file's rows change.
+  std::set<std::string> same_surface;
 };
 
 /// \brief The files whose rows an incremental build recomputes, each with its reason: every
-/// added, changed, renamed or touched file; for a changed file whose surface is unchanged,
-/// the files whose rows resolve into it (only ids and spans can differ for them); for any
-/// other change, every file that imports the module, transitively (its resolution may now
-/// find other names). An import of `a.b` depends on `a`, `a.b` and everything under `a.b`.
+/// added, changed, renamed or touched file; for a change that alters a module's surface (or
+/// adds, deletes or renames it), every file that imports the module, and transitively the
+/// files importing those at module level (their names lead into it). `import a.b` depends on
+/// `a`, `a.b` and the modules under them; `from a.b import x` on `a`, `a.b`, and `a.b.x` with
+/// what is under it.
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs);
 
 }  // namespace anatomy::incremental

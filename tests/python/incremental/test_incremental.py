@@ -27,13 +27,19 @@ def module_of(repo, path):
 
 # Each edit changes the repository the way a developer would; the property is that an
 # incremental build after it equals a full build.
-def edit_body(rng, repo):
-    # A comment line somewhere shifts the spans (and so the ids) of everything below it, which
-    # the call edges of importing files point at; a new function at the end adds rows.
+def shift_spans(rng, repo):
+    # A comment line somewhere moves the spans (and so the ids) of everything below it, which
+    # the rows of importing files point at; the names the file offers stay the same.
     f = rng.choice(python_files(repo))
     lines = f.read_text().split("\n")
     lines.insert(rng.randrange(len(lines)), f"# edit {rng.randrange(10**6)}")
-    f.write_text("\n".join(lines) + f"\n\ndef added_{rng.randrange(10**6)}(x):\n    y = x + 1\n    return len([y])\n")
+    f.write_text("\n".join(lines))
+
+
+def edit_body(rng, repo):
+    # A new function: the file offers one more name.
+    f = rng.choice(python_files(repo))
+    f.write_text(f.read_text() + f"\n\ndef added_{rng.randrange(10**6)}(x):\n    y = x + 1\n    return len([y])\n")
 
 
 def add_module(rng, repo):
@@ -78,7 +84,7 @@ def touch(rng, repo):
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
 
 
-EDITS = [edit_body, add_module, delete_file, rename_file, change_exported_name, add_syntax_error, touch]
+EDITS = [shift_spans, edit_body, add_module, delete_file, rename_file, change_exported_name, add_syntax_error, touch]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -156,6 +162,7 @@ def test_killed_builds_leave_readable_tables_and_the_next_build_recovers(repo, t
     out = tmp_path / "out"
     build(repo, out)
     for trial in range(4):
+        shift_spans(rng, repo)
         edit_body(rng, repo)
         add_module(rng, repo)
         proc = subprocess.Popen([str(BUILD / "anatomy"), "build", str(repo), "--out", str(out), "--incremental"],

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# An incremental build after a one-file edit of the standard library, side by side with the
+# full build of the same tree, in one run: wall seconds and peak RSS from /usr/bin/time -v,
+# and the ratio (goal: at most 5%). The standard library is copied to a scratch folder so
+# that it can be edited. Edits: a comment and a function added to a leaf module
+# (colorsys.py), and a comment at the top of a module other modules call into
+# (json/decoder.py), which shifts every span of the file.
+# Usage: bench/incremental_stdlib.sh [BUILD_DIR]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$root/build}"
+stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/repo"
+(cd "$stdlib" && tar --exclude=./site-packages --exclude='__pycache__' -cf - .) | tar -C "$work/repo" -xf -
+seconds_of() {  # h:mm:ss or m:ss.ss -> seconds
+  awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$1"
+}
+measure() {  # label command...  -> prints a line, sets LAST_SECONDS
+  local log; log="$(mktemp)"
+  /usr/bin/time -v "${@:2}" >"$log.out" 2>"$log" || { tail -20 "$log"; return 1; }
+  local wall rss
+  wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
+  rss="$(grep 'Maximum resident' "$log" | awk '{print $NF}')"
+  LAST_SECONDS="$(seconds_of "$wall")"
+  printf '%-44s %8.2f s   peak RSS %6d MB\n' "$1" "$LAST_SECONDS" "$((rss / 1024))"
+  grep -E "^anatomy build: |^  seconds:" "$log.out" | sed 's/^/    /'
+  rm -f "$log" "$log.out"
+}
+files="$(cd "$work/repo" && find . -name '*.py' | wc -l)"
+echo "stdlib copy of $stdlib ($files .py files), $(nproc) cores, $(date -u +%F)"
+measure "full build" "$build/anatomy" build "$work/repo" --out "$work/out"
+full_s="$LAST_SECONDS"
+measure "incremental, nothing changed" "$build/anatomy" build "$work/repo" --out "$work/out" --incremental
+printf '\n# edited\ndef added_by_bench(x):\n    return x + 1\n' >>"$work/repo/colorsys.py"
+measure "incremental after editing colorsys.py" "$build/anatomy" build "$work/repo" --out "$work/out" --incremental
+leaf_s="$LAST_SECONDS"
+sed -i '1i # edited by the benchmark' "$work/repo/json/decoder.py"
+measure "incremental after editing json/decoder.py" "$build/anatomy" build "$work/repo" --out "$work/out" --incremental
+shift_s="$LAST_SECONDS"
+awk -v f="$full_s" -v a="$leaf_s" -v b="$shift_s" 'BEGIN {
+  printf "ratio incremental/full: colorsys.py %.1f%%, json/decoder.py %.1f%% (goal <= 5%%)\n", 100 * a / f, 100 * b / f }'
