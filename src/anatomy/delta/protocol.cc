@@ -29,11 +29,12 @@ const std::vector<std::string>& SupportedWriterFeatures() {
   // appendOnly/invariants/checkConstraints/generatedColumns: honoured by refusing writes that
   // would need them (see CheckWriteSupported); changeDataFeed: we never rewrite rows, so
   // add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry the DV;
-  // inCommitTimestamp: written on every commit when enabled.
+  // inCommitTimestamp: written on every commit when enabled; columnMapping (name, id): data
+  // files, partition values and stats use physical names and field ids (column_mapping.h).
   static const std::vector<std::string> kFeatures = {
-      "appendOnly",        "invariants",         "checkConstraints", "generatedColumns",
-      "changeDataFeed",    "timestampNtz",       "domainMetadata",   "deletionVectors",
-      "inCommitTimestamp", "vacuumProtocolCheck"};
+      "appendOnly",        "invariants",          "checkConstraints", "generatedColumns",
+      "changeDataFeed",    "timestampNtz",        "domainMetadata",   "deletionVectors",
+      "inCommitTimestamp", "vacuumProtocolCheck", "columnMapping"};
   return kFeatures;
 }
 
@@ -94,10 +95,10 @@ Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
         "table requires unsupported writer feature 'identityColumns' (writer version 6)");
   }
   auto mode = m.configuration.find("delta.columnMapping.mode");
-  if (mode != m.configuration.end() && mode->second != "none" &&
-      HasWriterFeature(p, "columnMapping")) {
-    return Status::NotImplemented(
-        "table requires unsupported writer feature 'columnMapping' (mode ", mode->second, ")");
+  if (mode != m.configuration.end() && mode->second != "none" && mode->second != "name" &&
+      mode->second != "id") {
+    return Status::NotImplemented("table has unknown column mapping mode '", mode->second,
+                                  "' (anatomy writes none, name and id)");
   }
   for (const auto& [k, v] : m.configuration) {
     if (k.rfind("delta.constraints.", 0) == 0) {
