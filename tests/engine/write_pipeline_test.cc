@@ -154,6 +154,7 @@ TEST_F(WritePipelineTest, ColumnMappingPolicyCreatesAMappedTable) {
   auto table = delta::ScanToTable(*snapshot).ValueOrDie();
   EXPECT_EQ(table->num_rows(), 4);
   // A second write under the same policy appends; a different mode is refused.
+  req.mode = "append";
   ASSERT_TRUE(writer.Write(req).ok());
   schema_policy.column_mapping_mode = artifacts::ColumnMappingMode::kName;
   req.schema_policy = schema_policy;
