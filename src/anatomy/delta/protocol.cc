@@ -30,11 +30,12 @@ const std::vector<std::string>& SupportedWriterFeatures() {
   // would need them (see CheckWriteSupported); changeDataFeed: we never rewrite rows, so
   // add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry the DV;
   // inCommitTimestamp: written on every commit when enabled; columnMapping (name, id): data
-  // files, partition values and stats use physical names and field ids (column_mapping.h).
+  // files, partition values and stats use physical names and field ids (column_mapping.h);
+  // v2Checkpoint: UUID-named V2-spec checkpoints, never multi-part (checkpoint_writer.h).
   static const std::vector<std::string> kFeatures = {
       "appendOnly",        "invariants",          "checkConstraints", "generatedColumns",
       "changeDataFeed",    "timestampNtz",        "domainMetadata",   "deletionVectors",
-      "inCommitTimestamp", "vacuumProtocolCheck", "columnMapping"};
+      "inCommitTimestamp", "vacuumProtocolCheck", "columnMapping",    "v2Checkpoint"};
   return kFeatures;
 }
 

@@ -86,6 +86,10 @@ Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o)
   m.description = o.description;
   ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(schema));
   m.configuration = o.properties;
+  // The property that makes checkpoints V2 (PROTOCOL.md "V2 Checkpoint Table Feature").
+  if (Contains(o.features, "v2Checkpoint") && !m.configuration.count("delta.checkpointPolicy")) {
+    m.configuration["delta.checkpointPolicy"] = "v2";
+  }
   ARROW_ASSIGN_OR_RAISE(auto mode, ParseColumnMappingMode(m.configuration));
   if (mode != ColumnMappingMode::kNone) {
     // maxColumnId is internal: whatever the caller passed, ids start after it.
@@ -275,6 +279,10 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested,
   if (on("delta.enableDeletionVectors")) f.insert("deletionVectors");
   ARROW_ASSIGN_OR_RAISE(auto mapping, ParseColumnMappingMode(properties));
   if (mapping != ColumnMappingMode::kNone) f.insert("columnMapping");
+  if (auto it = properties.find("delta.checkpointPolicy");
+      it != properties.end() && it->second == "v2") {
+    f.insert("v2Checkpoint");
+  }
   for (const auto& x : f) {
     if (!Contains(SupportedWriterFeatures(), x)) {
       return Status::NotImplemented(
