@@ -128,3 +128,24 @@ def test_we_append_to_conformance_mapped_table(cli, tmp_path, name):
             extra = extra.set_column(i, f.name, pa.array(sample, f.type))
     write(path, extra, tmp_path)
     check(path, tmp_path, pa.concat_tables([before, extra]))
+
+
+@pytest.mark.parametrize("mode", ["name", "id"])
+def test_nested_lists_and_maps_of_structs(cli, tmp_path, mode):
+    """Struct fields inside lists and maps get their own ids and physical names too."""
+    path = tmp_path / f"nested-{mode}"
+    data = pa.table({
+        "id": pa.array([1, 2, 3], pa.int64()),
+        "l": pa.array([[{"a": 1}], None, [{"a": 2}, {"a": None}]],
+                      pa.list_(pa.struct([("a", pa.int32())]))),
+        "m": pa.array([[("k", {"b": "x"})], None, []],
+                      pa.map_(pa.string(), pa.struct([("b", pa.string())]))),
+    })
+    write(path, data, tmp_path, "--property", f"delta.columnMapping.mode={mode}")
+    assert DeltaTable(str(path)).metadata().configuration["delta.columnMapping.maxColumnId"] == "5"
+    files = [p for p in path.iterdir() if p.suffix == ".parquet"]
+    file_schema = pq.read_schema(files[0])
+    assert all(name.startswith("col-") for name in file_schema.names)
+    inner = file_schema.field(1).type.value_type  # list element struct
+    assert inner[0].name.startswith("col-") and inner[0].metadata[b"PARQUET:field_id"] == b"3"
+    check(path, tmp_path, data)
