@@ -11,6 +11,7 @@
 
 #include "anatomy/delta/checkpoint_writer.h"
 #include "anatomy/delta/column_mapping.h"
+#include "anatomy/delta/constraints.h"
 #include "anatomy/delta/log_files.h"
 #include "anatomy/delta/protocol.h"
 #include "anatomy/delta/pruning.h"
@@ -101,6 +102,18 @@ Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o)
   m.partition_columns = o.partition_columns;
   m.created_time = NowMs();
   return m;
+}
+
+/// Every row a write adds must satisfy the table's CHECK constraints and invariants.
+Status CheckRows(const Metadata& meta, const arrow::Table& data) {
+  const bool any =
+      meta.schema_string.find("delta.invariants") != std::string::npos ||
+      std::any_of(meta.configuration.begin(), meta.configuration.end(),
+                  [](const auto& kv) { return kv.first.rfind("delta.constraints.", 0) == 0; });
+  if (!any) return Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(meta.schema_string, "metaData"));
+  ARROW_ASSIGN_OR_RAISE(auto constraints, TableConstraints(meta, schema));
+  return EnforceConstraints(constraints, data);
 }
 
 /// Writes logical rows as data files of a table with this metadata: under column mapping the
@@ -279,6 +292,9 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested,
   if (on("delta.enableDeletionVectors")) f.insert("deletionVectors");
   ARROW_ASSIGN_OR_RAISE(auto mapping, ParseColumnMappingMode(properties));
   if (mapping != ColumnMappingMode::kNone) f.insert("columnMapping");
+  for (const auto& [key, value] : properties) {
+    if (key.rfind("delta.constraints.", 0) == 0) f.insert("checkConstraints");
+  }
   if (auto it = properties.find("delta.checkpointPolicy");
       it != properties.end() && it->second == "v2") {
     f.insert("v2Checkpoint");
@@ -336,6 +352,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
                           ProtocolForFeatures(o.features, *input->schema(), o.properties));
     ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
     ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *input->schema()));
+    ARROW_RETURN_NOT_OK(CheckRows(meta, *data));
     ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(*storage, data, meta, o.files));
     CommitIntent intent;
     intent.read_version = -1;
@@ -478,6 +495,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   if (!removed.empty() && snap->Property("delta.appendOnly") == "true") {
     return Status::Invalid("table is append-only (delta.appendOnly=true): overwrite refused");
   }
+  ARROW_RETURN_NOT_OK(CheckRows(new_meta ? *new_meta : snap->metadata, *data));
   ARROW_ASSIGN_OR_RAISE(auto adds,
                         WriteFiles(*storage, data, new_meta ? *new_meta : snap->metadata, o.files));
 
