@@ -133,6 +133,39 @@ TEST_F(WritePipelineTest, UnsupportedFeatureIsAnErrorAndIsRecorded) {
   EXPECT_FALSE(fs::exists(dir_ / "things" / "_delta_log"));
 }
 
+TEST_F(WritePipelineTest, ColumnMappingPolicyCreatesAMappedTable) {
+  WritePipeline writer(store_.get(), "test");
+  WriteRequest req;
+  req.dataset_name = "things";
+  req.table_uri = (dir_ / "things").string();
+  req.data = Rows();
+  req.write_policy.partition_by = {"kind"};
+  artifacts::DeltaSchemaPolicy schema_policy;
+  schema_policy.column_mapping_mode = artifacts::ColumnMappingMode::kId;
+  req.schema_policy = schema_policy;
+  auto outcome = writer.Write(req);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  auto snapshot = delta::LoadSnapshot(req.table_uri).ValueOrDie();
+  EXPECT_EQ(snapshot->Property("delta.columnMapping.mode"), "id");
+  const auto* kind = snapshot->schema.FindField("kind");
+  ASSERT_TRUE(kind && kind->physical_name && kind->mapping_id);
+  ASSERT_FALSE(snapshot->files.empty());
+  EXPECT_TRUE(snapshot->files[0].partition_values.count(*kind->physical_name));
+  auto table = delta::ScanToTable(*snapshot).ValueOrDie();
+  EXPECT_EQ(table->num_rows(), 4);
+  // A second write under the same policy appends; a different mode is refused.
+  req.mode = "append";
+  ASSERT_TRUE(writer.Write(req).ok());
+  schema_policy.column_mapping_mode = artifacts::ColumnMappingMode::kName;
+  req.schema_policy = schema_policy;
+  auto refused = writer.Write(req);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("delta.columnMapping.mode"), std::string::npos);
+  EXPECT_EQ(
+      delta::ScanToTable(*delta::LoadSnapshot(req.table_uri).ValueOrDie()).ValueOrDie()->num_rows(),
+      8);
+}
+
 TEST_F(WritePipelineTest, ArtifactAppendsFromManyThreadsAllLand) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

@@ -5,6 +5,7 @@
 #include "anatomy/delta/actions.h"
 #include "anatomy/delta/cdf.h"
 #include "anatomy/delta/checkpoint_writer.h"
+#include "anatomy/delta/column_mapping.h"
 #include "anatomy/delta/maintenance.h"
 #include "anatomy/delta/predicate.h"
 #include "anatomy/delta/protocol.h"

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "anatomy/delta/data_writer.h"
 #include "anatomy/delta/log_files.h"
+#include "anatomy/delta/protocol.h"
 
 namespace anatomy::delta {
 
@@ -25,7 +27,9 @@ std::shared_ptr<arrow::DataType> DvType() {
                          field("cardinality", arrow::int64())});
 }
 
-std::shared_ptr<arrow::Schema> CheckpointSchema() {
+/// The checkpoint columns; a V2-spec checkpoint adds `checkpointMetadata` (PROTOCOL.md
+/// "Checkpoint Schema", "V2 Spec").
+std::shared_ptr<arrow::Schema> CheckpointSchema(bool v2) {
   auto txn = arrow::struct_({field("appId", arrow::utf8()), field("version", arrow::int64()),
                              field("lastUpdated", arrow::int64())});
   auto add = arrow::struct_(
@@ -54,9 +58,14 @@ std::shared_ptr<arrow::Schema> CheckpointSchema() {
   auto domain =
       arrow::struct_({field("domain", arrow::utf8()), field("configuration", arrow::utf8()),
                       field("removed", arrow::boolean())});
-  return arrow::schema({field("txn", txn), field("add", add), field("remove", remove),
-                        field("metaData", meta), field("protocol", protocol),
-                        field("domainMetadata", domain)});
+  arrow::FieldVector fields = {field("txn", txn),           field("add", add),
+                               field("remove", remove),     field("metaData", meta),
+                               field("protocol", protocol), field("domainMetadata", domain)};
+  if (v2) {
+    fields.push_back(field("checkpointMetadata", arrow::struct_({field("version", arrow::int64()),
+                                                                 field("tags", StrMap())})));
+  }
+  return arrow::schema(fields);
 }
 
 /// Appends to the child builders of one struct column.
@@ -156,8 +165,15 @@ Result<int64_t> ParseIntervalMs(const std::string& text) {
   return n * ms;
 }
 
+bool UsesV2Checkpoints(const Snapshot& snap) {
+  return HasReaderFeature(snap.protocol, "v2Checkpoint") &&
+         HasWriterFeature(snap.protocol, "v2Checkpoint") &&
+         snap.Property("delta.checkpointPolicy", "v2") != "classic";
+}
+
 Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
-  auto schema = CheckpointSchema();
+  const bool v2 = UsesV2Checkpoints(snap);
+  auto schema = CheckpointSchema(v2);
   std::vector<std::unique_ptr<arrow::StructBuilder>> builders;
   for (const auto& f : schema->fields()) {
     std::unique_ptr<arrow::ArrayBuilder> b;
@@ -179,6 +195,14 @@ Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
   };
   CheckpointInfo info;
   info.version = snap.version;
+  info.v2 = v2;
+  if (v2) {
+    // Exactly one checkpointMetadata action; file actions stay inline (no sidecars).
+    ARROW_RETURN_NOT_OK(row(6, [&](Row& r) -> Status {
+      ARROW_RETURN_NOT_OK(r.I64(snap.version));
+      return r.SMap(std::nullopt);
+    }));
+  }
   const Protocol& p = snap.protocol;
   ARROW_RETURN_NOT_OK(row(4, [&](Row& r) -> Status {
     ARROW_RETURN_NOT_OK(r.I32(p.min_reader_version));
@@ -265,15 +289,29 @@ Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snap) {
       parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 1 << 20, props));
   ARROW_ASSIGN_OR_RAISE(auto buf, sink->Finish());
   info.size_in_bytes = buf->size();
-  char name[64];
-  std::snprintf(name, sizeof(name), "%s/%020lld.checkpoint.parquet", kLogDir,
-                static_cast<long long>(snap.version));
-  ARROW_RETURN_NOT_OK(storage.PutAtomic(name, buf->ToString()));
+  char name[128];
+  if (v2) {
+    // UUID-named: a fresh name never replaces another writer's checkpoint.
+    std::snprintf(name, sizeof(name), "%020lld.checkpoint.%s.parquet",
+                  static_cast<long long>(snap.version), NewUuid().c_str());
+  } else {
+    std::snprintf(name, sizeof(name), "%020lld.checkpoint.parquet",
+                  static_cast<long long>(snap.version));
+  }
+  info.path = std::string(kLogDir) + "/" + name;
+  ARROW_RETURN_NOT_OK(storage.PutAtomic(info.path, buf->ToString()));
   nlohmann::ordered_json lc;
   lc["version"] = snap.version;
   lc["size"] = info.num_actions;
   lc["sizeInBytes"] = info.size_in_bytes;
   lc["numOfAddFiles"] = info.num_add_files;
+  if (v2) {
+    nlohmann::ordered_json v2info;
+    v2info["path"] = name;  // relative to _delta_log
+    v2info["sizeInBytes"] = info.size_in_bytes;
+    v2info["modificationTime"] = NowMs();
+    lc["v2Checkpoint"] = v2info;
+  }
   ARROW_RETURN_NOT_OK(storage.PutAtomic(std::string(kLogDir) + "/_last_checkpoint", lc.dump()));
   return info;
 }

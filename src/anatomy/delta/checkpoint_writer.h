@@ -1,7 +1,9 @@
 #pragma once
 
-// Writing classic single-file checkpoints (PROTOCOL.md "Checkpoints", "Checkpoint Schema") and
-// `_last_checkpoint`.
+// Writing checkpoints (PROTOCOL.md "Checkpoints", "Checkpoint Schema") and `_last_checkpoint`:
+// classic single-file V1 checkpoints, or, on tables with the v2Checkpoint feature (unless
+// delta.checkpointPolicy=classic), UUID-named V2-spec Parquet checkpoints with a
+// checkpointMetadata action and inline file actions (no sidecars).
 
 #include <cstdint>
 
@@ -17,10 +19,13 @@ struct CheckpointInfo {
   int64_t num_actions = 0;
   int64_t num_add_files = 0;
   int64_t size_in_bytes = 0;
+  bool v2 = false;   ///< a UUID-named V2-spec checkpoint
+  std::string path;  ///< relative to the table root
 };
 
-/// Writes `_delta_log/<version>.checkpoint.parquet` for the snapshot and updates
-/// `_last_checkpoint`. Tombstones older than delta.deletedFileRetentionDuration are dropped.
+/// Writes `_delta_log/<version>.checkpoint.parquet` (or, for v2 checkpoints,
+/// `<version>.checkpoint.<uuid>.parquet`) for the snapshot and updates `_last_checkpoint`.
+/// Tombstones older than delta.deletedFileRetentionDuration are dropped.
 Result<CheckpointInfo> WriteCheckpoint(Storage& storage, const Snapshot& snapshot);
 
 /// Checkpoints the latest version on demand.

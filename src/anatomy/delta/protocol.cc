@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "anatomy/delta/constraints.h"
+
 namespace anatomy::delta {
 
 namespace {
@@ -26,14 +28,17 @@ const std::vector<std::string>& SupportedReaderFeatures() {
 }
 
 const std::vector<std::string>& SupportedWriterFeatures() {
-  // appendOnly/invariants/checkConstraints/generatedColumns: honoured by refusing writes that
-  // would need them (see CheckWriteSupported); changeDataFeed: we never rewrite rows, so
-  // add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry the DV;
-  // inCommitTimestamp: written on every commit when enabled.
+  // appendOnly: honoured; invariants/checkConstraints: evaluated on write when our predicate
+  // grammar expresses them, otherwise refused (constraints.h); generatedColumns: honoured by
+  // refusing tables that define any (see CheckWriteSupported); changeDataFeed: we never rewrite
+  // rows, so add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry
+  // the DV; inCommitTimestamp: written on every commit when enabled; columnMapping (name, id): data
+  // files, partition values and stats use physical names and field ids (column_mapping.h);
+  // v2Checkpoint: UUID-named V2-spec checkpoints, never multi-part (checkpoint_writer.h).
   static const std::vector<std::string> kFeatures = {
-      "appendOnly",        "invariants",         "checkConstraints", "generatedColumns",
-      "changeDataFeed",    "timestampNtz",       "domainMetadata",   "deletionVectors",
-      "inCommitTimestamp", "vacuumProtocolCheck"};
+      "appendOnly",        "invariants",          "checkConstraints", "generatedColumns",
+      "changeDataFeed",    "timestampNtz",        "domainMetadata",   "deletionVectors",
+      "inCommitTimestamp", "vacuumProtocolCheck", "columnMapping",    "v2Checkpoint"};
   return kFeatures;
 }
 
@@ -94,22 +99,18 @@ Status CheckWriteSupported(const Protocol& p, const Metadata& m) {
         "table requires unsupported writer feature 'identityColumns' (writer version 6)");
   }
   auto mode = m.configuration.find("delta.columnMapping.mode");
-  if (mode != m.configuration.end() && mode->second != "none" &&
-      HasWriterFeature(p, "columnMapping")) {
-    return Status::NotImplemented(
-        "table requires unsupported writer feature 'columnMapping' (mode ", mode->second, ")");
+  if (mode != m.configuration.end() && mode->second != "none" && mode->second != "name" &&
+      mode->second != "id") {
+    return Status::NotImplemented("table has unknown column mapping mode '", mode->second,
+                                  "' (anatomy writes none, name and id)");
   }
-  for (const auto& [k, v] : m.configuration) {
-    if (k.rfind("delta.constraints.", 0) == 0) {
-      return Status::NotImplemented(
-          "table has CHECK constraint ", k,
-          "; anatomy does not evaluate constraints (feature 'checkConstraints')");
-    }
-  }
-  if (m.schema_string.find("delta.invariants") != std::string::npos) {
-    return Status::NotImplemented(
-        "table schema has column invariants; anatomy does not evaluate them (feature "
-        "'invariants')");
+  // CHECK constraints and invariants are evaluated on write when our grammar expresses them;
+  // a table with any other is refused here, naming it.
+  if (m.schema_string.find("delta.invariants") != std::string::npos ||
+      std::any_of(m.configuration.begin(), m.configuration.end(),
+                  [](const auto& kv) { return kv.first.rfind("delta.constraints.", 0) == 0; })) {
+    ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(m.schema_string, "metaData"));
+    ARROW_RETURN_NOT_OK(TableConstraints(m, schema).status());
   }
   if (m.schema_string.find("delta.generationExpression") != std::string::npos) {
     return Status::NotImplemented(

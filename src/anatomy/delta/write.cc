@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "anatomy/delta/checkpoint_writer.h"
+#include "anatomy/delta/column_mapping.h"
+#include "anatomy/delta/constraints.h"
 #include "anatomy/delta/log_files.h"
 #include "anatomy/delta/protocol.h"
 #include "anatomy/delta/pruning.h"
@@ -84,11 +86,56 @@ Result<Metadata> NewMetadata(const arrow::Schema& schema, const WriteOptions& o)
   m.name = o.name;
   m.description = o.description;
   ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(schema));
+  m.configuration = o.properties;
+  // The property that makes checkpoints V2 (PROTOCOL.md "V2 Checkpoint Table Feature").
+  if (Contains(o.features, "v2Checkpoint") && !m.configuration.count("delta.checkpointPolicy")) {
+    m.configuration["delta.checkpointPolicy"] = "v2";
+  }
+  ARROW_ASSIGN_OR_RAISE(auto mode, ParseColumnMappingMode(m.configuration));
+  if (mode != ColumnMappingMode::kNone) {
+    // maxColumnId is internal: whatever the caller passed, ids start after it.
+    int64_t max_id = 0;
+    ARROW_RETURN_NOT_OK(AssignColumnMapping(&dt, nullptr, &max_id));
+    m.configuration[kColumnMappingMaxId] = std::to_string(max_id);
+  }
   m.schema_string = SerializeSchema(dt);
   m.partition_columns = o.partition_columns;
-  m.configuration = o.properties;
   m.created_time = NowMs();
   return m;
+}
+
+/// Every row a write adds must satisfy the table's CHECK constraints and invariants.
+Status CheckRows(const Metadata& meta, const arrow::Table& data) {
+  const bool any =
+      meta.schema_string.find("delta.invariants") != std::string::npos ||
+      std::any_of(meta.configuration.begin(), meta.configuration.end(),
+                  [](const auto& kv) { return kv.first.rfind("delta.constraints.", 0) == 0; });
+  if (!any) return Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(meta.schema_string, "metaData"));
+  ARROW_ASSIGN_OR_RAISE(auto constraints, TableConstraints(meta, schema));
+  return EnforceConstraints(constraints, data);
+}
+
+/// Writes logical rows as data files of a table with this metadata: under column mapping the
+/// files, partition values and stats use the physical names (and Parquet field ids).
+Result<std::vector<AddFile>> WriteFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
+                                        const Metadata& meta, const DataWriteOptions& files) {
+  ARROW_ASSIGN_OR_RAISE(auto mode, ParseColumnMappingMode(meta.configuration));
+  if (mode == ColumnMappingMode::kNone) {
+    return WriteDataFiles(storage, data, meta.partition_columns, files);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(meta.schema_string, "metaData"));
+  ARROW_ASSIGN_OR_RAISE(auto physical, ToPhysicalTable(data, schema));
+  ARROW_ASSIGN_OR_RAISE(auto partition_columns, PhysicalNames(schema, meta.partition_columns));
+  DataWriteOptions opts = files;
+  if (opts.stats_columns) {
+    std::vector<std::string> known;
+    for (const auto& c : *opts.stats_columns) {
+      if (schema.FindField(c)) known.push_back(c);
+    }
+    ARROW_ASSIGN_OR_RAISE(opts.stats_columns, PhysicalNames(schema, known));
+  }
+  return WriteDataFiles(storage, physical, partition_columns, opts);
 }
 
 CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o,
@@ -149,10 +196,12 @@ struct RowRewrite {
 /// Reads the files that may hold rows matching any of the conjunctions `any` and splits each
 /// one that does into removed file + kept rows (as `schema`). Rows where a predicate is null
 /// are kept.
-Result<RowRewrite> RewriteMatching(const Snapshot& snap, const std::vector<std::vector<Predicate>>& any,
+Result<RowRewrite> RewriteMatching(const Snapshot& snap,
+                                   const std::vector<std::vector<Predicate>>& any,
                                    const arrow::Schema& schema) {
   ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
-  std::map<std::string, AddFile> candidates;  // by path: a file pruned in by several terms is read once
+  std::map<std::string, AddFile>
+      candidates;  // by path: a file pruned in by several terms is read once
   std::vector<cp::Expression> terms;
   for (const auto& filters : any) {
     ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
@@ -197,7 +246,8 @@ std::string PredicateText(const std::vector<Predicate>& filters) {
 std::string PredicateText(const std::vector<std::vector<Predicate>>& any) {
   if (any.size() == 1) return PredicateText(any[0]);
   std::string pred;
-  for (const auto& filters : any) pred += (pred.empty() ? "(" : " OR (") + PredicateText(filters) + ")";
+  for (const auto& filters : any)
+    pred += (pred.empty() ? "(" : " OR (") + PredicateText(filters) + ")";
   return pred;
 }
 
@@ -240,6 +290,15 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested,
   if (on("delta.appendOnly")) f.insert("appendOnly");
   if (on("delta.enableInCommitTimestamps")) f.insert("inCommitTimestamp");
   if (on("delta.enableDeletionVectors")) f.insert("deletionVectors");
+  ARROW_ASSIGN_OR_RAISE(auto mapping, ParseColumnMappingMode(properties));
+  if (mapping != ColumnMappingMode::kNone) f.insert("columnMapping");
+  for (const auto& [key, value] : properties) {
+    if (key.rfind("delta.constraints.", 0) == 0) f.insert("checkConstraints");
+  }
+  if (auto it = properties.find("delta.checkpointPolicy");
+      it != properties.end() && it->second == "v2") {
+    f.insert("v2Checkpoint");
+  }
   for (const auto& x : f) {
     if (!Contains(SupportedWriterFeatures(), x)) {
       return Status::NotImplemented(
@@ -293,8 +352,8 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
                           ProtocolForFeatures(o.features, *input->schema(), o.properties));
     ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
     ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *input->schema()));
-    ARROW_ASSIGN_OR_RAISE(auto adds,
-                          WriteDataFiles(*storage, data, meta.partition_columns, o.files));
+    ARROW_RETURN_NOT_OK(CheckRows(meta, *data));
+    ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(*storage, data, meta, o.files));
     CommitIntent intent;
     intent.read_version = -1;
     intent.max_retries = o.max_retries;
@@ -316,6 +375,31 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     return Status::Invalid(storage->root(), ": table already exists");
   if (o.mode == WriteMode::kIgnore) return result;
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
+  ARROW_ASSIGN_OR_RAISE(auto mapping, ParseColumnMappingMode(snap->metadata.configuration));
+  if (auto it = o.properties.find(kColumnMappingMode); it != o.properties.end()) {
+    ARROW_ASSIGN_OR_RAISE(auto asked, ParseColumnMappingMode({{kColumnMappingMode, it->second}}));
+    if (asked != mapping) {
+      return Status::NotImplemented(
+          storage->root(), ": changing ", kColumnMappingMode, " of an existing table (from '",
+          snap->Property(kColumnMappingMode, "none"), "' to '", it->second, "') is not supported");
+    }
+  }
+  // Ids only grow (PROTOCOL.md): continue after both the property and the schema's largest id.
+  int64_t max_id = MaxColumnId(snap->schema);
+  if (auto p = snap->Property(kColumnMappingMaxId); !p.empty()) {
+    try {
+      max_id = std::max<int64_t>(max_id, std::stoll(p));
+    } catch (const std::exception&) {
+      return Status::Invalid(storage->root(), ": table property ", kColumnMappingMaxId, " '", p,
+                             "' is not a number");
+    }
+  }
+  auto assign_mapping = [&](DeltaType* dt, Metadata* m) -> Status {
+    if (mapping == ColumnMappingMode::kNone) return Status::OK();
+    ARROW_RETURN_NOT_OK(AssignColumnMapping(dt, &snap->schema, &max_id));
+    m->configuration[kColumnMappingMaxId] = std::to_string(max_id);
+    return Status::OK();
+  };
   if (o.app_id) {
     auto it = snap->txns.find(*o.app_id);
     if (it != snap->txns.end() && it->second.version >= o.app_version)
@@ -334,6 +418,9 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     if (!overwrite) return Status::Invalid("schema overwrite needs overwrite mode");
     Metadata m = snap->metadata;
     ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(*input->schema()));
+    // Columns kept by name keep their id and physical name, so files a partial overwrite
+    // leaves in place still read.
+    ARROW_RETURN_NOT_OK(assign_mapping(&dt, &m));
     m.schema_string = SerializeSchema(dt);
     if (!o.partition_columns.empty()) m.partition_columns = o.partition_columns;
     for (const auto& pc : m.partition_columns) {
@@ -354,6 +441,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
       ARROW_ASSIGN_OR_RAISE(auto dt, FromArrowSchema(*target));
       // Keep existing fields' metadata (column mapping ids, comments) as written.
       for (size_t i = 0; i < snap->schema.fields.size(); ++i) dt.fields[i] = snap->schema.fields[i];
+      ARROW_RETURN_NOT_OK(assign_mapping(&dt, &m));  // new columns get fresh ids
       m.schema_string = SerializeSchema(dt);
       new_meta = m;
     }
@@ -361,10 +449,11 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   if (new_meta) {
     ARROW_ASSIGN_OR_RAISE(auto proto_needed,
                           ProtocolForFeatures({}, *target, new_meta->configuration));
-    if (proto_needed.min_writer_version > snap->protocol.min_writer_version ||
-        proto_needed.min_reader_version > snap->protocol.min_reader_version) {
-      return Status::NotImplemented(
-          "the new schema needs a protocol upgrade (e.g. timestampNtz), not supported");
+    for (const auto& f : proto_needed.writer_features.value_or(std::vector<std::string>{})) {
+      if (!HasWriterFeature(snap->protocol, f)) {
+        return Status::NotImplemented("the new schema needs feature '", f,
+                                      "', a protocol upgrade, which is not supported");
+      }
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *target));
@@ -406,7 +495,9 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   if (!removed.empty() && snap->Property("delta.appendOnly") == "true") {
     return Status::Invalid("table is append-only (delta.appendOnly=true): overwrite refused");
   }
-  ARROW_ASSIGN_OR_RAISE(auto adds, WriteDataFiles(*storage, data, partition_columns, o.files));
+  ARROW_RETURN_NOT_OK(CheckRows(new_meta ? *new_meta : snap->metadata, *data));
+  ARROW_ASSIGN_OR_RAISE(auto adds,
+                        WriteFiles(*storage, data, new_meta ? *new_meta : snap->metadata, o.files));
 
   CommitIntent intent;
   intent.read_version = snap->version;
@@ -429,7 +520,8 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   }
   for (auto& a : adds) intent.actions.push_back(a);
   if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
-  if (overwrite && !o.replace_rows_where.empty()) intent.reads = AnyMatcher(snap, o.replace_rows_where);
+  if (overwrite && !o.replace_rows_where.empty())
+    intent.reads = AnyMatcher(snap, o.replace_rows_where);
   result.files_added = static_cast<int64_t>(adds.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = data->num_rows();
@@ -476,14 +568,15 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
   std::vector<AddFile> adds;
   if (!rewrite.kept.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto kept, arrow::ConcatenateTables(rewrite.kept));
-    ARROW_ASSIGN_OR_RAISE(adds, WriteDataFiles(*storage, kept, snap->metadata.partition_columns, o.files));
+    ARROW_ASSIGN_OR_RAISE(adds, WriteFiles(*storage, kept, snap->metadata, o.files));
     result.rows_written = kept->num_rows();
   }
   CommitIntent intent;
   intent.read_version = snap->version;
   intent.max_retries = o.max_retries;
   intent.blind_append = false;
-  intent.actions.push_back(MakeCommitInfo("DELETE", {{"predicate", PredicateText(filters)}}, o, false));
+  intent.actions.push_back(
+      MakeCommitInfo("DELETE", {{"predicate", PredicateText(filters)}}, o, false));
   int64_t now = NowMs();
   for (const auto& f : rewrite.removed) {
     intent.actions.push_back(ToRemove(f, now));

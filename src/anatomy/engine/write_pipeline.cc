@@ -187,8 +187,11 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
                                 : delta::SchemaMode::kOverwrite;
     }
     if (req.schema_policy && req.schema_policy->column_mapping_mode) {
-      return Status::NotImplemented("write of ", req.dataset_name,
-                                    ": column mapping on write is not supported");
+      // Applied when the write creates the table; an existing table with another mode is
+      // refused by the delta writer (it does not change a table's mapping mode).
+      options.properties["delta.columnMapping.mode"] =
+          *req.schema_policy->column_mapping_mode == artifacts::ColumnMappingMode::kId ? "id"
+                                                                                       : "name";
     }
     options.partition_columns = policy.partition_by;
     options.name = req.dataset_name;

@@ -189,10 +189,14 @@ def test_delta_rs_appends_to_our_table(cli, tmp_path):
 
 
 def test_refuses_to_write_unsupported_features(cli, tmp_path):
-    path = tmp_path / "cm"
-    write_deltalake(path, pa.table({"a": [1]}), configuration={"delta.columnMapping.mode": "name"})
+    path = tmp_path / "rt"
+    write_deltalake(path, pa.table({"a": [1]}))
+    # A protocol upgrade to a writer feature we do not implement (row tracking).
+    proto = {"protocol": {"minReaderVersion": 1, "minWriterVersion": 7,
+                          "writerFeatures": ["domainMetadata", "rowTracking"]}}
+    (path / "_delta_log" / "00000000000000000001.json").write_text(json.dumps(proto) + "\n")
     src = tmp_path / "a.parquet"
     pq.write_table(pa.table({"a": [2]}), src)
     proc = run_cli("delta", "write", path, "--input", src, check=False)
-    assert proc.returncode != 0 and "columnMapping" in proc.stderr
+    assert proc.returncode != 0 and "rowTracking" in proc.stderr
     assert proc.stderr.count("\n") == 1
