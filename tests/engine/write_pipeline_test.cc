@@ -113,6 +113,47 @@ TEST_F(WritePipelineTest, WritesOrdersAndRecords) {
   EXPECT_EQ((*snapshots)[0].partition_columns, std::vector<std::string>{"kind"});
 }
 
+TEST_F(WritePipelineTest, OrdersStringKeysWithNullsLastUnlessAlreadyOrdered) {
+  auto table = [](std::vector<std::optional<std::string>> k1, std::vector<std::optional<std::string>> k2) {
+    arrow::StringBuilder a, b;
+    for (size_t i = 0; i < k1.size(); ++i) {
+      EXPECT_TRUE((k1[i] ? a.Append(*k1[i]) : a.AppendNull()).ok());
+      EXPECT_TRUE((k2[i] ? b.Append(*k2[i]) : b.AppendNull()).ok());
+    }
+    auto schema = arrow::schema({arrow::field("k1", arrow::utf8()), arrow::field("k2", arrow::utf8())});
+    return arrow::Table::Make(schema, {a.Finish().ValueOrDie(), b.Finish().ValueOrDie()});
+  };
+  auto written = [&](const std::shared_ptr<arrow::Table>& data) {
+    WritePipeline writer(store_.get(), "test");
+    WriteRequest req;
+    req.dataset_name = "ordered";
+    req.table_uri = (dir_ / "ordered").string();
+    req.data = data;
+    req.write_policy.zorder_by = {"k1", "k2"};
+    EXPECT_TRUE(writer.Write(req).ok());
+    auto rows = delta::ScanToTable(*delta::LoadSnapshot(req.table_uri).ValueOrDie()).ValueOrDie();
+    auto batch = rows->CombineChunksToBatch().ValueOrDie();
+    std::vector<std::string> out;
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      std::string row;
+      for (int c = 0; c < 2; ++c) {
+        auto s = std::static_pointer_cast<arrow::StringArray>(batch->column(c));
+        row += (s->IsNull(i) ? std::string("null") : s->GetString(i)) + (c ? "" : ",");
+      }
+      out.push_back(row);
+    }
+    return out;
+  };
+  // A null sorts after the values of its key, as SortIndices places it.
+  EXPECT_EQ(written(table({"a", "a", "b"}, {std::nullopt, "x", "y"})),
+            (std::vector<std::string>{"a,x", "a,null", "b,y"}));
+  EXPECT_EQ(written(table({"b", std::nullopt, "a"}, {"y", "z", "x"})),
+            (std::vector<std::string>{"a,x", "b,y", "null,z"}));
+  // Already in order: written as given.
+  EXPECT_EQ(written(table({"a", "a", std::nullopt}, {"x", std::nullopt, "z"})),
+            (std::vector<std::string>{"a,x", "a,null", "null,z"}));
+}
+
 TEST_F(WritePipelineTest, UnsupportedFeatureIsAnErrorAndIsRecorded) {
   WritePipeline writer(store_.get(), "test");
   WriteRequest req;

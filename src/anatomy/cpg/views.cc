@@ -200,7 +200,7 @@ PlanBuilder Nodes(const engine::Session& s) {
                                               {Str("qualified_names"), "task_name"},
                                               {I32(10), "task_priority"}});
   nodes.Union(qnames);
-  nodes.OrderBy({{"node_kind"}, {"node_id"}});
+  nodes.OrderBy({{"node_kind"}, {"file_id"}, {"node_id"}});
   return nodes;
 }
 
@@ -438,7 +438,7 @@ PlanBuilder Edges(const engine::Session& s) {
                                 "annotations",
                                 7};
   edges.Union(EdgeRows(annotated, has_annotation));
-  edges.OrderBy({{"edge_kind"}, {"edge_id"}});
+  edges.OrderBy({{"edge_kind"}, {"file_id"}, {"edge_id"}});
   return edges;
 }
 
@@ -568,11 +568,12 @@ PlanBuilder Props(const engine::Session& s) {
                                               {I32(10), "task_priority"},
                                               {Null(arrow::utf8()), "file_id"}});
   props.Union(qnames);
-  props.OrderBy({{"entity_kind"}, {"entity_id"}, {"prop_key"}});
+  props.OrderBy({{"entity_kind"}, {"file_id"}, {"entity_id"}, {"prop_key"}});
   return props;
 }
 
-// The props of each entity, in (entity, prop_key) order; the pipeline nests them per entity.
+// The props of each entity, by file, then in (entity, prop_key) order (the file of an entity is
+// one); the pipeline nests them per entity.
 PlanBuilder PropsMap(PlanBuilder props) {
   const Expr value =
       cp::call("make_struct",
@@ -586,13 +587,14 @@ PlanBuilder PropsMap(PlanBuilder props) {
                  {F("file_id"), "file_id"},
                  {F("prop_key"), "prop_key"},
                  {value, "value"}});
-  props.OrderBy({{"entity_kind"}, {"entity_id"}, {"node_kind"}, {"prop_key"}});
+  props.OrderBy({{"file_id"}, {"entity_kind"}, {"entity_id"}, {"node_kind"}, {"prop_key"}});
   return props;
 }
 
-// The edges of each source (or destination) node, in edge-id order; nested by the pipeline.
-PlanBuilder EdgesBy(PlanBuilder edges, const std::string& key) {
-  edges.OrderBy({{key}, {"edge_kind"}, {"edge_id"}});
+// The edges of each source (or destination) node, by that node's file, then in edge-id order;
+// nested by the pipeline.
+PlanBuilder EdgesBy(PlanBuilder edges, const std::string& key, const std::string& file) {
+  edges.OrderBy({{file}, {key}, {"edge_kind"}, {"edge_id"}});
   return edges;
 }
 
@@ -643,7 +645,7 @@ Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
   for (const auto& [key, file] : {std::pair<std::string, std::string>{"src_node_id", "file_id"},
                                   {"dst_node_id", "dst_file_id"}}) {
     ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
-                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key), {}, true,
+                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key, file), {}, true,
                                 {file}));
     std::vector<std::string> values;
     for (const auto& f : views.back().plan.output_schema->fields()) {

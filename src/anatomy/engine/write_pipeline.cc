@@ -1,5 +1,6 @@
 #include "anatomy/engine/write_pipeline.h"
 
+#include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 
 #include <algorithm>
@@ -55,9 +56,37 @@ Result<std::vector<std::string>> RequestedFeatures(const artifacts::DeltaWritePo
   return out;
 }
 
+// Whether the rows already come in `keys` order (ascending, nulls last, as SortIndices puts
+// them): a linear check that saves plans which sort their output a second sort. Only string
+// keys are checked; any other key type counts as unsorted.
+bool IsSortedBy(const arrow::Table& data, const std::vector<std::string>& keys) {
+  std::vector<std::shared_ptr<arrow::StringArray>> columns;
+  for (const auto& k : keys) {
+    auto column = data.GetColumnByName(k);
+    if (!column || column->type()->id() != arrow::Type::STRING) return false;
+    auto combined = arrow::Concatenate(column->chunks());
+    if (!combined.ok()) return false;
+    columns.push_back(std::static_pointer_cast<arrow::StringArray>(*combined));
+  }
+  for (int64_t i = 1; i < data.num_rows(); ++i) {
+    for (const auto& c : columns) {
+      const bool prev_null = c->IsNull(i - 1), null = c->IsNull(i);
+      if (prev_null || null) {
+        if (prev_null && !null) return false;  // a value after a null
+        if (!prev_null && null) break;         // ordered
+        continue;                              // both null: next key
+      }
+      const int cmp = c->GetView(i - 1).compare(c->GetView(i));
+      if (cmp > 0) return false;
+      if (cmp < 0) break;
+    }
+  }
+  return true;
+}
+
 Result<std::shared_ptr<arrow::Table>> OrderRows(const std::shared_ptr<arrow::Table>& data,
                                                 const std::vector<std::string>& keys) {
-  if (keys.empty() || data->num_rows() == 0) return data;
+  if (keys.empty() || data->num_rows() == 0 || IsSortedBy(*data, keys)) return data;
   std::vector<arrow::compute::SortKey> sort_keys;
   for (const auto& k : keys) sort_keys.emplace_back(k);
   ARROW_ASSIGN_OR_RAISE(
