@@ -221,8 +221,7 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
   }
   ARROW_ASSIGN_OR_RAISE(auto data_only, data->SelectColumns(data_idx));
   if (partition_columns.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto combined, data_only->CombineChunks());
-    ARROW_RETURN_NOT_OK(WriteOneFile(storage, combined, "", {}, options, stats_columns, &out));
+    ARROW_RETURN_NOT_OK(WriteOneFile(storage, data_only, "", {}, options, stats_columns, &out));
     return out;
   }
   // Group rows by the tuple of partition values (dictionary indexes per column).
@@ -238,15 +237,23 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
     dicts.push_back(dict->dictionary());
     codes.push_back(std::static_pointer_cast<arrow::Int32Array>(idx));
   }
-  std::map<std::vector<int32_t>, std::vector<int64_t>> groups;
-  std::vector<int32_t> key(partition_columns.size());
+  // Runs of equal partition values, in row order. When each partition is one run (rows come
+  // ordered by partition, as the write pipeline orders them), its rows are a zero-copy slice.
+  struct Run {
+    int64_t start, length;
+  };
+  std::map<std::vector<int32_t>, std::vector<Run>> groups;
+  std::vector<int32_t> key(partition_columns.size()), previous;
   for (int64_t r = 0; r < data->num_rows(); ++r) {
-    for (size_t c = 0; c < codes.size(); ++c)
-      key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
-    groups[key].push_back(r);
+    for (size_t c = 0; c < codes.size(); ++c) key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
+    if (r > 0 && key == previous) {
+      ++groups[key].back().length;
+      continue;
+    }
+    groups[key].push_back({r, 1});
+    previous = key;
   }
-  ARROW_ASSIGN_OR_RAISE(auto combined_data, data_only->CombineChunks());
-  for (const auto& [k, rows] : groups) {
+  for (const auto& [k, runs] : groups) {
     PartitionValues pv;
     std::string dir;
     for (size_t c = 0; c < k.size(); ++c) {
@@ -258,12 +265,15 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
       pv[partition_columns[c]] = text;
       dir += (dir.empty() ? "" : "/") + HivePartitionSegment(partition_columns[c], text);
     }
-    arrow::Int64Builder ib;
-    ARROW_RETURN_NOT_OK(ib.AppendValues(rows));
-    ARROW_ASSIGN_OR_RAISE(auto indices, ib.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(combined_data, indices));
-    ARROW_RETURN_NOT_OK(
-        WriteOneFile(storage, taken.table(), dir, pv, options, stats_columns, &out));
+    std::shared_ptr<arrow::Table> part;
+    if (runs.size() == 1) {
+      part = data_only->Slice(runs[0].start, runs[0].length);
+    } else {
+      std::vector<std::shared_ptr<arrow::Table>> slices;
+      for (const auto& run : runs) slices.push_back(data_only->Slice(run.start, run.length));
+      ARROW_ASSIGN_OR_RAISE(part, arrow::ConcatenateTables(slices));
+    }
+    ARROW_RETURN_NOT_OK(WriteOneFile(storage, part, dir, pv, options, stats_columns, &out));
   }
   return out;
 }

@@ -1,10 +1,11 @@
 #include "anatomy/engine/write_pipeline.h"
 
-#include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <string_view>
 #include <set>
 
 #include "anatomy/artifacts/rows.h"
@@ -60,26 +61,42 @@ Result<std::vector<std::string>> RequestedFeatures(const artifacts::DeltaWritePo
 // them): a linear check that saves plans which sort their output a second sort. Only string
 // keys are checked; any other key type counts as unsorted.
 bool IsSortedBy(const arrow::Table& data, const std::vector<std::string>& keys) {
-  std::vector<std::shared_ptr<arrow::StringArray>> columns;
+  // One cursor per key column, walking its chunks (no concatenation).
+  struct Cursor {
+    const arrow::ChunkedArray* column;
+    int chunk = 0;
+    int64_t offset = -1;
+    std::optional<std::string_view> Next() {
+      ++offset;
+      while (offset >= column->chunk(chunk)->length()) {
+        offset = 0;
+        ++chunk;
+      }
+      const auto& strings = static_cast<const arrow::StringArray&>(*column->chunk(chunk));
+      if (strings.IsNull(offset)) return std::nullopt;
+      return strings.GetView(offset);
+    }
+  };
+  std::vector<Cursor> cursors;
   for (const auto& k : keys) {
     auto column = data.GetColumnByName(k);
     if (!column || column->type()->id() != arrow::Type::STRING) return false;
-    auto combined = arrow::Concatenate(column->chunks());
-    if (!combined.ok()) return false;
-    columns.push_back(std::static_pointer_cast<arrow::StringArray>(*combined));
+    cursors.push_back({column.get()});
   }
-  for (int64_t i = 1; i < data.num_rows(); ++i) {
-    for (const auto& c : columns) {
-      const bool prev_null = c->IsNull(i - 1), null = c->IsNull(i);
-      if (prev_null || null) {
-        if (prev_null && !null) return false;  // a value after a null
-        if (!prev_null && null) break;         // ordered
-        continue;                              // both null: next key
+  std::vector<std::optional<std::string_view>> previous(keys.size()), current(keys.size());
+  for (int64_t i = 0; i < data.num_rows(); ++i) {
+    for (size_t c = 0; c < cursors.size(); ++c) current[c] = cursors[c].Next();
+    if (i > 0) {
+      for (size_t c = 0; c < cursors.size(); ++c) {
+        const auto &a = previous[c], &b = current[c];
+        if (a == b) continue;      // equal (or both null): next key
+        if (!a) return false;      // a value after a null
+        if (!b) break;             // a null after a value: ordered
+        if (*a > *b) return false;
+        break;
       }
-      const int cmp = c->GetView(i - 1).compare(c->GetView(i));
-      if (cmp > 0) return false;
-      if (cmp < 0) break;
     }
+    previous.swap(current);
   }
   return true;
 }
