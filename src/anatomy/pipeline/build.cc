@@ -68,7 +68,7 @@ namespace {
 // Data files of a few MB, in row groups of 64k rows: an incremental build rewrites the files
 // holding the rows of the files it rebuilds, so files stay small (and clustered by file).
 constexpr int64_t kTargetFileSize = int64_t{256} << 10;
-constexpr int64_t kRowGroupRows = int64_t{1} << 14;
+constexpr int64_t kRowGroupRows = int64_t{1} << 13;
 
 void SmallFiles(engine::WriteRequest* req) {
   req->write_policy.target_file_size = kTargetFileSize;
