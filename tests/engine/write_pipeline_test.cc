@@ -114,13 +114,15 @@ TEST_F(WritePipelineTest, WritesOrdersAndRecords) {
 }
 
 TEST_F(WritePipelineTest, OrdersStringKeysWithNullsLastUnlessAlreadyOrdered) {
-  auto table = [](std::vector<std::optional<std::string>> k1, std::vector<std::optional<std::string>> k2) {
+  auto table = [](std::vector<std::optional<std::string>> k1,
+                  std::vector<std::optional<std::string>> k2) {
     arrow::StringBuilder a, b;
     for (size_t i = 0; i < k1.size(); ++i) {
       EXPECT_TRUE((k1[i] ? a.Append(*k1[i]) : a.AppendNull()).ok());
       EXPECT_TRUE((k2[i] ? b.Append(*k2[i]) : b.AppendNull()).ok());
     }
-    auto schema = arrow::schema({arrow::field("k1", arrow::utf8()), arrow::field("k2", arrow::utf8())});
+    auto schema =
+        arrow::schema({arrow::field("k1", arrow::utf8()), arrow::field("k2", arrow::utf8())});
     return arrow::Table::Make(schema, {a.Finish().ValueOrDie(), b.Finish().ValueOrDie()});
   };
   auto written = [&](const std::shared_ptr<arrow::Table>& data) {

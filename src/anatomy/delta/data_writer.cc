@@ -245,7 +245,8 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
   std::map<std::vector<int32_t>, std::vector<Run>> groups;
   std::vector<int32_t> key(partition_columns.size()), previous;
   for (int64_t r = 0; r < data->num_rows(); ++r) {
-    for (size_t c = 0; c < codes.size(); ++c) key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
+    for (size_t c = 0; c < codes.size(); ++c)
+      key[c] = codes[c]->IsNull(r) ? -1 : codes[c]->Value(r);
     if (r > 0 && key == previous) {
       ++groups[key].back().length;
       continue;

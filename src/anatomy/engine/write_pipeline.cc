@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <string_view>
 #include <set>
+#include <string_view>
 
 #include "anatomy/artifacts/rows.h"
 #include "anatomy/core/clock.h"
@@ -89,9 +89,9 @@ bool IsSortedBy(const arrow::Table& data, const std::vector<std::string>& keys) 
     if (i > 0) {
       for (size_t c = 0; c < cursors.size(); ++c) {
         const auto &a = previous[c], &b = current[c];
-        if (a == b) continue;      // equal (or both null): next key
-        if (!a) return false;      // a value after a null
-        if (!b) break;             // a null after a value: ordered
+        if (a == b) continue;  // equal (or both null): next key
+        if (!a) return false;  // a value after a null
+        if (!b) break;         // a null after a value: ordered
         if (*a > *b) return false;
         break;
       }

@@ -69,6 +69,7 @@ namespace {
 // holding the rows of the files it rebuilds, so files stay small (and clustered by file).
 constexpr int64_t kTargetFileSize = int64_t{256} << 10;
 constexpr int64_t kRowGroupRows = int64_t{1} << 13;
+constexpr int64_t kNestedRowGroupRows = int64_t{1} << 11;
 
 void SmallFiles(engine::WriteRequest* req) {
   req->write_policy.target_file_size = kTargetFileSize;
@@ -93,6 +94,9 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) {
   engine::WriteRequest req;
   SmallFiles(&req);
+  // A nested row holds a node's whole list (thousands of edges into a popular name): fewer
+  // rows per group keep the files of nested outputs as small as the others.
+  if (view.nested) req.row_group_rows = kNestedRowGroupRows;
   req.write_policy.zorder_by = view.cluster_by;
   req.dataset_name = view.name;
   req.table_uri = ctx.out + "/" + view.name;

@@ -43,6 +43,7 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
   out.name = view.name;
   out.partition_by = view.partition_by;
   out.cluster_by = view.cluster_by;
+  out.nested = view.nest.has_value();
   out.plan_fingerprint = bundle.plan_fingerprint;
   out.plan_identity_hash = bundle.plan_identity_hash;
   out.table = result.table;

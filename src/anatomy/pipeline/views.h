@@ -42,6 +42,7 @@ std::string RuntimeHash(const std::string& profile);
 struct ViewResult {
   std::string name;
   std::vector<std::string> partition_by, cluster_by;
+  bool nested = false;  //!< one row per node, holding a list
   std::string plan_fingerprint, plan_identity_hash;
   std::shared_ptr<arrow::Table> table;
 };
