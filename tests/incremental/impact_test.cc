@@ -53,7 +53,7 @@ std::map<std::string, std::string> Impact(const std::vector<artifacts::FileChang
 TEST(Impact, ImportersOfAChangedModuleTransitively) {
   const std::vector<Import> imports = {
       {"c.py", "a.b", std::nullopt},          // import a.b
-      {"d.py", "c", std::string("x"), true},  // from c import x: through c, on a.b
+      {"d.py", "c", std::string("a"), true},  // from c import a: c's `a`, which leads to a.b
       {"e.py", "a", std::string("b"), true},  // from a import b: the submodule a.b
       {"f.py", "os", std::nullopt},           // unrelated
   };
@@ -113,6 +113,18 @@ TEST(Impact, ImportsInsideFunctionsAreNotReachedThroughTheImporter) {
   EXPECT_EQ(got.count("d.py"), 0u) << (got.count("d.py") ? got.at("d.py") : "");
   EXPECT_EQ(got.at("e.py"), "imports a.b");
   EXPECT_EQ(got.at("f.py"), "imports e");
+}
+
+TEST(Impact, ReexportsCarryOnlyTheNamesThatLeadIntoTheChange) {
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::nullopt},               // import a.b: c binds `a`
+      {"d.py", "c", std::string("helper"), true},  // from c import helper
+      {"e.py", "c", std::string("a"), true},       // from c import a
+      {"f.py", "c", std::nullopt}};                // import c
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports);
+  EXPECT_EQ(got.count("d.py"), 0u);  // c's `helper` is not the `a` that leads into a.b
+  EXPECT_EQ(got.at("e.py"), "imports c");
+  EXPECT_EQ(got.at("f.py"), "imports c");
 }
 
 TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {

@@ -348,7 +348,7 @@ class Builder {
     for (const auto& f : scan_.files) impact.current_paths.push_back(f.path);
     ARROW_ASSIGN_OR_RAISE(impact.imports, ReadTable(ctx_.out + "/extract/imports",
                                                     {"path", "scope_id", "module", "imported_name",
-                                                     "is_from", "is_star"}));
+                                                     "asname", "is_from", "is_star"}));
     ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                           ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                     {{"scope_kind", PredicateOp::kEq, {"module"}}}));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <set>
 
 #include "anatomy/core/hash.h"
@@ -27,21 +28,37 @@ bool Under(const std::string& a, const std::string& b) {
 struct ImportUse {
   std::string path;
   std::string module;        // `import a.b` / `from a.b import x`: a.b
+  std::string name;          // `from a.b import x`: x; else empty
   std::string from_name;     // `from a.b import x`: a.b.x (a name or a submodule); else empty
+  std::string bound;         // the name it binds in its scope: `import a.b` binds a
+  bool is_star = false;      // `from a.b import *`
   bool module_level = true;  // only module-level imports are reachable from other files
 };
 
-// Whether an import may resolve differently when module `changed` changes. `import a.b`
-// binds `a`: it reads a, a.b and the modules under them. `from a.b import x` reads a.b's
-// names and the submodule a.b.x with what is under it, not the rest of a.b's package.
-bool DependsOn(const ImportUse& use, const std::string& changed) {
-  if (changed.empty()) return false;
-  if (use.from_name.empty()) {
-    return !use.module.empty() &&
-           (use.module == changed || Under(use.module, changed) || Under(changed, use.module));
+// A module whose rows change, and which of its module-level names may now lead elsewhere:
+// all of them (unset) when its own surface changed, or the names it binds by imports that
+// lead into a changed module.
+struct ModuleChange {
+  std::string module;
+  std::optional<std::set<std::string>> names;
+  bool existence = false;  // added, deleted or renamed: packages above it may appear or vanish
+};
+
+// Whether an import may resolve differently after `change`. `import a.b` binds `a`: it
+// reaches a, a.b, the modules under them, and every name of theirs. `from a.b import x`
+// reads the name x of a.b (or the submodule a.b.x, with what is under it). `from a.b import *`
+// reads every name of a.b.
+bool DependsOn(const ImportUse& use, const ModuleChange& change) {
+  const std::string& m = change.module;
+  if (m.empty()) return false;
+  const bool all_names = !change.names.has_value();
+  if (use.from_name.empty() && !use.is_star) {
+    return !use.module.empty() && (use.module == m || Under(use.module, m) || Under(m, use.module));
   }
-  return use.module == changed || Under(use.module, changed) || use.from_name == changed ||
-         Under(changed, use.from_name);
+  if (use.module == m) return all_names || use.is_star || change.names->count(use.name) > 0;
+  if (!use.is_star && (use.from_name == m || Under(m, use.from_name))) return true;
+  // A module appearing or vanishing under `a.b` can make a.b a namespace package, or not.
+  return all_names && (Under(use.module, m) || (change.existence && Under(m, use.module)));
 }
 
 }  // namespace
@@ -140,20 +157,36 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   const arrow::Table& imports = *inputs.imports;
   const auto& current_paths = inputs.current_paths;
   std::map<std::string, std::string> impacted;  // path -> reason
-  std::deque<std::string> frontier;             // modules whose rows change
-  std::set<std::string> queued;
-  auto changed_module = [&](const std::string& path) {
+  // Modules whose rows change, with the names that may lead elsewhere; a module is queued
+  // again when that set grows, so the walk ends.
+  std::deque<ModuleChange> frontier;
+  std::map<std::string, std::optional<std::set<std::string>>> seen;
+  auto changed_module = [&](const std::string& path, std::optional<std::set<std::string>> names,
+                            bool existence = false) {
     if (!IsPython(path)) return;
     std::string m = extract::ModuleNameForPath(path);
-    if (queued.insert(m).second) frontier.push_back(m);
+    auto [it, inserted] = seen.emplace(m, names);
+    if (!inserted) {
+      auto& known = it->second;
+      if (!known) return;  // already all names
+      const size_t before = known->size();
+      if (!names) {
+        known.reset();
+      } else {
+        known->insert(names->begin(), names->end());
+        if (known->size() == before) return;
+      }
+    }
+    frontier.push_back({m, it->second, existence});
   };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& c : changes) {
     if (c.change != "deleted") impacted.emplace(c.path, c.change);
     if (c.change == "touched") continue;              // same content: nothing else can change
     if (inputs.same_surface.count(c.path)) continue;  // what others read of it is as before
-    changed_module(c.path);
-    if (c.old_path) changed_module(*c.old_path);
+    const bool existence = c.change != "changed";     // added, deleted, renamed
+    changed_module(c.path, std::nullopt, existence);
+    if (c.old_path) changed_module(*c.old_path, std::nullopt, existence);
   }
 
   // Each import row as an ImportUse.
@@ -171,27 +204,38 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     return Status::Invalid(
         "the imports table lacks path, module, imported_name, is_from or is_star");
   }
+  auto asname = str("asname");
   std::vector<ImportUse> uses;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    ImportUse use{path->GetString(i), module->GetString(i), "", true};
-    if (is_from->Value(i) && !is_star->Value(i) && !name->IsNull(i)) {
-      use.from_name =
-          use.module.empty() ? name->GetString(i) : use.module + "." + name->GetString(i);
+    ImportUse use;
+    use.path = path->GetString(i);
+    use.module = module->GetString(i);
+    use.is_star = is_from->Value(i) && is_star->Value(i);
+    if (is_from->Value(i) && !use.is_star && !name->IsNull(i)) {
+      use.name = name->GetString(i);
+      use.from_name = use.module.empty() ? use.name : use.module + "." + use.name;
     }
-    if (scope && inputs.module_scopes)
+    if (asname && !asname->IsNull(i)) {
+      use.bound = asname->GetString(i);
+    } else {
+      use.bound = use.from_name.empty() ? use.module.substr(0, use.module.find('.')) : use.name;
+    }
+    if (scope && inputs.module_scopes) {
       use.module_level = inputs.module_scopes->count(scope->GetString(i)) > 0;
+    }
     uses.push_back(std::move(use));
   }
   // A file whose import may resolve differently is rebuilt; when that import is at module
-  // level, files importing it may resolve through it too, so its module changes in turn.
-  std::set<std::string> reexporters;
+  // level, the name it binds may lead other files into the change too.
   while (!frontier.empty()) {
-    const std::string m = frontier.front();
+    const ModuleChange change = frontier.front();
     frontier.pop_front();
     for (const auto& use : uses) {
-      if (!present.count(use.path) || !DependsOn(use, m)) continue;
-      impacted.emplace(use.path, "imports " + m);
-      if (use.module_level && reexporters.insert(use.path).second) changed_module(use.path);
+      if (!present.count(use.path) || !DependsOn(use, change)) continue;
+      impacted.emplace(use.path, "imports " + change.module);
+      if (!use.module_level) continue;
+      changed_module(
+          use.path, use.is_star ? std::nullopt : std::optional<std::set<std::string>>({use.bound}));
     }
   }
   std::vector<artifacts::ImpactedFile> out;
