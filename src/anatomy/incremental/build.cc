@@ -4,17 +4,13 @@
 #include <arrow/compute/api.h>
 
 #include <filesystem>
-#include <iterator>
 #include <set>
 #include <tuple>
 
 #include "anatomy/artifacts/store.h"
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
-#include "anatomy/cpg/kinds.h"
-#include "anatomy/cpg/nest.h"
 #include "anatomy/cpg/views.h"
-#include "anatomy/delta/scan.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/engine/session.h"
 #include "anatomy/engine/write_pipeline.h"
@@ -22,6 +18,8 @@
 #include "anatomy/extract/scan.h"
 #include "anatomy/incremental/changes.h"
 #include "anatomy/incremental/impact.h"
+#include "anatomy/incremental/patch.h"
+#include "anatomy/incremental/state.h"
 #include "anatomy/pipeline/views.h"
 #include "anatomy/serde/msgpack_codec.h"
 
@@ -34,111 +32,11 @@ using delta::Predicate;
 using delta::PredicateOp;
 using Conjunctions = std::vector<std::vector<Predicate>>;
 
-constexpr const char* kExtractDatasets[] = {
-    "files",       "scopes",      "bindings",         "occurrences", "definitions",
-    "parameters",  "call_sites",  "call_resolutions", "imports",     "references",
-    "type_params", "annotations", "diagnostics",      "errors"};
-constexpr const char* kOutputs[] = {"cpg_nodes",     "cpg_edges",        "cpg_props",
-                                    "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"};
-
-std::string SnapshotUri(const std::string& out) { return out + "/state/repo_snapshot"; }
-std::string CursorsUri(const std::string& out) { return out + "/state/cursors"; }
-
-// Every table a build writes, by the name its cursor carries, with its location.
-std::vector<std::pair<std::string, std::string>> BuildTables(const std::string& out) {
-  std::vector<std::pair<std::string, std::string>> tables;
-  for (const char* d : kExtractDatasets)
-    tables.emplace_back(std::string("extract/") + d, out + "/extract/" + d);
-  for (const char* o : kOutputs) tables.emplace_back(o, out + "/" + o);
-  return tables;
-}
-
 std::vector<std::string> ScanGlobs(const pipeline::BuildOptions& o) {
   std::vector<std::string> globs;
   for (const auto& g : o.include) globs.push_back("include:" + g);
   for (const auto& g : o.exclude) globs.push_back("exclude:" + g);
   return globs;
-}
-
-Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
-                                                std::vector<std::string> columns = {},
-                                                std::vector<Predicate> filters = {}) {
-  ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::LoadSnapshot(uri));
-  delta::ScanOptions options;
-  options.columns = std::move(columns);
-  options.filters = std::move(filters);
-  return delta::ScanToTable(*snapshot, options);
-}
-
-Result<std::vector<std::string>> Strings(const arrow::Table& table, const std::string& column) {
-  std::vector<std::string> out;
-  auto col = table.GetColumnByName(column);
-  if (!col) return Status::Invalid("no column ", column);
-  for (const auto& chunk : col->chunks()) {
-    auto s = std::static_pointer_cast<arrow::StringArray>(chunk);
-    for (int64_t i = 0; i < s->length(); ++i) {
-      if (s->IsValid(i)) out.push_back(s->GetString(i));
-    }
-  }
-  return out;
-}
-
-std::shared_ptr<arrow::Table> SnapshotRows(const std::vector<FileState>& files) {
-  arrow::StringBuilder path, file_id, sha;
-  arrow::Int64Builder size, mtime;
-  for (const auto& f : files) {
-    (void)path.Append(f.path);
-    (void)file_id.Append(f.file_id);
-    (void)sha.Append(f.sha256);
-    (void)size.Append(f.size);
-    (void)mtime.Append(f.mtime_ms);
-  }
-  auto finish = [](auto& b) {
-    std::shared_ptr<arrow::Array> a;
-    (void)b.Finish(&a);
-    return a;
-  };
-  auto schema = arrow::schema(
-      {arrow::field("file_id", arrow::utf8(), false), arrow::field("path", arrow::utf8(), false),
-       arrow::field("sha256", arrow::utf8(), false), arrow::field("size", arrow::int64(), false),
-       arrow::field("mtime_ms", arrow::int64(), false)});
-  return arrow::Table::Make(
-      schema, {finish(file_id), finish(path), finish(sha), finish(size), finish(mtime)});
-}
-
-Result<RepoSnapshot> LoadRepoSnapshot(const std::string& out) {
-  ARROW_ASSIGN_OR_RAISE(auto table, ReadTable(SnapshotUri(out)));
-  ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-  auto str = [&](const char* n) {
-    return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(n));
-  };
-  auto i64 = [&](const char* n) {
-    return std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName(n));
-  };
-  auto path = str("path"), file_id = str("file_id"), sha = str("sha256");
-  auto size = i64("size"), mtime = i64("mtime_ms");
-  RepoSnapshot snapshot;
-  for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    snapshot[path->GetString(i)] = {path->GetString(i), file_id->GetString(i), sha->GetString(i),
-                                    size->Value(i), mtime->Value(i)};
-  }
-  return snapshot;
-}
-
-// The latest finished-or-not row of the previous builds.
-Result<std::optional<artifacts::IncrementalRunRow>> LastRun(const artifacts::ArtifactStore& store) {
-  const std::string path = store.TablePath("incremental_runs_v1");
-  if (!fs::exists(path + "/_delta_log")) return std::nullopt;
-  ARROW_ASSIGN_OR_RAISE(auto rows, artifacts::ReadArtifacts<artifacts::IncrementalRunRow>(path));
-  std::optional<artifacts::IncrementalRunRow> last;
-  for (auto& r : rows) {
-    // A run's `ok` row comes after its `started` row, even within one millisecond.
-    auto key = [](const artifacts::IncrementalRunRow& x) {
-      return std::pair(x.event_time_unix_ms, x.status == "ok");
-    };
-    if (!last || key(r) >= key(*last)) last = std::move(r);
-  }
-  return last;
 }
 
 class Builder {
@@ -180,14 +78,8 @@ class Builder {
         return Full("the plan fingerprint of " + view + " changed");
       }
     }
-    ARROW_ASSIGN_OR_RAISE(auto cursors, ReadTable(CursorsUri(ctx_.out)));
-    ARROW_ASSIGN_OR_RAISE(auto names, Strings(*cursors, "table_name"));
-    auto versions = std::static_pointer_cast<arrow::Int64Array>(
-        cursors->GetColumnByName("delta_version")->chunk(0));
-    std::map<std::string, int64_t> expected;
-    for (size_t i = 0; i < names.size(); ++i)
-      expected[names[i]] = versions->Value(static_cast<int64_t>(i));
-    for (const auto& [name, uri] : BuildTables(ctx_.out)) {
+    ARROW_ASSIGN_OR_RAISE(auto expected, LoadCursors(ctx_.out));
+    for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
       auto storage = delta::OpenLocalStorage(uri);
       int64_t now = -1;
       if (storage.ok()) {
@@ -251,31 +143,14 @@ class Builder {
   // Cursors, then the `ok` row: the state the next build starts from.
   Result<IncrementalSummary> Finish(std::map<std::string, int64_t> versions) {
     if (versions.empty()) {
-      for (const auto& [name, uri] : BuildTables(ctx_.out)) {
+      for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
         ARROW_ASSIGN_OR_RAISE(auto storage, delta::OpenLocalStorage(uri));
         ARROW_ASSIGN_OR_RAISE(versions[name], delta::LatestVersion(*storage));
       }
-      arrow::StringBuilder names, uris, runs;
-      arrow::Int64Builder numbers;
-      for (const auto& [name, uri] : BuildTables(ctx_.out)) {
-        ARROW_RETURN_NOT_OK(names.Append(name));
-        ARROW_RETURN_NOT_OK(uris.Append(uri));
-        ARROW_RETURN_NOT_OK(numbers.Append(versions[name]));
-        ARROW_RETURN_NOT_OK(runs.Append(ctx_.run_id));
-      }
-      std::shared_ptr<arrow::Array> a, b, c, d;
-      ARROW_RETURN_NOT_OK(names.Finish(&a));
-      ARROW_RETURN_NOT_OK(uris.Finish(&b));
-      ARROW_RETURN_NOT_OK(numbers.Finish(&c));
-      ARROW_RETURN_NOT_OK(runs.Finish(&d));
-      auto schema = arrow::schema({arrow::field("table_name", arrow::utf8(), false),
-                                   arrow::field("table_uri", arrow::utf8(), false),
-                                   arrow::field("delta_version", arrow::int64(), false),
-                                   arrow::field("run_id", arrow::utf8(), false)});
       engine::WriteRequest req;
       req.dataset_name = "state_cursors";
       req.table_uri = CursorsUri(ctx_.out);
-      req.data = arrow::Table::Make(schema, {a, b, c, d});
+      ARROW_ASSIGN_OR_RAISE(req.data, CursorRows(ctx_.out, versions, ctx_.run_id));
       req.commit_metadata = ctx_.CommitMetadata("state");
       ARROW_RETURN_NOT_OK(writer_.Write(req).status());
     }
@@ -504,7 +379,8 @@ class Builder {
          {"dst_node_id", PredicateOp::kIn, {dst_in_files.begin(), dst_in_files.end()}}},
         {{"dst_file_id", PredicateOp::kIsNull, {}},
          {"dst_node_id", PredicateOp::kIn, {dst_qnames.begin(), dst_qnames.end()}}}};
-    ARROW_ASSIGN_OR_RAISE(auto edges_into, EdgesInto(into_dst, file_ids, *new_edges));
+    ARROW_ASSIGN_OR_RAISE(
+        auto edges_into, EdgesInto(ctx_.out + "/cpg_edges_by_dst", into_dst, file_ids, *new_edges));
     ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
     ARROW_ASSIGN_OR_RAISE(auto props, part->Table("cpg_props"));
     ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
@@ -521,7 +397,7 @@ class Builder {
     Stage("state");
     // 7. The repository snapshot, then the run's closing rows.
     engine::WriteRequest snap = SnapshotWrite();
-    snap.data = SnapshotRows(changes.upserted);
+    ARROW_ASSIGN_OR_RAISE(snap.data, SnapshotRows(changes.upserted));
     std::vector<std::string> snapshot_paths = changes.removed_paths;
     for (const auto& f : changes.upserted) snapshot_paths.push_back(f.path);
     snap.mode = "upsert";
@@ -530,42 +406,6 @@ class Builder {
     ARROW_RETURN_NOT_OK(CloseRun(*extraction));
     Stage("");
     return Finish({});
-  }
-
-  // The qualified-name nodes in `nodes` that were not in `old_ids`, and those of `old_ids` no
-  // longer in `nodes`.
-  static Result<std::pair<std::vector<std::string>, std::vector<std::string>>> QualifiedNameChanges(
-      const arrow::Table& nodes, const std::vector<std::string>& old_ids) {
-    ARROW_ASSIGN_OR_RAISE(auto kinds, Strings(nodes, "node_kind"));
-    ARROW_ASSIGN_OR_RAISE(auto ids, Strings(nodes, "node_id"));
-    std::set<std::string> now;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (kinds[i] == "PY_QUALIFIED_NAME") now.insert(ids[i]);
-    }
-    const std::set<std::string> before(old_ids.begin(), old_ids.end());
-    std::pair<std::vector<std::string>, std::vector<std::string>> out;
-    std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
-                        std::back_inserter(out.first));
-    std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
-                        std::back_inserter(out.second));
-    return out;
-  }
-
-  // The rows of `table` that belong to a file, or to a qualified name of `added`.
-  static Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
-      const std::shared_ptr<arrow::Table>& table, const std::string& id_column,
-      const std::vector<std::string>& added) {
-    namespace cp = arrow::compute;
-    arrow::StringBuilder b;
-    ARROW_RETURN_NOT_OK(b.AppendValues(added));
-    ARROW_ASSIGN_OR_RAISE(auto added_array, b.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto has_file,
-                          cp::CallFunction("is_valid", {table->GetColumnByName("file_id")}));
-    ARROW_ASSIGN_OR_RAISE(auto is_added, cp::IsIn(table->GetColumnByName(id_column),
-                                                  cp::SetLookupOptions(added_array)));
-    ARROW_ASSIGN_OR_RAISE(auto keep, cp::Or(has_file, is_added));
-    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(table, keep));
-    return kept.table();
   }
 
   // The rows of `paths` (and every other file they import, for resolution, not emitted).
@@ -607,45 +447,6 @@ class Builder {
     return same;
   }
 
-  // The edges into the destinations `into_dst` selects, as cpg_edges rows: the previous
-  // cpg_edges_by_dst lists, unnested, without the edges of `rebuilt_files`, and `new_edges`.
-  Result<std::shared_ptr<arrow::Table>> EdgesInto(const Conjunctions& into_dst,
-                                                  const std::vector<std::string>& rebuilt_files,
-                                                  const arrow::Table& new_edges) {
-    const auto& schema = new_edges.schema();
-    std::vector<std::shared_ptr<arrow::Table>> parts;
-    ARROW_ASSIGN_OR_RAISE(auto fresh, new_edges.CombineChunks());
-    parts.push_back(fresh);
-    arrow::StringBuilder rebuilt_builder;
-    ARROW_RETURN_NOT_OK(rebuilt_builder.AppendValues(rebuilt_files));
-    ARROW_ASSIGN_OR_RAISE(auto rebuilt, rebuilt_builder.Finish());
-    for (const auto& where : into_dst) {
-      if (std::any_of(where.begin(), where.end(), [](const Predicate& p) {
-            return p.op == PredicateOp::kIn && p.values.empty();
-          })) {
-        continue;
-      }
-      ARROW_ASSIGN_OR_RAISE(auto lists, ReadTable(ctx_.out + "/cpg_edges_by_dst", {}, where));
-      ARROW_ASSIGN_OR_RAISE(auto flat, cpg::UnnestRuns(*lists, "edges"));
-      ARROW_ASSIGN_OR_RAISE(auto kept_mask,
-                            arrow::compute::IsIn(flat->GetColumnByName("file_id"),
-                                                 arrow::compute::SetLookupOptions(rebuilt)));
-      ARROW_ASSIGN_OR_RAISE(kept_mask, arrow::compute::Invert(kept_mask));
-      ARROW_ASSIGN_OR_RAISE(auto kept, arrow::compute::Filter(flat, kept_mask));
-      // As cpg_edges rows: its columns, in its order and types.
-      std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
-      for (const auto& f : schema->fields()) {
-        auto column = kept.table()->GetColumnByName(f->name());
-        if (!column) return Status::Invalid("cpg_edges_by_dst has no edge column ", f->name());
-        ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, f->type()));
-        columns.push_back(cast.chunked_array());
-      }
-      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::Make(schema, columns)->CombineChunks());
-      parts.push_back(table);
-    }
-    return arrow::ConcatenateTables(parts);
-  }
-
   Status CloseRun(const extract::ExtractionResult& extraction) {
     const int64_t now = core::DefaultClock().NowUnixMs();
     std::vector<std::string> datasets;
@@ -677,12 +478,6 @@ class Builder {
     manifest.determinism_tier = "contents";
     manifest.output_dir = ctx_.out;
     return store_.Append(manifest);
-  }
-
-  static std::vector<int> FieldIndices(const arrow::Table& table, const arrow::Schema& wanted) {
-    std::vector<int> out;
-    for (const auto& f : wanted.fields()) out.push_back(table.schema()->GetFieldIndex(f->name()));
-    return out;
   }
 
   Result<std::shared_ptr<engine::Session>> NewSession() {
