@@ -66,6 +66,7 @@ Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested,
     return Status::Invalid("UnnestRuns: no list column '", list_name, "'");
   }
   auto lists = std::static_pointer_cast<arrow::ListArray>(list_column);
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());  // idempotent: the kernels below need it
   ARROW_ASSIGN_OR_RAISE(auto parents, arrow::compute::CallFunction("list_parent_indices", {lists}));
   ARROW_ASSIGN_OR_RAISE(auto flat, lists->Flatten());
   arrow::FieldVector fields;
