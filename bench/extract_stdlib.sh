@@ -6,16 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build}"
 stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
-measure() {  # label command...
-  local log; log="$(mktemp)"
-  /usr/bin/time -v "${@:2}" >/dev/null 2>"$log" || { cat "$log"; return 1; }
-  local wall rss
-  wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
-  rss="$(grep 'Maximum resident' "$log" | awk '{print $NF}')"
-  printf '%-34s wall %8s   peak RSS %6d MB\n' "$1" "$wall" "$((rss / 1024))"
-  grep '^timings' "$log" || true
-  rm -f "$log"
-}
+source "$root/bench/measure.sh"
 files="$(cd "$stdlib" && find . -name '*.py' -not -path './site-packages/*' | wc -l)"
 lines="$(cd "$stdlib" && find . -name '*.py' -not -path './site-packages/*' -print0 | xargs -0 cat | wc -l)"
 echo "stdlib: $stdlib ($files files, $lines lines), $(nproc) cores"

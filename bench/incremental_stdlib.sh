@@ -14,20 +14,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/repo"
 (cd "$stdlib" && tar --exclude=./site-packages --exclude='__pycache__' -cf - .) | tar -C "$work/repo" -xf -
-seconds_of() {  # h:mm:ss or m:ss.ss -> seconds
-  awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }' <<<"$1"
-}
-measure() {  # label command...  -> prints a line, sets LAST_SECONDS
-  local log; log="$(mktemp)"
-  /usr/bin/time -v "${@:2}" >"$log.out" 2>"$log" || { tail -20 "$log"; return 1; }
-  local wall rss
-  wall="$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')"
-  rss="$(grep 'Maximum resident' "$log" | awk '{print $NF}')"
-  LAST_SECONDS="$(seconds_of "$wall")"
-  printf '%-44s %8.2f s   peak RSS %6d MB\n' "$1" "$LAST_SECONDS" "$((rss / 1024))"
-  grep -E "^anatomy build: |^  seconds:" "$log.out" | sed 's/^/    /'
-  rm -f "$log" "$log.out"
-}
+source "$root/bench/measure.sh"
 files="$(cd "$work/repo" && find . -name '*.py' | wc -l)"
 echo "stdlib copy of $stdlib ($files .py files), $(nproc) cores, $(date -u +%F)"
 measure "full build" "$build/anatomy" build "$work/repo" --out "$work/out"

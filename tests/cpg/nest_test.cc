@@ -8,15 +8,18 @@ namespace {
 
 std::shared_ptr<arrow::Table> Sorted() {
   arrow::StringBuilder key, file, value;
-  const std::vector<std::vector<std::string>> rows = {{"a", "f1", "x"}, {"a", "f1", "y"}, {"b", "f2", "z"}};
+  const std::vector<std::vector<std::string>> rows = {
+      {"a", "f1", "x"}, {"a", "f1", "y"}, {"b", "f2", "z"}};
   for (const auto& r : rows) {
     EXPECT_TRUE(key.Append(r[0]).ok());
     EXPECT_TRUE(file.Append(r[1]).ok());
     EXPECT_TRUE(value.Append(r[2]).ok());
   }
-  auto schema = arrow::schema({arrow::field("key", arrow::utf8()), arrow::field("file", arrow::utf8()),
-                               arrow::field("value", arrow::utf8())});
-  return arrow::Table::Make(schema, {key.Finish().ValueOrDie(), file.Finish().ValueOrDie(), value.Finish().ValueOrDie()});
+  auto schema =
+      arrow::schema({arrow::field("key", arrow::utf8()), arrow::field("file", arrow::utf8()),
+                     arrow::field("value", arrow::utf8())});
+  return arrow::Table::Make(
+      schema, {key.Finish().ValueOrDie(), file.Finish().ValueOrDie(), value.Finish().ValueOrDie()});
 }
 
 TEST(Nest, UnnestGivesBackTheSortedRows) {

@@ -17,13 +17,7 @@ using testing::TempDir;
 
 std::shared_ptr<arrow::Table> Rows(std::vector<std::string> g,
                                    std::vector<std::optional<int64_t>> v) {
-  arrow::StringBuilder gb;
-  arrow::Int64Builder vb;
-  EXPECT_TRUE(gb.AppendValues(g).ok());
-  for (auto x : v) EXPECT_TRUE((x ? vb.Append(*x) : vb.AppendNull()).ok());
-  auto schema =
-      arrow::schema({arrow::field("g", arrow::utf8()), arrow::field("v", arrow::int64())});
-  return arrow::Table::Make(schema, {gb.Finish().ValueOrDie(), vb.Finish().ValueOrDie()});
+  return testing::GroupValueRows(g, v);
 }
 
 int64_t Version(const std::string& path) { return LoadSnapshot(path).ValueOrDie()->version; }

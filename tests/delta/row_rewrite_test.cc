@@ -15,13 +15,7 @@ using testing::TempDir;
 
 std::shared_ptr<arrow::Table> Rows(std::vector<std::string> g,
                                    std::vector<std::optional<int64_t>> v) {
-  arrow::StringBuilder gb;
-  arrow::Int64Builder vb;
-  EXPECT_TRUE(gb.AppendValues(g).ok());
-  for (auto x : v) EXPECT_TRUE((x ? vb.Append(*x) : vb.AppendNull()).ok());
-  auto schema =
-      arrow::schema({arrow::field("g", arrow::utf8()), arrow::field("v", arrow::int64())});
-  return arrow::Table::Make(schema, {gb.Finish().ValueOrDie(), vb.Finish().ValueOrDie()});
+  return testing::GroupValueRows(g, v);
 }
 
 // The table's rows as sorted "g:v" strings.
@@ -75,7 +69,8 @@ TEST_F(RowRewriteTest, AnyOfSeveralConjunctions) {
   EXPECT_EQ(r.files_removed, 2);
   EXPECT_EQ(Contents(storage_), (std::vector<std::string>{"a:2", "b:10", "b:11", "c:20", "x:99"}));
   ASSERT_OK_AND_ASSIGN(history, History(*storage_, 1));
-  EXPECT_EQ(history[0].info->operation_parameters.at("predicate"), "(g = 'a' AND v = '1') OR (v IS NULL)");
+  EXPECT_EQ(history[0].info->operation_parameters.at("predicate"),
+            "(g = 'a' AND v = '1') OR (v IS NULL)");
 }
 
 TEST_F(RowRewriteTest, NothingMatchingOnlyAddsTheNewRows) {

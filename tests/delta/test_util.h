@@ -11,8 +11,21 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace anatomy::delta::testing {
+
+/// A two-column table: a string group `g` and a nullable int64 value `v`.
+inline std::shared_ptr<arrow::Table> GroupValueRows(const std::vector<std::string>& g,
+                                                    const std::vector<std::optional<int64_t>>& v) {
+  arrow::StringBuilder gb;
+  arrow::Int64Builder vb;
+  EXPECT_TRUE(gb.AppendValues(g).ok());
+  for (auto x : v) EXPECT_TRUE((x ? vb.Append(*x) : vb.AppendNull()).ok());
+  auto schema =
+      arrow::schema({arrow::field("g", arrow::utf8()), arrow::field("v", arrow::int64())});
+  return arrow::Table::Make(schema, {gb.Finish().ValueOrDie(), vb.Finish().ValueOrDie()});
+}
 
 #define ASSERT_OK(expr)                                       \
   do {                                                        \

@@ -21,7 +21,6 @@
 #include "anatomy/incremental/patch.h"
 #include "anatomy/incremental/state.h"
 #include "anatomy/pipeline/views.h"
-#include "anatomy/serde/msgpack_codec.h"
 
 namespace anatomy::incremental {
 
@@ -403,7 +402,11 @@ class Builder {
     snap.mode = "upsert";
     snap.replace_rows_where = {{{"path", PredicateOp::kIn, snapshot_paths}}};
     ARROW_RETURN_NOT_OK(writer_.Write(snap).status());
-    ARROW_RETURN_NOT_OK(CloseRun(*extraction));
+    ARROW_RETURN_NOT_OK(
+        pipeline::CloseRun(ctx_, extraction->Tables(), plan_fingerprints_, outputs_,
+                           artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
+                                                {"build_mode", summary_.mode},
+                                                {"build_reason", summary_.reason}}));
     Stage("");
     return Finish({});
   }
@@ -411,11 +414,7 @@ class Builder {
   // The rows of `paths` (and every other file they import, for resolution, not emitted).
   Result<extract::ExtractionResult> Extract(const std::set<std::string>& paths) {
     Report("extract", 0, 1);
-    extract::ExtractOptions eo;
-    eo.repo_root = options_.repo;
-    eo.include = options_.include;
-    eo.exclude = options_.exclude;
-    eo.jobs = options_.jobs;
+    extract::ExtractOptions eo = pipeline::ExtractOptionsOf(options_);
     eo.only_paths = paths;
     ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractScanned(scan_, eo));
     Report("extract", 1, 1);
@@ -445,39 +444,6 @@ class Builder {
         same.insert(p);
     }
     return same;
-  }
-
-  Status CloseRun(const extract::ExtractionResult& extraction) {
-    const int64_t now = core::DefaultClock().NowUnixMs();
-    std::vector<std::string> datasets;
-    int64_t rows = 0;
-    for (const auto& [name, table] : extraction.Tables()) {
-      datasets.push_back(name);
-      rows += table->num_rows();
-    }
-    ARROW_RETURN_NOT_OK(
-        store_.Append(artifacts::NormalizeOutputsRow{now, ctx_.run_id, ctx_.out, datasets, rows}));
-    ARROW_ASSIGN_OR_RAISE(auto errors, pipeline::ExtractErrorsOf(*extraction.errors));
-    const auto count = static_cast<int64_t>(errors.size());
-    ARROW_RETURN_NOT_OK(store_.Append(
-        artifacts::ExtractErrorsRow{now, ctx_.run_id, ctx_.out, std::move(errors), count}));
-    artifacts::RunManifestRow manifest;
-    manifest.run_id = ctx_.run_id;
-    manifest.status = "ok";
-    manifest.event_time_unix_ms = now;
-    manifest.plan_signature = serde::Fingerprint(plan_fingerprints_);
-    manifest.plan_fingerprints = plan_fingerprints_;
-    manifest.delta_inputs_msgpack =
-        serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
-    manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs_)};
-    manifest.artifact_ids = artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
-                                                 {"build_mode", summary_.mode},
-                                                 {"build_reason", summary_.reason}};
-    manifest.runtime_profile_name = options_.profile;
-    manifest.runtime_profile_hash = ctx_.runtime_hash;
-    manifest.determinism_tier = "contents";
-    manifest.output_dir = ctx_.out;
-    return store_.Append(manifest);
   }
 
   Result<std::shared_ptr<engine::Session>> NewSession() {

@@ -108,6 +108,56 @@ engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) 
   return req;
 }
 
+extract::ExtractOptions ExtractOptionsOf(const BuildOptions& options) {
+  extract::ExtractOptions out;
+  out.repo_root = options.repo;
+  out.include = options.include;
+  out.exclude = options.exclude;
+  out.jobs = options.jobs;
+  return out;
+}
+
+Status CloseRun(
+    const RunContext& ctx,
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& extraction,
+    const std::map<std::string, std::string>& plan_fingerprints,
+    const std::vector<artifacts::OutputDescriptor>& outputs,
+    std::optional<artifacts::StringMap> artifact_ids) {
+  const int64_t now = core::DefaultClock().NowUnixMs();
+  std::vector<std::string> datasets;
+  int64_t rows = 0;
+  std::shared_ptr<arrow::Table> errors_table;
+  for (const auto& [name, table] : extraction) {
+    datasets.push_back(name);
+    rows += table->num_rows();
+    if (name == "errors") errors_table = table;
+  }
+  ARROW_RETURN_NOT_OK(
+      ctx.store->Append(artifacts::NormalizeOutputsRow{now, ctx.run_id, ctx.out, datasets, rows}));
+  std::vector<artifacts::ExtractError> errors;
+  if (errors_table) {
+    ARROW_ASSIGN_OR_RAISE(errors, ExtractErrorsOf(*errors_table));
+  }
+  const auto count = static_cast<int64_t>(errors.size());
+  ARROW_RETURN_NOT_OK(ctx.store->Append(
+      artifacts::ExtractErrorsRow{now, ctx.run_id, ctx.out, std::move(errors), count}));
+  artifacts::RunManifestRow manifest;
+  manifest.run_id = ctx.run_id;
+  manifest.status = "ok";
+  manifest.event_time_unix_ms = now;
+  manifest.plan_signature = serde::Fingerprint(plan_fingerprints);
+  manifest.plan_fingerprints = plan_fingerprints;
+  manifest.delta_inputs_msgpack =
+      serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
+  manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs)};
+  manifest.artifact_ids = std::move(artifact_ids);
+  manifest.runtime_profile_name = ctx.profile;
+  manifest.runtime_profile_hash = ctx.runtime_hash;
+  manifest.determinism_tier = "contents";
+  manifest.output_dir = ctx.out;
+  return ctx.store->Append(manifest);
+}
+
 Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& progress) {
   const double start = core::MonotonicMs();
   auto report = [&](const std::string& stage, int64_t done, int64_t total) {
@@ -127,12 +177,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
 
   // 1. Extract.
   report("extract", 0, 1);
-  extract::ExtractOptions extract_options;
-  extract_options.repo_root = options.repo;
-  extract_options.include = options.include;
-  extract_options.exclude = options.exclude;
-  extract_options.jobs = options.jobs;
-  ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractRepository(extract_options));
+  ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractRepository(ExtractOptionsOf(options)));
   summary.files = extraction.files->num_rows();
   summary.lines = SumInt64(*extraction.files, "line_count");
   if (auto is_python = extraction.files->GetColumnByName("is_python")) {
@@ -162,14 +207,10 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
 
   // 3. Extraction tables, kept for incremental builds.
   auto tables = extraction.Tables();
-  std::vector<std::string> extract_outputs;
-  int64_t extract_rows = 0;
   int64_t written = 0;
   const int64_t total_writes = static_cast<int64_t>(tables.size()) + 6;
   for (const auto& [name, table] : tables) {
     ARROW_RETURN_NOT_OK(writer.Write(ExtractionWrite(ctx, name, table)).status());
-    extract_outputs.push_back(name);
-    extract_rows += table->num_rows();
     report("write", ++written, total_writes);
   }
 
@@ -211,27 +252,7 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   summary.stage_seconds["views_and_writes"] = (core::MonotonicMs() - views_start) / 1000.0;
 
   // 5. Close the run.
-  const int64_t now = core::DefaultClock().NowUnixMs();
-  artifacts::NormalizeOutputsRow normalize{now, summary.run_id, out, extract_outputs, extract_rows};
-  ARROW_RETURN_NOT_OK(store.Append(normalize));
-  ARROW_ASSIGN_OR_RAISE(auto errors, ExtractErrorsOf(*extraction.errors));
-  artifacts::ExtractErrorsRow errors_row{now, summary.run_id, out, errors,
-                                         static_cast<int64_t>(errors.size())};
-  ARROW_RETURN_NOT_OK(store.Append(errors_row));
-  artifacts::RunManifestRow manifest;
-  manifest.run_id = summary.run_id;
-  manifest.status = "ok";
-  manifest.event_time_unix_ms = now;
-  manifest.plan_signature = serde::Fingerprint(plan_fingerprints);
-  manifest.plan_fingerprints = plan_fingerprints;
-  manifest.delta_inputs_msgpack =
-      serde::Bytes{serde::EncodeMsgpack(std::vector<artifacts::DeltaInputPin>{})};
-  manifest.outputs_msgpack = serde::Bytes{serde::EncodeMsgpack(outputs)};
-  manifest.runtime_profile_name = options.profile;
-  manifest.runtime_profile_hash = ctx.runtime_hash;
-  manifest.determinism_tier = "contents";
-  manifest.output_dir = out;
-  ARROW_RETURN_NOT_OK(store.Append(manifest));
+  ARROW_RETURN_NOT_OK(CloseRun(ctx, tables, plan_fingerprints, outputs));
   ARROW_RETURN_NOT_OK(batch.Flush());
 
   summary.seconds = (core::MonotonicMs() - start) / 1000.0;

@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "anatomy/artifacts/rows.h"
 #include "anatomy/core/status.h"
 #include "anatomy/engine/write_pipeline.h"
+#include "anatomy/extract/extract.h"
 
 namespace anatomy::pipeline {
 
@@ -46,6 +48,9 @@ using ProgressFn = std::function<void(const std::string& stage, int64_t done, in
 struct RunContext;
 struct ViewResult;
 
+/// \brief The extraction options of a build: its repository, globs and jobs.
+extract::ExtractOptions ExtractOptionsOf(const BuildOptions& options);
+
 /// \brief A new run id ("run:" and 32 hex digits).
 std::string NewRunId();
 
@@ -59,6 +64,16 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
 
 /// \brief The write of a CPG view's result to OUT/<view>, partitioned as CONTRACTS.md says.
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view);
+
+/// \brief The rows that close a run: normalize_outputs_v1 (the extraction datasets written and
+/// their rows), extract_errors_v1 (the errors table's rows) and run_manifest_v2 (the views'
+/// plan fingerprints, the outputs written, and `artifact_ids` if any).
+Status CloseRun(
+    const RunContext& ctx,
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& extraction,
+    const std::map<std::string, std::string>& plan_fingerprints,
+    const std::vector<artifacts::OutputDescriptor>& outputs,
+    std::optional<artifacts::StringMap> artifact_ids = std::nullopt);
 
 /// \brief `anatomy build`: extract the repository, ingest the tables, build the CPG views,
 /// write every output and artifact table under `out`, and close the run with its manifest.
