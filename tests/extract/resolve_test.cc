@@ -3,8 +3,8 @@
 // self/cls methods and in-REPO bases, class calls to __init__, qualified-name fallbacks.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -40,25 +40,28 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
     got.push_back(path[i] + "|" + callee[rid[i]] + "|" + kind[i] + "|" + qn[i] + "|" + how[i]);
     EXPECT_EQ(kind[i] == "PY_CALLS_SYMBOL", target[i] != "null");
   }
-  EXPECT_EQ(got,
-            (std::vector<std::string>{
-                "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
-                "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
-                "app/models.py|cls.create|PY_CALLS_SYMBOL|app.models.Model.create|self_method",
-                "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-                "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
-                "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
-                "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
-                "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-                "app/util.py|am.Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-                "app/util.py|models.Base().save|PY_CALLS_QNAME|models.Base().save|unresolved",
-                "app/util.py|models.Base|PY_CALLS_SYMBOL|app.models.Base|class",
-                "app/util.py|os.path.join|PY_CALLS_QNAME|os.path.join|import_qname",
-                "app/util.py|print|PY_CALLS_QNAME|builtins.print|builtin",
-                "app/util.py|len|PY_CALLS_QNAME|builtins.len|builtin",
-                "app/util.py|undefined_fn|PY_CALLS_QNAME|undefined_fn|unresolved",
-                "ns_user.py|ns.pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import",
-                "ns_user.py|pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import"}));
+  EXPECT_EQ(
+      got,
+      (std::vector<std::string>{
+          "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
+          "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
+          "app/models.py|super().validate|PY_CALLS_SYMBOL|app.models.Base.validate|super_method",
+          "app/models.py|super|PY_CALLS_QNAME|builtins.super|builtin",
+          "app/models.py|cls.create|PY_CALLS_SYMBOL|app.models.Model.create|self_method",
+          "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
+          "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
+          "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
+          "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|am.Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|models.Base().save|PY_CALLS_QNAME|models.Base().save|unresolved",
+          "app/util.py|models.Base|PY_CALLS_SYMBOL|app.models.Base|class",
+          "app/util.py|os.path.join|PY_CALLS_QNAME|os.path.join|import_qname",
+          "app/util.py|print|PY_CALLS_QNAME|builtins.print|builtin",
+          "app/util.py|len|PY_CALLS_QNAME|builtins.len|builtin",
+          "app/util.py|undefined_fn|PY_CALLS_QNAME|undefined_fn|unresolved",
+          "ns_user.py|ns.pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import",
+          "ns_user.py|pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import"}));
   auto imports = testing::Rows(*r->imports, {"path", "module", "imported_name", "resolved_kind"});
   EXPECT_EQ(imports[0], "app/__init__.py|app.models|Model|symbol");
   // `from app import Model` in app/util.py reaches app.models.Model through the re-export.

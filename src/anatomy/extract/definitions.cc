@@ -435,6 +435,10 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   if (KindOf(cur) == NK::identifier || KindOf(cur) == NK::keyword_identifier) {
     rev.emplace_back(Text(cur));
     c.chain.assign(rev.rbegin(), rev.rend());
+  } else if (!rev.empty() && KindOf(cur) == NK::call && Text(Field(cur, f_.function)) == "super") {
+    // `super().m(...)` (or `super(C, self).m(...)`): m is looked up in the bases.
+    c.via_super = true;
+    c.chain.assign(rev.rbegin(), rev.rend());
   }
   if (!rev.empty()) c.callee_name = rev.front();
   out_.calls.push_back(std::move(c));

@@ -136,7 +136,9 @@ class CallResolver {
     r.origin = "static";
     Target t;
     Budget budget;
-    if (!c.chain.empty()) {
+    if (c.via_super) {
+      t = SuperMember(c, budget);
+    } else if (!c.chain.empty()) {
       t = ResolveHead(c.chain[0], c.head_target, c.head_kind);
       for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i)
         t = Attr(t, c.chain[i], 0, budget);
@@ -261,6 +263,26 @@ class CallResolver {
     return t;
   }
 
+  // `super().m` in a method of class C: m found in C's in-REPO bases (not in C itself).
+  // Only a one-name chain (`super().m(...)`); `super().a.b()` stays unresolved.
+  Target SuperMember(const CallRow& c, Budget& budget) {
+    Target t;
+    if (c.chain.size() != 1 || !c.enclosing_def_id) return t;
+    auto method = def_by_id_.find(*c.enclosing_def_id);
+    if (method == def_by_id_.end()) return t;
+    const auto& m = files_[method->second.first].definitions[method->second.second];
+    auto cls = def_by_body_.find(m.scope_id);
+    if (!m.is_method || cls == def_by_body_.end()) return t;
+    if (auto found = BaseMember(cls->second.first, cls->second.second, c.chain[0], 0, budget)) {
+      t.kind = Target::kDef;
+      t.file = found->first;
+      t.def = found->second;
+      t.method = "super_method";
+      t.score = 0.8;
+    }
+    return t;
+  }
+
   // Method or attribute `name` of class (fi, di), searching in-REPO bases depth first.
   std::optional<std::pair<size_t, size_t>> Member(size_t fi, size_t di, const std::string& name,
                                                   int depth, Budget& budget) {
@@ -268,6 +290,20 @@ class CallResolver {
     const auto& cls = files_[fi].definitions[di];
     auto it = members_.find(Key(cls.body_scope_id, name));
     if (it != members_.end()) return it->second;
+    return InBases(cls, name, depth, budget);
+  }
+
+  // Member `name` of the in-REPO bases of class (fi, di) only (for `super()`).
+  std::optional<std::pair<size_t, size_t>> BaseMember(size_t fi, size_t di, const std::string& name,
+                                                      int depth, Budget& budget) {
+    if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
+    return InBases(files_[fi].definitions[di], name, depth, budget);
+  }
+
+  // Member `name` of the in-REPO bases of `cls`, in base order, depth first.
+  std::optional<std::pair<size_t, size_t>> InBases(const DefinitionRow& cls,
+                                                   const std::string& name, int depth,
+                                                   Budget& budget) {
     for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
       const std::string& base = cls.bases[bi];
       std::vector<std::string> chain;

@@ -97,6 +97,7 @@ struct CallRow {
   uint32_t scope_index = 0;
   OptStr head_target;     // binding the chain's first name denotes (see BindingRow)
   std::string head_kind;  // its resolved_kind; empty when the name has no binding
+  bool via_super = false;  // the chain follows `super()`: its first name is a base's member
 };
 
 struct CallResolutionRow {
