@@ -3,10 +3,12 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "anatomy/extract/extract.h"
+#include "anatomy/extract/utf8.h"
 #include "test_util.h"
 
 namespace anatomy::extract {
@@ -50,6 +52,25 @@ TEST(ExtractSource, SameTablesAsTheRepositoryExtraction) {
     EXPECT_TRUE(got->Equals(*expected)) << name << "\n" << got->ToString();
   }
   EXPECT_GT(mem.definitions->num_rows(), 0);
+}
+
+TEST(ExtractSource, IdentifiersAreComparedAfterNfkc) {
+  // U+FF58 FULLWIDTH LATIN SMALL LETTER X is `x` after NFKC (PEP 3131): one binding, as in
+  // CPython's symtable; so is the class named with U+FB01 LATIN SMALL LIGATURE FI.
+  auto r = ExtractSource("m.py", "\xef\xbd\x98 = 1\nprint(x)\nclass \xef\xac\x81le: pass\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto names = testing::Column(*r->bindings, "name");
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"file", "print", "x"}));
+  auto flags = testing::Column(*r->bindings, "flags");
+  auto all = testing::Column(*r->bindings, "name");
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i] == "x") {
+      EXPECT_NE(flags[i].find("referenced"), std::string::npos) << flags[i];
+    }
+  }
+  EXPECT_EQ(testing::Column(*r->definitions, "name"), std::vector<std::string>{"file"});
+  EXPECT_EQ(NormalizeIdentifier("plain"), "plain");
 }
 
 TEST(ExtractSource, NotPythonIsOnlyAFilesRow) {

@@ -14,6 +14,7 @@
 
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/rows.h"
+#include "anatomy/extract/utf8.h"
 
 namespace anatomy::extract::internal {
 

@@ -127,7 +127,7 @@ void Analyzer::AddAnnotationRow(TSNode annot, uint32_t scope, const char* target
 
 void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
   TSNode name_node = Field(fn, f_.name);
-  std::string name(Text(name_node));
+  std::string name = NormalizeIdentifier(Text(name_node));
   bool is_async = false;
   if (ts_node_child_count(fn) > 0) {
     TSNode first = ts_node_child(fn, 0);
@@ -165,7 +165,7 @@ void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
 
 void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
   TSNode name_node = Field(cls, f_.name);
-  std::string name(Text(name_node));
+  std::string name = NormalizeIdentifier(Text(name_node));
   uint32_t sym = AddDef(scope, name, kDefLocal, name_node, "def", "def");
   int32_t di = AddDefinition(cls, name_node, "class", scope, name, deco);
   def_binding_[di] = {scope, sym};

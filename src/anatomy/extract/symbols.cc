@@ -95,7 +95,10 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   return static_cast<uint32_t>(scopes_.size() - 1);
 }
 
-uint32_t Analyzer::Intern(std::string_view s) {
+uint32_t Analyzer::Intern(std::string_view raw) {
+  // Python compares identifiers after NFKC (PEP 3131); only non-ASCII names change.
+  const std::string normalized = NormalizeIdentifier(raw);
+  std::string_view s = normalized;
   auto it = name_ids_.find(s);
   if (it != name_ids_.end()) return it->second;
   name_store_.emplace_back(s);

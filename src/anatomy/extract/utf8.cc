@@ -1,8 +1,12 @@
 #include "anatomy/extract/utf8.h"
 
 #include <iconv.h>
+#include <utf8proc.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <memory>
 
 namespace anatomy::extract {
 
@@ -88,6 +92,19 @@ bool TranscodeToUtf8(const std::string& encoding, std::string_view in, std::stri
   out.resize(out.size() - dst_left);
   iconv_close(cd);
   return ok;
+}
+
+std::string NormalizeIdentifier(std::string_view name) {
+  if (std::all_of(name.begin(), name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return std::string(name);
+  }
+  // utf8proc_NFKC needs a NUL-terminated string and returns a malloc'ed one (or null).
+  std::string input(name);
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> normalized(
+      utf8proc_NFKC(reinterpret_cast<const utf8proc_uint8_t*>(input.c_str())), &std::free);
+  if (!normalized) return input;
+  return std::string(reinterpret_cast<const char*>(normalized.get()));
 }
 
 }  // namespace anatomy::extract
