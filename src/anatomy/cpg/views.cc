@@ -2,6 +2,7 @@
 
 #include <arrow/compute/api.h>
 
+#include <map>
 #include <optional>
 
 #include "anatomy/engine/functions.h"
@@ -645,8 +646,8 @@ Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
   for (const auto& [key, file] : {std::pair<std::string, std::string>{"src_node_id", "file_id"},
                                   {"dst_node_id", "dst_file_id"}}) {
     ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
-                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key, file), {}, true,
-                                {file}));
+                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key, file), {},
+                                true, {file}));
     std::vector<std::string> values;
     for (const auto& f : views.back().plan.output_schema->fields()) {
       if (f->name() != key && f->name() != file) values.push_back(f->name());
@@ -654,6 +655,28 @@ Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
     views.back().nest = {{key, file}, values, "edges"};
   }
   return views;
+}
+
+Result<std::shared_ptr<arrow::Table>> WithContractNullability(
+    const std::string& view, const std::shared_ptr<arrow::Table>& table) {
+  static const std::map<std::string, std::vector<std::string>> kNotNull = {
+      {"cpg_nodes", {"node_id", "node_kind"}},
+      {"cpg_edges", {"edge_id", "edge_kind", "src_node_id", "dst_node_id"}},
+      {"cpg_props", {"entity_kind", "entity_id", "prop_key", "value_type"}}};
+  auto it = kNotNull.find(view);
+  if (it == kNotNull.end()) return table;
+  arrow::FieldVector fields = table->schema()->fields();
+  for (const auto& name : it->second) {
+    const int i = table->schema()->GetFieldIndex(name);
+    if (i < 0) return Status::Invalid(view, " has no column ", name);
+    if (table->column(i)->null_count() > 0) {
+      return Status::Invalid(view, ".", name, " is NOT NULL but holds ",
+                             table->column(i)->null_count(), " nulls");
+    }
+    fields[i] = fields[i]->WithNullable(false);
+  }
+  return arrow::Table::Make(arrow::schema(fields, table->schema()->metadata()), table->columns(),
+                            table->num_rows());
 }
 
 }  // namespace anatomy::cpg

@@ -46,6 +46,12 @@ inline constexpr const char* kQualifiedNamesView = "cpg_qualified_names";
 /// \brief The qualified names view over the extraction tables ingested in `session`.
 Result<CpgView> BuildQualifiedNamesView(const engine::Session& session);
 
+/// \brief `table` (the result of view `view`) with the columns CONTRACTS.md declares NOT NULL
+/// marked non-nullable (Acero's projections make every column nullable). Fails, naming the
+/// column, if one of them holds a null. Zero-copy.
+Result<std::shared_ptr<arrow::Table>> WithContractNullability(
+    const std::string& view, const std::shared_ptr<arrow::Table>& table);
+
 /// \brief The base CPG views (cpg_nodes, cpg_edges, cpg_props) over the extraction tables
 /// ingested in `session` (under ExtractTableName) and the qualified names (kQualifiedNamesView).
 /// Each view is an Acero plan built with the plan builder, so its lineage is recorded. Output rows

@@ -37,6 +37,7 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
                           cpg::NestSortedRuns(*result.table, view.nest->keys, view.nest->values,
                                               view.nest->list_name));
   }
+  ARROW_ASSIGN_OR_RAISE(result.table, cpg::WithContractNullability(view.name, result.table));
   if (view.name == "cpg_edges") ARROW_RETURN_NOT_OK(cpg::CheckEdges(*result.table));
   if (view.name == "cpg_nodes") ARROW_RETURN_NOT_OK(cpg::CheckNodes(*result.table));
   ViewResult out;

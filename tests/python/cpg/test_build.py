@@ -69,6 +69,18 @@ def test_partitioning_as_contracts_say(fixture_build):
     assert DeltaTable(str(out / "cpg_props")).metadata().partition_columns == ["entity_kind"]
 
 
+def test_not_null_columns_as_contracts_say(fixture_build):
+    """delta-rs sees the NOT NULL columns of CONTRACTS.md as non-nullable."""
+    out, _ = fixture_build
+    expected = {"cpg_nodes": {"node_id", "node_kind"},
+                "cpg_edges": {"edge_id", "edge_kind", "src_node_id", "dst_node_id"},
+                "cpg_props": {"entity_kind", "entity_id", "prop_key", "value_type"}}
+    for table, columns in expected.items():
+        schema = DeltaTable(str(out / table)).schema().to_arrow()
+        not_null = {f.name for f in schema if not f.nullable}
+        assert not_null == columns, (table, not_null)
+
+
 def test_props_answer_common_questions(fixture_build):
     out, _ = fixture_build
     props = read(out / "cpg_props")
