@@ -9,6 +9,7 @@
 #include <parquet/metadata.h>
 #include <parquet/properties.h>
 
+#include <algorithm>
 #include <exception>
 #include <numeric>
 #include <optional>
@@ -44,7 +45,15 @@ struct PhysicalFilterTerms {
   std::vector<std::pair<int, bool>> columns;
 };
 
-bool RejectsNulls(const std::vector<Predicate>& filters, const std::string& column);
+/// Whether a column's null rows can never satisfy the filter: true when some term on it is
+/// null-rejecting (a comparison, IN or IS NOT NULL yields null or false on a null, and a
+/// conjunction with such a term is then not true).
+bool RejectsNulls(const std::vector<Predicate>& filters, const std::string& column) {
+  for (const auto& p : filters) {
+    if (p.column == column && p.op != PredicateOp::kIsNull) return true;
+  }
+  return false;
+}
 
 /// The filter terms that statistics can decide, rewritten onto physical column names and bound
 /// to the file's schema; nullopt when no term qualifies. Only top-level primitive columns whose
@@ -82,16 +91,6 @@ std::optional<PhysicalFilterTerms> PhysicalFilter(const arrow::Schema& physical,
   if (!bound.ok()) return std::nullopt;
   out.filter = std::move(*bound);
   return out;
-}
-
-/// Whether a column's null rows can never satisfy the filter: true when some term on it is
-/// null-rejecting (a comparison, IN or IS NOT NULL yields null or false on a null, and a
-/// conjunction with such a term is then not true).
-bool RejectsNulls(const std::vector<Predicate>& filters, const std::string& column) {
-  for (const auto& p : filters) {
-    if (p.column == column && p.op != PredicateOp::kIsNull) return true;
-  }
-  return false;
 }
 
 /// Indices of the row groups whose statistics may hold a matching row, ascending. Arrow
@@ -166,10 +165,9 @@ Result<ParquetReadResult> ReadUnguarded(const std::shared_ptr<arrow::io::RandomA
   std::iota(kept.begin(), kept.end(), 0);
   if (request.prune_row_groups && out.row_groups_total > 1) {
     if (auto filter = PhysicalFilter(*physical, request)) {
+      // Pruning is an optimisation: statistics it cannot reason about keep every row group.
       auto pruned = KeptRowGroups(*metadata, reader->manifest(), *physical, *filter);
-      if (!pruned.ok())
-        return Status::Invalid(path, ": row-group pruning: ", pruned.status().message());
-      kept = std::move(*pruned);
+      if (pruned.ok()) kept = std::move(*pruned);
     }
   }
   out.row_groups_read = static_cast<int>(kept.size());
