@@ -2,11 +2,11 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
-#include <parquet/arrow/reader.h>
-#include <parquet/arrow/schema.h>
-#include <parquet/properties.h>
+
+#include <algorithm>
 
 #include "anatomy/delta/deletion_vector.h"
+#include "anatomy/delta/parquet_read.h"
 #include "anatomy/delta/pruning.h"
 #include "anatomy/delta/values.h"
 
@@ -15,24 +15,6 @@ namespace anatomy::delta {
 namespace cp = arrow::compute;
 
 namespace {
-
-/// Finds the physical child matching a logical field (by physical name, or by field id in id mode).
-int FindPhysical(const arrow::FieldVector& physical, const StructField& logical,
-                 ColumnMappingMode mode) {
-  if (mode == ColumnMappingMode::kId && logical.mapping_id) {
-    for (size_t i = 0; i < physical.size(); ++i) {
-      const auto& md = physical[i]->metadata();
-      if (!md) continue;
-      auto id = md->Get("PARQUET:field_id");
-      if (id.ok() && *id == std::to_string(*logical.mapping_id)) return static_cast<int>(i);
-    }
-  }
-  const std::string& name = logical.PhysicalName(mode != ColumnMappingMode::kNone);
-  for (size_t i = 0; i < physical.size(); ++i) {
-    if (physical[i]->name() == name) return static_cast<int>(i);
-  }
-  return -1;
-}
 
 /// Converts a physical array to the logical type of `type` (nested names mapped, missing
 /// children null, primitives cast).
@@ -96,23 +78,6 @@ Result<std::shared_ptr<arrow::Array>> Conform(const std::shared_ptr<arrow::Array
   return Status::Invalid(where, ": bad type");
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadParquetWall(
-    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const std::string& path) {
-  try {
-    parquet::ArrowReaderProperties props;
-    props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
-    props.set_use_threads(true);
-    parquet::arrow::FileReaderBuilder builder;
-    ARROW_RETURN_NOT_OK(builder.Open(file));
-    builder.properties(props);
-    auto reader = builder.Build();
-    if (!reader.ok()) return Status::Invalid(path, ": ", reader.status().message());
-    return (*reader)->ReadTable();
-  } catch (const std::exception& e) {
-    return Status::Invalid(path, ": corrupt Parquet: ", e.what());
-  }
-}
-
 }  // namespace
 
 Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot,
@@ -134,24 +99,52 @@ Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot,
   return arrow::schema(fields);
 }
 
-Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
-                                                   const std::shared_ptr<arrow::Schema>& schema) {
+namespace {
+
+bool IsPartitionColumn(const Snapshot& snapshot, const std::string& name) {
+  const auto& pcs = snapshot.metadata.partition_columns;
+  return std::find(pcs.begin(), pcs.end(), name) != pcs.end();
+}
+
+/// Reads one file's logical columns of `schema`, DV applied. With `filters`, row groups whose
+/// statistics rule out every row are skipped (rows are still filtered exactly afterwards).
+Result<std::shared_ptr<arrow::Table>> ReadFile(const Snapshot& snapshot, const AddFile& file,
+                                               const std::shared_ptr<arrow::Schema>& schema,
+                                               const std::vector<Predicate>& filters,
+                                               bool prune_row_groups, ScanMetrics* metrics) {
   auto& storage = *snapshot.storage;
   ARROW_ASSIGN_OR_RAISE(auto rel, ResolveLogPath(storage, file.path, "add " + file.path));
   ARROW_ASSIGN_OR_RAISE(auto handle, storage.OpenRead(rel));
-  ARROW_ASSIGN_OR_RAISE(auto physical, ReadParquetWall(handle, storage.LocalPath(rel)));
-  ARROW_ASSIGN_OR_RAISE(physical, physical->CombineChunks());
-  int64_t rows = physical->num_rows();
   ColumnMappingMode mode = snapshot.column_mapping_mode();
   bool mapping = mode != ColumnMappingMode::kNone;
-  arrow::ArrayVector columns;
+  std::vector<const StructField*> fields;
+  ParquetReadRequest request;
   for (const auto& out_field : schema->fields()) {
     const StructField* f = snapshot.schema.FindField(out_field->name());
     if (!f) return Status::Invalid("column '", out_field->name(), "' is not in the table schema");
-    bool is_partition = false;
-    for (const auto& pc : snapshot.metadata.partition_columns)
-      is_partition = is_partition || pc == f->name;
-    if (is_partition) {
+    fields.push_back(f);
+    if (!IsPartitionColumn(snapshot, f->name)) request.columns.push_back(f);
+  }
+  // Partition columns are constant per file (file pruning already used them).
+  for (const auto& p : filters) {
+    if (!IsPartitionColumn(snapshot, p.column)) request.filters.push_back(p);
+  }
+  request.schema = &snapshot.schema;
+  request.mode = mode;
+  request.prune_row_groups = prune_row_groups;
+  ARROW_ASSIGN_OR_RAISE(auto read, ReadParquetRowGroups(handle, storage.LocalPath(rel), request));
+  if (metrics) {
+    metrics->files_read += 1;
+    metrics->row_groups_total += read.row_groups_total;
+    metrics->row_groups_read += read.row_groups_read;
+  }
+  const auto& physical = read.table;
+  int64_t rows = read.num_rows;
+  arrow::ArrayVector columns;
+  for (size_t c = 0; c < fields.size(); ++c) {
+    const StructField* f = fields[c];
+    const auto& out_field = schema->field(static_cast<int>(c));
+    if (IsPartitionColumn(snapshot, f->name)) {
       auto it = file.partition_values.find(f->PhysicalName(mapping));
       std::optional<std::string> text =
           it == file.partition_values.end() ? std::nullopt : it->second;
@@ -178,20 +171,32 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, con
   }
   auto table = arrow::Table::Make(schema, columns, rows);
   if (file.deletion_vector) {
+    // DV entries are physical row positions in the whole file; the kept row groups' ranges
+    // map them onto the rows read (a row group's first row is the sum of the previous groups'
+    // row counts), so pruning stays correct for files with DVs.
     auto deleted = LoadDeletionVector(storage, *file.deletion_vector);
     if (!deleted.ok()) return Status::Invalid(file.path, ": ", deleted.status().message());
     arrow::BooleanBuilder keep;
     ARROW_RETURN_NOT_OK(keep.Reserve(rows));
-    size_t d = 0;
-    for (int64_t i = 0; i < rows; ++i) {
-      while (d < deleted->size() && (*deleted)[d] < static_cast<uint64_t>(i)) ++d;
-      keep.UnsafeAppend(!(d < deleted->size() && (*deleted)[d] == static_cast<uint64_t>(i)));
+    for (const auto& [first, count] : read.row_ranges) {
+      auto d = std::lower_bound(deleted->begin(), deleted->end(), static_cast<uint64_t>(first));
+      for (int64_t i = first; i < first + count; ++i) {
+        while (d != deleted->end() && *d < static_cast<uint64_t>(i)) ++d;
+        keep.UnsafeAppend(!(d != deleted->end() && *d == static_cast<uint64_t>(i)));
+      }
     }
     ARROW_ASSIGN_OR_RAISE(auto mask, keep.Finish());
     ARROW_ASSIGN_OR_RAISE(auto filtered, cp::Filter(table, mask));
     table = filtered.table();
   }
   return table;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
+                                                   const std::shared_ptr<arrow::Schema>& schema) {
+  return ReadFile(snapshot, file, schema, {}, false, nullptr);
 }
 
 Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
@@ -205,9 +210,11 @@ Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
   }
   ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(snapshot, read_opts));
   ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snapshot, options.filters));
+  if (options.metrics) *options.metrics = ScanMetrics{};
   std::vector<std::shared_ptr<arrow::Table>> parts;
   for (const auto& f : pruned.candidates) {
-    ARROW_ASSIGN_OR_RAISE(auto t, ReadDataFile(snapshot, f, read_schema));
+    ARROW_ASSIGN_OR_RAISE(auto t, ReadFile(snapshot, f, read_schema, options.filters,
+                                           options.prune_row_groups, options.metrics.get()));
     parts.push_back(std::move(t));
   }
   std::shared_ptr<arrow::Table> table;
@@ -241,12 +248,14 @@ class FileByFileReader final : public arrow::RecordBatchReader {
  public:
   FileByFileReader(std::shared_ptr<const Snapshot> snap, std::vector<AddFile> files,
                    std::shared_ptr<arrow::Schema> read_schema,
-                   std::shared_ptr<arrow::Schema> out_schema, std::optional<cp::Expression> filter)
+                   std::shared_ptr<arrow::Schema> out_schema, std::optional<cp::Expression> filter,
+                   ScanOptions options)
       : snap_(std::move(snap)),
         files_(std::move(files)),
         read_schema_(std::move(read_schema)),
         out_schema_(std::move(out_schema)),
-        filter_(std::move(filter)) {}
+        filter_(std::move(filter)),
+        options_(std::move(options)) {}
 
   std::shared_ptr<arrow::Schema> schema() const override { return out_schema_; }
 
@@ -261,7 +270,9 @@ class FileByFileReader final : public arrow::RecordBatchReader {
         *out = nullptr;
         return arrow::Status::OK();
       }
-      ARROW_ASSIGN_OR_RAISE(auto table, ReadDataFile(*snap_, files_[next_++], read_schema_));
+      ARROW_ASSIGN_OR_RAISE(auto table,
+                            ReadFile(*snap_, files_[next_++], read_schema_, options_.filters,
+                                     options_.prune_row_groups, options_.metrics.get()));
       if (filter_) {
         ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
         ARROW_ASSIGN_OR_RAISE(
@@ -285,6 +296,7 @@ class FileByFileReader final : public arrow::RecordBatchReader {
   std::vector<AddFile> files_;
   std::shared_ptr<arrow::Schema> read_schema_, out_schema_;
   std::optional<cp::Expression> filter_;
+  ScanOptions options_;
   size_t next_ = 0;
   std::shared_ptr<arrow::Table> table_;
   std::unique_ptr<arrow::TableBatchReader> current_;
@@ -308,8 +320,9 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> ScanBatches(
     ARROW_ASSIGN_OR_RAISE(expr, expr.Bind(*read_schema));
     filter = std::move(expr);
   }
+  if (options.metrics) *options.metrics = ScanMetrics{};
   return std::make_shared<FileByFileReader>(std::move(snapshot), std::move(pruned.candidates),
-                                            read_schema, schema, std::move(filter));
+                                            read_schema, schema, std::move(filter), options);
 }
 
 }  // namespace anatomy::delta

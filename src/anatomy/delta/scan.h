@@ -1,6 +1,7 @@
 #pragma once
 
-// Reading a snapshot's rows: Parquet data files of the candidate files, column mapping,
+// Reading a snapshot's rows: Parquet data files of the candidate files (only the projected
+// columns and the row groups the filters may match), column mapping,
 // partition values and deletion vectors applied, columns in table-schema order.
 
 #include <arrow/type_fwd.h>
@@ -16,11 +17,23 @@
 
 namespace anatomy::delta {
 
+/// What a scan read, for tests and benchmarks.
+struct ScanMetrics {
+  int64_t files_read = 0;
+  int64_t row_groups_total = 0;  ///< Parquet row groups in the files read
+  int64_t row_groups_read = 0;   ///< of those, the ones decoded (not ruled out by statistics)
+};
+
 struct ScanOptions {
   /// Logical top-level columns to return (table-schema order is kept); empty → all.
   std::vector<std::string> columns;
-  /// Conjunction used to prune files and then to filter rows exactly.
+  /// Conjunction used to prune files (log stats), then Parquet row groups (footer stats), and
+  /// then to filter rows exactly.
   std::vector<Predicate> filters;
+  /// Skip row groups whose Parquet statistics prove no row matches `filters`.
+  bool prune_row_groups = true;
+  /// When set, reset and filled by the scan (a streaming scan fills it as files are read).
+  std::shared_ptr<ScanMetrics> metrics = nullptr;
 };
 
 /// The logical Arrow schema of the scan output.
