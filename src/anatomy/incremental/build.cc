@@ -77,7 +77,13 @@ class Builder {
         return Full("the plan fingerprint of " + view + " changed");
       }
     }
-    ARROW_ASSIGN_OR_RAISE(auto expected, LoadCursors(ctx_.out));
+    // State that cannot be read is a reason to rebuild, not to fail.
+    auto cursors = LoadCursors(ctx_.out);
+    if (!cursors.ok()) return Full("the cursors cannot be read: " + cursors.status().message());
+    auto snapshot = LoadRepoSnapshot(ctx_.out);
+    if (!snapshot.ok())
+      return Full("the repository snapshot cannot be read: " + snapshot.status().message());
+    const auto& expected = *cursors;
     for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
       auto storage = delta::OpenLocalStorage(uri);
       int64_t now = -1;
@@ -92,11 +98,10 @@ class Builder {
                     ": it changed outside anatomy");
       }
     }
-    ARROW_ASSIGN_OR_RAISE(auto snapshot, LoadRepoSnapshot(ctx_.out));
     Report("scan", 0, 1);
     ARROW_ASSIGN_OR_RAISE(
         scan_, extract::ScanRepository({options_.repo, options_.include, options_.exclude}));
-    ARROW_ASSIGN_OR_RAISE(auto changes, DetectChanges(snapshot, scan_));
+    ARROW_ASSIGN_OR_RAISE(auto changes, DetectChanges(*snapshot, scan_));
     Report("scan", 1, 1);
     row_.files_scanned = static_cast<int64_t>(scan_.files.size());
     row_.files_hashed = changes.files_hashed;

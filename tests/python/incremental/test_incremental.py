@@ -3,6 +3,7 @@ edits; it says when and why it rebuilds fully; a killed build loses nothing."""
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -149,12 +150,16 @@ def test_invalidation_rebuilds_fully_and_says_why(repo, tmp_path):
     write_deltalake(str(out / "extract" / "files"), extra, mode="append")
     stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
     assert "extract/files is at version" in stdout and "changed outside anatomy" in stdout
+    # State someone deleted: rebuilt, not failed.
+    shutil.rmtree(out / "state" / "repo_snapshot")
+    stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
+    assert "the repository snapshot cannot be read" in stdout
     reasons = [r["reason"] for r in runs(out) if r["status"] == "ok"]
-    assert [r["mode"] for r in runs(out) if r["status"] == "ok"] == ["full"] * 4
+    assert [r["mode"] for r in runs(out) if r["status"] == "ok"] == ["full"] * 5
     full = tmp_path / "full"
     build(repo, full, "--profile", "other", "--exclude", "ns/*")
     assert_same_tables(out, full)
-    assert len(reasons) == 4
+    assert len(reasons) == 5
 
 
 def test_killed_builds_leave_readable_tables_and_the_next_build_recovers(repo, tmp_path):
