@@ -11,14 +11,7 @@ py="$root/.venv/bin/python"; bench="$root/build/bench/delta_bench"
 [ -x "$bench" ] || { echo "build first: cmake --build build --target delta_bench"; exit 1; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 
-"$py" - "$work/in.parquet" "$rows" <<'PY'
-import sys, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
-n = int(sys.argv[2])
-i = pa.array(range(n), pa.int64())
-t = pa.table({"id": i, "x": pc.multiply(pc.cast(i, pa.float64()), 0.5),
-              "s": pc.binary_join_element_wise("row-", pc.cast(pc.bit_wise_and(i, 1023), pa.string()), "")})
-pq.write_table(t, sys.argv[1], compression="zstd")
-PY
+"$py" "$root/bench/make_rows.py" "$work/in.parquet" "$rows"
 "$bench" append "$work/t" "$work/in.parquet" > /dev/null
 files=$(ls "$work/t"/*.parquet | wc -l)
 lo=$((rows / 2)); hi=$((rows / 2 + 1000))

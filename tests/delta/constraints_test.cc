@@ -15,10 +15,7 @@ namespace {
 
 using testing::TempDir;
 
-std::shared_ptr<arrow::Table> Rows(std::vector<std::string> g,
-                                   std::vector<std::optional<int64_t>> v) {
-  return testing::GroupValueRows(g, v);
-}
+const auto Rows = &testing::GroupValueRows;
 
 int64_t Version(const std::string& path) { return LoadSnapshot(path).ValueOrDie()->version; }
 

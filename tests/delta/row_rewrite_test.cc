@@ -13,10 +13,7 @@ namespace {
 
 using testing::TempDir;
 
-std::shared_ptr<arrow::Table> Rows(std::vector<std::string> g,
-                                   std::vector<std::optional<int64_t>> v) {
-  return testing::GroupValueRows(g, v);
-}
+const auto Rows = &testing::GroupValueRows;
 
 // The table's rows as sorted "g:v" strings.
 std::vector<std::string> Contents(const std::shared_ptr<Storage>& storage) {
