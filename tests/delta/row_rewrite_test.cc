@@ -70,6 +70,25 @@ TEST_F(RowRewriteTest, AnyOfSeveralConjunctions) {
             "(g = 'a' AND v = '1') OR (v IS NULL)");
 }
 
+TEST_F(RowRewriteTest, RewriteMatchedTurnsTheReplacedRowsIntoNewOnesInOneCommit) {
+  WriteOptions o;
+  o.mode = WriteMode::kOverwrite;
+  o.replace_rows_where = {{{"v", PredicateOp::kIn, {"2", "11"}}}};
+  int64_t seen = -1;
+  o.rewrite_matched =
+      [&](const std::shared_ptr<arrow::Table>& matched) -> Result<std::shared_ptr<arrow::Table>> {
+    seen = matched->num_rows();
+    ARROW_ASSIGN_OR_RAISE(auto times_ten, arrow::compute::Multiply(matched->GetColumnByName("v"),
+                                                                   arrow::Datum(int64_t{10})));
+    return matched->SetColumn(1, matched->schema()->field(1), times_ten.chunked_array());
+  };
+  ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"x"}, {99}), o));
+  EXPECT_EQ(seen, 2);
+  EXPECT_EQ(r.version, 3);
+  EXPECT_EQ(Contents(storage_),
+            (std::vector<std::string>{"a:1", "a:20", "b:10", "b:110", "c:20", "c:null", "x:99"}));
+}
+
 TEST_F(RowRewriteTest, NothingMatchingOnlyAddsTheNewRows) {
   WriteOptions o;
   o.mode = WriteMode::kOverwrite;

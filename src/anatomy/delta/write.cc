@@ -191,6 +191,7 @@ std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> s
 struct RowRewrite {
   std::vector<AddFile> removed;
   std::vector<std::shared_ptr<arrow::Table>> kept;
+  std::vector<std::shared_ptr<arrow::Table>> matched;  // kept only when asked for
 };
 
 /// Reads the files that may hold rows matching any of the conjunctions `any` and splits each
@@ -198,7 +199,7 @@ struct RowRewrite {
 /// are kept.
 Result<RowRewrite> RewriteMatching(const Snapshot& snap,
                                    const std::vector<std::vector<Predicate>>& any,
-                                   const arrow::Schema& schema) {
+                                   const arrow::Schema& schema, bool keep_matched = false) {
   ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
   std::map<std::string, AddFile>
       candidates;  // by path: a file pruned in by several terms is read once
@@ -219,6 +220,11 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
     ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {mask}));
     if (!any_match.scalar_as<arrow::BooleanScalar>().value) continue;
     out.removed.push_back(file);
+    if (keep_matched) {
+      ARROW_ASSIGN_OR_RAISE(auto matched, cp::Filter(arrow::Datum(batch), mask));
+      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches({matched.record_batch()}));
+      out.matched.push_back(std::move(table));
+    }
     ARROW_ASSIGN_OR_RAISE(auto keep, cp::Invert(mask));
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(arrow::Datum(batch), keep));
     if (kept.length() == 0) continue;
@@ -466,8 +472,22 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     return Status::Invalid("replace_rows_where needs overwrite mode without replace_where");
   }
   if (overwrite && !o.replace_rows_where.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto rewrite, RewriteMatching(*snap, o.replace_rows_where, *target));
+    ARROW_ASSIGN_OR_RAISE(auto rewrite, RewriteMatching(*snap, o.replace_rows_where, *target,
+                                                        static_cast<bool>(o.rewrite_matched)));
     removed = std::move(rewrite.removed);
+    if (o.rewrite_matched) {
+      // Read-modify-write in one commit: the caller turns the replaced rows into new ones.
+      ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap->schema));
+      std::shared_ptr<arrow::Table> matched;
+      if (rewrite.matched.empty()) {
+        ARROW_ASSIGN_OR_RAISE(matched, arrow::Table::MakeEmpty(logical));
+      } else {
+        ARROW_ASSIGN_OR_RAISE(matched, arrow::ConcatenateTables(rewrite.matched));
+      }
+      ARROW_ASSIGN_OR_RAISE(auto replacement, o.rewrite_matched(matched));
+      ARROW_ASSIGN_OR_RAISE(replacement, Conform(replacement, *target));
+      rewrite.kept.push_back(std::move(replacement));
+    }
     ARROW_ASSIGN_OR_RAISE(data, Concat(std::move(rewrite.kept), data));
   } else if (overwrite) {
     if (o.replace_where.empty()) {

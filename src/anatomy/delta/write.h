@@ -1,10 +1,12 @@
 #pragma once
 
 // Table writes: create, append, overwrite, overwrite of matching partitions (replaceWhere),
-// row-level replace and delete by any predicate, schema merge and schema overwrite; app transactions.
+// row-level replace and delete by any predicate, schema merge and schema overwrite; app
+// transactions.
 
 #include <arrow/type_fwd.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +42,11 @@ struct WriteOptions {
   /// data, all in one commit. The new rows need not match. Rows where a predicate is null are
   /// kept.
   std::vector<std::vector<Predicate>> replace_rows_where;
+  /// With replace_rows_where: called once with the rows being replaced (all of them, in the
+  /// table's logical schema); the rows it returns are written too, in the same commit. A
+  /// read-modify-write that reads the affected files once.
+  std::function<Result<std::shared_ptr<arrow::Table>>(const std::shared_ptr<arrow::Table>&)>
+      rewrite_matched;
   DataWriteOptions files;
   std::string engine_info = "anatomy-delta/0.1";
   StringMap commit_metadata;  ///< added to commitInfo as string fields

@@ -223,6 +223,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
     } else if (req.mode == "upsert" && !req.replace_rows_where.empty()) {
       options.mode = delta::WriteMode::kOverwrite;
       options.replace_rows_where = req.replace_rows_where;
+      options.rewrite_matched = req.rewrite_matched;
     } else {
       return Status::Invalid("write of ", req.dataset_name, ": unknown mode '", req.mode, "'");
     }

@@ -2,6 +2,7 @@
 
 #include <arrow/table.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,10 @@ struct WriteRequest {
   std::string mode = "overwrite";  // append | overwrite | upsert
   /// upsert: the rows matching any of these conjunctions are replaced by `data`, in one commit.
   std::vector<std::vector<delta::Predicate>> replace_rows_where;
+  /// upsert: the rows being replaced, turned into rows written in the same commit (see
+  /// delta::WriteOptions::rewrite_matched).
+  std::function<Result<std::shared_ptr<arrow::Table>>(const std::shared_ptr<arrow::Table>&)>
+      rewrite_matched;
   artifacts::DeltaWritePolicy write_policy;
   /// Rows per Parquet row group (files are cut at row-group boundaries); unset: the writer's.
   std::optional<int64_t> row_group_rows;

@@ -11,6 +11,7 @@
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/cpg/views.h"
+#include "anatomy/delta/schema.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/engine/session.h"
 #include "anatomy/engine/write_pipeline.h"
@@ -383,20 +384,36 @@ class Builder {
          {"dst_node_id", PredicateOp::kIn, {dst_in_files.begin(), dst_in_files.end()}}},
         {{"dst_file_id", PredicateOp::kIsNull, {}},
          {"dst_node_id", PredicateOp::kIn, {dst_qnames.begin(), dst_qnames.end()}}}};
-    ARROW_ASSIGN_OR_RAISE(
-        auto edges_into, EdgesInto(ctx_.out + "/cpg_edges_by_dst", into_dst, file_ids, *new_edges));
-    ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
     ARROW_ASSIGN_OR_RAISE(auto props, part->Table("cpg_props"));
-    ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
-    ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
-    ARROW_RETURN_NOT_OK(into->Ingest("cpg_edges", edges_into));
-    ARROW_ASSIGN_OR_RAISE(auto into_views, cpg::BuildDerivedViews(*into));
-    for (const auto& view : into_views) {
-      if (view.name != "cpg_edges_by_dst") continue;
-      ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
-      plan_fingerprints_[view.name] = result.plan_fingerprint;
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), into_dst).status());
-    }
+    // One read-modify-write: the lists being replaced come back from the delta layer's rewrite
+    // (the files holding them are read once), and the view recomputes them with the new edges.
+    auto relist = [&](const std::shared_ptr<arrow::Table>& old_lists)
+        -> Result<std::shared_ptr<arrow::Table>> {
+      ARROW_ASSIGN_OR_RAISE(auto edges_into, EdgesInto(*old_lists, file_ids, *new_edges));
+      ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
+      ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
+      ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
+      ARROW_RETURN_NOT_OK(into->Ingest("cpg_edges", edges_into));
+      ARROW_ASSIGN_OR_RAISE(auto into_views, cpg::BuildDerivedViews(*into));
+      for (const auto& view : into_views) {
+        if (view.name != "cpg_edges_by_dst") continue;
+        ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
+        plan_fingerprints_[view.name] = result.plan_fingerprint;
+        return result.table;
+      }
+      return Status::Invalid("no cpg_edges_by_dst view");
+    };
+    pipeline::ViewResult by_dst;
+    by_dst.name = "cpg_edges_by_dst";
+    by_dst.cluster_by = {"dst_file_id"};
+    by_dst.nested = true;
+    by_dst.plan_fingerprint = fingerprints_.at(by_dst.name);
+    ARROW_ASSIGN_OR_RAISE(auto table_now, delta::LoadSnapshot(ctx_.out + "/" + by_dst.name));
+    ARROW_ASSIGN_OR_RAISE(auto schema_now, delta::ToArrowSchema(table_now->schema));
+    ARROW_ASSIGN_OR_RAISE(by_dst.table, arrow::Table::MakeEmpty(schema_now));
+    engine::WriteRequest by_dst_write = pipeline::OutputWrite(ctx_, by_dst);
+    by_dst_write.rewrite_matched = relist;
+    ARROW_RETURN_NOT_OK(Upsert(std::move(by_dst_write), into_dst).status());
 
     Stage("state");
     // 7. The repository snapshot, then the run's closing rows.

@@ -47,41 +47,30 @@ Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
   return kept.table();
 }
 
-Result<std::shared_ptr<arrow::Table>> EdgesInto(
-    const std::string& edges_by_dst_uri, const std::vector<std::vector<delta::Predicate>>& into_dst,
-    const std::vector<std::string>& rebuilt_files, const arrow::Table& new_edges) {
+Result<std::shared_ptr<arrow::Table>> EdgesInto(const arrow::Table& old_lists,
+                                                const std::vector<std::string>& rebuilt_files,
+                                                const arrow::Table& new_edges) {
   const auto& schema = new_edges.schema();
-  std::vector<std::shared_ptr<arrow::Table>> parts;
   ARROW_ASSIGN_OR_RAISE(auto fresh, new_edges.CombineChunks());
-  parts.push_back(fresh);
+  if (old_lists.num_rows() == 0) return fresh;
   arrow::StringBuilder rebuilt_builder;
   ARROW_RETURN_NOT_OK(rebuilt_builder.AppendValues(rebuilt_files));
   ARROW_ASSIGN_OR_RAISE(auto rebuilt, rebuilt_builder.Finish());
-  for (const auto& where : into_dst) {
-    if (std::any_of(where.begin(), where.end(), [](const delta::Predicate& p) {
-          return p.op == delta::PredicateOp::kIn && p.values.empty();
-        })) {
-      continue;  // no such destination
-    }
-    ARROW_ASSIGN_OR_RAISE(auto lists, ReadTable(edges_by_dst_uri, {}, where));
-    ARROW_ASSIGN_OR_RAISE(auto flat, cpg::UnnestRuns(*lists, "edges"));
-    ARROW_ASSIGN_OR_RAISE(auto rebuilt_mask, cp::IsIn(flat->GetColumnByName("file_id"),
-                                                      cp::SetLookupOptions(rebuilt)));
-    ARROW_ASSIGN_OR_RAISE(auto kept_mask, cp::Invert(rebuilt_mask));
-    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(flat, kept_mask));
-    // As cpg_edges rows: its columns, in its order and types.
-    std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
-    for (const auto& f : schema->fields()) {
-      auto column = kept.table()->GetColumnByName(f->name());
-      if (!column)
-        return Status::Invalid(edges_by_dst_uri, ": the edge lists have no column ", f->name());
-      ARROW_ASSIGN_OR_RAISE(auto cast, cp::Cast(column, f->type()));
-      columns.push_back(cast.chunked_array());
-    }
-    ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::Make(schema, columns)->CombineChunks());
-    parts.push_back(table);
+  ARROW_ASSIGN_OR_RAISE(auto flat, cpg::UnnestRuns(old_lists, "edges"));
+  ARROW_ASSIGN_OR_RAISE(auto rebuilt_mask,
+                        cp::IsIn(flat->GetColumnByName("file_id"), cp::SetLookupOptions(rebuilt)));
+  ARROW_ASSIGN_OR_RAISE(auto kept_mask, cp::Invert(rebuilt_mask));
+  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(flat, kept_mask));
+  // As cpg_edges rows: its columns, in its order and types.
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (const auto& f : schema->fields()) {
+    auto column = kept.table()->GetColumnByName(f->name());
+    if (!column) return Status::Invalid("cpg_edges_by_dst lists have no edge column ", f->name());
+    ARROW_ASSIGN_OR_RAISE(auto cast, cp::Cast(column, f->type()));
+    columns.push_back(cast.chunked_array());
   }
-  return arrow::ConcatenateTables(parts);
+  ARROW_ASSIGN_OR_RAISE(auto previous, arrow::Table::Make(schema, columns)->CombineChunks());
+  return arrow::ConcatenateTables({fresh, previous});
 }
 
 }  // namespace anatomy::incremental

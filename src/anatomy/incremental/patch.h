@@ -25,11 +25,11 @@ Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
     const std::shared_ptr<arrow::Table>& table, const std::string& id_column,
     const std::vector<std::string>& added);
 
-/// \brief The edges into the destinations that `into_dst` (conjunctions over cpg_edges_by_dst)
-/// selects, as cpg_edges rows of `new_edges`' schema: the previous lists in the table at
-/// `edges_by_dst_uri`, unnested, without the edges of `rebuilt_files`, then `new_edges`.
-Result<std::shared_ptr<arrow::Table>> EdgesInto(
-    const std::string& edges_by_dst_uri, const std::vector<std::vector<delta::Predicate>>& into_dst,
-    const std::vector<std::string>& rebuilt_files, const arrow::Table& new_edges);
+/// \brief The edges into some destinations, as cpg_edges rows of `new_edges`' schema: their
+/// previous lists (`old_lists`, cpg_edges_by_dst rows), unnested, without the edges of
+/// `rebuilt_files`, then `new_edges`.
+Result<std::shared_ptr<arrow::Table>> EdgesInto(const arrow::Table& old_lists,
+                                                const std::vector<std::string>& rebuilt_files,
+                                                const arrow::Table& new_edges);
 
 }  // namespace anatomy::incremental
