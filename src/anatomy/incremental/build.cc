@@ -86,12 +86,7 @@ class Builder {
       return Full("the repository snapshot cannot be read: " + snapshot.status().message());
     const auto& expected = *cursors;
     for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
-      auto storage = delta::OpenLocalStorage(uri);
-      int64_t now = -1;
-      if (storage.ok()) {
-        auto latest = delta::LatestVersion(**storage);
-        if (latest.ok()) now = *latest;
-      }
+      const int64_t now = TableVersion(uri).ValueOr(-1);  // unreadable: not at its cursor
       auto it = expected.find(name);
       if (it == expected.end() || it->second != now) {
         return Full(name + " is at version " + std::to_string(now) + ", not at its cursor " +
@@ -149,8 +144,7 @@ class Builder {
   Result<IncrementalSummary> Finish(std::map<std::string, int64_t> versions) {
     if (versions.empty()) {
       for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
-        ARROW_ASSIGN_OR_RAISE(auto storage, delta::OpenLocalStorage(uri));
-        ARROW_ASSIGN_OR_RAISE(versions[name], delta::LatestVersion(*storage));
+        ARROW_ASSIGN_OR_RAISE(versions[name], TableVersion(uri));
       }
       engine::WriteRequest req;
       req.dataset_name = "state_cursors";

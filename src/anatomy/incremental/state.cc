@@ -24,6 +24,11 @@ std::vector<std::pair<std::string, std::string>> TrackedTables(const std::string
   return tables;
 }
 
+Result<int64_t> TableVersion(const std::string& uri) {
+  ARROW_ASSIGN_OR_RAISE(auto storage, delta::OpenLocalStorage(uri));
+  return delta::LatestVersion(*storage);
+}
+
 Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
                                                 std::vector<std::string> columns,
                                                 std::vector<delta::Predicate> filters) {

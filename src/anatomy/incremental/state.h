@@ -28,6 +28,9 @@ std::string CursorsUri(const std::string& out);
 /// (`extract/<dataset>`) and the six outputs.
 std::vector<std::pair<std::string, std::string>> TrackedTables(const std::string& out);
 
+/// \brief The latest version of the Delta table at `uri` (-1 when there is none).
+Result<int64_t> TableVersion(const std::string& uri);
+
 /// \brief Rows of the Delta table at `uri` (these columns, rows matching the conjunction).
 Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
                                                 std::vector<std::string> columns = {},
