@@ -1,15 +1,37 @@
 #include "anatomy/engine/execute.h"
 
 #include <arrow/acero/exec_plan.h>
+#include <arrow/acero/options.h>
 
 #include "anatomy/core/clock.h"
+#include "anatomy/engine/sort.h"
 
 namespace anatomy::engine {
+
+namespace {
+
+// A plan ending in order_by runs its input on Acero and sorts the result with SortTable,
+// which is several times faster than Acero's order_by node on string keys (see sort.h).
+Result<std::shared_ptr<arrow::Table>> Run(const arrow::acero::Declaration& declaration,
+                                          bool use_threads) {
+  if (declaration.factory_name == "order_by" && declaration.inputs.size() == 1 &&
+      std::holds_alternative<arrow::acero::Declaration>(declaration.inputs[0])) {
+    const auto& options =
+        static_cast<const arrow::acero::OrderByNodeOptions&>(*declaration.options);
+    ARROW_ASSIGN_OR_RAISE(
+        auto input, arrow::acero::DeclarationToTable(
+                        std::get<arrow::acero::Declaration>(declaration.inputs[0]), use_threads));
+    return SortTable(input, options.ordering);
+  }
+  return arrow::acero::DeclarationToTable(declaration, use_threads);
+}
+
+}  // namespace
 
 ExecutionResult Execute(const LogicalPlan& plan, const ExecuteOptions& options) {
   ExecutionResult result;
   const double start = core::MonotonicMs();
-  auto table = arrow::acero::DeclarationToTable(plan.declaration, options.use_threads);
+  auto table = Run(plan.declaration, options.use_threads);
   result.duration_ms = core::MonotonicMs() - start;
   if (table.ok()) {
     result.table = *std::move(table);

@@ -37,7 +37,8 @@ struct BuildSummary {
   std::map<std::string, int64_t> nodes_by_kind;
   std::map<std::string, int64_t> edges_by_kind;
   std::map<std::string, int64_t> rows_by_output;
-  /// Wall seconds per stage (extract, extract_writes, views_and_writes).
+  /// Seconds per stage: extract; views (executing them) and writes (every Delta write), which
+  /// overlap; views_and_writes, the wall time of both.
   std::map<std::string, double> stage_seconds;
   double seconds = 0;
 };

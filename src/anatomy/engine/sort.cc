@@ -1,0 +1,516 @@
+#include "anatomy/engine/sort.h"
+
+#include <arrow/api.h>
+#include <arrow/array/concatenate.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/bit_util.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace anatomy::engine {
+
+namespace {
+
+namespace cp = arrow::compute;
+using Row = uint32_t;
+
+// Where a row sorts by its value class, before its value: Arrow places nulls and NaNs
+// together at one end ([values][NaN][null], or [null][NaN][values] with nulls first),
+// whatever the order of the key.
+enum ValueClass : uint8_t { kValue = 0, kNaN = 1, kNull = 2 };
+
+bool IsStringLike(arrow::Type::type id) {
+  return id == arrow::Type::STRING || id == arrow::Type::BINARY ||
+         id == arrow::Type::LARGE_STRING || id == arrow::Type::LARGE_BINARY;
+}
+
+bool IsSupportedKey(const arrow::DataType& type) {
+  return IsStringLike(type.id()) || arrow::is_integer(type.id()) || arrow::is_floating(type.id()) ||
+         type.id() == arrow::Type::BOOL;
+}
+
+// One sort key, materialised per row: dense ranks when it has few distinct values, the raw
+// values otherwise.
+struct Key {
+  bool descending = false;
+  bool nulls_first = false;
+  bool ranked = false;
+  std::vector<uint32_t> rank;  // ranked: the row's position among the key's classes and values
+  uint64_t rank_count = 0;
+  std::vector<uint8_t> value_class;  // raw: the row's ValueClass
+  std::vector<std::string_view> strings;
+  std::vector<int64_t> ints;
+  std::vector<uint64_t> uints;
+  std::vector<double> doubles;
+  enum { kString, kInt, kUInt, kDouble } raw_kind = kString;
+
+  // Orders the classes of two rows as Arrow does (null placement ignores the direction).
+  int CompareClass(uint8_t a, uint8_t b) const {
+    if (a == b) return 0;
+    const int order = a < b ? -1 : 1;
+    return nulls_first ? -order : order;
+  }
+
+  // Raw keys: -1, 0, 1 as row a sorts before, with or after row b.
+  int Compare(Row a, Row b) const {
+    if (ranked) return rank[a] < rank[b] ? -1 : (rank[a] > rank[b] ? 1 : 0);
+    const uint8_t ca = value_class[a], cb = value_class[b];
+    if (ca != cb) return CompareClass(ca, cb);
+    if (ca != kValue) return 0;
+    int c = 0;
+    switch (raw_kind) {
+      case kString: {
+        const int r = strings[a].compare(strings[b]);
+        c = r < 0 ? -1 : (r > 0 ? 1 : 0);
+        break;
+      }
+      case kInt:
+        c = ints[a] < ints[b] ? -1 : (ints[a] > ints[b] ? 1 : 0);
+        break;
+      case kUInt:
+        c = uints[a] < uints[b] ? -1 : (uints[a] > uints[b] ? 1 : 0);
+        break;
+      case kDouble:
+        c = doubles[a] < doubles[b] ? -1 : (doubles[a] > doubles[b] ? 1 : 0);
+        break;
+    }
+    return descending ? -c : c;
+  }
+};
+
+// Big-endian first eight bytes, zero padded: compares like the strings' first bytes.
+uint64_t Prefix(std::string_view s) {
+  unsigned char bytes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::memcpy(bytes, s.data(), std::min<size_t>(8, s.size()));
+  uint64_t v = 0;
+  for (unsigned char b : bytes) v = (v << 8) | b;
+  return v;
+}
+
+// The row's string, or null; for every chunk of a string-like column.
+template <typename ArrayType>
+void CollectStrings(const arrow::ChunkedArray& column, Key* key) {
+  for (const auto& chunk : column.chunks()) {
+    const auto& a = static_cast<const ArrayType&>(*chunk);
+    for (int64_t i = 0; i < a.length(); ++i) {
+      const bool valid = a.IsValid(i);
+      key->value_class.push_back(valid ? kValue : kNull);
+      key->strings.push_back(valid ? std::string_view(a.GetView(i)) : std::string_view());
+    }
+  }
+}
+
+// Replaces a string key's values by dense ranks when it has at most `limit` distinct values.
+void RankStrings(Key* key, size_t limit) {
+  std::unordered_map<std::string_view, uint32_t> codes;
+  std::vector<uint32_t> code(key->strings.size());
+  std::vector<std::string_view> distinct;
+  std::string_view previous;
+  uint32_t previous_code = UINT32_MAX;
+  for (size_t i = 0; i < key->strings.size(); ++i) {
+    if (key->value_class[i] != kValue) continue;
+    const std::string_view s = key->strings[i];
+    if (previous_code != UINT32_MAX && s == previous) {  // keys come in runs
+      code[i] = previous_code;
+      continue;
+    }
+    auto [it, inserted] = codes.try_emplace(s, static_cast<uint32_t>(distinct.size()));
+    if (inserted) {
+      distinct.push_back(s);
+      if (distinct.size() > limit) return;  // high cardinality: stays raw
+    }
+    code[i] = previous_code = it->second;
+    previous = s;
+  }
+  std::vector<uint32_t> by_value(distinct.size());
+  std::iota(by_value.begin(), by_value.end(), 0);
+  std::sort(by_value.begin(), by_value.end(),
+            [&](uint32_t a, uint32_t b) { return distinct[a] < distinct[b]; });
+  const auto d = static_cast<uint32_t>(distinct.size());
+  std::vector<uint32_t> rank_of_code(d);
+  for (uint32_t r = 0; r < d; ++r) {
+    const uint32_t value_rank = key->descending ? d - 1 - r : r;
+    rank_of_code[by_value[r]] = key->nulls_first ? value_rank + 1 : value_rank;
+  }
+  const uint32_t null_rank = key->nulls_first ? 0 : d;
+  for (size_t i = 0; i < code.size(); ++i) {
+    code[i] = key->value_class[i] == kValue ? rank_of_code[code[i]] : null_rank;
+  }
+  key->rank = std::move(code);
+  key->rank_count = d + 1;
+  key->ranked = true;
+  key->strings.clear();
+  key->strings.shrink_to_fit();
+}
+
+Result<Key> MakeKey(const arrow::ChunkedArray& column, const cp::SortKey& sort_key) {
+  Key key;
+  key.descending = sort_key.order == cp::SortOrder::Descending;
+  key.nulls_first = sort_key.null_placement == cp::NullPlacement::AtStart;
+  const auto n = static_cast<size_t>(column.length());
+  key.value_class.reserve(n);
+  const arrow::Type::type id = column.type()->id();
+  if (IsStringLike(id)) {
+    key.strings.reserve(n);
+    if (id == arrow::Type::STRING || id == arrow::Type::BINARY) {
+      CollectStrings<arrow::BinaryArray>(column, &key);
+    } else {
+      CollectStrings<arrow::LargeBinaryArray>(column, &key);
+    }
+    // Kinds and file ids rank; ids (about one value per row) stay raw.
+    RankStrings(&key, std::max<size_t>(1024, n / 16));
+    return key;
+  }
+  // Numbers and booleans: through a cast to the widest type of their kind.
+  std::shared_ptr<arrow::DataType> wide;
+  if (arrow::is_floating(id)) {
+    wide = arrow::float64();
+    key.raw_kind = Key::kDouble;
+  } else if (arrow::is_unsigned_integer(id)) {
+    wide = arrow::uint64();
+    key.raw_kind = Key::kUInt;
+  } else {
+    wide = arrow::int64();  // signed integers and booleans (false < true)
+    key.raw_kind = Key::kInt;
+  }
+  for (const auto& chunk : column.chunks()) {
+    ARROW_ASSIGN_OR_RAISE(auto cast, cp::Cast(*chunk, wide));
+    const arrow::ArrayData& data = *cast->data();
+    for (int64_t i = 0; i < data.length; ++i) {
+      const bool valid = cast->IsValid(i);
+      if (key.raw_kind == Key::kDouble) {
+        const double v = data.GetValues<double>(1)[i];
+        key.doubles.push_back(v);
+        key.value_class.push_back(!valid ? kNull : (std::isnan(v) ? kNaN : kValue));
+      } else if (key.raw_kind == Key::kUInt) {
+        key.uints.push_back(data.GetValues<uint64_t>(1)[i]);
+        key.value_class.push_back(valid ? kValue : kNull);
+      } else {
+        key.ints.push_back(data.GetValues<int64_t>(1)[i]);
+        key.value_class.push_back(valid ? kValue : kNull);
+      }
+    }
+  }
+  return key;
+}
+
+// The permutation that sorts the rows by `keys`.
+std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
+  // Leading ranked keys pack into one mixed-radix integer.
+  size_t packed = 0;
+  uint64_t range = 1;
+  while (packed < keys.size() && keys[packed].ranked &&
+         range <= (uint64_t{1} << 62) / keys[packed].rank_count) {
+    range *= keys[packed].rank_count;
+    ++packed;
+  }
+  std::vector<uint64_t> major(packed > 0 ? n : 0, 0);
+  for (size_t k = 0; k < packed; ++k) {
+    for (Row i = 0; i < n; ++i) major[i] = major[i] * keys[k].rank_count + keys[k].rank[i];
+  }
+
+  std::vector<Row> order(n);
+  std::vector<std::pair<Row, Row>> buckets;  // [begin, end) of rows with one major value
+  if (packed == 0) {
+    std::iota(order.begin(), order.end(), 0);
+    buckets.push_back({0, n});
+  } else if (range <= uint64_t{2} * n + 1024) {
+    // Counting sort: stable, so equal keys keep their input order.
+    std::vector<Row> start(range + 1, 0);
+    for (Row i = 0; i < n; ++i) ++start[major[i] + 1];
+    for (uint64_t m = 0; m < range; ++m) start[m + 1] += start[m];
+    for (uint64_t m = 0; m < range; ++m) {
+      if (start[m + 1] - start[m] > 1) buckets.push_back({start[m], start[m + 1]});
+    }
+    for (Row i = 0; i < n; ++i) order[start[major[i]]++] = i;
+  } else {
+    std::vector<std::pair<uint64_t, Row>> pairs(n);
+    for (Row i = 0; i < n; ++i) pairs[i] = {major[i], i};
+    std::sort(pairs.begin(), pairs.end());
+    for (Row i = 0; i < n; ++i) order[i] = pairs[i].second;
+    for (Row b = 0; b < n;) {
+      Row e = b + 1;
+      while (e < n && pairs[e].first == pairs[b].first) ++e;
+      if (e - b > 1) buckets.push_back({b, e});
+      b = e;
+    }
+  }
+  if (packed == keys.size()) return order;  // ties keep their input order
+
+  // Within each bucket: the remaining keys, then the input order (a stable sort).
+  const Key& first = keys[packed];
+  const bool prefixed = !first.ranked && first.raw_kind == Key::kString;
+  struct Entry {
+    uint64_t prefix;
+    Row row;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [begin, end] : buckets) {
+    entries.clear();
+    for (Row i = begin; i < end; ++i) {
+      const Row r = order[i];
+      entries.push_back(
+          {prefixed && first.value_class[r] == kValue ? Prefix(first.strings[r]) : 0, r});
+    }
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+      size_t k = packed;
+      if (prefixed) {
+        const uint8_t ca = first.value_class[a.row], cb = first.value_class[b.row];
+        if (ca != cb) return first.CompareClass(ca, cb) < 0;
+        if (ca == kValue && a.prefix != b.prefix) {
+          return (a.prefix < b.prefix) != first.descending;
+        }
+      }
+      for (; k < keys.size(); ++k) {
+        const int c = keys[k].Compare(a.row, b.row);
+        if (c != 0) return c < 0;
+      }
+      return a.row < b.row;
+    });
+    for (Row i = begin; i < end; ++i) order[i] = entries[i - begin].row;
+  }
+  return order;
+}
+
+// --- gather ----------------------------------------------------------------------------------
+
+struct Location {
+  uint32_t chunk;
+  uint32_t offset;
+};
+
+using Locations = std::span<const Location>;
+
+Result<std::shared_ptr<arrow::Buffer>> GatherValidity(const arrow::ChunkedArray& column,
+                                                      Locations at, arrow::MemoryPool* pool) {
+  if (column.null_count() == 0) return nullptr;
+  ARROW_ASSIGN_OR_RAISE(auto bitmap,
+                        arrow::AllocateEmptyBitmap(static_cast<int64_t>(at.size()), pool));
+  uint8_t* out = bitmap->mutable_data();
+  for (size_t i = 0; i < at.size(); ++i) {
+    if (column.chunk(at[i].chunk)->IsValid(at[i].offset)) arrow::bit_util::SetBit(out, i);
+  }
+  return bitmap;
+}
+
+template <int kWidth>
+void GatherFixed(const std::vector<const uint8_t*>& bases, Locations at, uint8_t* out) {
+  for (size_t i = 0; i < at.size(); ++i) {
+    std::memcpy(out + i * kWidth, bases[at[i].chunk] + size_t{at[i].offset} * kWidth, kWidth);
+  }
+}
+
+template <typename Offset>
+Result<std::shared_ptr<arrow::ArrayData>> GatherBinary(const arrow::ChunkedArray& column,
+                                                       Locations at, arrow::MemoryPool* pool) {
+  std::vector<const Offset*> offsets;
+  std::vector<const uint8_t*> data;
+  for (const auto& chunk : column.chunks()) {
+    offsets.push_back(chunk->data()->GetValues<Offset>(1));
+    data.push_back(chunk->data()->buffers[2] ? chunk->data()->buffers[2]->data() : nullptr);
+  }
+  const size_t n = at.size();
+  ARROW_ASSIGN_OR_RAISE(
+      auto out_offsets,
+      arrow::AllocateBuffer(static_cast<int64_t>((n + 1) * sizeof(Offset)), pool));
+  auto* o = reinterpret_cast<Offset*>(out_offsets->mutable_data());
+  int64_t total = 0;
+  o[0] = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Offset* off = offsets[at[i].chunk] + at[i].offset;
+    total += off[1] - off[0];
+    if (total > std::numeric_limits<Offset>::max()) {
+      return Status::CapacityError("sort: column of type ", column.type()->ToString(),
+                                   " exceeds its offsets' capacity");
+    }
+    o[i + 1] = static_cast<Offset>(total);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto out_data, arrow::AllocateBuffer(total, pool));
+  uint8_t* d = out_data->mutable_data();
+  for (size_t i = 0; i < n; ++i) {
+    const Offset* off = offsets[at[i].chunk] + at[i].offset;
+    if (off[1] > off[0]) std::memcpy(d + o[i], data[at[i].chunk] + off[0], off[1] - off[0]);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto validity, GatherValidity(column, at, pool));
+  return arrow::ArrayData::Make(column.type(), static_cast<int64_t>(n),
+                                {validity, std::move(out_offsets), std::move(out_data)});
+}
+
+// One column's rows at the sorted locations, as one array.
+Result<std::shared_ptr<arrow::Array>> Gather(const arrow::ChunkedArray& column, Locations at,
+                                             std::span<const Row> order, arrow::MemoryPool* pool) {
+  const auto& type = column.type();
+  const auto n = static_cast<int64_t>(at.size());
+  switch (type->id()) {
+    case arrow::Type::STRING:
+    case arrow::Type::BINARY: {
+      ARROW_ASSIGN_OR_RAISE(auto data, GatherBinary<int32_t>(column, at, pool));
+      return arrow::MakeArray(data);
+    }
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::LARGE_BINARY: {
+      ARROW_ASSIGN_OR_RAISE(auto data, GatherBinary<int64_t>(column, at, pool));
+      return arrow::MakeArray(data);
+    }
+    case arrow::Type::NA:
+      return arrow::MakeArrayOfNull(type, n, pool);
+    default:
+      break;
+  }
+  const int bits = arrow::is_fixed_width(type->id()) && type->id() != arrow::Type::BOOL &&
+                           type->id() != arrow::Type::DICTIONARY &&
+                           type->id() != arrow::Type::FIXED_SIZE_LIST
+                       ? type->bit_width()
+                       : 0;
+  if (bits == 8 || bits == 16 || bits == 32 || bits == 64) {
+    const int width = bits / 8;
+    std::vector<const uint8_t*> bases;
+    for (const auto& chunk : column.chunks()) {
+      bases.push_back(chunk->data()->buffers[1]->data() + chunk->offset() * width);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * width, pool));
+    uint8_t* out = values->mutable_data();
+    switch (width) {
+      case 1:
+        GatherFixed<1>(bases, at, out);
+        break;
+      case 2:
+        GatherFixed<2>(bases, at, out);
+        break;
+      case 4:
+        GatherFixed<4>(bases, at, out);
+        break;
+      default:
+        GatherFixed<8>(bases, at, out);
+        break;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto validity, GatherValidity(column, at, pool));
+    return arrow::MakeArray(arrow::ArrayData::Make(type, n, {validity, std::move(values)}));
+  }
+  // Booleans, nested and other types: Arrow's take over the concatenated chunks.
+  std::shared_ptr<arrow::Array> values;
+  if (column.num_chunks() == 1) {
+    values = column.chunk(0);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(values, arrow::Concatenate(column.chunks(), pool));
+  }
+  auto indices =
+      std::make_shared<arrow::UInt32Array>(n, arrow::Buffer::Wrap(order.data(), order.size()));
+  ARROW_ASSIGN_OR_RAISE(auto taken,
+                        cp::Take(values, indices, cp::TakeOptions::NoBoundsCheck(), nullptr));
+  return taken.make_array();
+}
+
+// The keys with the ordering's own null placement (deprecated in Arrow, still honoured), if set.
+std::vector<cp::SortKey> EffectiveKeys(const cp::Ordering& ordering) {
+  std::vector<cp::SortKey> keys = ordering.sort_keys();
+  if (ordering.null_placement()) {
+    for (auto& key : keys) key.null_placement = *ordering.null_placement();
+  }
+  return keys;
+}
+
+Result<std::shared_ptr<arrow::Table>> ArrowSort(const std::shared_ptr<arrow::Table>& table,
+                                                const cp::Ordering& ordering) {
+  ARROW_ASSIGN_OR_RAISE(
+      auto indices, cp::SortIndices(arrow::Datum(table), cp::SortOptions(EffectiveKeys(ordering))));
+  ARROW_ASSIGN_OR_RAISE(auto sorted, cp::Take(table, indices));
+  return sorted.table();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::Table>> SortTable(const std::shared_ptr<arrow::Table>& table,
+                                                const cp::Ordering& ordering,
+                                                arrow::MemoryPool* pool, int64_t max_chunk_bytes) {
+  const int64_t rows = table->num_rows();
+  std::vector<int> key_columns;
+  const std::vector<cp::SortKey> sort_keys = EffectiveKeys(ordering);
+  for (const auto& sort_key : sort_keys) {
+    auto path = sort_key.target.FindOne(*table->schema());
+    const bool supported = path.ok() && path->indices().size() == 1 &&
+                           IsSupportedKey(*table->schema()->field((*path)[0])->type());
+    if (!supported || rows > std::numeric_limits<Row>::max()) return ArrowSort(table, ordering);
+    key_columns.push_back((*path)[0]);
+  }
+  const auto n = static_cast<Row>(rows);
+  std::vector<Key> keys;
+  for (size_t k = 0; k < key_columns.size(); ++k) {
+    ARROW_ASSIGN_OR_RAISE(auto key, MakeKey(*table->column(key_columns[k]), sort_keys[k]));
+    keys.push_back(std::move(key));
+  }
+  std::vector<Row> order = SortedOrder(keys, n);
+  keys.clear();
+
+  // Each sorted row's chunk and offset, resolved once for every column (columns of a table
+  // produced by a plan share their chunking; others are re-resolved).
+  auto locate = [&](const arrow::ChunkedArray& column) {
+    std::vector<Location> of_row(n);
+    Row row = 0;
+    for (int c = 0; c < column.num_chunks(); ++c) {
+      for (int64_t i = 0; i < column.chunk(c)->length(); ++i) {
+        of_row[row++] = {static_cast<uint32_t>(c), static_cast<uint32_t>(i)};
+      }
+    }
+    std::vector<Location> at(n);
+    for (Row i = 0; i < n; ++i) at[i] = of_row[order[i]];
+    return at;
+  };
+  auto same_chunking = [](const arrow::ChunkedArray& a, const arrow::ChunkedArray& b) {
+    if (a.num_chunks() != b.num_chunks()) return false;
+    for (int c = 0; c < a.num_chunks(); ++c) {
+      if (a.chunk(c)->length() != b.chunk(c)->length()) return false;
+    }
+    return true;
+  };
+  // Output chunks: one, unless a string column holds more than max_chunk_bytes.
+  int64_t max_bytes = 0;
+  for (const auto& column : table->columns()) {
+    if (!IsStringLike(column->type()->id())) continue;
+    int64_t bytes = 0;  // from the offsets: chunks may be slices of one buffer
+    for (const auto& chunk : column->chunks()) {
+      if (chunk->length() == 0) continue;
+      const auto& data = *chunk->data();
+      bytes +=
+          column->type()->id() == arrow::Type::STRING || column->type()->id() == arrow::Type::BINARY
+              ? data.GetValues<int32_t>(1)[data.length] - data.GetValues<int32_t>(1)[0]
+              : data.GetValues<int64_t>(1)[data.length] - data.GetValues<int64_t>(1)[0];
+    }
+    max_bytes = std::max(max_bytes, bytes);
+  }
+  const int64_t chunk_rows = max_bytes <= max_chunk_bytes
+                                 ? std::max<int64_t>(rows, 1)
+                                 : std::max<int64_t>(1, rows * max_chunk_bytes / max_bytes);
+  std::vector<Location> at;
+  const arrow::ChunkedArray* located = nullptr;
+  std::vector<arrow::ArrayVector> chunks(table->num_columns());
+  for (int i = 0; i < table->num_columns(); ++i) {
+    const auto& column = *table->column(i);
+    if (!located || !same_chunking(*located, column)) {
+      at = locate(column);
+      located = &column;
+    }
+    for (int64_t begin = 0; begin < rows; begin += chunk_rows) {
+      const auto size = static_cast<size_t>(std::min(chunk_rows, rows - begin));
+      ARROW_ASSIGN_OR_RAISE(auto sorted,
+                            Gather(column, Locations(at).subspan(begin, size),
+                                   std::span<const Row>(order).subspan(begin, size), pool));
+      chunks[i].push_back(std::move(sorted));
+    }
+  }
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
+  for (int i = 0; i < table->num_columns(); ++i) {
+    columns.push_back(
+        std::make_shared<arrow::ChunkedArray>(std::move(chunks[i]), table->column(i)->type()));
+  }
+  return arrow::Table::Make(table->schema(), columns, rows);
+}
+
+}  // namespace anatomy::engine
