@@ -253,11 +253,33 @@ std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
   };
   std::vector<Entry> entries;
   for (const auto& [begin, end] : buckets) {
+    // The bucket's strings share their first `common` bytes (ids of one kind share "kind:"):
+    // the prefix compared first is the eight bytes after them.
+    size_t common = 0;
+    if (prefixed) {
+      std::string_view head;
+      bool seen = false;
+      for (Row i = begin; i < end; ++i) {
+        if (first.value_class[order[i]] != kValue) continue;
+        const std::string_view s = first.strings[order[i]];
+        if (!seen) {
+          head = s;
+          common = s.size();
+          seen = true;
+          continue;
+        }
+        const size_t limit = std::min(common, s.size());
+        size_t j = 0;
+        while (j < limit && s[j] == head[j]) ++j;
+        common = j;
+      }
+    }
     entries.clear();
     for (Row i = begin; i < end; ++i) {
       const Row r = order[i];
       entries.push_back(
-          {prefixed && first.value_class[r] == kValue ? Prefix(first.strings[r]) : 0, r});
+          {prefixed && first.value_class[r] == kValue ? Prefix(first.strings[r].substr(common)) : 0,
+           r});
     }
     std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
       size_t k = packed;
