@@ -21,25 +21,38 @@ std::string FileKey(const std::string& path, const std::optional<DeletionVectorD
   return key;
 }
 
-/// Replay state: applies actions oldest to newest.
+/// Replay state: applies actions oldest to newest. Active files live in one vector (moved in
+/// once, never rehashed); the hash map holds only the replay key → slot, so a checkpoint of N
+/// files costs N small map nodes and no AddFile moves beyond the first.
 struct Replay {
   std::optional<Protocol> protocol;
   std::optional<Metadata> metadata;
-  std::unordered_map<std::string, AddFile> files;
+  std::vector<AddFile> adds;  ///< slots; a removed file's slot is left behind (not in `live`)
+  std::unordered_map<std::string, size_t> live;  ///< replay key → slot in `adds`
   std::unordered_map<std::string, RemoveFile> tombstones;
   std::map<std::string, Txn> txns;
   std::map<std::string, DomainMetadata> domains;
 
   void Apply(std::vector<Action>&& actions) {
+    // A checkpoint is mostly adds: size the containers once.
+    if (adds.empty() && actions.size() > 64) {
+      adds.reserve(actions.size());
+      live.reserve(actions.size());
+    }
     for (auto& a : actions) {
       if (auto* add = std::get_if<AddFile>(&a)) {
         std::string key = FileKey(add->path, add->deletion_vector);
-        tombstones.erase(key);
-        files[key] = std::move(*add);
+        if (!tombstones.empty()) tombstones.erase(key);
+        auto [it, inserted] = live.try_emplace(std::move(key), adds.size());
+        if (inserted) {
+          adds.push_back(std::move(*add));
+        } else {
+          adds[it->second] = std::move(*add);
+        }
       } else if (auto* rm = std::get_if<RemoveFile>(&a)) {
         std::string key = FileKey(rm->path, rm->deletion_vector);
-        files.erase(key);
-        tombstones[key] = std::move(*rm);
+        live.erase(key);
+        tombstones.insert_or_assign(std::move(key), std::move(*rm));
       } else if (auto* p = std::get_if<Protocol>(&a)) {
         protocol = std::move(*p);
       } else if (auto* m = std::get_if<Metadata>(&a)) {
@@ -257,13 +270,12 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
     }
   }
   // Deterministic order: sort by (decoded path, DV id), i.e. the replay key; sort keys, not files.
-  std::vector<std::pair<const std::string*, AddFile*>> order;
-  order.reserve(replay.files.size());
-  for (auto& [key, f] : replay.files) order.emplace_back(&key, &f);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::vector<std::pair<std::string_view, size_t>> order;
+  order.reserve(replay.live.size());
+  for (const auto& [key, slot] : replay.live) order.emplace_back(key, slot);
+  std::sort(order.begin(), order.end());
   snap->files.reserve(order.size());
-  for (auto& [_, f] : order) snap->files.push_back(std::move(*f));
+  for (const auto& [_, slot] : order) snap->files.push_back(std::move(replay.adds[slot]));
   for (auto& [_, r] : replay.tombstones) snap->tombstones.push_back(std::move(r));
   std::sort(snap->tombstones.begin(), snap->tombstones.end(),
             [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
