@@ -91,6 +91,34 @@ TEST(ValuesTest, PartitionValuesParseToDeclaredTypes) {
   EXPECT_FALSE(ParsePartitionValue(std::string("x1"), arrow::int32()).ok());
 }
 
+TEST(ValuesTest, DecimalLiteralsAndStatsRescaleExactlyToTheColumnScale) {
+  auto dec = arrow::decimal128(10, 2);
+  auto unscaled = [](const std::shared_ptr<arrow::Scalar>& s) {
+    return static_cast<const arrow::Decimal128Scalar&>(*s).value.ToIntegerString();
+  };
+  ASSERT_OK_AND_ASSIGN(ten, ParseValueText("10", dec));
+  EXPECT_TRUE(ten->type->Equals(*dec));
+  EXPECT_EQ(unscaled(ten), "1000");
+  ASSERT_OK_AND_ASSIGN(a, ParseValueText("-1.250", dec));  // a trailing zero past the scale
+  EXPECT_EQ(unscaled(a), "-125");
+  ASSERT_OK_AND_ASSIGN(e, ParseValueText("1E+2", dec));
+  EXPECT_EQ(unscaled(e), "10000");
+  auto lossy = ParseValueText("1.255", dec);
+  ASSERT_FALSE(lossy.ok());
+  EXPECT_NE(lossy.status().message().find("decimal places"), std::string::npos);
+  EXPECT_FALSE(ParseValueText("123456789.5", dec).ok());  // 11 digits at scale 2
+  EXPECT_FALSE(ParseValueText("x", dec).ok());
+  // Stats are JSON numbers: integers and (up to 15 digits) fractions are exact bounds.
+  ASSERT_OK_AND_ASSIGN(s1, ParseStatsValue("100.01", dec));
+  EXPECT_EQ(unscaled(s1), "10001");
+  ASSERT_OK_AND_ASSIGN(s2, ParseStatsValue("-3", dec));
+  EXPECT_EQ(unscaled(s2), "-300");
+  // A fraction of a wider decimal went through a double: not trusted as a bound.
+  EXPECT_FALSE(ParseStatsValue("1.5", arrow::decimal128(20, 2)).ok());
+  ASSERT_OK_AND_ASSIGN(s3, ParseStatsValue("7", arrow::decimal128(20, 2)));
+  EXPECT_EQ(unscaled(s3), "700");
+}
+
 TEST(ValuesTest, HiveSegmentsEscapeLikeHive) {
   EXPECT_EQ(HivePartitionSegment("x", std::string("A/A")), "x=A%2FA");
   EXPECT_EQ(HivePartitionSegment("x", std::string("B B")), "x=B B");

@@ -2,8 +2,11 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/metadata.h>
 #include <parquet/properties.h>
+#include <parquet/statistics.h>
 
 #include <chrono>
 #include <cmath>
@@ -102,16 +105,39 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
   }
 }
 
+/// Columns whose values look unique: dictionary encoding of them is wasted work (the Parquet
+/// writer hashes every value until the dictionary page overflows, then falls back to plain), so
+/// it is turned off for them. Judged on a sample of the first rows: more than half distinct.
+std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
+  constexpr int64_t kSample = 1 << 16;
+  std::vector<std::string> out;
+  for (int i = 0; i < table.num_columns(); ++i) {
+    const auto& col = table.column(i);
+    auto id = col->type()->id();
+    bool candidate = arrow::is_integer(id) || arrow::is_floating(id) ||
+                     arrow::is_base_binary_like(id) || id == arrow::Type::TIMESTAMP ||
+                     id == arrow::Type::DATE32 || id == arrow::Type::DECIMAL128;
+    if (!candidate || col->num_chunks() == 0 || col->length() < 1024) continue;
+    auto sample = col->Slice(0, std::min(kSample, col->length()));
+    auto distinct = cp::CallFunction("count_distinct", {sample});
+    if (!distinct.ok()) continue;
+    int64_t n = distinct->scalar_as<arrow::Int64Scalar>().value;
+    if (2 * n > sample->length()) out.push_back(table.schema()->field(i)->name());
+  }
+  return out;
+}
+
 Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
                     const std::string& dir, const PartitionValues& pvalues,
                     const DataWriteOptions& options, const std::vector<std::string>& stats_columns,
                     std::vector<AddFile>* out) {
-  auto props = parquet::WriterProperties::Builder()
-                   .compression(arrow::Compression::ZSTD)
-                   ->compression_level(options.compression_level)
-                   ->enable_statistics()
-                   ->max_row_group_length(options.row_group_rows)
-                   ->build();
+  parquet::WriterProperties::Builder builder;
+  builder.compression(arrow::Compression::ZSTD)
+      ->compression_level(options.compression_level)
+      ->enable_statistics()
+      ->max_row_group_length(options.row_group_rows);
+  for (const auto& name : MostlyUniqueColumns(*part)) builder.disable_dictionary(name);
+  auto props = builder.build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder()
                          .coerce_timestamps(arrow::TimeUnit::MICRO)
                          ->set_use_threads(true)  // encode columns in parallel
@@ -138,6 +164,7 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
       if (pos >= options.target_file_size) break;
     } while (offset < rows);
     ARROW_RETURN_NOT_OK(writer->Close());
+    std::shared_ptr<parquet::FileMetaData> footer = writer->metadata();
     ARROW_ASSIGN_OR_RAISE(int64_t size, sink->Tell());
     ARROW_RETURN_NOT_OK(sink->Close());
     AddFile add;
@@ -148,18 +175,62 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
     add.data_change = true;
     ARROW_ASSIGN_OR_RAISE(auto stats,
                           ComputeStatsJson(*part->Slice(start, offset - start), stats_columns,
-                                           options.string_prefix_length));
+                                           options.string_prefix_length, footer.get()));
     add.stats = std::move(stats);
     out->push_back(std::move(add));
   } while (offset < rows);
   return Status::OK();
 }
 
+/// The min and max of a top-level column over every row group of a file just written, from the
+/// statistics the Parquet writer gathered while encoding (no second pass over the data).
+/// nullopt when they cannot stand in for a compute pass: floating point (Parquet leaves NaN out
+/// of its bounds; Delta stats must then have none), a row group without min/max (e.g. values
+/// longer than the statistics size limit), or a type the footer does not map back exactly.
+std::optional<std::pair<std::shared_ptr<arrow::Scalar>, std::shared_ptr<arrow::Scalar>>>
+FooterMinMax(const parquet::FileMetaData& footer, const std::string& name,
+             const std::shared_ptr<arrow::DataType>& type) {
+  auto id = type->id();
+  bool exact = arrow::is_integer(id) || id == arrow::Type::STRING || id == arrow::Type::DATE32;
+  if (!exact) return std::nullopt;
+  int leaf = footer.schema()->ColumnIndex(name);
+  if (leaf < 0 || footer.num_row_groups() == 0) return std::nullopt;
+  arrow::ScalarVector mins, maxs;
+  for (int rg = 0; rg < footer.num_row_groups(); ++rg) {
+    auto chunk = footer.RowGroup(rg)->ColumnChunk(leaf);
+    auto st = chunk->statistics();
+    if (!st) return std::nullopt;
+    if (st->HasNullCount() && st->null_count() == chunk->num_values()) continue;  // all null
+    if (!st->HasMinMax()) return std::nullopt;
+    std::shared_ptr<arrow::Scalar> lo, hi;
+    if (!parquet::arrow::StatisticsAsScalars(*st, &lo, &hi).ok()) return std::nullopt;
+    auto lo_cast = lo->CastTo(type);
+    auto hi_cast = hi->CastTo(type);
+    if (!lo_cast.ok() || !hi_cast.ok()) return std::nullopt;
+    mins.push_back(*lo_cast);
+    maxs.push_back(*hi_cast);
+  }
+  if (mins.empty()) return std::nullopt;
+  auto fold = [&](const arrow::ScalarVector& v, int which) -> std::shared_ptr<arrow::Scalar> {
+    auto builder = arrow::MakeBuilder(type);
+    if (!builder.ok() || !(*builder)->AppendScalars(v).ok()) return nullptr;
+    auto arr = (*builder)->Finish();
+    if (!arr.ok()) return nullptr;
+    auto mm = cp::CallFunction("min_max", {*arr});
+    if (!mm.ok()) return nullptr;
+    return mm->scalar_as<arrow::StructScalar>().value[which];
+  };
+  auto lo = fold(mins, 0), hi = fold(maxs, 1);
+  if (!lo || !hi) return std::nullopt;
+  return std::make_pair(lo, hi);
+}
+
 }  // namespace
 
 Result<std::string> ComputeStatsJson(const arrow::Table& table,
                                      const std::vector<std::string>& columns,
-                                     int string_prefix_length) {
+                                     int string_prefix_length,
+                                     const parquet::FileMetaData* footer) {
   nlohmann::ordered_json j;
   j["numRecords"] = table.num_rows();
   nlohmann::ordered_json mins = nlohmann::ordered_json::object(), maxs = mins, nulls = mins;
@@ -170,11 +241,20 @@ Result<std::string> ComputeStatsJson(const arrow::Table& table,
     if (arrow::is_nested(col->type()->id())) continue;
     nulls[name] = col->null_count();
     if (col->null_count() == col->length()) continue;
-    auto mm = cp::CallFunction("min_max", {col});
-    if (!mm.ok()) continue;
-    const auto& st = mm->scalar_as<arrow::StructScalar>();
-    ARROW_ASSIGN_OR_RAISE(auto lo, StatValue(*st.value[0], false, string_prefix_length));
-    ARROW_ASSIGN_OR_RAISE(auto hi, StatValue(*st.value[1], true, string_prefix_length));
+    std::shared_ptr<arrow::Scalar> min, max;
+    if (footer) {
+      auto mm = FooterMinMax(*footer, name, col->type());
+      if (mm) std::tie(min, max) = *mm;
+    }
+    if (!min || !max) {
+      auto mm = cp::CallFunction("min_max", {col});
+      if (!mm.ok()) continue;
+      const auto& st = mm->scalar_as<arrow::StructScalar>();
+      min = st.value[0];
+      max = st.value[1];
+    }
+    ARROW_ASSIGN_OR_RAISE(auto lo, StatValue(*min, false, string_prefix_length));
+    ARROW_ASSIGN_OR_RAISE(auto hi, StatValue(*max, true, string_prefix_length));
     if (col->type()->id() == arrow::Type::FLOAT || col->type()->id() == arrow::Type::DOUBLE) {
       // NaN makes bounds meaningless for readers that order it above +inf: leave them out.
       auto nan = cp::CallFunction("is_nan", {col});

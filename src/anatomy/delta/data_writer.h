@@ -14,6 +14,10 @@
 #include "anatomy/delta/actions.h"
 #include "anatomy/delta/storage.h"
 
+namespace parquet {
+class FileMetaData;
+}  // namespace parquet
+
 namespace anatomy::delta {
 
 struct DataWriteOptions {
@@ -35,10 +39,13 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
                                             const std::vector<std::string>& partition_columns,
                                             const DataWriteOptions& options);
 
-/// Stats JSON of one file's rows for the given columns.
+/// Stats JSON of one file's rows for the given columns. With the file's Parquet `footer`, min and
+/// max of the columns whose footer statistics are exact come from it instead of a pass over
+/// the rows.
 Result<std::string> ComputeStatsJson(const arrow::Table& table,
                                      const std::vector<std::string>& columns,
-                                     int string_prefix_length);
+                                     int string_prefix_length,
+                                     const parquet::FileMetaData* footer = nullptr);
 
 /// A random RFC 4122 version-4 UUID.
 std::string NewUuid();

@@ -136,7 +136,43 @@ Result<std::optional<LastCheckpoint>> ReadLastCheckpoint(Storage& storage) {
   if (size.ok() && *size) lc.size = **size;
   auto parts = r.OptInt("parts");
   if (parts.ok()) lc.parts = *parts;
+  auto v2 = r.OptObject("v2Checkpoint");
+  if (v2.ok() && *v2) {
+    auto p = (*v2)->OptString("path");
+    if (p.ok()) lc.v2_path = *p;
+  }
   return lc;
+}
+
+Result<std::optional<CheckpointFiles>> HintedCheckpoint(Storage& storage,
+                                                        const LastCheckpoint& hint) {
+  CheckpointFiles cp{hint.version, {}, false, false};
+  char buf[96];
+  const auto v = static_cast<long long>(hint.version);
+  if (hint.v2_path) {
+    const std::string& name = *hint.v2_path;
+    // A file name beside the commits, named for this version (never a path elsewhere).
+    std::snprintf(buf, sizeof(buf), "%020lld.checkpoint.", v);
+    if (name.rfind(buf, 0) != 0 || name.find('/') != std::string::npos) return std::nullopt;
+    cp.v2 = true;
+    cp.json = name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0;
+    cp.paths.push_back(std::string(kLogDir) + "/" + name);
+  } else if (hint.parts && *hint.parts > 1) {
+    if (*hint.parts > 100000) return std::nullopt;
+    for (int64_t p = 1; p <= *hint.parts; ++p) {
+      std::snprintf(buf, sizeof(buf), "%s/%020lld.checkpoint.%010lld.%010lld.parquet", kLogDir, v,
+                    static_cast<long long>(p), static_cast<long long>(*hint.parts));
+      cp.paths.push_back(buf);
+    }
+  } else {
+    std::snprintf(buf, sizeof(buf), "%s/%020lld.checkpoint.parquet", kLogDir, v);
+    cp.paths.push_back(buf);
+  }
+  for (const auto& p : cp.paths) {
+    ARROW_ASSIGN_OR_RAISE(bool exists, storage.Exists(p));
+    if (!exists) return std::nullopt;
+  }
+  return cp;
 }
 
 }  // namespace anatomy::delta

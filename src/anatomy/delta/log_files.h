@@ -49,7 +49,13 @@ struct LastCheckpoint {
   int64_t version = 0;
   int64_t size = 0;
   std::optional<int64_t> parts;
+  std::optional<std::string> v2_path;  ///< v2Checkpoint.path: a file name in `_delta_log`
 };
 Result<std::optional<LastCheckpoint>> ReadLastCheckpoint(Storage& storage);
+
+/// The checkpoint a `_last_checkpoint` hint names, when all its files exist (nullopt otherwise:
+/// the hint is stale or names something we cannot find without a listing).
+Result<std::optional<CheckpointFiles>> HintedCheckpoint(Storage& storage,
+                                                        const LastCheckpoint& hint);
 
 }  // namespace anatomy::delta

@@ -2,7 +2,9 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/dataset/dataset.h>
 #include <arrow/dataset/file_parquet.h>
+#include <arrow/dataset/scanner.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/file_reader.h>
@@ -143,41 +145,55 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
   for (const auto& child : field.children) CollectLeaves(child, leaves);
 }
 
-Result<ParquetReadResult> ReadUnguarded(const std::shared_ptr<arrow::io::RandomAccessFile>& file,
-                                        const std::string& path,
-                                        const ParquetReadRequest& request) {
+/// One file after its footer is read: what to decode, or the finished result when nothing is.
+struct Prepared {
+  ParquetReadResult result;                  ///< table set only when `fragment` is null
+  std::shared_ptr<ds::Fragment> fragment;    ///< the kept row groups, to scan
+  std::shared_ptr<arrow::Schema> projected;  ///< physical fields read, file order
+};
+
+std::shared_ptr<ds::ParquetFileFormat> MakeFormat() {
+  auto format = std::make_shared<ds::ParquetFileFormat>();
+  // Legacy INT96 timestamps as microseconds, the unit Delta uses.
+  format->reader_options.coerce_int96_timestamp_unit = arrow::TimeUnit::MICRO;
+  return format;
+}
+
+Result<Prepared> PrepareUnguarded(const std::shared_ptr<ds::ParquetFileFormat>& format,
+                                  const ParquetInput& input, const ParquetReadRequest& request) {
+  ARROW_ASSIGN_OR_RAISE(
+      auto whole, format->MakeFragment(ds::FileSource(input.open, /*size=*/0), cp::literal(true),
+                                       /*physical_schema=*/nullptr, /*row_groups=*/{}));
+  ARROW_RETURN_NOT_OK(whole->EnsureCompleteMetadata());
+  auto metadata = whole->metadata();
+  if (!metadata) return Status::Invalid("no footer");
+  ARROW_ASSIGN_OR_RAISE(auto physical, whole->ReadPhysicalSchema());
   parquet::ArrowReaderProperties props;
   props.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
-  props.set_use_threads(true);
-  parquet::arrow::FileReaderBuilder builder;
-  ARROW_RETURN_NOT_OK(builder.Open(file));
-  builder.properties(props);
-  auto built = builder.Build();
-  if (!built.ok()) return Status::Invalid(path, ": ", built.status().message());
-  std::unique_ptr<parquet::arrow::FileReader> reader = std::move(*built);
-  std::shared_ptr<arrow::Schema> physical;
-  ARROW_RETURN_NOT_OK(reader->GetSchema(&physical));
+  parquet::arrow::SchemaManifest manifest;
+  ARROW_RETURN_NOT_OK(parquet::arrow::SchemaManifest::Make(
+      metadata->schema(), metadata->key_value_metadata(), props, &manifest));
 
-  ParquetReadResult out;
-  auto metadata = reader->parquet_reader()->metadata();
-  out.row_groups_total = metadata->num_row_groups();
-  std::vector<int> kept(static_cast<size_t>(out.row_groups_total));
+  Prepared out;
+  ParquetReadResult& r = out.result;
+  r.row_groups_total = metadata->num_row_groups();
+  std::vector<int> kept(static_cast<size_t>(r.row_groups_total));
   std::iota(kept.begin(), kept.end(), 0);
-  if (request.prune_row_groups && out.row_groups_total > 1) {
+  if (request.prune_row_groups && r.row_groups_total > 1) {
     if (auto filter = PhysicalFilter(*physical, request)) {
       // Pruning is an optimisation: statistics it cannot reason about keep every row group.
-      auto pruned = KeptRowGroups(*metadata, reader->manifest(), *physical, *filter);
+      auto pruned = KeptRowGroups(*metadata, manifest, *physical, *filter);
       if (pruned.ok()) kept = std::move(*pruned);
     }
   }
-  out.row_groups_read = static_cast<int>(kept.size());
-  std::vector<int64_t> first_row(static_cast<size_t>(out.row_groups_total) + 1, 0);
-  for (int i = 0; i < out.row_groups_total; ++i)
+  r.row_groups_read = static_cast<int>(kept.size());
+  std::vector<int64_t> first_row(static_cast<size_t>(r.row_groups_total) + 1, 0);
+  for (int i = 0; i < r.row_groups_total; ++i)
     first_row[i + 1] = first_row[i] + metadata->RowGroup(i)->num_rows();
   for (int rg : kept) {
     int64_t n = first_row[rg + 1] - first_row[rg];
-    out.row_ranges.emplace_back(first_row[rg], n);
-    out.num_rows += n;
+    r.row_ranges.emplace_back(first_row[rg], n);
+    r.num_rows += n;
   }
 
   std::vector<int> top;
@@ -187,37 +203,152 @@ Result<ParquetReadResult> ReadUnguarded(const std::shared_ptr<arrow::io::RandomA
   }
   std::sort(top.begin(), top.end());
   std::vector<int> leaves;
-  const auto& manifest = reader->manifest();
   for (int idx : top) CollectLeaves(manifest.schema_fields[static_cast<size_t>(idx)], &leaves);
+  arrow::FieldVector fields;
+  for (int idx : top) fields.push_back(physical->field(idx));
+  out.projected = arrow::schema(fields);
 
   if (kept.empty() || leaves.empty()) {
     // Nothing to decode: the schema of the projected columns and the row count suffice.
-    arrow::FieldVector fields;
-    for (int idx : top) fields.push_back(physical->field(idx));
-    ARROW_ASSIGN_OR_RAISE(out.table, arrow::Table::MakeEmpty(arrow::schema(fields)));
-    if (!fields.empty()) return out;
-    out.table = arrow::Table::Make(arrow::schema({}), arrow::ChunkedArrayVector{}, out.num_rows);
+    ARROW_ASSIGN_OR_RAISE(r.table, arrow::Table::MakeEmpty(out.projected));
+    if (fields.empty()) {
+      r.table = arrow::Table::Make(arrow::schema({}), arrow::ChunkedArrayVector{}, r.num_rows);
+    }
     return out;
   }
-  ARROW_ASSIGN_OR_RAISE(auto table, reader->ReadRowGroups(kept, leaves));
-  ARROW_ASSIGN_OR_RAISE(out.table, table->CombineChunks());
-  if (out.table->num_rows() != out.num_rows) {
-    return Status::Invalid(path, ": row groups hold ", out.num_rows, " rows, read ",
-                           out.table->num_rows());
-  }
+  ARROW_ASSIGN_OR_RAISE(out.fragment, whole->Subset(kept));
   return out;
+}
+
+Result<Prepared> Prepare(const std::shared_ptr<ds::ParquetFileFormat>& format,
+                         const ParquetInput& input, const ParquetReadRequest& request) {
+  try {
+    auto r = PrepareUnguarded(format, input, request);
+    if (!r.ok()) return Status::Invalid(input.path, ": ", r.status().message());
+    return r;
+  } catch (const std::exception& e) {
+    return Status::Invalid(input.path, ": corrupt Parquet: ", e.what());
+  }
+}
+
+/// Scans the fragments of `group` (files with the same projected schema) as one
+/// FileSystemDataset and stores each file's rows in its result.
+Status ScanGroup(const std::shared_ptr<ds::ParquetFileFormat>& format,
+                 const std::vector<Prepared*>& group) {
+  const auto& schema = group[0]->projected;
+  std::vector<std::shared_ptr<ds::FileFragment>> fragments;
+  std::vector<std::vector<std::shared_ptr<arrow::RecordBatch>>> batches(group.size());
+  for (auto* p : group) {
+    fragments.push_back(std::static_pointer_cast<ds::FileFragment>(p->fragment));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto dataset,
+                        ds::FileSystemDataset::Make(schema, cp::literal(true), format,
+                                                    /*filesystem=*/nullptr, fragments));
+  ds::ScannerBuilder builder(dataset);
+  std::vector<std::string> names;
+  for (const auto& f : schema->fields()) names.push_back(f->name());
+  ARROW_RETURN_NOT_OK(builder.Project(names));
+  ARROW_RETURN_NOT_OK(builder.UseThreads(true));
+  ARROW_ASSIGN_OR_RAISE(auto scanner, builder.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto it, scanner->ScanBatches());
+  size_t at = 0;  // batches come in fragment order
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto tagged, it.Next());
+    if (!tagged.record_batch) break;
+    while (at < group.size() && tagged.fragment.get() != group[at]->fragment.get()) ++at;
+    if (at == group.size()) return Status::Invalid("a scanned batch of no requested file");
+    batches[at].push_back(std::move(tagged.record_batch));
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    ParquetReadResult& r = group[i]->result;
+    // The file's own fields (with their field-id metadata) over the scanned columns.
+    arrow::ChunkedArrayVector columns;
+    for (int c = 0; c < schema->num_fields(); ++c) {
+      arrow::ArrayVector chunks;
+      for (const auto& b : batches[i]) chunks.push_back(b->column(c));
+      if (chunks.empty()) {
+        ARROW_ASSIGN_OR_RAISE(auto empty, arrow::MakeEmptyArray(schema->field(c)->type()));
+        chunks.push_back(empty);
+      }
+      ARROW_ASSIGN_OR_RAISE(auto combined, arrow::Concatenate(chunks));
+      columns.push_back(std::make_shared<arrow::ChunkedArray>(combined));
+    }
+    r.table = arrow::Table::Make(group[i]->projected, columns);
+    if (r.table->num_rows() != r.num_rows) {
+      return Status::Invalid("row groups hold ", r.num_rows, " rows, read ", r.table->num_rows());
+    }
+  }
+  return Status::OK();
+}
+
+Status ScanGroupGuarded(const std::shared_ptr<ds::ParquetFileFormat>& format,
+                        const std::vector<Prepared*>& group) {
+  try {
+    return ScanGroup(format, group);
+  } catch (const std::exception& e) {
+    return Status::Invalid("corrupt Parquet: ", e.what());
+  }
 }
 
 }  // namespace
 
+Result<std::vector<ParquetReadResult>> ReadParquetFiles(const std::vector<ParquetInput>& inputs,
+                                                        const ParquetReadRequest& request) {
+  auto format = MakeFormat();
+  std::vector<Prepared> prepared;
+  prepared.reserve(inputs.size());
+  for (const auto& in : inputs) {
+    ARROW_ASSIGN_OR_RAISE(auto p, Prepare(format, in, request));
+    prepared.push_back(std::move(p));
+  }
+  // Files to decode, grouped by projected physical schema (one dataset per group; a table
+  // whose schema never changed is one group). Projection is by name, so a file with duplicate
+  // column names is a group of its own.
+  std::vector<std::vector<size_t>> groups;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (!prepared[i].fragment) continue;
+    const auto& schema = *prepared[i].projected;
+    bool unique_names = true;
+    for (int c = 0; c < schema.num_fields(); ++c)
+      unique_names = unique_names && schema.GetFieldIndex(schema.field(c)->name()) == c;
+    if (!unique_names) {
+      return Status::Invalid(inputs[i].path, ": duplicate column names in the file");
+    }
+    bool placed = false;
+    for (auto& g : groups) {
+      if (prepared[g[0]].projected->Equals(schema, /*check_metadata=*/true)) {
+        g.push_back(i);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) groups.push_back({i});
+  }
+  for (const auto& g : groups) {
+    std::vector<Prepared*> members;
+    for (size_t i : g) members.push_back(&prepared[i]);
+    Status st = ScanGroupGuarded(format, members);
+    if (st.ok()) continue;
+    // Name the file: rescan the group's files one by one (only on this error path).
+    for (size_t i : g) {
+      Status one = ScanGroupGuarded(format, {&prepared[i]});
+      if (!one.ok()) return Status::Invalid(inputs[i].path, ": ", one.message());
+    }
+    return st;
+  }
+  std::vector<ParquetReadResult> out;
+  out.reserve(prepared.size());
+  for (auto& p : prepared) out.push_back(std::move(p.result));
+  return out;
+}
+
 Result<ParquetReadResult> ReadParquetRowGroups(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file, const std::string& path,
     const ParquetReadRequest& request) {
-  try {
-    return ReadUnguarded(file, path, request);
-  } catch (const std::exception& e) {
-    return Status::Invalid(path, ": corrupt Parquet: ", e.what());
-  }
+  ParquetInput input{
+      [file]() -> Result<std::shared_ptr<arrow::io::RandomAccessFile>> { return file; }, path};
+  ARROW_ASSIGN_OR_RAISE(auto results, ReadParquetFiles({input}, request));
+  return std::move(results[0]);
 }
 
 }  // namespace anatomy::delta

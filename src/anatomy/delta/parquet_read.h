@@ -1,11 +1,13 @@
 #pragma once
 
-// Reading the Parquet side of one data file for a scan: only the projected columns, and only the
-// row groups whose column statistics may hold rows matching the scan's filters (Arrow Dataset's
-// ParquetFileFragment::SplitByRowGroup does the statistics reasoning). Internal to the layer.
+// Reading the Parquet side of a scan's candidate files through Arrow Dataset: one
+// ParquetFileFragment per file, restricted to the row groups whose column statistics may hold
+// rows matching the scan's filters, scanned by a FileSystemDataset Scanner projecting only the
+// needed columns. Internal to the layer.
 
 #include <arrow/type_fwd.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -46,10 +48,23 @@ struct ParquetReadResult {
   int row_groups_total = 0, row_groups_read = 0;
 };
 
+/// One data file to read: how to open it (opened only while read, so a scan of many files holds
+/// few descriptors) and the path naming it in errors.
+struct ParquetInput {
+  std::function<Result<std::shared_ptr<arrow::io::RandomAccessFile>>()> open;
+  std::string path;
+};
+
 /// Reads `file` (a Parquet data file; `path` names it in errors). Corrupt files are errors, not
 /// crashes (the Parquet library's exceptions stop here).
 Result<ParquetReadResult> ReadParquetRowGroups(
     const std::shared_ptr<arrow::io::RandomAccessFile>& file, const std::string& path,
     const ParquetReadRequest& request);
+
+/// Reads several files, one result per input in input order. Files whose projected physical
+/// schemas agree are scanned as one FileSystemDataset (one fragment each); an error names the
+/// file it comes from.
+Result<std::vector<ParquetReadResult>> ReadParquetFiles(const std::vector<ParquetInput>& inputs,
+                                                        const ParquetReadRequest& request);
 
 }  // namespace anatomy::delta

@@ -183,7 +183,12 @@ Result<std::vector<Predicate>> ParseFilter(std::string_view text) {
 Result<std::shared_ptr<arrow::Scalar>> BindLiteral(const std::string& text,
                                                    const std::shared_ptr<arrow::DataType>& type) {
   auto r = ParsePartitionValue(text, type);
-  if (!r.ok()) return Status::Invalid("filter literal '", text, "' is not a ", type->ToString());
+  if (!r.ok()) {
+    // The reason without the partition-value wording (empty text, the one difference, parses).
+    auto why = ParseValueText(text, type);
+    return Status::Invalid("filter literal '", text, "' is not a ", type->ToString(),
+                           why.ok() ? "" : " (" + why.status().message() + ")");
+  }
   return r;
 }
 

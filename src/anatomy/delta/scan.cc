@@ -106,33 +106,48 @@ bool IsPartitionColumn(const Snapshot& snapshot, const std::string& name) {
   return std::find(pcs.begin(), pcs.end(), name) != pcs.end();
 }
 
-/// Reads one file's logical columns of `schema`, DV applied. With `filters`, row groups whose
-/// statistics rule out every row are skipped (rows are still filtered exactly afterwards).
-Result<std::shared_ptr<arrow::Table>> ReadFile(const Snapshot& snapshot, const AddFile& file,
-                                               const std::shared_ptr<arrow::Schema>& schema,
-                                               const std::vector<Predicate>& filters,
-                                               bool prune_row_groups, ScanMetrics* metrics) {
-  auto& storage = *snapshot.storage;
-  ARROW_ASSIGN_OR_RAISE(auto rel, ResolveLogPath(storage, file.path, "add " + file.path));
-  ARROW_ASSIGN_OR_RAISE(auto handle, storage.OpenRead(rel));
-  ColumnMappingMode mode = snapshot.column_mapping_mode();
-  bool mapping = mode != ColumnMappingMode::kNone;
+/// What every file of a scan reads: the logical fields of the output and the Parquet request.
+struct ReadPlan {
   std::vector<const StructField*> fields;
   ParquetReadRequest request;
+};
+
+Result<ReadPlan> PlanRead(const Snapshot& snapshot, const std::shared_ptr<arrow::Schema>& schema,
+                          const std::vector<Predicate>& filters, bool prune_row_groups) {
+  ReadPlan plan;
   for (const auto& out_field : schema->fields()) {
     const StructField* f = snapshot.schema.FindField(out_field->name());
     if (!f) return Status::Invalid("column '", out_field->name(), "' is not in the table schema");
-    fields.push_back(f);
-    if (!IsPartitionColumn(snapshot, f->name)) request.columns.push_back(f);
+    plan.fields.push_back(f);
+    if (!IsPartitionColumn(snapshot, f->name)) plan.request.columns.push_back(f);
   }
   // Partition columns are constant per file (file pruning already used them).
   for (const auto& p : filters) {
-    if (!IsPartitionColumn(snapshot, p.column)) request.filters.push_back(p);
+    if (!IsPartitionColumn(snapshot, p.column)) plan.request.filters.push_back(p);
   }
-  request.schema = &snapshot.schema;
-  request.mode = mode;
-  request.prune_row_groups = prune_row_groups;
-  ARROW_ASSIGN_OR_RAISE(auto read, ReadParquetRowGroups(handle, storage.LocalPath(rel), request));
+  plan.request.schema = &snapshot.schema;
+  plan.request.mode = snapshot.column_mapping_mode();
+  plan.request.prune_row_groups = prune_row_groups;
+  return plan;
+}
+
+Result<ParquetInput> OpenInput(const Snapshot& snapshot, const AddFile& file) {
+  auto& storage = *snapshot.storage;
+  ARROW_ASSIGN_OR_RAISE(auto rel, ResolveLogPath(storage, file.path, "add " + file.path));
+  auto shared = snapshot.storage;
+  return ParquetInput{[shared, rel] { return shared->OpenRead(rel); }, storage.LocalPath(rel)};
+}
+
+/// One file's logical columns of `schema` from its Parquet rows: columns conformed to the
+/// logical types (column mapping), partition values typed, deletion vector applied.
+Result<std::shared_ptr<arrow::Table>> Assemble(const Snapshot& snapshot, const AddFile& file,
+                                               const std::shared_ptr<arrow::Schema>& schema,
+                                               const ReadPlan& plan, const ParquetReadResult& read,
+                                               ScanMetrics* metrics) {
+  auto& storage = *snapshot.storage;
+  ColumnMappingMode mode = plan.request.mode;
+  bool mapping = mode != ColumnMappingMode::kNone;
+  const auto& fields = plan.fields;
   if (metrics) {
     metrics->files_read += 1;
     metrics->row_groups_total += read.row_groups_total;
@@ -192,6 +207,42 @@ Result<std::shared_ptr<arrow::Table>> ReadFile(const Snapshot& snapshot, const A
   return table;
 }
 
+/// Reads one file's logical columns of `schema`, DV applied. With `filters`, row groups whose
+/// statistics rule out every row are skipped (rows are still filtered exactly afterwards).
+Result<std::shared_ptr<arrow::Table>> ReadFile(const Snapshot& snapshot, const AddFile& file,
+                                               const std::shared_ptr<arrow::Schema>& schema,
+                                               const std::vector<Predicate>& filters,
+                                               bool prune_row_groups, ScanMetrics* metrics) {
+  ARROW_ASSIGN_OR_RAISE(auto plan, PlanRead(snapshot, schema, filters, prune_row_groups));
+  ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(snapshot, file));
+  ARROW_ASSIGN_OR_RAISE(auto reads, ReadParquetFiles({input}, plan.request));
+  const auto& read = reads[0];
+  return Assemble(snapshot, file, schema, plan, read, metrics);
+}
+
+/// Reads the candidate files as one Arrow Dataset scan (ReadParquetFiles), then each file's
+/// rows into logical columns.
+Result<std::vector<std::shared_ptr<arrow::Table>>> ReadFiles(
+    const Snapshot& snapshot, const std::vector<AddFile>& files,
+    const std::shared_ptr<arrow::Schema>& schema, const std::vector<Predicate>& filters,
+    bool prune_row_groups, ScanMetrics* metrics) {
+  ARROW_ASSIGN_OR_RAISE(auto plan, PlanRead(snapshot, schema, filters, prune_row_groups));
+  std::vector<ParquetInput> inputs;
+  inputs.reserve(files.size());
+  for (const auto& f : files) {
+    ARROW_ASSIGN_OR_RAISE(auto in, OpenInput(snapshot, f));
+    inputs.push_back(std::move(in));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto reads, ReadParquetFiles(inputs, plan.request));
+  std::vector<std::shared_ptr<arrow::Table>> out;
+  out.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    ARROW_ASSIGN_OR_RAISE(auto t, Assemble(snapshot, files[i], schema, plan, reads[i], metrics));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
@@ -211,12 +262,9 @@ Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
   ARROW_ASSIGN_OR_RAISE(auto read_schema, ScanSchema(snapshot, read_opts));
   ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snapshot, options.filters));
   if (options.metrics) *options.metrics = ScanMetrics{};
-  std::vector<std::shared_ptr<arrow::Table>> parts;
-  for (const auto& f : pruned.candidates) {
-    ARROW_ASSIGN_OR_RAISE(auto t, ReadFile(snapshot, f, read_schema, options.filters,
-                                           options.prune_row_groups, options.metrics.get()));
-    parts.push_back(std::move(t));
-  }
+  ARROW_ASSIGN_OR_RAISE(auto parts,
+                        ReadFiles(snapshot, pruned.candidates, read_schema, options.filters,
+                                  options.prune_row_groups, options.metrics.get()));
   std::shared_ptr<arrow::Table> table;
   if (parts.empty()) {
     ARROW_ASSIGN_OR_RAISE(table, arrow::Table::MakeEmpty(read_schema));

@@ -21,25 +21,38 @@ std::string FileKey(const std::string& path, const std::optional<DeletionVectorD
   return key;
 }
 
-/// Replay state: applies actions oldest to newest.
+/// Replay state: applies actions oldest to newest. Active files live in one vector (moved in
+/// once, never rehashed); the hash map holds only the replay key → slot, so a checkpoint of N
+/// files costs N small map nodes and no AddFile moves beyond the first.
 struct Replay {
   std::optional<Protocol> protocol;
   std::optional<Metadata> metadata;
-  std::unordered_map<std::string, AddFile> files;
+  std::vector<AddFile> adds;  ///< slots; a removed file's slot is left behind (not in `live`)
+  std::unordered_map<std::string, size_t> live;  ///< replay key → slot in `adds`
   std::unordered_map<std::string, RemoveFile> tombstones;
   std::map<std::string, Txn> txns;
   std::map<std::string, DomainMetadata> domains;
 
   void Apply(std::vector<Action>&& actions) {
+    // A checkpoint is mostly adds: size the containers once.
+    if (adds.empty() && actions.size() > 64) {
+      adds.reserve(actions.size());
+      live.reserve(actions.size());
+    }
     for (auto& a : actions) {
       if (auto* add = std::get_if<AddFile>(&a)) {
         std::string key = FileKey(add->path, add->deletion_vector);
-        tombstones.erase(key);
-        files[key] = std::move(*add);
+        if (!tombstones.empty()) tombstones.erase(key);
+        auto [it, inserted] = live.try_emplace(std::move(key), adds.size());
+        if (inserted) {
+          adds.push_back(std::move(*add));
+        } else {
+          adds[it->second] = std::move(*add);
+        }
       } else if (auto* rm = std::get_if<RemoveFile>(&a)) {
         std::string key = FileKey(rm->path, rm->deletion_vector);
-        files.erase(key);
-        tombstones[key] = std::move(*rm);
+        live.erase(key);
+        tombstones.insert_or_assign(std::move(key), std::move(*rm));
       } else if (auto* p = std::get_if<Protocol>(&a)) {
         protocol = std::move(*p);
       } else if (auto* m = std::get_if<Metadata>(&a)) {
@@ -81,6 +94,87 @@ Result<int64_t> VersionAtTimestamp(Storage& storage, const LogListing& log, int6
                            " ms is before the earliest available commit (", first_ts, " ms)");
   }
   return best;
+}
+
+/// The part of the log a replay reads: an optional checkpoint, then commits first..target.
+struct LogSegment {
+  std::optional<CheckpointFiles> checkpoint;
+  int64_t target = -1;
+  /// Commits known to exist (the listing); empty in a probed segment, where every commit
+  /// first..target was seen.
+  std::map<int64_t, StorageEntry> commits;
+  bool probed = false;
+};
+
+/// Commits probed one by one past a stale hint before a listing is cheaper.
+constexpr int64_t kMaxProbe = 1000;
+
+/// Finds the segment from `_last_checkpoint` without listing `_delta_log` (a listing of a long
+/// log costs about a third of a snapshot load): the hinted checkpoint must exist, then commits
+/// hint+1, hint+2, ... are probed until one is missing. The hint is only a hint, so this gives
+/// up (nullopt: list instead) whenever it cannot be trusted: no or unreadable hint, a hinted
+/// checkpoint that is missing (removed, v2 with a UUID name), a requested version below it or
+/// past the commits found, a timestamp, or no commit at all after it. The last case matters
+/// for correctness: a stale hint whose next commits were removed by log cleanup must not read
+/// as the latest version. Log cleanup removes the oldest commits first, so once commit hint+1
+/// exists a missing later commit is the end of the log (a newer checkpoint the hint does not
+/// name is harmless: replaying the commits since the older one gives the same state).
+Result<std::optional<LogSegment>> ProbeFromHint(Storage& storage, const SnapshotOptions& options) {
+  if (options.timestamp_ms) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto hint, ReadLastCheckpoint(storage));
+  if (!hint || hint->version < 0) return std::nullopt;
+  if (options.version && *options.version < hint->version) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto cp, HintedCheckpoint(storage, *hint));
+  if (!cp) return std::nullopt;
+  LogSegment seg;
+  seg.probed = true;
+  int64_t v = hint->version;
+  int64_t limit = options.version ? *options.version : hint->version + kMaxProbe;
+  while (v < limit) {
+    ARROW_ASSIGN_OR_RAISE(bool exists, storage.Exists(CommitPath(v + 1)));
+    if (!exists) break;
+    ++v;
+  }
+  if (v == hint->version) return std::nullopt;  // nothing after the hint: list to be sure
+  if (options.version && v != *options.version) return std::nullopt;  // a gap: listing reports it
+  if (!options.version && v == limit) return std::nullopt;            // far past a stale hint: list
+  seg.checkpoint = std::move(*cp);
+  seg.target = v;
+  return seg;
+}
+
+/// The segment from a listing of `_delta_log` (always correct, costs a full listing).
+Result<LogSegment> ListSegment(Storage& storage, const SnapshotOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto log, ListLog(storage));
+  if (log.commits.empty() && log.checkpoints.empty()) {
+    auto hint = ReadLastCheckpoint(storage);
+    if (hint.ok() && *hint) {
+      return Status::Invalid(storage.root(), ": _last_checkpoint names version ", (*hint)->version,
+                             " but that checkpoint is missing or incomplete and no commits exist");
+    }
+    return Status::Invalid(storage.root(), ": not a Delta table (no commits in _delta_log)");
+  }
+  int64_t latest = -1;
+  if (!log.commits.empty()) latest = log.commits.rbegin()->first;
+  if (!log.checkpoints.empty()) latest = std::max(latest, log.checkpoints.back().version);
+  LogSegment seg;
+  seg.target = latest;
+  if (options.version) {
+    if (*options.version < 0 || *options.version > latest) {
+      return Status::Invalid(storage.root(), ": version ", *options.version,
+                             " does not exist (latest is ", latest, ")");
+    }
+    seg.target = *options.version;
+  } else if (options.timestamp_ms) {
+    ARROW_ASSIGN_OR_RAISE(seg.target, VersionAtTimestamp(storage, log, *options.timestamp_ms));
+  }
+  // Start from the newest complete checkpoint at or below the target (listing already shows
+  // every checkpoint, including ones newer than `_last_checkpoint` names).
+  for (auto& c : log.checkpoints) {
+    if (c.version <= seg.target) seg.checkpoint = c;
+  }
+  seg.commits = std::move(log.commits);
+  return seg;
 }
 
 }  // namespace
@@ -134,46 +228,25 @@ Status EnsureComputeInitialized() {
 Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
                                                const SnapshotOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
-  ARROW_ASSIGN_OR_RAISE(auto log, ListLog(*storage));
-  if (log.commits.empty() && log.checkpoints.empty()) {
-    auto hint = ReadLastCheckpoint(*storage);
-    if (hint.ok() && *hint) {
-      return Status::Invalid(storage->root(), ": _last_checkpoint names version ", (*hint)->version,
-                             " but that checkpoint is missing or incomplete and no commits exist");
-    }
-    return Status::Invalid(storage->root(), ": not a Delta table (no commits in _delta_log)");
+  ARROW_ASSIGN_OR_RAISE(auto probed, ProbeFromHint(*storage, options));
+  LogSegment seg;
+  if (probed) {
+    seg = std::move(*probed);
+  } else {
+    ARROW_ASSIGN_OR_RAISE(seg, ListSegment(*storage, options));
   }
-  int64_t latest = -1;
-  if (!log.commits.empty()) latest = log.commits.rbegin()->first;
-  if (!log.checkpoints.empty()) latest = std::max(latest, log.checkpoints.back().version);
-  int64_t target = latest;
-  if (options.version) {
-    if (*options.version < 0 || *options.version > latest) {
-      return Status::Invalid(storage->root(), ": version ", *options.version,
-                             " does not exist (latest is ", latest, ")");
-    }
-    target = *options.version;
-  } else if (options.timestamp_ms) {
-    ARROW_ASSIGN_OR_RAISE(target, VersionAtTimestamp(*storage, log, *options.timestamp_ms));
-  }
-
-  // Start from the newest complete checkpoint at or below the target (the `_last_checkpoint`
-  // hint is not needed: listing already shows every checkpoint, including newer ones).
-  const CheckpointFiles* cp = nullptr;
-  for (const auto& c : log.checkpoints) {
-    if (c.version <= target) cp = &c;
-  }
+  const int64_t target = seg.target;
   Replay replay;
   int64_t next = 0;
   auto snap = std::make_shared<Snapshot>();
-  if (cp) {
-    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCheckpoint(*storage, *cp));
+  if (seg.checkpoint) {
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCheckpoint(*storage, *seg.checkpoint));
     replay.Apply(std::move(actions));
-    next = cp->version + 1;
-    snap->checkpoint_version = cp->version;
+    next = seg.checkpoint->version + 1;
+    snap->checkpoint_version = seg.checkpoint->version;
   }
   for (int64_t v = next; v <= target; ++v) {
-    if (!log.commits.count(v)) {
+    if (!seg.probed && !seg.commits.count(v)) {
       return Status::Invalid(storage->root(), ": commit ", CommitPath(v),
                              " is missing (needed for version ", target, ")");
     }
@@ -197,19 +270,18 @@ Result<std::shared_ptr<Snapshot>> LoadSnapshot(std::shared_ptr<Storage> storage,
     }
   }
   // Deterministic order: sort by (decoded path, DV id), i.e. the replay key; sort keys, not files.
-  std::vector<std::pair<const std::string*, AddFile*>> order;
-  order.reserve(replay.files.size());
-  for (auto& [key, f] : replay.files) order.emplace_back(&key, &f);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  std::vector<std::pair<std::string_view, size_t>> order;
+  order.reserve(replay.live.size());
+  for (const auto& [key, slot] : replay.live) order.emplace_back(key, slot);
+  std::sort(order.begin(), order.end());
   snap->files.reserve(order.size());
-  for (auto& [_, f] : order) snap->files.push_back(std::move(*f));
+  for (const auto& [_, slot] : order) snap->files.push_back(std::move(replay.adds[slot]));
   for (auto& [_, r] : replay.tombstones) snap->tombstones.push_back(std::move(r));
   std::sort(snap->tombstones.begin(), snap->tombstones.end(),
             [](const RemoveFile& a, const RemoveFile& b) { return a.path < b.path; });
   snap->txns = std::move(replay.txns);
   snap->domains = std::move(replay.domains);
-  if (log.commits.count(target)) {
+  if (seg.probed || seg.commits.count(target)) {
     ARROW_ASSIGN_OR_RAISE(snap->timestamp_ms, CommitTimestamp(*storage, target));
   }
   return snap;

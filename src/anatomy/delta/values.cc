@@ -23,6 +23,31 @@ std::string NormalizeTimestamp(std::string s) {
   return s;
 }
 
+/// A decimal literal ("1.25", "-3", "1E+2") as a value of the column's decimal type: rescaled
+/// exactly to its scale ("10" is 10.00 in decimal(10,2)); refused when that would drop digits
+/// or exceed its precision.
+Result<std::shared_ptr<arrow::Scalar>> ParseDecimal(const std::string& text,
+                                                    const arrow::Decimal128Type& dt,
+                                                    const std::shared_ptr<arrow::DataType>& type) {
+  arrow::Decimal128 value;
+  int32_t precision = 0, scale = 0;
+  ARROW_RETURN_NOT_OK(arrow::Decimal128::FromString(text, &value, &precision, &scale));
+  if (scale > dt.scale()) {
+    // Trailing zeros beyond the column's scale are harmless ("1.250" in decimal(10,2)).
+    auto rescaled = value.Rescale(scale, dt.scale());
+    if (!rescaled.ok()) {
+      return Status::Invalid("'", text, "' has more than ", dt.scale(), " decimal places");
+    }
+    value = *rescaled;
+  } else if (scale < dt.scale()) {
+    ARROW_ASSIGN_OR_RAISE(value, value.Rescale(scale, dt.scale()));
+  }
+  if (!value.FitsInPrecision(dt.precision())) {
+    return Status::Invalid("'", text, "' does not fit in ", dt.ToString());
+  }
+  return std::make_shared<arrow::Decimal128Scalar>(value, type);
+}
+
 Result<std::shared_ptr<arrow::Scalar>> ParseText(const std::string& text,
                                                  const std::shared_ptr<arrow::DataType>& type) {
   switch (type->id()) {
@@ -45,12 +70,19 @@ Result<std::shared_ptr<arrow::Scalar>> ParseText(const std::string& text,
       return std::make_shared<arrow::TimestampScalar>(
           checked_cast<const arrow::TimestampScalar&>(*naive).value, type);
     }
+    case arrow::Type::DECIMAL128:
+      return ParseDecimal(text, checked_cast<const arrow::Decimal128Type&>(*type), type);
     default:
       return arrow::Scalar::Parse(type, text);
   }
 }
 
 }  // namespace
+
+Result<std::shared_ptr<arrow::Scalar>> ParseValueText(
+    const std::string& text, const std::shared_ptr<arrow::DataType>& type) {
+  return ParseText(text, type);
+}
 
 Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
     const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type) {
@@ -106,6 +138,16 @@ Result<std::shared_ptr<arrow::Scalar>> ParseStatsValue(
   if (j.is_null()) return arrow::MakeNullScalar(type);
   if (j.is_string()) return ParseText(j.get<std::string>(), type);
   if (j.is_boolean()) return arrow::MakeScalar(j.get<bool>())->CastTo(type);
+  if (type->id() == arrow::Type::DECIMAL128 && j.is_number()) {
+    // Decimal stats are JSON numbers (PROTOCOL.md "Per-file Statistics"). A fractional one has
+    // gone through a double: exact up to 15 significant digits, so for wider decimals it may not
+    // be a true bound any more and is not used (the file is then kept, never wrongly pruned).
+    if (j.is_number_float() && checked_cast<const arrow::Decimal128Type&>(*type).precision() > 15) {
+      return Status::Invalid("stats value ", json_text, " of a ", type->ToString(),
+                             " column may have lost digits");
+    }
+    return ParseText(json_text, type);
+  }
   if (j.is_number_integer()) {
     auto s = arrow::MakeScalar(j.get<int64_t>());
     if (type->id() == arrow::Type::DATE32 || type->id() == arrow::Type::TIMESTAMP) {
@@ -117,7 +159,6 @@ Result<std::shared_ptr<arrow::Scalar>> ParseStatsValue(
     double d = j.get<double>();
     if (type->id() == arrow::Type::FLOAT) return arrow::MakeScalar(static_cast<float>(d));
     if (type->id() == arrow::Type::DOUBLE) return arrow::MakeScalar(d);
-    if (type->id() == arrow::Type::DECIMAL128) return arrow::Scalar::Parse(type, json_text);
     return Status::Invalid("stats value ", json_text, " is not a ", type->ToString());
   }
   return Status::Invalid("stats value ", json_text, " is not a scalar");

@@ -16,6 +16,10 @@ namespace anatomy::delta {
 /// A partition value string as a typed scalar (null/empty → null scalar of `type`).
 Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
     const std::optional<std::string>& text, const std::shared_ptr<arrow::DataType>& type);
+/// A value's text (a partition value or a filter literal) as a scalar of `type`; the empty
+/// string is an empty value, not null.
+Result<std::shared_ptr<arrow::Scalar>> ParseValueText(const std::string& text,
+                                                      const std::shared_ptr<arrow::DataType>& type);
 /// A scalar as a partition value string (nullopt for null).
 Result<std::optional<std::string>> SerializePartitionValue(const arrow::Scalar& value);
 

@@ -176,3 +176,52 @@ def test_timestamp_stats_truncated_to_ms_do_not_over_prune(cli, tmp_path):
     assert ours.num_rows == 1
     ours = read_ours(path, tmp_path, filter="ts > '2021-01-01T00:00:00.124000Z'")
     assert ours.num_rows == 0
+
+
+def _decimal_table(path):
+    """Three delta-rs files of decimal(10,2) amounts (stats as JSON numbers), partitioned by a
+    decimal(5,1) column."""
+    D = decimal.Decimal
+    chunks = [
+        ["1.25", "-3.50", None, "10.00"],
+        ["100.01", "200.00", "150.5", "99.99"],
+        ["-1000.75", "0.01", "0", "-0.01"],
+    ]
+    for k, amounts in enumerate(chunks):
+        write_deltalake(path, pa.table({
+            "id": pa.array(range(4 * k, 4 * k + 4), pa.int64()),
+            "amount": pa.array([D(a) if a else None for a in amounts], pa.decimal128(10, 2)),
+            "rate": pa.array([D(f"{k}.5")] * 4, pa.decimal128(5, 1)),
+        }), mode="append", partition_by=["rate"])
+
+
+@pytest.mark.parametrize("expr,pyfilter", [
+    ("amount = 1.25", lambda t: pc.equal(t["amount"], pa.scalar(decimal.Decimal("1.25"), pa.decimal128(10, 2)))),
+    ("amount > 50", lambda t: pc.greater(t["amount"], pa.scalar(decimal.Decimal("50.00"), pa.decimal128(10, 2)))),
+    ("amount < -1", lambda t: pc.less(t["amount"], pa.scalar(decimal.Decimal("-1.00"), pa.decimal128(10, 2)))),
+    ("amount >= 100.010", lambda t: pc.greater_equal(t["amount"], pa.scalar(decimal.Decimal("100.01"), pa.decimal128(10, 2)))),
+    ("amount IN (0, 10)", lambda t: pc.is_in(t["amount"], pa.array([decimal.Decimal(x) for x in ("0.00", "10.00")], pa.decimal128(10, 2)))),
+    ("amount IS NULL", lambda t: pc.is_null(t["amount"])),
+    ("rate = 1.5 AND amount <= 150.5", lambda t: pc.and_(pc.equal(t["rate"], pa.scalar(decimal.Decimal("1.5"), pa.decimal128(5, 1))), pc.less_equal(t["amount"], pa.scalar(decimal.Decimal("150.50"), pa.decimal128(10, 2))))),
+])
+def test_decimal_filters_prune_and_match(cli, tmp_path, expr, pyfilter):
+    path = tmp_path / "dec"
+    _decimal_table(path)
+    full = delta_rs_read(path)
+    want = full.filter(pyfilter(full))
+    out = tmp_path / "f.parquet"
+    plan = json.loads(run_cli("delta", "read", path, "--filter", expr, "--out", out, "--plan").stdout)
+    assert plan["candidate_files"] + plan["pruned_files"] == plan["total_files"] == 3
+    if expr != "amount IS NULL":
+        assert plan["pruned_files"] > 0, plan  # decimal stats and partition values are used
+    ours = read_ours(path, tmp_path, filter=expr)
+    assert_same_content(ours, want.select(ours.column_names))
+    assert ours.num_rows == want.num_rows
+
+
+def test_decimal_literal_with_too_many_places_is_a_clear_error(cli, tmp_path):
+    path = tmp_path / "dec"
+    _decimal_table(path)
+    proc = run_cli("delta", "read", path, "--filter", "amount = 1.255", "--out", tmp_path / "o.parquet", check=False)
+    assert proc.returncode != 0
+    assert "1.255" in proc.stderr and "decimal places" in proc.stderr, proc.stderr

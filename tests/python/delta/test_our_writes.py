@@ -162,7 +162,7 @@ def test_app_transactions_are_idempotent(cli, tmp_path):
 def test_target_file_size_splits_files(cli, tmp_path):
     path = tmp_path / "split"
     data = pa.table({"v": pa.array(range(200_000), pa.int64()), "s": [f"value-{i}" for i in range(200_000)]})
-    r = write(path, data, tmp_path, "--target-file-size", "200000", "--row-group-rows", "20000")
+    r = write(path, data, tmp_path, "--target-file-size", "100000", "--row-group-rows", "20000")
     assert r["files_added"] > 2
     check_interop(path, tmp_path, expected=data)
 
