@@ -31,6 +31,8 @@ class Catalog {
   /// The table of that name, or KeyError naming it and the tables that exist.
   Result<std::shared_ptr<const InMemoryTable>> Get(const std::string& name) const;
   bool Contains(const std::string& name) const { return tables_.count(name) > 0; }
+  /// Forgets the table of that name (its batches live on while a plan or caller holds them).
+  void Remove(const std::string& name) { tables_.erase(name); }
   /// Names in sorted order.
   std::vector<std::string> Names() const;
 

@@ -21,7 +21,7 @@ Result<std::shared_ptr<arrow::Table>> Run(const arrow::acero::Declaration& decla
     ARROW_ASSIGN_OR_RAISE(
         auto input, arrow::acero::DeclarationToTable(
                         std::get<arrow::acero::Declaration>(declaration.inputs[0]), use_threads));
-    return SortTable(input, options.ordering);
+    return SortTable(std::move(input), options.ordering);
   }
   return arrow::acero::DeclarationToTable(declaration, use_threads);
 }

@@ -22,12 +22,13 @@ Status Session::Ingest(const std::string& name, IngestSource source, IngestOptio
       return Status::AlreadyExists("'", name, "' is registered as a Delta source");
     }
     if (!options.replace && catalog_.Contains(name)) {
-      return Status::AlreadyExists("table '", name,
-                                   "' is already in the session; ingest with replace=true to swap it");
+      return Status::AlreadyExists(
+          "table '", name, "' is already in the session; ingest with replace=true to swap it");
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto partitioned, PartitionSource(name, source, options));
-  InMemoryTable table{partitioned.schema, std::move(partitioned.batches), partitioned.event.row_count, 0};
+  InMemoryTable table{partitioned.schema, std::move(partitioned.batches),
+                      partitioned.event.row_count, 0};
   std::lock_guard<std::mutex> lock(mu_);
   ARROW_RETURN_NOT_OK(catalog_.Put(name, std::move(table), options.replace));
   events_.push_back(std::move(partitioned.event));
@@ -50,14 +51,16 @@ Status Session::RegisterDeltaSource(const std::string& name, DeltaSourceSpec spe
 Result<DeltaSourceSpec> Session::DeltaSource(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = delta_sources_.find(name);
-  if (it == delta_sources_.end()) return Status::KeyError("no Delta source '", name, "' in the session");
+  if (it == delta_sources_.end())
+    return Status::KeyError("no Delta source '", name, "' in the session");
   return it->second;
 }
 
 Status Session::RegisterView(const std::string& name, LogicalPlan plan, bool replace) {
   if (name.empty()) return Status::Invalid("view: empty name");
   std::lock_guard<std::mutex> lock(mu_);
-  if (!replace && views_.count(name)) return Status::AlreadyExists("view '", name, "' is already registered");
+  if (!replace && views_.count(name))
+    return Status::AlreadyExists("view '", name, "' is already registered");
   views_[name] = std::move(plan);
   return Status::OK();
 }
@@ -74,6 +77,16 @@ std::vector<std::string> Session::ViewNames() const {
   std::vector<std::string> names;
   for (const auto& [n, _] : views_) names.push_back(n);
   return names;
+}
+
+void Session::DropTable(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  catalog_.Remove(name);
+}
+
+void Session::DropView(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  views_.erase(name);
 }
 
 Result<std::shared_ptr<const InMemoryTable>> Session::Table(const std::string& name) const {

@@ -63,6 +63,13 @@ class Session {
   /// View names, sorted.
   std::vector<std::string> ViewNames() const;
 
+  /// \brief Forgets the table registered under `name`, so that its memory is freed once no
+  /// plan or caller holds it (a build drops each input after the last view reading it has
+  /// run). Unknown names are ignored.
+  void DropTable(const std::string& name);
+  /// \brief Forgets the view registered under `name` (its plan holds the tables it scans).
+  void DropView(const std::string& name);
+
   /// The table registered under `name`.
   Result<std::shared_ptr<const InMemoryTable>> Table(const std::string& name) const;
   /// Registered names, sorted.

@@ -449,7 +449,7 @@ Result<std::shared_ptr<arrow::Table>> ArrowSort(const std::shared_ptr<arrow::Tab
 
 }  // namespace
 
-Result<std::shared_ptr<arrow::Table>> SortTable(const std::shared_ptr<arrow::Table>& table,
+Result<std::shared_ptr<arrow::Table>> SortTable(std::shared_ptr<arrow::Table> table,
                                                 const cp::Ordering& ordering,
                                                 arrow::MemoryPool* pool, int64_t max_chunk_bytes) {
   const int64_t rows = table->num_rows();
@@ -485,12 +485,10 @@ Result<std::shared_ptr<arrow::Table>> SortTable(const std::shared_ptr<arrow::Tab
     for (Row i = 0; i < n; ++i) at[i] = of_row[order[i]];
     return at;
   };
-  auto same_chunking = [](const arrow::ChunkedArray& a, const arrow::ChunkedArray& b) {
-    if (a.num_chunks() != b.num_chunks()) return false;
-    for (int c = 0; c < a.num_chunks(); ++c) {
-      if (a.chunk(c)->length() != b.chunk(c)->length()) return false;
-    }
-    return true;
+  auto chunk_lengths = [](const arrow::ChunkedArray& column) {
+    std::vector<int64_t> lengths;
+    for (const auto& chunk : column.chunks()) lengths.push_back(chunk->length());
+    return lengths;
   };
   // Output chunks: one, unless a string column holds more than max_chunk_bytes.
   int64_t max_bytes = 0;
@@ -510,29 +508,29 @@ Result<std::shared_ptr<arrow::Table>> SortTable(const std::shared_ptr<arrow::Tab
   const int64_t chunk_rows = max_bytes <= max_chunk_bytes
                                  ? std::max<int64_t>(rows, 1)
                                  : std::max<int64_t>(1, rows * max_chunk_bytes / max_bytes);
+  // Each input column is let go once gathered (when the caller gave the table up, its memory
+  // is freed as the sorted copy grows, instead of both being held whole).
+  const std::shared_ptr<arrow::Schema> schema = table->schema();
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns = table->columns();
+  table.reset();
   std::vector<Location> at;
-  const arrow::ChunkedArray* located = nullptr;
-  std::vector<arrow::ArrayVector> chunks(table->num_columns());
-  for (int i = 0; i < table->num_columns(); ++i) {
-    const auto& column = *table->column(i);
-    if (!located || !same_chunking(*located, column)) {
-      at = locate(column);
-      located = &column;
+  std::vector<int64_t> located;
+  for (auto& column : columns) {
+    if (at.empty() || chunk_lengths(*column) != located) {
+      at = locate(*column);
+      located = chunk_lengths(*column);
     }
+    arrow::ArrayVector sorted_chunks;
     for (int64_t begin = 0; begin < rows; begin += chunk_rows) {
       const auto size = static_cast<size_t>(std::min(chunk_rows, rows - begin));
       ARROW_ASSIGN_OR_RAISE(auto sorted,
-                            Gather(column, Locations(at).subspan(begin, size),
+                            Gather(*column, Locations(at).subspan(begin, size),
                                    std::span<const Row>(order).subspan(begin, size), pool));
-      chunks[i].push_back(std::move(sorted));
+      sorted_chunks.push_back(std::move(sorted));
     }
+    column = std::make_shared<arrow::ChunkedArray>(std::move(sorted_chunks), column->type());
   }
-  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
-  for (int i = 0; i < table->num_columns(); ++i) {
-    columns.push_back(
-        std::make_shared<arrow::ChunkedArray>(std::move(chunks[i]), table->column(i)->type()));
-  }
-  return arrow::Table::Make(table->schema(), columns, rows);
+  return arrow::Table::Make(schema, columns, rows);
 }
 
 }  // namespace anatomy::engine

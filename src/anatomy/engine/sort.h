@@ -20,9 +20,10 @@ namespace anatomy::engine {
 /// ranks packed into one integer, rows are bucketed by it with a counting sort, and only
 /// rows within a bucket compare the remaining keys (an 8-byte prefix before the bytes).
 /// Keys must be top-level columns of boolean, integer, floating, string or binary type;
-/// otherwise this falls back to Arrow's sort.
+/// otherwise this falls back to Arrow's sort. Pass the table by move to free each input
+/// column as soon as its sorted copy is made.
 Result<std::shared_ptr<arrow::Table>> SortTable(
-    const std::shared_ptr<arrow::Table>& table, const arrow::compute::Ordering& ordering,
+    std::shared_ptr<arrow::Table> table, const arrow::compute::Ordering& ordering,
     arrow::MemoryPool* pool = arrow::default_memory_pool(),
     int64_t max_chunk_bytes = int64_t{1} << 30);
 

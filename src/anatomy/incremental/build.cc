@@ -418,11 +418,11 @@ class Builder {
     snap.mode = "upsert";
     snap.replace_rows_where = {{{"path", PredicateOp::kIn, snapshot_paths}}};
     ARROW_RETURN_NOT_OK(writer_.Write(snap).status());
-    ARROW_RETURN_NOT_OK(
-        pipeline::CloseRun(ctx_, extraction->Tables(), plan_fingerprints_, outputs_,
-                           artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
-                                                {"build_mode", summary_.mode},
-                                                {"build_reason", summary_.reason}}));
+    ARROW_RETURN_NOT_OK(pipeline::CloseRun(
+        ctx_, pipeline::CountExtraction(extraction->Tables()), plan_fingerprints_, outputs_,
+        artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
+                             {"build_mode", summary_.mode},
+                             {"build_reason", summary_.reason}}));
     Stage("");
     return Finish({});
   }

@@ -119,21 +119,28 @@ extract::ExtractOptions ExtractOptionsOf(const BuildOptions& options) {
   return out;
 }
 
-Status CloseRun(
-    const RunContext& ctx,
-    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& extraction,
-    const std::map<std::string, std::string>& plan_fingerprints,
-    const std::vector<artifacts::OutputDescriptor>& outputs,
-    std::optional<artifacts::StringMap> artifact_ids) {
+ExtractionCounts CountExtraction(
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables) {
+  ExtractionCounts out;
+  for (const auto& [name, table] : tables) {
+    out.rows.push_back({name, table->num_rows()});
+    if (name == "errors") out.errors = table;
+  }
+  return out;
+}
+
+Status CloseRun(const RunContext& ctx, const ExtractionCounts& extraction,
+                const std::map<std::string, std::string>& plan_fingerprints,
+                const std::vector<artifacts::OutputDescriptor>& outputs,
+                std::optional<artifacts::StringMap> artifact_ids) {
   const int64_t now = core::DefaultClock().NowUnixMs();
   std::vector<std::string> datasets;
   int64_t rows = 0;
-  std::shared_ptr<arrow::Table> errors_table;
-  for (const auto& [name, table] : extraction) {
+  for (const auto& [name, n] : extraction.rows) {
     datasets.push_back(name);
-    rows += table->num_rows();
-    if (name == "errors") errors_table = table;
+    rows += n;
   }
+  const auto& errors_table = extraction.errors;
   ARROW_RETURN_NOT_OK(
       ctx.store->Append(artifacts::NormalizeOutputsRow{now, ctx.run_id, ctx.out, datasets, rows}));
   std::vector<artifacts::ExtractError> errors;
@@ -258,22 +265,40 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     });
     return result.table;
   };
-  ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*session));
-  ARROW_ASSIGN_OR_RAISE(auto qnames, run_view(qnames_view));
-  ARROW_RETURN_NOT_OK(session->Ingest(qnames_view.name, qnames));
-  ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*session));
-  for (const auto& view : base_views) {
-    ARROW_ASSIGN_OR_RAISE(auto table, run_view(view));
-    // Derived views read the base results through the one ingest surface.
-    ARROW_RETURN_NOT_OK(session->Ingest(view.name, table));
+  // Each input is dropped (from the session, the plans and here) once the last view reading
+  // it has run, and each result once written: peak memory stays near the largest view's.
+  const ExtractionCounts counts = CountExtraction(tables);
+  {
+    ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*session));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, run_view(qnames_view));
+    session->DropView(qnames_view.name);
+    ARROW_RETURN_NOT_OK(session->Ingest(qnames_view.name, qnames));
+    ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*session));
+    for (auto& view : base_views) {
+      ARROW_ASSIGN_OR_RAISE(auto table, run_view(view));
+      view.plan = {};
+      session->DropView(view.name);
+      // Derived views read the base results (but nodes) through the one ingest surface.
+      if (view.name != "cpg_nodes") ARROW_RETURN_NOT_OK(session->Ingest(view.name, table));
+    }
   }
+  for (const auto& [name, table] : tables) session->DropTable(cpg::ExtractTableName(name));
+  session->DropTable(cpg::kQualifiedNamesView);
+  tables.clear();
+  extraction = {};
   ARROW_ASSIGN_OR_RAISE(auto derived_views, cpg::BuildDerivedViews(*session));
-  for (const auto& view : derived_views) ARROW_RETURN_NOT_OK(run_view(view).status());
+  for (auto& view : derived_views) {
+    ARROW_RETURN_NOT_OK(run_view(view).status());
+    view.plan = {};
+    session->DropView(view.name);
+    if (view.name == "cpg_props_map") session->DropTable("cpg_props");
+  }
+  session->DropTable("cpg_edges");
   ARROW_RETURN_NOT_OK(writes.Wait());
   summary.stage_seconds["views_and_writes"] = (core::MonotonicMs() - views_start) / 1000.0;
 
   // 5. Close the run.
-  ARROW_RETURN_NOT_OK(CloseRun(ctx, tables, plan_fingerprints, outputs));
+  ARROW_RETURN_NOT_OK(CloseRun(ctx, counts, plan_fingerprints, outputs));
   ARROW_RETURN_NOT_OK(batch.Flush());
 
   summary.seconds = (core::MonotonicMs() - start) / 1000.0;

@@ -66,15 +66,22 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
 /// \brief The write of a CPG view's result to OUT/<view>, partitioned as CONTRACTS.md says.
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view);
 
+/// \brief What closing a run needs of the extraction tables (which a build frees earlier):
+/// each dataset's name and rows, and the errors table.
+struct ExtractionCounts {
+  std::vector<std::pair<std::string, int64_t>> rows;
+  std::shared_ptr<arrow::Table> errors;
+};
+ExtractionCounts CountExtraction(
+    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables);
+
 /// \brief The rows that close a run: normalize_outputs_v1 (the extraction datasets written and
 /// their rows), extract_errors_v1 (the errors table's rows) and run_manifest_v2 (the views'
 /// plan fingerprints, the outputs written, and `artifact_ids` if any).
-Status CloseRun(
-    const RunContext& ctx,
-    const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& extraction,
-    const std::map<std::string, std::string>& plan_fingerprints,
-    const std::vector<artifacts::OutputDescriptor>& outputs,
-    std::optional<artifacts::StringMap> artifact_ids = std::nullopt);
+Status CloseRun(const RunContext& ctx, const ExtractionCounts& extraction,
+                const std::map<std::string, std::string>& plan_fingerprints,
+                const std::vector<artifacts::OutputDescriptor>& outputs,
+                std::optional<artifacts::StringMap> artifact_ids = std::nullopt);
 
 /// \brief `anatomy build`: extract the repository, ingest the tables, build the CPG views,
 /// write every output and artifact table under `out`, and close the run with its manifest.
