@@ -343,5 +343,41 @@ TEST_F(WritePipelineTest, MaintenanceIsRecorded) {
   EXPECT_FALSE(writer.Maintain(m).ok());
 }
 
+TEST_F(WritePipelineTest, OptimizeCompactsSmallAppendsAndIsRecorded) {
+  WritePipeline writer(store_.get(), "test");
+  WriteRequest req;
+  req.dataset_name = "things";
+  req.table_uri = (dir_ / "things").string();
+  req.data = Rows();
+  req.mode = "append";
+  req.write_policy.partition_by = {"kind"};
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(writer.Write(req).ok());  // 3 small files per kind
+
+  MaintenanceRequest m;
+  m.dataset_name = "things";
+  m.table_uri = req.table_uri;
+  m.operation = MaintenanceOperation::kOptimize;
+  m.order_by = {"id"};
+  m.commit_metadata = {{"run_id", "run:o"}};
+  auto optimized = writer.Maintain(m);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  EXPECT_EQ(optimized->delta_version, 3);
+  EXPECT_EQ(optimized->metrics.at("partitions"), 2);
+  EXPECT_EQ(optimized->metrics.at("files_removed"), 6);
+  EXPECT_EQ(optimized->metrics.at("files_added"), 2);
+  auto snapshot = delta::LoadSnapshot(req.table_uri).ValueOrDie();
+  EXPECT_EQ(snapshot->files.size(), 2u);
+  auto table = delta::ScanToTable(*snapshot).ValueOrDie();
+  EXPECT_EQ(table->num_rows(), 12);  // every row of the three appends, once
+
+  auto rows = artifacts::ReadArtifacts<artifacts::DeltaMaintenanceRow>(
+      store_->TablePath("delta_maintenance_v2"));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].operation, "OPTIMIZE");
+  EXPECT_EQ((*rows)[0].delta_version, 3);
+  EXPECT_EQ((*rows)[0].commit_run_id, "run:o");
+}
+
 }  // namespace
 }  // namespace anatomy::engine

@@ -96,6 +96,10 @@ void AddBuildCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--include", args->options.include, "Only paths matching these globs");
   cmd->add_option("--exclude", args->options.exclude, "Skip paths matching these globs");
+  cmd->add_option("--compact-after", args->options.compact_after,
+                  "Incremental builds: compact a table partition once it holds this many small "
+                  "files (0 = never)")
+      ->capture_default_str();
   cmd->add_flag(
       "--incremental", args->incremental,
       "Rebuild only the files changed since the previous build in --out (and the files that "

@@ -1,4 +1,5 @@
-// `anatomy delta ...`: read, snapshot, history, checkpoint, vacuum.
+// `anatomy delta ...`: read, snapshot, history, write, delete, checkpoint, vacuum, optimize,
+// changes.
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
@@ -200,7 +201,7 @@ void AddDeltaCommands(CLI::App& app) {
         "write", "Write a Parquet file's rows into a table (created when absent)");
     struct Args {
       std::string table, input, mode = "append", partition_by, replace_where, replace_rows_where,
-          schema_mode = "strict", app_id;
+                                schema_mode = "strict", app_id;
       std::vector<std::string> properties, features, metadata;
       int64_t app_version = 0, target_file_size = 128ll << 20, row_group_rows = 1 << 20;
       int max_retries = 10;
@@ -305,6 +306,39 @@ void AddDeltaCommands(CLI::App& app) {
           std::cout << (*dry ? "would delete " : "deleted ") << p << "\n";
         }
       }
+    });
+  }
+  {
+    auto* cmd = delta->add_subcommand(
+        "optimize", "Compact each partition's small data files (content unchanged)");
+    struct Args {
+      std::string table, where, order_by;
+      int64_t target_file_size = 128ll << 20, min_file_size = -1, row_group_rows = 1 << 20;
+      int min_files = 2;
+    };
+    auto a = std::make_shared<Args>();
+    cmd->add_option("table", a->table, "Table path")->required();
+    cmd->add_option("--where", a->where, "Only partitions matching this partition filter");
+    cmd->add_option("--order-by", a->order_by,
+                    "Comma-separated columns to order rewritten rows by");
+    cmd->add_option("--target-file-size", a->target_file_size, "Target data file size in bytes");
+    cmd->add_option("--min-file-size", a->min_file_size,
+                    "Files below this size are compacted (default: half the target)");
+    cmd->add_option("--min-files", a->min_files, "Small files a partition needs to be compacted");
+    cmd->add_option("--row-group-rows", a->row_group_rows, "Rows per Parquet row group");
+    cmd->callback([a] {
+      dl::OptimizeOptions o;
+      o.partition_filters = Check(dl::ParseFilter(a->where));
+      o.order_by = SplitComma(a->order_by);
+      o.files.target_file_size = a->target_file_size;
+      o.files.row_group_rows = a->row_group_rows;
+      if (a->min_file_size >= 0) o.min_file_size = a->min_file_size;
+      o.min_files = a->min_files;
+      auto r = Check(dl::Optimize(Check(dl::OpenLocalStorage(a->table)), o));
+      std::cout << (r.committed ? "optimized" : "nothing to optimize") << ": version " << r.version
+                << ", " << r.partitions << " partitions, " << r.files_removed << " files ("
+                << r.bytes_removed << " bytes) -> " << r.files_added << " files (" << r.bytes_added
+                << " bytes)\n";
     });
   }
   {

@@ -610,4 +610,87 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
   return Finish(*storage, std::move(intent), result, snap->metadata.configuration);
 }
 
+Result<OptimizeResult> Optimize(std::shared_ptr<Storage> storage, const OptimizeOptions& o) {
+  ARROW_ASSIGN_OR_RAISE(auto snap, LoadSnapshot(storage));
+  ARROW_RETURN_NOT_OK(CheckWriteSupported(snap->protocol, snap->metadata));
+  ARROW_RETURN_NOT_OK(CheckPartitionFilters(*snap, o.partition_filters, "optimize"));
+  const int64_t min_size = o.min_file_size.value_or(o.files.target_file_size / 2);
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, o.partition_filters));
+  // The small files of each partition, in path order (the commit does not depend on the
+  // order the log lists them in).
+  std::map<PartitionValues, std::vector<AddFile>> small;
+  for (auto& f : pruned.candidates) {
+    if (f.size < min_size) small[f.partition_values].push_back(std::move(f));
+  }
+  OptimizeResult result;
+  result.version = snap->version;
+  ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap->schema));
+  std::vector<AddFile> removed, added;
+  for (auto& [partition, files] : small) {
+    if (static_cast<int>(files.size()) < std::max(2, o.min_files)) continue;
+    std::sort(files.begin(), files.end(),
+              [](const AddFile& a, const AddFile& b) { return a.path < b.path; });
+    std::vector<std::shared_ptr<arrow::Table>> parts;
+    for (const auto& f : files) {
+      ARROW_ASSIGN_OR_RAISE(auto rows, ReadDataFile(*snap, f, logical));
+      parts.push_back(std::move(rows));
+      result.bytes_removed += f.size;
+    }
+    ARROW_ASSIGN_OR_RAISE(auto rows, arrow::ConcatenateTables(parts));
+    if (!o.order_by.empty()) {
+      std::vector<cp::SortKey> keys;
+      for (const auto& c : o.order_by) keys.emplace_back(c);
+      ARROW_ASSIGN_OR_RAISE(auto order, cp::SortIndices(arrow::Datum(rows), cp::SortOptions(keys)));
+      ARROW_ASSIGN_OR_RAISE(auto sorted, cp::Take(rows, order));
+      rows = sorted.table();
+    }
+    ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(*storage, rows, snap->metadata, o.files));
+    for (auto& a : adds) {
+      a.data_change = false;
+      result.bytes_added += a.size;
+      added.push_back(std::move(a));
+    }
+    removed.insert(removed.end(), files.begin(), files.end());
+    ++result.partitions;
+  }
+  if (removed.empty()) return result;
+
+  CommitIntent intent;
+  intent.read_version = snap->version;
+  intent.max_retries = o.max_retries;
+  intent.blind_append = false;
+  intent.reads = [](const AddFile&) { return false; };  // concurrent appends commute
+  WriteOptions commit_options;
+  commit_options.engine_info = o.engine_info;
+  commit_options.commit_metadata = o.commit_metadata;
+  intent.actions.push_back(MakeCommitInfo("OPTIMIZE",
+                                          {{"predicate", PredicateText(o.partition_filters)},
+                                           {"targetSize", std::to_string(o.files.target_file_size)},
+                                           {"orderBy",
+                                            [&] {
+                                              std::string cols;
+                                              for (const auto& c : o.order_by)
+                                                cols += (cols.empty() ? "" : ",") + c;
+                                              return cols;
+                                            }()}},
+                                          commit_options, false));
+  const int64_t now = NowMs();
+  for (const auto& f : removed) {
+    RemoveFile r = ToRemove(f, now);
+    r.data_change = false;
+    intent.actions.push_back(std::move(r));
+    auto d = UriDecode(f.path);
+    intent.removed_paths.insert(d.ok() ? *d : f.path);
+  }
+  for (auto& a : added) intent.actions.push_back(std::move(a));
+  result.files_removed = static_cast<int64_t>(removed.size());
+  result.files_added = static_cast<int64_t>(added.size());
+  WriteResult written;
+  ARROW_ASSIGN_OR_RAISE(written,
+                        Finish(*storage, std::move(intent), written, snap->metadata.configuration));
+  result.version = written.version;
+  result.committed = written.committed;
+  return result;
+}
+
 }  // namespace anatomy::delta

@@ -81,6 +81,35 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
                                 const std::vector<Predicate>& filters,
                                 const WriteOptions& options = {});
 
+struct OptimizeOptions {
+  /// Files smaller than this are compacted; nullopt: half of files.target_file_size.
+  std::optional<int64_t> min_file_size;
+  /// A partition is compacted when it holds at least this many small files.
+  int min_files = 2;
+  /// The rewritten rows are ordered (stably) by these columns, e.g. the clustering key, so
+  /// that compaction keeps a partition's files clustered.
+  std::vector<std::string> order_by;
+  /// Only partitions matching these partition-column filters are compacted.
+  std::vector<Predicate> partition_filters;
+  DataWriteOptions files;  ///< target size, row groups, compression of the new files
+  std::string engine_info = "anatomy-delta/0.1";
+  StringMap commit_metadata;
+  int max_retries = 10;
+};
+
+struct OptimizeResult {
+  int64_t version = -1;    ///< the committed version (or the current one when nothing to do)
+  bool committed = false;  ///< false when no partition had enough small files
+  int64_t partitions = 0, files_removed = 0, files_added = 0, bytes_removed = 0, bytes_added = 0;
+};
+
+/// \brief Compacts the small files of each partition into files of the target size (bin
+/// packing, as Delta's OPTIMIZE): one commit, operation OPTIMIZE, whose removes and adds have
+/// dataChange=false, so the table's content, its change data feed and concurrent appends are
+/// unaffected; a concurrent commit removing one of the compacted files conflicts.
+Result<OptimizeResult> Optimize(std::shared_ptr<Storage> storage,
+                                const OptimizeOptions& options = {});
+
 /// The protocol a new table gets for these features, schema and properties.
 Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& features,
                                      const arrow::Schema& schema, const StringMap& properties);

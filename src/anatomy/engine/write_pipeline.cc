@@ -132,6 +132,8 @@ const char* MaintenanceName(MaintenanceOperation op) {
       return "VACUUM";
     case MaintenanceOperation::kLogCleanup:
       return "LOG_CLEANUP";
+    case MaintenanceOperation::kOptimize:
+      return "OPTIMIZE";
   }
   return "";
 }
@@ -335,6 +337,21 @@ Result<MaintenanceOutcome> WritePipeline::Maintain(const MaintenanceRequest& req
       if (req.retention_hours) options.retention_ms = *req.retention_hours * kHourMs;
       ARROW_ASSIGN_OR_RAISE(outcome.deleted, delta::CleanupLog(storage, options));
       outcome.metrics = {{"log_files_deleted", static_cast<int64_t>(outcome.deleted.size())}};
+      break;
+    }
+    case MaintenanceOperation::kOptimize: {
+      delta::OptimizeOptions options;
+      options.files.target_file_size = req.target_file_size;
+      options.files.row_group_rows = req.row_group_rows;
+      options.min_files = req.min_files;
+      options.order_by = req.order_by;
+      options.commit_metadata = req.commit_metadata;
+      ARROW_ASSIGN_OR_RAISE(auto result, delta::Optimize(storage, options));
+      outcome.metrics = {{"partitions", result.partitions},
+                         {"files_removed", result.files_removed},
+                         {"files_added", result.files_added},
+                         {"bytes_removed", result.bytes_removed},
+                         {"bytes_added", result.bytes_added}};
       break;
     }
   }

@@ -50,7 +50,7 @@ struct WriteOutcome {
 };
 
 /// \brief Table maintenance through the pipeline (recorded in delta_maintenance_v2).
-enum class MaintenanceOperation { kCheckpoint, kVacuum, kLogCleanup };
+enum class MaintenanceOperation { kCheckpoint, kVacuum, kLogCleanup, kOptimize };
 
 struct MaintenanceRequest {
   std::string dataset_name;
@@ -62,6 +62,12 @@ struct MaintenanceRequest {
   std::optional<int64_t> retention_hours;
   /// Vacuum: refuse a retention shorter than the table's (as Delta does).
   bool enforce_retention = true;
+  /// Optimize: compact partitions holding at least `min_files` files under half of
+  /// `target_file_size`, ordering the rewritten rows by `order_by` (the table's clustering).
+  int64_t target_file_size = int64_t{128} << 20;
+  int64_t row_group_rows = int64_t{1} << 20;
+  int min_files = 2;
+  std::vector<std::string> order_by;
   /// Recorded with the row: run id and whatever the caller wants to trace.
   std::map<std::string, std::string> commit_metadata;
 };
@@ -91,7 +97,7 @@ class WritePipeline {
 
   Result<WriteOutcome> Write(const WriteRequest& request);
 
-  /// \brief Checkpoints, vacuums or cleans up the log of a table and records a
+  /// \brief Checkpoints, vacuums, cleans up the log of or optimizes a table and records a
   /// delta_maintenance_v2 row with the table's retention settings and the metrics.
   Result<MaintenanceOutcome> Maintain(const MaintenanceRequest& request);
 

@@ -210,6 +210,22 @@ class Builder {
     for (auto& [k, v] : change_metadata_) req.commit_metadata[k] = v;
     ARROW_ASSIGN_OR_RAISE(auto outcome, writer_.Write(req));
     outputs_.push_back({req.dataset_name, req.table_uri, outcome.delta_version, outcome.rows});
+    if (options_.compact_after > 0) {
+      // Compacted at the end of the run with the files' own size, row groups and clustering
+      // (extraction tables are in path order).
+      engine::MaintenanceRequest compact;
+      compact.operation = engine::MaintenanceOperation::kOptimize;
+      compact.dataset_name = req.dataset_name;
+      compact.table_uri = req.table_uri;
+      compact.target_file_size =
+          req.write_policy.target_file_size.value_or(compact.target_file_size);
+      compact.row_group_rows = req.row_group_rows.value_or(compact.row_group_rows);
+      compact.min_files = options_.compact_after;
+      compact.order_by = req.write_policy.zorder_by.empty() ? std::vector<std::string>{"path"}
+                                                            : req.write_policy.zorder_by;
+      compact.commit_metadata = ctx_.CommitMetadata("compaction");
+      compactions_.push_back(std::move(compact));
+    }
     Report("write", static_cast<int64_t>(outputs_.size()), 14 + 6);
     return outcome.delta_version;
   }
@@ -409,8 +425,13 @@ class Builder {
     by_dst_write.rewrite_matched = relist;
     ARROW_RETURN_NOT_OK(Upsert(std::move(by_dst_write), into_dst).status());
 
+    Stage("compaction");
+    // 7. Partitions where upserts left many small files are compacted (content unchanged).
+    for (const auto& compact : compactions_)
+      ARROW_RETURN_NOT_OK(writer_.Maintain(compact).status());
+
     Stage("state");
-    // 7. The repository snapshot, then the run's closing rows.
+    // 8. The repository snapshot, then the run's closing rows.
     engine::WriteRequest snap = SnapshotWrite();
     ARROW_ASSIGN_OR_RAISE(snap.data, SnapshotRows(changes.upserted));
     std::vector<std::string> snapshot_paths = changes.removed_paths;
@@ -483,6 +504,7 @@ class Builder {
   std::optional<artifacts::ArtifactBatch> batch_;
   IncrementalSummary summary_;
   std::vector<artifacts::OutputDescriptor> outputs_;
+  std::vector<engine::MaintenanceRequest> compactions_;  // one per table upserted
 };
 
 }  // namespace

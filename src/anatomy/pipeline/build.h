@@ -23,6 +23,10 @@ struct BuildOptions {
   std::vector<std::string> exclude;
   /// The run id to record; empty: a new one.
   std::string run_id;
+  /// Incremental builds add small data files with each upsert; a table partition holding this
+  /// many small files (under half the target size) is compacted at the end of the run
+  /// (OPTIMIZE, recorded in delta_maintenance_v2). 0: never.
+  int compact_after = 8;
 };
 
 /// \brief What a finished build reports.
