@@ -4,7 +4,7 @@
 # 1. append: one 10M-row table (int64, float64, string) written as a new Delta table with zstd,
 #    input pre-loaded in memory on both sides; best of 3.
 # 2. snapshot: load the latest snapshot of a table with COMMITS commits and checkpoints
-#    (a checkpoint every 100 commits, 5 commits after the last one); best of 5.
+#    (a checkpoint every 100 commits, 99 commits after the last one); best of 5.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rows="${1:-10000000}"; commits="${2:-10000}"

@@ -60,6 +60,24 @@ TEST(DataWriterTest, FooterStatsEqualComputedStats) {
   EXPECT_EQ(*adds[0].stats, want);
 }
 
+TEST(DataWriterTest, FloatBoundsSkipNullsAndAreLeftOutWithNaN) {
+  ASSERT_OK(EnsureComputeInitialized());
+  auto make = [](const std::vector<std::optional<double>>& v) {
+    arrow::DoubleBuilder b;
+    for (auto x : v) EXPECT_TRUE((x ? b.Append(*x) : b.AppendNull()).ok());
+    return arrow::Table::Make(arrow::schema({arrow::field("x", arrow::float64())}),
+                              {b.Finish().ValueOrDie()});
+  };
+  ASSERT_OK_AND_ASSIGN(plain, ComputeStatsJson(*make({2.5, std::nullopt, -1.0, 7.0}), {"x"}, 32));
+  EXPECT_EQ(plain,
+            R"({"numRecords":4,"minValues":{"x":-1.0},"maxValues":{"x":7.0},"nullCount":{"x":1}})");
+  ASSERT_OK_AND_ASSIGN(nan, ComputeStatsJson(*make({2.5, std::nan(""), -1.0}), {"x"}, 32));
+  EXPECT_EQ(nan, R"({"numRecords":3,"minValues":{},"maxValues":{},"nullCount":{"x":0}})");
+  // Infinite bounds are not JSON numbers: left out, the other bound kept.
+  ASSERT_OK_AND_ASSIGN(inf, ComputeStatsJson(*make({2.5, -INFINITY}), {"x"}, 32));
+  EXPECT_EQ(inf, R"({"numRecords":2,"minValues":{},"maxValues":{"x":2.5},"nullCount":{"x":0}})");
+}
+
 TEST(DataWriterTest, UniqueAndRepeatedColumnsReadBackIdentically) {
   // Dictionary encoding is switched off for mostly-unique columns; contents must not change.
   ASSERT_OK(EnsureComputeInitialized());

@@ -23,12 +23,14 @@ namespace fs = std::filesystem;
 
 class LastCheckpointTest : public ::testing::Test {
  protected:
-  /// Versions 0..`commits`-1, one row each, a checkpoint every 10 commits.
-  void Build(int commits) {
+  /// Versions 0..`commits`-1, one row each, a checkpoint every 10 commits (UUID-named v2
+  /// checkpoints with `v2`).
+  void Build(int commits, bool v2 = false) {
     for (int v = 0; v < commits; ++v) {
       WriteOptions o;
       o.mode = v == 0 ? WriteMode::kOverwrite : WriteMode::kAppend;
       o.properties["delta.checkpointInterval"] = "10";
+      if (v2 && v == 0) o.features = {"v2Checkpoint"};
       auto r = WriteTable(dir_.str(), GroupValueRows({"g" + std::to_string(v)}, {v}), o);
       ASSERT_TRUE(r.ok()) << r.status().ToString();
     }
@@ -86,6 +88,16 @@ TEST_F(LastCheckpointTest, CurrentHintGivesTheLatestVersion) {
   ExpectSameAsListing(At(20));
   ExpectSameAsListing(At(7));
   ExpectSameAsListing(At(25));  // past the end: the same error
+}
+
+TEST_F(LastCheckpointTest, V2CheckpointNamedByTheHint) {
+  Build(23, /*v2=*/true);
+  ASSERT_OK_AND_ASSIGN(snap, Load());
+  EXPECT_EQ(snap->version, 22);
+  EXPECT_EQ(snap->checkpoint_version, 20);
+  EXPECT_EQ(snap->files.size(), 23u);
+  ExpectSameAsListing();
+  ExpectSameAsListing(At(21));
 }
 
 TEST_F(LastCheckpointTest, StaleHintStillReachesTheLatestVersion) {

@@ -261,17 +261,15 @@ Status ScanGroup(const std::shared_ptr<ds::ParquetFileFormat>& format,
   }
   for (size_t i = 0; i < group.size(); ++i) {
     ParquetReadResult& r = group[i]->result;
-    // The file's own fields (with their field-id metadata) over the scanned columns.
+    // The file's own fields (with their field-id metadata) over the scanned columns, one chunk
+    // per batch (joining them would copy every column once more).
     arrow::ChunkedArrayVector columns;
     for (int c = 0; c < schema->num_fields(); ++c) {
       arrow::ArrayVector chunks;
       for (const auto& b : batches[i]) chunks.push_back(b->column(c));
-      if (chunks.empty()) {
-        ARROW_ASSIGN_OR_RAISE(auto empty, arrow::MakeEmptyArray(schema->field(c)->type()));
-        chunks.push_back(empty);
-      }
-      ARROW_ASSIGN_OR_RAISE(auto combined, arrow::Concatenate(chunks));
-      columns.push_back(std::make_shared<arrow::ChunkedArray>(combined));
+      ARROW_ASSIGN_OR_RAISE(auto column,
+                            arrow::ChunkedArray::Make(std::move(chunks), schema->field(c)->type()));
+      columns.push_back(std::move(column));
     }
     r.table = arrow::Table::Make(group[i]->projected, columns);
     if (r.table->num_rows() != r.num_rows) {

@@ -39,7 +39,7 @@ struct ParquetReadRequest {
 
 /// The rows of the kept row groups.
 struct ParquetReadResult {
-  /// The projected physical columns, in file order, chunks combined.
+  /// The projected physical columns, in file order (one chunk per scanned batch).
   std::shared_ptr<arrow::Table> table;
   /// Physical row ranges [first row, row count) of the kept row groups, ascending; deletion
   /// vectors index physical rows, so they are applied through these ranges.

@@ -155,7 +155,10 @@ Result<std::shared_ptr<arrow::Table>> Assemble(const Snapshot& snapshot, const A
   }
   const auto& physical = read.table;
   int64_t rows = read.num_rows;
-  arrow::ArrayVector columns;
+  arrow::ChunkedArrayVector columns;
+  auto one = [](std::shared_ptr<arrow::Array> a) {
+    return std::make_shared<arrow::ChunkedArray>(std::move(a));
+  };
   for (size_t c = 0; c < fields.size(); ++c) {
     const StructField* f = fields[c];
     const auto& out_field = schema->field(static_cast<int>(c));
@@ -167,22 +170,28 @@ Result<std::shared_ptr<arrow::Table>> Assemble(const Snapshot& snapshot, const A
       if (!v.ok())
         return Status::Invalid(file.path, ": column ", f->name, ": ", v.status().message());
       ARROW_ASSIGN_OR_RAISE(auto arr, arrow::MakeArrayFromScalar(**v, rows));
-      columns.push_back(arr);
+      columns.push_back(one(std::move(arr)));
       continue;
     }
     int idx = FindPhysical(physical->schema()->fields(), *f, mode);
     if (idx < 0) {
       ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(out_field->type(), rows));
-      columns.push_back(nulls);
+      columns.push_back(one(std::move(nulls)));
       continue;
     }
-    std::shared_ptr<arrow::Array> arr =
-        physical->column(idx)->num_chunks() == 1 ? physical->column(idx)->chunk(0) : nullptr;
-    if (!arr) {
-      ARROW_ASSIGN_OR_RAISE(arr, arrow::MakeArrayOfNull(physical->column(idx)->type(), rows));
+    // One chunk per scanned batch (no copy to join them); each conformed on its own.
+    const auto& chunked = physical->column(idx);
+    arrow::ArrayVector chunks;
+    for (const auto& chunk : chunked->chunks()) {
+      ARROW_ASSIGN_OR_RAISE(auto conformed,
+                            Conform(chunk, *f->type, mode, file.path + ": " + f->name));
+      chunks.push_back(std::move(conformed));
     }
-    ARROW_ASSIGN_OR_RAISE(auto conformed, Conform(arr, *f->type, mode, file.path + ": " + f->name));
-    columns.push_back(conformed);
+    if (chunks.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto nulls, arrow::MakeArrayOfNull(out_field->type(), rows));
+      chunks.push_back(std::move(nulls));
+    }
+    columns.push_back(std::make_shared<arrow::ChunkedArray>(std::move(chunks), out_field->type()));
   }
   auto table = arrow::Table::Make(schema, columns, rows);
   if (file.deletion_vector) {

@@ -225,3 +225,36 @@ def test_decimal_literal_with_too_many_places_is_a_clear_error(cli, tmp_path):
     proc = run_cli("delta", "read", path, "--filter", "amount = 1.255", "--out", tmp_path / "o.parquet", check=False)
     assert proc.returncode != 0
     assert "1.255" in proc.stderr and "decimal places" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("hint", ["stale", "removed_checkpoint", "garbage"])
+def test_last_checkpoint_hint_is_only_a_hint(cli, tmp_path, hint):
+    """delta-rs checkpoints at 5 and 10, commits after both; the hint is then made stale (names
+    checkpoint 5, with the commits before 8 cleaned up), names a removed checkpoint, or is
+    garbage: we load the same latest version and rows as delta-rs. (delta-rs itself refuses a
+    hint naming a removed checkpoint, so there it reads a copy without the hint.)"""
+    import shutil
+    path = tmp_path / "hint"
+    for i in range(13):
+        write_deltalake(path, pa.table({"x": [i]}), mode="append")
+        if i in (5, 10):
+            DeltaTable(str(path)).create_checkpoint()
+    log = path / "_delta_log"
+    if hint == "stale":
+        (log / "_last_checkpoint").write_text(json.dumps({"version": 5, "size": 8}))
+        for v in range(8):  # as an interrupted cleanup below checkpoint 10 leaves the log
+            (log / f"{v:020d}.json").unlink()
+    elif hint == "removed_checkpoint":
+        (log / f"{10:020d}.checkpoint.parquet").unlink()
+    else:
+        (log / "_last_checkpoint").write_text("{not json")
+    oracle = path
+    if hint == "removed_checkpoint":
+        oracle = tmp_path / "oracle"
+        shutil.copytree(path, oracle)
+        (oracle / "_delta_log" / "_last_checkpoint").unlink()
+    theirs = delta_rs_read(oracle)
+    snap = json.loads(run_cli("delta", "snapshot", path, "--format", "json").stdout)
+    assert snap["version"] == DeltaTable(str(oracle)).version() == 12
+    ours = read_ours(path, tmp_path)
+    assert_same_content(ours, theirs)
