@@ -81,5 +81,21 @@ TEST(WriteQueue, SubmitWaitsWhileMaxPendingTasksAreOutstanding) {
   EXPECT_EQ(most.load(), 1);
 }
 
+TEST(WriteQueue, SeveralWorkersRunTasksAtTheSameTime) {
+  WriteQueue queue(2);
+  std::atomic<int> arrived{0};
+  // Each task waits (bounded) for the other: both finish only if they overlap.
+  auto task = [&] {
+    ++arrived;
+    for (int i = 0; i < 5000 && arrived < 2; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return arrived == 2 ? Status::OK() : Status::Invalid("tasks did not overlap");
+  };
+  queue.Submit(task, 2);
+  queue.Submit(task, 2);
+  EXPECT_TRUE(queue.Wait().ok());
+}
+
 }  // namespace
 }  // namespace anatomy::pipeline

@@ -215,27 +215,32 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
                        &store, &writer};
 
   // 3. Extraction tables, kept for incremental builds, and 4. the CPG views. Writes run on
-  // their own thread, in order, while the next view executes (WriteQueue); each stage's
-  // seconds are its own work, and views_and_writes is the wall time of both.
-  std::mutex seconds_mu;
+  // two threads of their own while the next view executes (WriteQueue); each stage's seconds
+  // are its own work (summed over threads), and views_and_writes is the wall time of both.
+  std::mutex done_mu;  // what the write threads record
   auto add_seconds = [&](const std::string& stage, double since_ms) {
-    std::lock_guard<std::mutex> lock(seconds_mu);
+    std::lock_guard<std::mutex> lock(done_mu);
     summary.stage_seconds[stage] += (core::MonotonicMs() - since_ms) / 1000.0;
   };
   auto tables = extraction.Tables();
-  int64_t written = 0;  // by the write thread only
+  int64_t written = 0;
   const int64_t total_writes = static_cast<int64_t>(tables.size()) + 6;
+  auto wrote = [&] {
+    std::lock_guard<std::mutex> lock(done_mu);
+    report("write", ++written, total_writes);
+  };
   std::map<std::string, std::string> plan_fingerprints;
-  std::vector<artifacts::OutputDescriptor> outputs;  // by the write thread, in order
+  std::vector<artifacts::OutputDescriptor> outputs;  // in the views' order
   const double views_start = core::MonotonicMs();
-  WriteQueue writes;  // after everything its tasks use by reference
+  constexpr size_t kWriteThreads = 2, kPendingViewWrites = 2;
+  WriteQueue writes(kWriteThreads);  // after everything its tasks use by reference
   for (const auto& [name, table] : tables) {
     writes.Submit(
         [&, name = name, table = table]() -> Status {
           const double t = core::MonotonicMs();
           ARROW_RETURN_NOT_OK(writer.Write(ExtractionWrite(ctx, name, table)).status());
           add_seconds("writes", t);
-          report("write", ++written, total_writes);
+          wrote();
           return Status::OK();
         },
         tables.size());
@@ -253,16 +258,23 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     }
     add_seconds("views", t);
     if (view.name == cpg::kQualifiedNamesView) return result.table;  // an input, not an output
-    writes.Submit([&, result]() -> Status {
-      const double t = core::MonotonicMs();
-      auto req = OutputWrite(ctx, result);
-      ARROW_ASSIGN_OR_RAISE(auto outcome, writer.Write(req));
-      outputs.push_back({result.name, req.table_uri, outcome.delta_version, outcome.rows});
-      summary.rows_by_output[result.name] = outcome.rows;
-      add_seconds("writes", t);
-      report("write", ++written, total_writes);
-      return Status::OK();
-    });
+    const size_t slot = outputs.size();
+    outputs.emplace_back();
+    writes.Submit(
+        [&, result, slot]() -> Status {
+          const double t = core::MonotonicMs();
+          auto req = OutputWrite(ctx, result);
+          ARROW_ASSIGN_OR_RAISE(auto outcome, writer.Write(req));
+          {
+            std::lock_guard<std::mutex> lock(done_mu);
+            outputs[slot] = {result.name, req.table_uri, outcome.delta_version, outcome.rows};
+            summary.rows_by_output[result.name] = outcome.rows;
+          }
+          add_seconds("writes", t);
+          wrote();
+          return Status::OK();
+        },
+        kPendingViewWrites);
     return result.table;
   };
   // Each input is dropped (from the session, the plans and here) once the last view reading

@@ -2,7 +2,10 @@
 
 namespace anatomy::pipeline {
 
-WriteQueue::WriteQueue() : worker_([this] { Run(); }) {}
+WriteQueue::WriteQueue(size_t workers) {
+  for (size_t i = 0; i < std::max<size_t>(1, workers); ++i)
+    workers_.emplace_back([this] { Run(); });
+}
 
 WriteQueue::~WriteQueue() {
   {
@@ -11,7 +14,7 @@ WriteQueue::~WriteQueue() {
     stopping_ = true;
   }
   changed_.notify_all();
-  worker_.join();
+  for (auto& worker : workers_) worker.join();
 }
 
 void WriteQueue::Submit(std::function<Status()> task, size_t max_pending) {

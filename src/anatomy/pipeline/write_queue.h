@@ -5,20 +5,21 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "anatomy/core/status.h"
 
 namespace anatomy::pipeline {
 
-/// \brief Runs tasks (the Delta writes of a build) one after another on a thread of their
-/// own, in the order they were submitted, while the caller goes on computing the next view:
-/// a view's execution and the previous view's write overlap on a two-core machine.
+/// \brief Runs tasks (the Delta writes of a build) on threads of their own, started in the
+/// order they were submitted (one worker: one after another), while the caller goes on
+/// computing the next view: views and writes overlap.
 ///
 /// The first failure is kept; later tasks are skipped, and Wait returns it. The destructor
 /// waits for the queued tasks: declare the queue after what they capture by reference.
 class WriteQueue {
  public:
-  WriteQueue();
+  explicit WriteQueue(size_t workers = 1);
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -39,7 +40,7 @@ class WriteQueue {
   size_t running_ = 0;
   bool stopping_ = false;
   Status first_error_;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace anatomy::pipeline
