@@ -160,5 +160,14 @@ TEST_F(LastCheckpointTest, MissingCommitBeforeTheRequestedVersionIsStillAnError)
       << r.status().ToString();
 }
 
+TEST_F(LastCheckpointTest, MissingCommitBeforeTheLatestIsAnErrorNotAnOlderVersion) {
+  Build(25);
+  fs::remove(Log() / CommitName(22));  // 21 is the last commit probed, 23 and 24 exist
+  auto r = Load();
+  ASSERT_FALSE(r.ok()) << "loaded version " << (*r)->version;
+  EXPECT_NE(r.status().message().find(CommitName(22)), std::string::npos) << r.status().ToString();
+  ExpectSameAsListing();
+}
+
 }  // namespace
 }  // namespace anatomy::delta

@@ -136,6 +136,12 @@ Result<std::optional<LogSegment>> ProbeFromHint(Storage& storage, const Snapshot
     ++v;
   }
   if (v == hint->version) return std::nullopt;  // nothing after the hint: list to be sure
+  if (!options.version && v < limit) {
+    // A commit past the first missing one is a gap in a damaged log, not its end: the listing
+    // reports it (one more probe; wider gaps are the listing path's to find on a write).
+    ARROW_ASSIGN_OR_RAISE(bool past_gap, storage.Exists(CommitPath(v + 2)));
+    if (past_gap) return std::nullopt;
+  }
   if (options.version && v != *options.version) return std::nullopt;  // a gap: listing reports it
   if (!options.version && v == limit) return std::nullopt;            // far past a stale hint: list
   seg.checkpoint = std::move(*cp);
