@@ -101,8 +101,16 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
       if (!ts.timezone().empty()) text += "Z";
       return nlohmann::json(text);
     }
+    case arrow::Type::DECIMAL128: {
+      // A JSON number, as the specification asks. Up to 15 digits a double's shortest form is
+      // the decimal itself; wider decimals would round, which could prune wrongly: none.
+      const auto& type = static_cast<const arrow::Decimal128Type&>(*s.type);
+      if (type.precision() > 15) return nlohmann::json(nullptr);
+      return nlohmann::json(
+          static_cast<const arrow::Decimal128Scalar&>(s).value.ToDouble(type.scale()));
+    }
     default:
-      return nlohmann::json(nullptr);  // no min/max for booleans, binaries, decimals, nested
+      return nlohmann::json(nullptr);  // no min/max for booleans, binaries, nested
   }
 }
 
