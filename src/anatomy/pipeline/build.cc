@@ -258,8 +258,12 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     }
     add_seconds("views", t);
     if (view.name == cpg::kQualifiedNamesView) return result.table;  // an input, not an output
-    const size_t slot = outputs.size();
-    outputs.emplace_back();
+    size_t slot = 0;
+    {
+      std::lock_guard<std::mutex> lock(done_mu);  // write threads fill earlier slots
+      slot = outputs.size();
+      outputs.emplace_back();
+    }
     writes.Submit(
         [&, result, slot]() -> Status {
           const double t = core::MonotonicMs();
