@@ -151,12 +151,14 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->add_option("--filter", *filter, "Filter, e.g. \"letter = 'a' AND number > 3\"");
     cmd->add_option("--out", *out, "Output Parquet file")->required();
     auto plan = std::make_shared<bool>(false);
-    cmd->add_flag("--plan", *plan, "Print the file pruning result as JSON on stdout");
+    cmd->add_flag("--plan", *plan, "Print the file and row-group pruning result as JSON on stdout");
     cmd->callback([=] {
       auto snap = Check(dl::LoadSnapshot(*table, SnapOpts(*version, *timestamp)));
       dl::ScanOptions opts;
       opts.columns = SplitComma(*columns);
       opts.filters = Check(dl::ParseFilter(*filter));
+      if (*plan) opts.metrics = std::make_shared<dl::ScanMetrics>();
+      auto result = Check(dl::ScanToTable(*snap, opts));
       if (*plan) {
         auto pruned = Check(dl::PruneFiles(*snap, opts.filters));
         nlohmann::ordered_json j;
@@ -166,11 +168,13 @@ void AddDeltaCommands(CLI::App& app) {
         j["pruned_files"] = pruned.pruned_files;
         j["pruned_by_partition"] = pruned.pruned_by_partition;
         j["pruned_by_stats"] = pruned.pruned_by_stats;
+        // Within the files read: the Parquet row groups decoded, of those they hold.
+        j["row_groups_total"] = opts.metrics->row_groups_total;
+        j["row_groups_read"] = opts.metrics->row_groups_read;
         j["candidates"] = nlohmann::ordered_json::array();
         for (const auto& f : pruned.candidates) j["candidates"].push_back(f.path);
         std::cout << j.dump() << "\n";
       }
-      auto result = Check(dl::ScanToTable(*snap, opts));
       WriteParquet(result, *out);
     });
   }

@@ -59,3 +59,14 @@ def test_pruned_scan_matches_delta_rs(cli, tmp_path, table, expr, pyfilter):
     ours = read_ours(table, tmp_path, filter=expr)
     assert ours.num_rows == want.num_rows, expr
     assert_same_content(ours, want.select(ours.column_names))
+
+
+def test_plan_reports_the_row_groups_read(cli, tmp_path, table):
+    import json
+    out = tmp_path / "p.parquet"
+    plan = json.loads(cli("delta", "read", table, "--filter", "id >= 250 AND id < 300", "--out", out,
+                          "--plan").stdout.splitlines()[0])
+    # One file of ten 100-row groups: only the group holding ids 200..299 is decoded.
+    assert (plan["candidate_files"], plan["row_groups_total"], plan["row_groups_read"]) == (1, 10, 1)
+    plan = json.loads(cli("delta", "read", table, "--out", out, "--plan").stdout.splitlines()[0])
+    assert (plan["row_groups_total"], plan["row_groups_read"]) == (10, 10)
