@@ -152,5 +152,59 @@ TEST_F(TxnTest, ScanFiltersAndPruningCounts) {
   EXPECT_EQ(testing::CanonicalRows(*all), testing::CanonicalRows(*all_table));
 }
 
+// A write handed out in chunks (more_data) is one commit holding every chunk's files.
+TEST(MoreDataTest, ChunksAreCommittedTogether) {
+  for (bool create : {true, false}) {
+    TempDir dir;
+    ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(dir.str()));
+    WriteOptions o;
+    o.partition_columns = {"g"};
+    if (!create) ASSERT_OK(WriteTable(storage, Rows({"z"}, {0}), o).status());
+    std::vector<std::shared_ptr<arrow::Table>> chunks = {Rows({"b", "c"}, {3, 4}), Rows({}, {}),
+                                                         Rows({"a"}, {5})};
+    size_t next = 0;
+    o.mode = WriteMode::kOverwrite;
+    o.more_data = [&]() -> Result<std::shared_ptr<arrow::Table>> {
+      return next < chunks.size() ? chunks[next++] : nullptr;
+    };
+    ASSERT_OK_AND_ASSIGN(written, WriteTable(storage, Rows({"a", "b"}, {1, 2}), o));
+    EXPECT_EQ(written.rows_written, 5);
+    EXPECT_EQ(written.version, create ? 0 : 1);
+    EXPECT_EQ(written.files_added, 5);  // a, b | b, c | a
+    ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage));
+    ASSERT_OK_AND_ASSIGN(table, ScanToTable(*snap));
+    EXPECT_EQ(testing::CanonicalRows(*table),
+              testing::CanonicalRows(*Rows({"a", "a", "b", "b", "c"}, {1, 5, 2, 3, 4})));
+  }
+}
+
+// A chunk that fails (or does not fit the table) fails the write, and nothing is committed.
+TEST(MoreDataTest, AFailedChunkCommitsNothing) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(dir.str()));
+  ASSERT_OK(WriteTable(storage, Rows({"a"}, {1})).status());
+  WriteOptions o;
+  o.more_data = []() -> Result<std::shared_ptr<arrow::Table>> {
+    return Status::Cancelled("the producer stopped");
+  };
+  auto failed = WriteTable(storage, Rows({"b"}, {2}), o);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("the producer stopped"), std::string::npos);
+  auto other = arrow::Table::Make(arrow::schema({arrow::field("x", arrow::float64())}),
+                                  {arrow::MakeArrayOfNull(arrow::float64(), 1).ValueOrDie()});
+  bool handed = false;
+  o.more_data = [&]() -> Result<std::shared_ptr<arrow::Table>> {
+    if (handed) return nullptr;
+    handed = true;
+    return other;
+  };
+  EXPECT_FALSE(WriteTable(storage, Rows({"b"}, {2}), o).ok());
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage));
+  EXPECT_EQ(snap->version, 0);
+  o.replace_where = {{"g", PredicateOp::kEq, {"a"}}};
+  o.mode = WriteMode::kOverwrite;
+  EXPECT_TRUE(WriteTable(storage, Rows({"a"}, {2}), o).status().IsInvalid());
+}
+
 }  // namespace
 }  // namespace anatomy::delta

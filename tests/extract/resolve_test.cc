@@ -9,6 +9,7 @@
 #include <set>
 
 #include "anatomy/extract/extract.h"
+#include "anatomy/extract/scan.h"
 #include "test_util.h"
 
 namespace anatomy::extract {
@@ -117,6 +118,68 @@ TEST(Resolve, OnlyPathsGivesTheRowsOfAWholeExtraction) {
     for (size_t t = 0; t < whole_tables.size(); ++t) {
       EXPECT_EQ(RowsOfPath(*part_tables[t].second, path), RowsOfPath(*whole_tables[t].second, path))
           << whole_tables[t].first << " of " << path;
+    }
+  }
+}
+
+// Batches, concatenated, hold exactly the rows of the whole extraction, in file_id order; the
+// definitions called from other files are those of cross-file PY_CALLS_SYMBOL rows.
+TEST(Resolve, BatchesHoldTheRowsOfTheWholeExtraction) {
+  ExtractOptions opt;
+  opt.repo_root = FixtureRepo();
+  auto whole = ExtractRepository(opt);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  auto scan = ScanRepository({opt.repo_root, {}, {}});
+  ASSERT_TRUE(scan.ok());
+  std::set<std::string> expected_called;
+  {
+    auto caller = Column(*whole->call_resolutions, "file_id");
+    auto target = Column(*whole->call_resolutions, "target_def_id");
+    auto target_file = Column(*whole->call_resolutions, "target_file_id");
+    for (size_t i = 0; i < target.size(); ++i) {
+      if (target[i] != "null" && target_file[i] != caller[i]) expected_called.insert(target[i]);
+    }
+  }
+  ASSERT_FALSE(expected_called.empty());
+  for (int64_t batch_bytes : {int64_t{1}, int64_t{400}, int64_t{1} << 30}) {
+    auto batched = BatchedExtraction::Make(*scan, opt);
+    ASSERT_TRUE(batched.ok()) << batched.status().ToString();
+    const auto& called = (*batched)->called_from_other_files();
+    EXPECT_EQ(std::set<std::string>(called.begin(), called.end()), expected_called);
+    std::map<std::string, std::vector<std::shared_ptr<arrow::Table>>> parts;
+    int batches = 0;
+    std::string last_file_id;
+    while (true) {
+      auto next = (*batched)->Next(batch_bytes);
+      ASSERT_TRUE(next.ok()) << next.status().ToString();
+      if (!*next) break;
+      ++batches;
+      // A batch stops at the first file that takes it to batch_bytes.
+      auto sizes = Column(*(*next)->files, "size");
+      int64_t before_last = 0;
+      for (size_t i = 0; i + 1 < sizes.size(); ++i) before_last += std::stoll(sizes[i]);
+      EXPECT_LT(before_last, batch_bytes);
+      for (const auto& id : Column(*(*next)->files, "file_id")) {
+        EXPECT_LT(last_file_id, id);  // batches go in file_id order
+        last_file_id = id;
+      }
+      for (const auto& [name, table] : (*next)->Tables()) parts[name].push_back(table);
+    }
+    if (batch_bytes == 1) {
+      EXPECT_EQ(batches, whole->files->num_rows());
+    } else if (batch_bytes == 400) {
+      EXPECT_GT(batches, 1);
+    } else {
+      EXPECT_EQ(batches, 1);
+    }
+    for (const auto& [name, table] : whole->Tables()) {
+      auto joined = arrow::ConcatenateTables(parts[name]).ValueOrDie();
+      std::vector<std::string> cols;
+      for (const auto& f : table->schema()->fields()) cols.push_back(f->name());
+      auto want = testing::Rows(*table, cols), got = testing::Rows(*joined, cols);
+      std::sort(want.begin(), want.end());
+      std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, want) << name << " in batches of " << batch_bytes << " bytes";
     }
   }
 }

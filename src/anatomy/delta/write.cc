@@ -138,6 +138,25 @@ Result<std::vector<AddFile>> WriteFiles(Storage& storage, const std::shared_ptr<
   return WriteDataFiles(storage, physical, partition_columns, opts);
 }
 
+/// WriteFiles of `data`, then of every table `options.more_data` hands out (conformed to
+/// `target` and checked); `rows` counts them all.
+Result<std::vector<AddFile>> WriteAllFiles(Storage& storage, std::shared_ptr<arrow::Table> data,
+                                           const Metadata& meta, const arrow::Schema& target,
+                                           const WriteOptions& options, int64_t* rows) {
+  ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(storage, data, meta, options.files));
+  *rows = data->num_rows();
+  if (!options.more_data) return adds;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto more, options.more_data());
+    if (!more) return adds;
+    ARROW_ASSIGN_OR_RAISE(more, Conform(more, target));
+    ARROW_RETURN_NOT_OK(CheckRows(meta, *more));
+    ARROW_ASSIGN_OR_RAISE(auto more_adds, WriteFiles(storage, more, meta, options.files));
+    *rows += more->num_rows();
+    for (auto& a : more_adds) adds.push_back(std::move(a));
+  }
+}
+
 CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o,
                           bool blind) {
   CommitInfo c;
@@ -344,6 +363,9 @@ Result<Protocol> ProtocolForFeatures(const std::vector<std::string>& requested,
 Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
                                const std::shared_ptr<arrow::Table>& input, const WriteOptions& o) {
   ARROW_RETURN_NOT_OK(EnsureComputeInitialized());
+  if (o.more_data && !o.replace_where.empty()) {
+    return Status::Invalid(storage->root(), ": more_data cannot be combined with replace_where");
+  }
   ARROW_ASSIGN_OR_RAISE(int64_t latest, LatestVersion(*storage));
   WriteResult result;
   const char* mode_name = o.mode == WriteMode::kOverwrite ? "Overwrite"
@@ -359,7 +381,9 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     ARROW_ASSIGN_OR_RAISE(auto meta, NewMetadata(*input->schema(), o));
     ARROW_ASSIGN_OR_RAISE(auto data, Conform(input, *input->schema()));
     ARROW_RETURN_NOT_OK(CheckRows(meta, *data));
-    ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(*storage, data, meta, o.files));
+    int64_t rows = 0;
+    ARROW_ASSIGN_OR_RAISE(auto adds,
+                          WriteAllFiles(*storage, data, meta, *input->schema(), o, &rows));
     CommitIntent intent;
     intent.read_version = -1;
     intent.max_retries = o.max_retries;
@@ -371,7 +395,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     if (o.app_id) intent.actions.push_back(Txn{*o.app_id, o.app_version, NowMs()});
     for (auto& a : adds) intent.actions.push_back(a);
     result.files_added = static_cast<int64_t>(adds.size());
-    result.rows_written = data->num_rows();
+    result.rows_written = rows;
     return Finish(*storage, std::move(intent), result, meta.configuration);
   }
 
@@ -516,8 +540,10 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     return Status::Invalid("table is append-only (delta.appendOnly=true): overwrite refused");
   }
   ARROW_RETURN_NOT_OK(CheckRows(new_meta ? *new_meta : snap->metadata, *data));
-  ARROW_ASSIGN_OR_RAISE(auto adds,
-                        WriteFiles(*storage, data, new_meta ? *new_meta : snap->metadata, o.files));
+  int64_t rows = 0;
+  ARROW_ASSIGN_OR_RAISE(
+      auto adds,
+      WriteAllFiles(*storage, data, new_meta ? *new_meta : snap->metadata, *target, o, &rows));
 
   CommitIntent intent;
   intent.read_version = snap->version;
@@ -544,7 +570,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     intent.reads = AnyMatcher(snap, o.replace_rows_where);
   result.files_added = static_cast<int64_t>(adds.size());
   result.files_removed = static_cast<int64_t>(removed.size());
-  result.rows_written = data->num_rows();
+  result.rows_written = rows;
   return Finish(*storage, std::move(intent), result,
                 new_meta ? new_meta->configuration : snap->metadata.configuration);
 }

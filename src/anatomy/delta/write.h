@@ -47,6 +47,11 @@ struct WriteOptions {
   /// read-modify-write that reads the affected files once.
   std::function<Result<std::shared_ptr<arrow::Table>>(const std::shared_ptr<arrow::Table>&)>
       rewrite_matched;
+  /// Further rows of the same write, pulled once `data` is written until it returns null:
+  /// each table becomes data files of its own (conformed and checked like `data`), and all of
+  /// them are committed together, so a write larger than memory is still one commit. An error
+  /// it returns fails the write before anything is committed. Not with replace_where.
+  std::function<Result<std::shared_ptr<arrow::Table>>()> more_data;
   DataWriteOptions files;
   std::string engine_info = "anatomy-delta/0.1";
   StringMap commit_metadata;  ///< added to commitInfo as string fields

@@ -216,6 +216,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   }
   artifact.delta_stats_decision_msgpack = Bytes{EncodeMsgpack(decision)};
 
+  int64_t rows = req.data->num_rows();  // the request's, with every chunk of more_data
   auto run = [&]() -> Result<delta::WriteResult> {
     delta::WriteOptions options;
     if (req.mode == "append") {
@@ -253,12 +254,20 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
     std::vector<std::string> order = policy.partition_by;
     order.insert(order.end(), policy.zorder_by.begin(), policy.zorder_by.end());
     ARROW_ASSIGN_OR_RAISE(auto ordered, OrderRows(req.data, order));
+    if (req.more_data) {
+      options.more_data = [&]() -> Result<std::shared_ptr<arrow::Table>> {
+        ARROW_ASSIGN_OR_RAISE(auto more, req.more_data());
+        if (!more) return more;
+        rows += more->num_rows();
+        return OrderRows(more, order);
+      };
+    }
     return delta::WriteTable(req.table_uri, ordered, options);
   };
   auto written = run();
   artifact.event_time_unix_ms = core::DefaultClock().NowUnixMs();
   artifact.duration_ms = core::MonotonicMs() - start;
-  artifact.row_count = req.data->num_rows();
+  artifact.row_count = rows;
   if (!written.ok()) {
     artifact.status = "error";
     artifact.error = written.status().ToString();
@@ -302,7 +311,7 @@ Result<WriteOutcome> WritePipeline::Write(const WriteRequest& req) {
   snap.schema_msgpack = Bytes{EncodeMsgpack(SchemaAbiOf(*req.data->schema()))};
   snap.partition_columns = snapshot->metadata.partition_columns;
   ARROW_RETURN_NOT_OK(store_->Append(snap));
-  return WriteOutcome{written->version, req.data->num_rows(), written->committed};
+  return WriteOutcome{written->version, rows, written->committed};
 }
 
 Result<MaintenanceOutcome> WritePipeline::Maintain(const MaintenanceRequest& req) {

@@ -21,6 +21,10 @@ struct WriteRequest {
   std::string dataset_name;
   std::string table_uri;
   std::shared_ptr<arrow::Table> data;
+  /// Further chunks of `data` (same schema), pulled once it is written until null: still one
+  /// write and one commit (delta::WriteOptions::more_data). Each chunk is ordered by the
+  /// partition and z-order keys on its own: chunks should come in that order already.
+  std::function<Result<std::shared_ptr<arrow::Table>>()> more_data;
   std::string mode = "overwrite";  // append | overwrite | upsert
   /// upsert: the rows matching any of these conjunctions are replaced by `data`, in one commit.
   std::vector<std::vector<delta::Predicate>> replace_rows_where;

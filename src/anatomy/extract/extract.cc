@@ -3,6 +3,7 @@
 #include <arrow/api.h>
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -200,24 +201,29 @@ std::vector<std::string> ImportTargets(const ImportRow& r) {
   return out;
 }
 
-}  // namespace
+using Clock = std::chrono::steady_clock;
 
-arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
-                                               const ExtractOptions& options) {
-  using Clock = std::chrono::steady_clock;
-  auto ms_since = [](Clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-  };
-  ExtractTimings timings;
+int64_t MsSince(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+int JobsOf(const ExtractOptions& options) {
+  return std::max(
+      1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+// Parses the scanned files (all, or with `only_paths` those and their import closure) and
+// resolves across them. `emit[i]`: whether file i gets rows.
+std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOptions& options,
+                                       std::vector<bool>& emit, ExtractTimings& timings) {
   auto t0 = Clock::now();
   std::vector<FileOutput> outputs(scan.files.size());
-  const int jobs =
-      options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency());
+  const int jobs = JobsOf(options);
   (void)PyFields();  // resolve the grammar tables once, before threads start
   auto extract = [&](size_t i, TSParser* parser) {
     ExtractOne(scan.files[i], options, parser, outputs[i]);
   };
-  std::vector<bool> emit(scan.files.size(), !options.only_paths);
+  emit.assign(scan.files.size(), !options.only_paths);
   if (!options.only_paths) {
     std::vector<size_t> all(scan.files.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -265,11 +271,27 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
       wave.swap(next);
     }
   }
-  timings.parse_ms = ms_since(t0);
+  timings.parse_ms = MsSince(t0);
   t0 = Clock::now();
-  ResolveAcrossFiles(outputs, std::max(1, jobs));
-  timings.resolve_ms = ms_since(t0);
-  t0 = Clock::now();
+  ResolveAcrossFiles(outputs, jobs);
+  timings.resolve_ms = MsSince(t0);
+  return outputs;
+}
+
+std::vector<ErrorRow> ScanErrors(const ScanResult& scan) {
+  std::vector<ErrorRow> out;
+  for (const auto& p : scan.problems) out.push_back({p.path, "scan", p.code, p.message, 0, 0});
+  return out;
+}
+
+}  // namespace
+
+arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
+                                               const ExtractOptions& options) {
+  ExtractTimings timings;
+  std::vector<bool> emit;
+  std::vector<FileOutput> outputs = AnalyzeScanned(scan, options, emit, timings);
+  auto t0 = Clock::now();
   if (options.only_paths) {
     std::vector<FileOutput> emitted;
     for (size_t i = 0; i < outputs.size(); ++i) {
@@ -277,12 +299,78 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
     }
     outputs.swap(emitted);
   }
-  std::vector<ErrorRow> scan_errors;
-  for (const auto& p : scan.problems)
-    scan_errors.push_back({p.path, "scan", p.code, p.message, 0, 0});
-  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, scan_errors, std::max(1, jobs)));
-  timings.tables_ms = ms_since(t0);
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, ScanErrors(scan), JobsOf(options)));
+  timings.tables_ms = MsSince(t0);
   return FromTables(tables, timings);
+}
+
+struct BatchedExtraction::Impl {
+  std::vector<FileOutput> outputs;
+  std::vector<size_t> order;  // indices into outputs, by file_id
+  size_t next = 0;
+  bool started = false;
+  std::vector<ErrorRow> scan_errors;
+  std::vector<std::string> called_from_other_files;
+  ExtractTimings timings;
+  int jobs = 1;
+};
+
+BatchedExtraction::BatchedExtraction() : impl_(std::make_unique<Impl>()) {}
+BatchedExtraction::~BatchedExtraction() = default;
+
+arrow::Result<std::unique_ptr<BatchedExtraction>> BatchedExtraction::Make(
+    const ScanResult& scan, const ExtractOptions& options) {
+  if (options.only_paths) return arrow::Status::Invalid("a batched extraction takes every file");
+  std::unique_ptr<BatchedExtraction> out(new BatchedExtraction());
+  Impl& im = *out->impl_;
+  std::vector<bool> emit;
+  im.outputs = AnalyzeScanned(scan, options, emit, im.timings);
+  im.order.resize(im.outputs.size());
+  for (size_t i = 0; i < im.order.size(); ++i) im.order[i] = i;
+  std::sort(im.order.begin(), im.order.end(), [&](size_t a, size_t b) {
+    return im.outputs[a].file.file_id < im.outputs[b].file.file_id;
+  });
+  for (const auto& f : im.outputs) {
+    for (const auto& r : f.call_resolutions) {
+      if (r.target_def_id && r.target_file_id && *r.target_file_id != f.file.file_id)
+        im.called_from_other_files.push_back(*r.target_def_id);
+    }
+  }
+  std::sort(im.called_from_other_files.begin(), im.called_from_other_files.end());
+  im.called_from_other_files.erase(
+      std::unique(im.called_from_other_files.begin(), im.called_from_other_files.end()),
+      im.called_from_other_files.end());
+  im.scan_errors = ScanErrors(scan);
+  im.jobs = JobsOf(options);
+  return out;
+}
+
+int64_t BatchedExtraction::num_files() const { return static_cast<int64_t>(impl_->outputs.size()); }
+
+const std::vector<std::string>& BatchedExtraction::called_from_other_files() const {
+  return impl_->called_from_other_files;
+}
+
+const ExtractTimings& BatchedExtraction::timings() const { return impl_->timings; }
+
+arrow::Result<std::optional<ExtractionResult>> BatchedExtraction::Next(int64_t max_bytes) {
+  Impl& im = *impl_;
+  if (im.started && im.next >= im.order.size()) return std::nullopt;
+  const bool first = !im.started;  // the first batch is there even without files
+  im.started = true;
+  auto t0 = Clock::now();
+  std::vector<FileOutput> batch;
+  for (int64_t bytes = 0; im.next < im.order.size() && (batch.empty() || bytes < max_bytes);
+       ++im.next) {
+    FileOutput& f = im.outputs[im.order[im.next]];
+    bytes += f.file.size;
+    batch.push_back(std::move(f));
+    f = FileOutput{};  // frees the file's rows
+  }
+  ARROW_ASSIGN_OR_RAISE(
+      auto tables, BuildTables(batch, first ? im.scan_errors : std::vector<ErrorRow>{}, im.jobs));
+  im.timings.tables_ms += MsSince(t0);
+  return FromTables(tables, im.timings);
 }
 
 arrow::Result<ExtractionResult> ExtractRepository(const ExtractOptions& options) {

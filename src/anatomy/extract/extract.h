@@ -54,7 +54,38 @@ struct ScanResult;
 
 /// \brief ExtractRepository on the result of a scan already made (ScanRepository) with the
 /// same options.
-arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan, const ExtractOptions& options);
+arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
+                                               const ExtractOptions& options);
+
+/// \brief An extraction handed out a batch of files at a time, so that what a build holds is
+/// bounded by a batch rather than the repository: every file is parsed and resolved first
+/// (resolution needs them all), then each batch's tables are built when asked for and the
+/// rows of its files freed. Batches go in file_id order; their tables, concatenated, hold the
+/// rows of ExtractScanned (whose files go in path order).
+class BatchedExtraction {
+ public:
+  /// Parses and resolves every scanned file (`options.only_paths` must be unset).
+  static arrow::Result<std::unique_ptr<BatchedExtraction>> Make(const ScanResult& scan,
+                                                                const ExtractOptions& options);
+  ~BatchedExtraction();
+
+  int64_t num_files() const;
+  /// The definitions that calls in other files resolve to (target_def_id of call resolutions
+  /// whose target_file_id is not the caller's), sorted: the only nodes of a file that edges
+  /// from other files point at.
+  const std::vector<std::string>& called_from_other_files() const;
+  /// The tables of the next files, taken until their bytes reach `max_bytes` (at least one
+  /// file); the first batch (there is one even without files) also carries the scan's errors.
+  /// nullopt after the last.
+  arrow::Result<std::optional<ExtractionResult>> Next(int64_t max_bytes);
+  /// Parse and resolve times, and the tables' time so far.
+  const ExtractTimings& timings() const;
+
+ private:
+  BatchedExtraction();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// \brief Runs ExtractRepository's per-file pipeline (decoding, parse, scope analysis, rows,
 /// resolution, tables) on in-memory `bytes` as the file `path` (relative, '/' separators; a

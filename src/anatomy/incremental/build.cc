@@ -211,8 +211,7 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto outcome, writer_.Write(req));
     outputs_.push_back({req.dataset_name, req.table_uri, outcome.delta_version, outcome.rows});
     if (options_.compact_after > 0) {
-      // Compacted at the end of the run with the files' own size, row groups and clustering
-      // (extraction tables are in path order).
+      // Compacted at the end of the run with the files' own size, row groups and clustering.
       engine::MaintenanceRequest compact;
       compact.operation = engine::MaintenanceOperation::kOptimize;
       compact.dataset_name = req.dataset_name;
@@ -221,8 +220,7 @@ class Builder {
           req.write_policy.target_file_size.value_or(compact.target_file_size);
       compact.row_group_rows = req.row_group_rows.value_or(compact.row_group_rows);
       compact.min_files = options_.compact_after;
-      compact.order_by = req.write_policy.zorder_by.empty() ? std::vector<std::string>{"path"}
-                                                            : req.write_policy.zorder_by;
+      compact.order_by = req.write_policy.zorder_by;
       compact.commit_metadata = ctx_.CommitMetadata("compaction");
       compactions_.push_back(std::move(compact));
     }
@@ -289,10 +287,11 @@ class Builder {
                           ReadTable(ctx_.out + "/cpg_edges", {"dst_node_id", "dst_file_id"},
                                     {{"file_id", PredicateOp::kIn, file_ids}}));
 
+    const std::vector<Predicate> of_files = {{"file_id", PredicateOp::kIn, file_ids}};
     Stage("extract_upserts");
     // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
     for (const auto& [name, table] : extraction->Tables()) {
-      Conjunctions where = {{{"path", PredicateOp::kIn, paths}}};  // path-ordered tables
+      Conjunctions where = {of_files};
       if (name == "errors") where.push_back({{"stage", PredicateOp::kEq, {"scan"}}});
       ARROW_RETURN_NOT_OK(Upsert(pipeline::ExtractionWrite(ctx_, name, table), where).status());
     }
@@ -322,7 +321,6 @@ class Builder {
                                     {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}));
     ARROW_ASSIGN_OR_RAISE(auto old_qname_ids, Strings(*old_qnames, "node_id"));
     std::vector<std::string> added_qnames, removed_qnames;
-    const std::vector<Predicate> of_files = {{"file_id", PredicateOp::kIn, file_ids}};
     auto where_for = [&](const std::string& id_column) {
       Conjunctions where = {of_files};
       where.push_back(

@@ -4,7 +4,6 @@
 #include <arrow/compute/api.h>
 
 #include <filesystem>
-#include <mutex>
 #include <random>
 
 #include "anatomy/artifacts/rows.h"
@@ -15,12 +14,15 @@
 #include "anatomy/cpg/nest.h"
 #include "anatomy/cpg/views.h"
 #include "anatomy/engine/execute.h"
+#include "anatomy/engine/plan_builder.h"
 #include "anatomy/engine/plan_bundle.h"
 #include "anatomy/engine/session.h"
 #include "anatomy/engine/write_pipeline.h"
 #include "anatomy/extract/extract.h"
+#include "anatomy/extract/scan.h"
+#include "anatomy/extract/schemas.h"
+#include "anatomy/pipeline/streamed_write.h"
 #include "anatomy/pipeline/views.h"
-#include "anatomy/pipeline/write_queue.h"
 #include "anatomy/serde/msgpack_codec.h"
 
 namespace anatomy::pipeline {
@@ -88,6 +90,9 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
   req.table_uri = ctx.out + "/extract/" + dataset;
   req.data = std::move(rows);
   req.write_policy.stats_policy = artifacts::StatsPolicy::kAuto;
+  // Clustered by file, as the outputs: a build hands files out in file_id order, and an
+  // incremental build replaces a file's rows by file_id.
+  req.write_policy.zorder_by = {"file_id"};
   req.lineage_columns = {"file_id", "path"};
   req.commit_metadata = ctx.CommitMetadata("extract");
   return req;
@@ -167,6 +172,240 @@ Status CloseRun(const RunContext& ctx, const ExtractionCounts& extraction,
   return ctx.store->Append(manifest);
 }
 
+namespace {
+
+// The CPG views of one batch of files, or of the rows no file owns, and where their results
+// go. A batch's session holds its extraction tables; outputs are written chunk by chunk.
+class BatchedBuild {
+ public:
+  BatchedBuild(const RunContext& ctx, const engine::SessionOptions& session_options,
+               BuildSummary* summary)
+      : ctx_(ctx), session_options_(session_options), summary_(summary), slots_(2) {}
+
+  ~BatchedBuild() {
+    for (auto& [name, write] : writes_) write->Cancel(Status::Cancelled("the build stopped"));
+  }
+
+  // The definitions edges from other files point at (see RunBatch).
+  Status SetCalledFromOtherFiles(const std::vector<std::string>& def_ids) {
+    arrow::StringBuilder b;
+    ARROW_RETURN_NOT_OK(b.AppendValues(def_ids));
+    ARROW_ASSIGN_OR_RAISE(called_from_other_files_, b.Finish());
+    return Status::OK();
+  }
+
+  // One batch of files: its extraction tables are written, and the views run over them. The
+  // edges into qualified names and into definitions called from other files are kept for
+  // the end: their cpg_edges_by_dst lists gather edges of every batch.
+  Status RunBatch(const extract::ExtractionResult& extraction) {
+    auto tables = extraction.Tables();
+    for (const auto& [name, table] : tables) {
+      counts_[name] += table->num_rows();
+      if (name == "errors" && table->num_rows() > 0) errors_.push_back(table);
+      ARROW_RETURN_NOT_OK(Write("extract_" + name, table, [&, dataset = name] {
+        return ExtractionWrite(ctx_, dataset, nullptr);
+      }));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto session, engine::Session::Make(session_options_));
+    ARROW_RETURN_NOT_OK(IngestExtraction(*session, tables));
+    tables.clear();
+    ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*session));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Run(*session, qnames_view));
+    qname_parts_.push_back(qnames.table);
+    session->DropView(qnames_view.name);
+    // The qualified names' own rows are the last batch's (RunRest).
+    ARROW_ASSIGN_OR_RAISE(auto no_qnames, arrow::Table::MakeEmpty(qnames.table->schema()));
+    ARROW_RETURN_NOT_OK(session->Ingest(qnames_view.name, no_qnames));
+    ARROW_ASSIGN_OR_RAISE(auto edges, RunBaseViews(*session));
+    for (const auto& name : extract::DatasetNames())
+      session->DropTable(cpg::ExtractTableName(name));
+    session->DropTable(qnames_view.name);
+    // Edges whose lists are complete within the batch, and those kept for the end.
+    ARROW_ASSIGN_OR_RAISE(auto split, SplitEdges(edges));
+    edges.reset();
+    if (split.second->num_rows() > 0) kept_edges_.push_back(split.second);
+    return RunDerivedViews(*session, split.first);
+  }
+
+  // The rows no file owns: qualified names (over every batch's) and the edge lists into
+  // them and into definitions called from other files.
+  Status RunRest() {
+    ARROW_ASSIGN_OR_RAISE(auto session, engine::Session::Make(session_options_));
+    for (const auto& name : extract::DatasetNames()) {
+      ARROW_ASSIGN_OR_RAISE(auto empty, arrow::Table::MakeEmpty(extract::DatasetSchema(name)));
+      ARROW_RETURN_NOT_OK(session->Ingest(cpg::ExtractTableName(name), empty));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto qnames, MergeQualifiedNames());
+    ARROW_RETURN_NOT_OK(session->Ingest(cpg::kQualifiedNamesView, qnames));
+    qname_parts_.clear();
+    ARROW_ASSIGN_OR_RAISE(auto kept, RunBaseViews(*session));  // no edges of its own
+    if (!kept_edges_.empty()) {
+      ARROW_ASSIGN_OR_RAISE(kept, arrow::ConcatenateTables(kept_edges_));
+    }
+    kept_edges_.clear();
+    return RunDerivedViews(*session, kept);
+  }
+
+  // Commits every write: extraction tables, then the outputs in the views' order.
+  Status Finish(std::vector<artifacts::OutputDescriptor>* outputs, const ProgressFn& progress) {
+    int64_t done = 0;
+    const auto total = static_cast<int64_t>(write_order_.size());
+    for (const auto& name : write_order_) {
+      auto& write = writes_.at(name);
+      ARROW_ASSIGN_OR_RAISE(auto outcome, write->Finish());
+      summary_->stage_seconds["writes"] += write->busy_seconds();
+      if (name.rfind("extract_", 0) != 0) {
+        outputs->push_back({name, ctx_.out + "/" + name, outcome.delta_version, outcome.rows});
+        summary_->rows_by_output[name] = outcome.rows;
+      }
+      if (progress) progress("write", ++done, total);
+    }
+    writes_.clear();
+    return Status::OK();
+  }
+
+  ExtractionCounts Counts() const {
+    ExtractionCounts out;
+    for (const auto& name : extract::DatasetNames()) {
+      auto it = counts_.find(name);
+      out.rows.push_back({name, it == counts_.end() ? 0 : it->second});
+    }
+    out.errors = errors_.empty() ? nullptr : arrow::ConcatenateTables(errors_).ValueOr(nullptr);
+    return out;
+  }
+
+  const std::map<std::string, std::string>& plan_fingerprints() const { return fingerprints_; }
+
+ private:
+  // Runs a view; its plan and view artifacts are recorded for its first batch, its execution
+  // for every one.
+  Result<ViewResult> Run(engine::Session& session, const cpg::CpgView& view) {
+    const double t = core::MonotonicMs();
+    const bool first = !fingerprints_.count(view.name);
+    ARROW_ASSIGN_OR_RAISE(auto result, RunView(session, view, ctx_, first));
+    fingerprints_[view.name] = result.plan_fingerprint;
+    summary_->stage_seconds["views"] += (core::MonotonicMs() - t) / 1000.0;
+    return result;
+  }
+
+  // Hands `chunk` to the write of `name`, started (with `request()`) on its first chunk. Empty
+  // chunks after the first add nothing.
+  template <typename MakeRequest>
+  Status Write(const std::string& name, const std::shared_ptr<arrow::Table>& chunk,
+               MakeRequest&& request) {
+    auto it = writes_.find(name);
+    if (it == writes_.end()) {
+      it = writes_.emplace(name, std::make_unique<StreamedWrite>(ctx_.writer, request(), &slots_))
+               .first;
+      write_order_.push_back(name);
+    } else if (chunk->num_rows() == 0) {
+      return Status::OK();
+    }
+    return it->second->Add(chunk);
+  }
+
+  Status WriteView(const ViewResult& result) {
+    return Write(result.name, result.table, [&] { return OutputWrite(ctx_, result); });
+  }
+
+  // Runs nodes, edges and props; returns the edges.
+  Result<std::shared_ptr<arrow::Table>> RunBaseViews(engine::Session& session) {
+    ARROW_ASSIGN_OR_RAISE(auto views, cpg::BuildBaseViews(session));
+    std::shared_ptr<arrow::Table> edges;
+    for (auto& view : views) {
+      ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
+      if (view.name == "cpg_edges") {
+        ARROW_RETURN_NOT_OK(AddCounts(*result.table, "edge_kind"));
+        edges = result.table;
+      }
+      if (view.name == "cpg_nodes") ARROW_RETURN_NOT_OK(AddCounts(*result.table, "node_kind"));
+      view.plan = {};
+      session.DropView(view.name);
+      // Derived views read the base results (but nodes) through the one ingest surface.
+      if (view.name != "cpg_nodes") ARROW_RETURN_NOT_OK(session.Ingest(view.name, result.table));
+      ARROW_RETURN_NOT_OK(WriteView(result));
+    }
+    return edges;
+  }
+
+  // props_map and by_src over the session's props and edges; by_dst over `into_edges`.
+  Status RunDerivedViews(engine::Session& session,
+                         const std::shared_ptr<arrow::Table>& into_edges) {
+    ARROW_ASSIGN_OR_RAISE(auto views, cpg::BuildDerivedViews(session));
+    for (auto& view : views) {
+      if (view.name == "cpg_edges_by_dst") continue;
+      ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
+      ARROW_RETURN_NOT_OK(WriteView(result));
+    }
+    views.clear();
+    // by_dst is built like the others (BuildDerivedViews) but reads edges only.
+    ARROW_ASSIGN_OR_RAISE(auto props, session.Table("cpg_props"));
+    ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
+    session.DropTable("cpg_props");
+    ARROW_RETURN_NOT_OK(session.Ingest("cpg_props", no_props));
+    session.DropTable("cpg_edges");
+    ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", into_edges));
+    ARROW_ASSIGN_OR_RAISE(views, cpg::BuildDerivedViews(session));
+    for (auto& view : views) {
+      if (view.name != "cpg_edges_by_dst") continue;
+      ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
+      ARROW_RETURN_NOT_OK(WriteView(result));
+    }
+    return Status::OK();
+  }
+
+  // (edges whose destination only this batch's edges point at, the others).
+  Result<std::pair<std::shared_ptr<arrow::Table>, std::shared_ptr<arrow::Table>>> SplitEdges(
+      const std::shared_ptr<arrow::Table>& edges) {
+    namespace cp = arrow::compute;
+    ARROW_ASSIGN_OR_RAISE(auto no_file,
+                          cp::CallFunction("is_null", {edges->GetColumnByName("dst_file_id")}));
+    ARROW_ASSIGN_OR_RAISE(auto called,
+                          cp::IsIn(edges->GetColumnByName("dst_node_id"),
+                                   cp::SetLookupOptions(called_from_other_files_, true)));
+    ARROW_ASSIGN_OR_RAISE(auto later, cp::CallFunction("or", {no_file, called}));
+    ARROW_ASSIGN_OR_RAISE(auto now, cp::CallFunction("invert", {later}));
+    ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(edges, later));
+    ARROW_ASSIGN_OR_RAISE(auto done, cp::Filter(edges, now));
+    return std::make_pair(done.table(), kept.table());
+  }
+
+  // The qualified names of every batch, as the view over all of them gives them: each name
+  // once, its uses summed, in name order.
+  Result<std::shared_ptr<arrow::Table>> MergeQualifiedNames() {
+    ARROW_ASSIGN_OR_RAISE(auto parts, arrow::ConcatenateTables(qname_parts_));
+    ARROW_ASSIGN_OR_RAISE(auto session, engine::Session::Make(session_options_));
+    ARROW_RETURN_NOT_OK(session->Ingest("qualified_name_parts", parts));
+    auto merge = engine::PlanBuilder::Scan(*session, "qualified_name_parts");
+    merge.Aggregate({{"sum", "uses", "uses"}}, {"qualified_name"});
+    merge.OrderBy({{"qualified_name"}});
+    ARROW_ASSIGN_OR_RAISE(auto plan, merge.Build());
+    auto merged = engine::Execute(plan);
+    if (merged.status != "ok") return Status::ExecutionError("qualified names: ", merged.error);
+    return merged.table;
+  }
+
+  Status AddCounts(const arrow::Table& table, const std::string& column) {
+    ARROW_ASSIGN_OR_RAISE(auto counts, cpg::CountByKind(table, column));
+    auto& into = column == "edge_kind" ? summary_->edges_by_kind : summary_->nodes_by_kind;
+    for (const auto& [kind, n] : counts) into[kind] += n;
+    return Status::OK();
+  }
+
+  const RunContext& ctx_;
+  const engine::SessionOptions session_options_;
+  BuildSummary* summary_;
+  WriteSlots slots_;
+  std::map<std::string, std::unique_ptr<StreamedWrite>> writes_;
+  std::vector<std::string> write_order_;
+  std::map<std::string, std::string> fingerprints_;
+  std::shared_ptr<arrow::Array> called_from_other_files_;
+  std::vector<std::shared_ptr<arrow::Table>> qname_parts_, kept_edges_, errors_;
+  std::map<std::string, int64_t> counts_;
+};
+
+}  // namespace
+
 Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& progress) {
   const double start = core::MonotonicMs();
   auto report = [&](const std::string& stage, int64_t done, int64_t total) {
@@ -184,136 +423,63 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   summary.run_id = options.run_id.empty() ? NewRunId() : options.run_id;
   summary.out = out;
 
-  // 1. Extract.
-  report("extract", 0, 1);
-  ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractRepository(ExtractOptionsOf(options)));
-  summary.files = extraction.files->num_rows();
-  summary.lines = SumInt64(*extraction.files, "line_count");
-  if (auto is_python = extraction.files->GetColumnByName("is_python")) {
-    auto n = arrow::compute::Sum(is_python);
-    if (n.ok() && n->scalar()->is_valid) {
-      auto as_int = n->scalar()->CastTo(arrow::int64());
-      if (as_int.ok())
-        summary.python_files = std::static_pointer_cast<arrow::Int64Scalar>(*as_int)->value;
-    }
-  }
-  summary.errors = extraction.errors->num_rows();
-  summary.diagnostics = extraction.diagnostics->num_rows();
-  report("extract", 1, 1);
+  // 1. Parse every file and resolve across them.
+  report("parse", 0, 1);
+  const auto extract_options = ExtractOptionsOf(options);
+  ARROW_ASSIGN_OR_RAISE(auto scan,
+                        extract::ScanRepository({options.repo, options.include, options.exclude}));
+  ARROW_ASSIGN_OR_RAISE(auto extraction, extract::BatchedExtraction::Make(scan, extract_options));
+  scan = {};
+  report("parse", 1, 1);
   summary.stage_seconds["extract"] = (core::MonotonicMs() - start) / 1000.0;
-
-  // 2. Ingest through the one surface.
-  engine::SessionOptions session_options;
-  session_options.profile_name = options.profile;
-  ARROW_ASSIGN_OR_RAISE(auto session, engine::Session::Make(session_options));
-  ARROW_RETURN_NOT_OK(IngestExtraction(*session, extraction.Tables()));
 
   artifacts::ArtifactStore store(out + "/artifacts");
   artifacts::ArtifactBatch batch(&store);  // the run's artifact rows, one commit per table
   engine::WritePipeline writer(&store, options.profile);
   const RunContext ctx{out,    summary.run_id, options.profile, RuntimeHash(options.profile),
                        &store, &writer};
+  engine::SessionOptions session_options;
+  session_options.profile_name = options.profile;
 
-  // 3. Extraction tables, kept for incremental builds, and 4. the CPG views. Writes run on
-  // two threads of their own while the next view executes (WriteQueue); each stage's seconds
-  // are its own work (summed over threads), and views_and_writes is the wall time of both.
-  std::mutex done_mu;  // what the write threads record
-  auto add_seconds = [&](const std::string& stage, double since_ms) {
-    std::lock_guard<std::mutex> lock(done_mu);
-    summary.stage_seconds[stage] += (core::MonotonicMs() - since_ms) / 1000.0;
-  };
-  auto tables = extraction.Tables();
-  int64_t written = 0;
-  const int64_t total_writes = static_cast<int64_t>(tables.size()) + 6;
-  auto wrote = [&] {
-    std::lock_guard<std::mutex> lock(done_mu);
-    report("write", ++written, total_writes);
-  };
-  std::map<std::string, std::string> plan_fingerprints;
-  std::vector<artifacts::OutputDescriptor> outputs;  // in the views' order
+  // 2. Batch by batch: the extraction tables (kept for incremental builds) and the CPG views
+  // over them are written chunk by chunk (StreamedWrite: each table is one commit at the end)
+  // while the next batch runs. What a build holds is then the parsed files plus a batch.
   const double views_start = core::MonotonicMs();
-  constexpr size_t kWriteThreads = 2, kPendingViewWrites = 2;
-  WriteQueue writes(kWriteThreads);  // after everything its tasks use by reference
-  for (const auto& [name, table] : tables) {
-    writes.Submit(
-        [&, name = name, table = table]() -> Status {
-          const double t = core::MonotonicMs();
-          ARROW_RETURN_NOT_OK(writer.Write(ExtractionWrite(ctx, name, table)).status());
-          add_seconds("writes", t);
-          wrote();
-          return Status::OK();
-        },
-        tables.size());
-  }
-  // Runs one view, queues the write of its result and returns it, for later views to read.
-  auto run_view = [&](const cpg::CpgView& view) -> Result<std::shared_ptr<arrow::Table>> {
-    const double t = core::MonotonicMs();
-    ARROW_ASSIGN_OR_RAISE(auto result, RunView(*session, view, ctx));
-    plan_fingerprints[view.name] = result.plan_fingerprint;
-    if (view.name == "cpg_edges") {
-      ARROW_ASSIGN_OR_RAISE(summary.edges_by_kind, cpg::CountByKind(*result.table, "edge_kind"));
-    }
-    if (view.name == "cpg_nodes") {
-      ARROW_ASSIGN_OR_RAISE(summary.nodes_by_kind, cpg::CountByKind(*result.table, "node_kind"));
-    }
-    add_seconds("views", t);
-    if (view.name == cpg::kQualifiedNamesView) return result.table;  // an input, not an output
-    size_t slot = 0;
-    {
-      std::lock_guard<std::mutex> lock(done_mu);  // write threads fill earlier slots
-      slot = outputs.size();
-      outputs.emplace_back();
-    }
-    writes.Submit(
-        [&, result, slot]() -> Status {
-          const double t = core::MonotonicMs();
-          auto req = OutputWrite(ctx, result);
-          ARROW_ASSIGN_OR_RAISE(auto outcome, writer.Write(req));
-          {
-            std::lock_guard<std::mutex> lock(done_mu);
-            outputs[slot] = {result.name, req.table_uri, outcome.delta_version, outcome.rows};
-            summary.rows_by_output[result.name] = outcome.rows;
-          }
-          add_seconds("writes", t);
-          wrote();
-          return Status::OK();
-        },
-        kPendingViewWrites);
-    return result.table;
-  };
-  // Each input is dropped (from the session, the plans and here) once the last view reading
-  // it has run, and each result once written: peak memory stays near the largest view's.
-  const ExtractionCounts counts = CountExtraction(tables);
+  std::vector<artifacts::OutputDescriptor> outputs;
+  ExtractionCounts counts;
+  std::map<std::string, std::string> plan_fingerprints;
   {
-    ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*session));
-    ARROW_ASSIGN_OR_RAISE(auto qnames, run_view(qnames_view));
-    session->DropView(qnames_view.name);
-    ARROW_RETURN_NOT_OK(session->Ingest(qnames_view.name, qnames));
-    ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*session));
-    for (auto& view : base_views) {
-      ARROW_ASSIGN_OR_RAISE(auto table, run_view(view));
-      view.plan = {};
-      session->DropView(view.name);
-      // Derived views read the base results (but nodes) through the one ingest surface.
-      if (view.name != "cpg_nodes") ARROW_RETURN_NOT_OK(session->Ingest(view.name, table));
+    BatchedBuild build(ctx, session_options, &summary);
+    ARROW_RETURN_NOT_OK(build.SetCalledFromOtherFiles(extraction->called_from_other_files()));
+    int64_t files_done = 0;
+    while (true) {
+      const double t = core::MonotonicMs();
+      ARROW_ASSIGN_OR_RAISE(auto next, extraction->Next(options.batch_bytes));
+      if (!next) break;
+      summary.stage_seconds["extract"] += (core::MonotonicMs() - t) / 1000.0;
+      const arrow::Table& files = *next->files;
+      summary.files += files.num_rows();
+      summary.lines += SumInt64(files, "line_count");
+      if (auto is_python = files.GetColumnByName("is_python")) {
+        for (const auto& chunk : is_python->chunks()) {
+          summary.python_files += static_cast<const arrow::BooleanArray&>(*chunk).true_count();
+        }
+      }
+      summary.errors += next->errors->num_rows();
+      summary.diagnostics += next->diagnostics->num_rows();
+      ARROW_RETURN_NOT_OK(build.RunBatch(*next));
+      files_done += files.num_rows();
+      report("views", files_done, extraction->num_files());
     }
+    extraction.reset();
+    ARROW_RETURN_NOT_OK(build.RunRest());
+    ARROW_RETURN_NOT_OK(build.Finish(&outputs, progress));
+    counts = build.Counts();
+    plan_fingerprints = build.plan_fingerprints();
   }
-  for (const auto& [name, table] : tables) session->DropTable(cpg::ExtractTableName(name));
-  session->DropTable(cpg::kQualifiedNamesView);
-  tables.clear();
-  extraction = {};
-  ARROW_ASSIGN_OR_RAISE(auto derived_views, cpg::BuildDerivedViews(*session));
-  for (auto& view : derived_views) {
-    ARROW_RETURN_NOT_OK(run_view(view).status());
-    view.plan = {};
-    session->DropView(view.name);
-    if (view.name == "cpg_props_map") session->DropTable("cpg_props");
-  }
-  session->DropTable("cpg_edges");
-  ARROW_RETURN_NOT_OK(writes.Wait());
   summary.stage_seconds["views_and_writes"] = (core::MonotonicMs() - views_start) / 1000.0;
 
-  // 5. Close the run.
+  // 3. Close the run.
   ARROW_RETURN_NOT_OK(CloseRun(ctx, counts, plan_fingerprints, outputs));
   ARROW_RETURN_NOT_OK(batch.Flush());
 

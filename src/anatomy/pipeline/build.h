@@ -27,6 +27,10 @@ struct BuildOptions {
   /// many small files (under half the target size) is compacted at the end of the run
   /// (OPTIMIZE, recorded in delta_maintenance_v2). 0: never.
   int compact_after = 8;
+  /// A full build runs the views over batches of files whose source adds up to this many
+  /// bytes (BatchedExtraction): it holds the parsed files and about 100 times a batch's bytes.
+  /// Smaller batches hold less and write more (smaller) data files; the content is the same.
+  int64_t batch_bytes = int64_t{2} << 20;
 };
 
 /// \brief What a finished build reports.

@@ -22,11 +22,13 @@ std::string RuntimeHash(const std::string& profile) {
 }
 
 Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
-                           const RunContext& ctx) {
+                           const RunContext& ctx, bool record_plan) {
   ARROW_RETURN_NOT_OK(session.RegisterView(view.name, view.plan));
   ARROW_ASSIGN_OR_RAISE(auto bundle, engine::CompilePlan(session, view.name, view.plan));
-  ARROW_RETURN_NOT_OK(ctx.store->Append(engine::PlanArtifact(bundle, ctx.profile)));
-  ARROW_RETURN_NOT_OK(ctx.store->Append(engine::ViewArtifact(bundle, ctx.runtime_hash)));
+  if (record_plan) {
+    ARROW_RETURN_NOT_OK(ctx.store->Append(engine::PlanArtifact(bundle, ctx.profile)));
+    ARROW_RETURN_NOT_OK(ctx.store->Append(engine::ViewArtifact(bundle, ctx.runtime_hash)));
+  }
   engine::ExecuteOptions exec;
   exec.use_threads = !view.needs_ordered_execution;
   auto result = engine::Execute(view.plan, exec);

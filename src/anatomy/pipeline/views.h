@@ -50,8 +50,9 @@ struct ViewResult {
 /// \brief Registers the view in the session, compiles it, records its plan, view and
 /// execution artifacts, executes it, nests the nested views and checks cpg_nodes and
 /// cpg_edges against the kind catalogs. A failed execution is recorded, then returned.
+/// Without `record_plan` only the execution is recorded (the same view over another batch).
 Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
-                           const RunContext& ctx);
+                           const RunContext& ctx, bool record_plan = true);
 
 /// \brief Ingests the extraction tables (name, table) into `session` under their CPG names.
 Status IngestExtraction(

@@ -10,9 +10,9 @@ BUILD = Path(os.environ.get("ANATOMY_BUILD_DIR", SOURCE / "build"))
 FIXTURE = SOURCE / "tests" / "cpg" / "fixture_repo"
 
 
-def run_build(repo: Path, out: Path, jobs: int = 2) -> str:
+def run_build(repo: Path, out: Path, jobs: int = 2, *extra: str) -> str:
     proc = subprocess.run(
-        [str(BUILD / "anatomy"), "build", str(repo), "--out", str(out), "--jobs", str(jobs)],
+        [str(BUILD / "anatomy"), "build", str(repo), "--out", str(out), "--jobs", str(jobs), *extra],
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"anatomy build failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout
