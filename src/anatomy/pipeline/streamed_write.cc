@@ -21,8 +21,8 @@ void WriteSlots::Release() {
 }
 
 StreamedWrite::StreamedWrite(engine::WritePipeline* writer, engine::WriteRequest request,
-                             WriteSlots* slots, size_t max_pending)
-    : max_pending_(std::max<size_t>(1, max_pending)) {
+                             WriteSlots* slots, size_t max_in_flight)
+    : max_in_flight_(std::max<size_t>(1, max_in_flight)) {
   thread_ = std::thread([this, writer, slots, request = std::move(request)]() mutable {
     Run(writer, std::move(request), slots);
   });
@@ -36,12 +36,14 @@ StreamedWrite::~StreamedWrite() {
 
 Result<std::shared_ptr<arrow::Table>> StreamedWrite::Pop() {
   std::unique_lock<std::mutex> lock(mu_);
+  writing_ = false;
+  cv_.notify_all();  // a producer waiting for room
   cv_.wait(lock, [&] { return cancelled_ || !chunks_.empty() || closed_; });
   if (cancelled_) return *cancelled_;
   if (chunks_.empty()) return nullptr;
   auto chunk = std::move(chunks_.front());
   chunks_.pop_front();
-  cv_.notify_all();  // a producer waiting for room
+  writing_ = true;  // until the next Pop: the chunk still takes memory while it is written
   return chunk;
 }
 
@@ -89,7 +91,9 @@ void StreamedWrite::Run(engine::WritePipeline* writer, engine::WriteRequest requ
 
 Status StreamedWrite::Add(std::shared_ptr<arrow::Table> chunk) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [&] { return outcome_ || cancelled_ || chunks_.size() < max_pending_; });
+  cv_.wait(lock, [&] {
+    return outcome_ || cancelled_ || chunks_.size() + (writing_ ? 1 : 0) < max_in_flight_;
+  });
   if (cancelled_) return *cancelled_;
   if (outcome_) {
     return outcome_->ok() ? Status::Invalid("the write has already committed") : outcome_->status();

@@ -37,13 +37,14 @@ class WriteSlots {
 class StreamedWrite {
  public:
   StreamedWrite(engine::WritePipeline* writer, engine::WriteRequest request, WriteSlots* slots,
-                size_t max_pending = 1);
+                size_t max_in_flight = 1);
   /// An unfinished write is cancelled (nothing committed) and its thread joined.
   ~StreamedWrite();
   StreamedWrite(const StreamedWrite&) = delete;
   StreamedWrite& operator=(const StreamedWrite&) = delete;
 
-  /// Queues a chunk; blocks while `max_pending` chunks wait. Fails once the write has failed.
+  /// Queues a chunk; blocks while `max_in_flight` chunks wait or are being written (a chunk
+  /// takes memory until written). Fails once the write has failed.
   Status Add(std::shared_ptr<arrow::Table> chunk);
   /// No more chunks: waits for the commit. Without any chunk, nothing is written (Invalid).
   Result<engine::WriteOutcome> Finish();
@@ -57,11 +58,12 @@ class StreamedWrite {
   /// The next chunk (null: no more), or the cancellation.
   Result<std::shared_ptr<arrow::Table>> Pop();
 
-  const size_t max_pending_;
+  const size_t max_in_flight_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<arrow::Table>> chunks_;
   bool closed_ = false;
+  bool writing_ = false;  // a chunk taken by the writer and not yet written
   std::optional<Status> cancelled_;
   std::optional<Result<engine::WriteOutcome>> outcome_;  // set when the thread is done
   double busy_seconds_ = 0;
