@@ -4,6 +4,9 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
+
 #include "anatomy/delta/api.h"
 #include "anatomy/delta/log_files.h"
 #include "test_util.h"
@@ -170,12 +173,55 @@ TEST(MoreDataTest, ChunksAreCommittedTogether) {
     ASSERT_OK_AND_ASSIGN(written, WriteTable(storage, Rows({"a", "b"}, {1, 2}), o));
     EXPECT_EQ(written.rows_written, 5);
     EXPECT_EQ(written.version, create ? 0 : 1);
-    EXPECT_EQ(written.files_added, 5);  // a, b | b, c | a
+    EXPECT_EQ(written.files_added, 3);  // each partition's rows held back until the end
     ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage));
     ASSERT_OK_AND_ASSIGN(table, ScanToTable(*snap));
     EXPECT_EQ(testing::CanonicalRows(*table),
               testing::CanonicalRows(*Rows({"a", "a", "b", "b", "c"}, {1, 5, 2, 3, 4})));
   }
+}
+
+// Chunks do not leave a small file per partition each: the rows short of a full file are
+// written with the next chunk's, so every file but a partition's last is full.
+TEST(MoreDataTest, ChunkTailsJoinTheNextChunk) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(dir.str()));
+  WriteOptions o;
+  o.partition_columns = {"g"};
+  o.files.row_group_rows = 2;
+  o.files.target_file_size = 1;  // a file is one row group of 2 rows
+  int64_t next_id = 0;
+  auto chunk = [&](int a_rows, int b_rows) {
+    std::vector<std::string> g;
+    std::vector<int64_t> v;
+    for (int i = 0; i < a_rows; ++i) g.push_back("a"), v.push_back(next_id++);
+    for (int i = 0; i < b_rows; ++i) g.push_back("b"), v.push_back(next_id++);
+    return Rows(g, v);
+  };
+  std::vector<std::shared_ptr<arrow::Table>> chunks = {chunk(1, 2), chunk(4, 1), chunk(1, 0)};
+  size_t next = 0;
+  o.more_data = [&]() -> Result<std::shared_ptr<arrow::Table>> {
+    return next < chunks.size() ? chunks[next++] : nullptr;
+  };
+  ASSERT_OK_AND_ASSIGN(written, WriteTable(storage, chunk(3, 1), o));
+  EXPECT_EQ(written.rows_written, 13);  // a: 3+1+4+1 = 9 rows, b: 1+2+1 = 4
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage));
+  std::map<std::string, std::vector<int64_t>> rows_per_file;
+  for (const auto& f : snap->files) {
+    auto stats = nlohmann::json::parse(*f.stats);
+    rows_per_file[*f.partition_values.at("g")].push_back(stats["numRecords"].get<int64_t>());
+  }
+  // Written in order: full files of 2 rows, then the last one.
+  EXPECT_EQ(rows_per_file["a"].size(), 5u);
+  EXPECT_EQ(rows_per_file["b"].size(), 2u);
+  for (const auto& [g, counts] : rows_per_file) {
+    int64_t total = 0, small = 0;
+    for (auto n : counts) total += n, small += n < 2;
+    EXPECT_LE(small, 1) << g;
+    EXPECT_EQ(total, g == "a" ? 9 : 4);
+  }
+  ASSERT_OK_AND_ASSIGN(table, ScanToTable(*snap));
+  EXPECT_EQ(table->num_rows(), 13);
 }
 
 // A chunk that fails (or does not fit the table) fails the write, and nothing is committed.

@@ -97,8 +97,8 @@ void AddBuildCommand(CLI::App& app) {
   cmd->add_option("--include", args->options.include, "Only paths matching these globs");
   cmd->add_option("--exclude", args->options.exclude, "Skip paths matching these globs");
   cmd->add_option("--batch-bytes", args->options.batch_bytes,
-                  "Full builds: source bytes of the files whose views run together; memory grows "
-                  "with it, the number of data files shrinks")
+                  "Full builds: source bytes of the files whose views run together (memory "
+                  "grows with it)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--compact-after", args->options.compact_after,

@@ -136,10 +136,15 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
   return out;
 }
 
-Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
-                    const std::string& dir, const PartitionValues& pvalues,
-                    const DataWriteOptions& options, const std::vector<std::string>& stats_columns,
-                    std::vector<AddFile>* out) {
+// Writes `part`'s rows as files of the target size. With `full_rows` (a streamed write that
+// goes on), the rows left over after the last full file, fewer than a full file holds (as
+// learned from the files written, *full_rows; at first a row group), are not written: the
+// offset of the first of them is returned.
+Result<int64_t> WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
+                             const std::string& dir, const PartitionValues& pvalues,
+                             const DataWriteOptions& options,
+                             const std::vector<std::string>& stats_columns,
+                             std::vector<AddFile>* out, int64_t* full_rows = nullptr) {
   parquet::WriterProperties::Builder builder;
   builder.compression(arrow::Compression::ZSTD)
       ->compression_level(options.compression_level)
@@ -155,6 +160,7 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
   const int64_t rows = part->num_rows();
   int file_index = 0;
   do {
+    if (full_rows && rows - offset < std::max(*full_rows, options.row_group_rows)) return offset;
     std::string name =
         "part-" + std::string(5 - std::min<size_t>(5, std::to_string(file_index).size()), '0') +
         std::to_string(file_index) + "-" + NewUuid() + "-c000.zstd.parquet";
@@ -175,6 +181,7 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
     ARROW_RETURN_NOT_OK(writer->Close());
     std::shared_ptr<parquet::FileMetaData> footer = writer->metadata();
     ARROW_ASSIGN_OR_RAISE(int64_t size, sink->Tell());
+    if (full_rows && size >= options.target_file_size) *full_rows = offset - start;
     ARROW_RETURN_NOT_OK(sink->Close());
     AddFile add;
     add.path = UriEncodePath(rel);
@@ -188,7 +195,7 @@ Status WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
     add.stats = std::move(stats);
     out->push_back(std::move(add));
   } while (offset < rows);
-  return Status::OK();
+  return offset;
 }
 
 /// The min and max of a top-level column over every row group of a file just written, from the
@@ -318,38 +325,79 @@ Result<std::string> ComputeStatsJson(const arrow::Table& table,
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
-                                            const std::shared_ptr<arrow::Table>& data,
-                                            const std::vector<std::string>& partition_columns,
-                                            const DataWriteOptions& options) {
+DataFileWriter::DataFileWriter(Storage& storage, std::vector<std::string> partition_columns,
+                               DataWriteOptions options)
+    : storage_(storage),
+      partition_columns_(std::move(partition_columns)),
+      options_(std::move(options)) {}
+
+DataFileWriter::~DataFileWriter() = default;
+
+Result<std::vector<AddFile>> DataFileWriter::Write(const std::shared_ptr<arrow::Table>& data,
+                                                   bool last) {
   std::vector<AddFile> out;
-  if (data->num_rows() == 0) return out;
+  if (data->num_rows() > 0) ARROW_RETURN_NOT_OK(WritePartitions(data, last, &out));
+  if (last) {
+    // What earlier chunks held back and this one did not reach.
+    for (auto& [dir, held] : held_) {
+      ARROW_RETURN_NOT_OK(
+          WriteOneFile(storage_, held.rows, dir, held.values, options_, stats_columns_, &out)
+              .status());
+    }
+    held_.clear();
+  }
+  return out;
+}
+
+Status DataFileWriter::WritePart(std::shared_ptr<arrow::Table> part, const std::string& dir,
+                                 const PartitionValues& values, bool last,
+                                 std::vector<AddFile>* out) {
+  auto held = held_.find(dir);
+  if (held != held_.end()) {
+    ARROW_ASSIGN_OR_RAISE(part, arrow::ConcatenateTables({held->second.rows, part}));
+    held_.erase(held);
+  }
+  int64_t* full_rows = last ? nullptr : &full_rows_[dir];
+  ARROW_ASSIGN_OR_RAISE(int64_t written, WriteOneFile(storage_, part, dir, values, options_,
+                                                      stats_columns_, out, full_rows));
+  if (written == part->num_rows()) return Status::OK();
+  // Held back: copied, so that the chunk it comes from can go.
+  auto tail = part->Slice(written);
+  arrow::ArrayVector columns;
+  for (const auto& column : tail->columns()) {
+    ARROW_ASSIGN_OR_RAISE(auto copy, arrow::Concatenate(column->chunks()));
+    columns.push_back(std::move(copy));
+  }
+  held_[dir] = {arrow::Table::Make(tail->schema(), columns, tail->num_rows()), values};
+  return Status::OK();
+}
+
+Status DataFileWriter::WritePartitions(const std::shared_ptr<arrow::Table>& data, bool last,
+                                       std::vector<AddFile>* out) {
   // Data columns (partition columns live in folder names and the log, not in the files).
   std::vector<int> data_idx;
   std::vector<std::string> data_names;
   for (int i = 0; i < data->num_columns(); ++i) {
     const auto& n = data->schema()->field(i)->name();
-    bool is_part =
-        std::find(partition_columns.begin(), partition_columns.end(), n) != partition_columns.end();
+    bool is_part = std::find(partition_columns_.begin(), partition_columns_.end(), n) !=
+                   partition_columns_.end();
     if (!is_part) {
       data_idx.push_back(i);
       data_names.push_back(n);
     }
   }
-  std::vector<std::string> stats_columns;
-  if (options.stats_columns) {
-    stats_columns = *options.stats_columns;
+  stats_columns_.clear();
+  if (options_.stats_columns) {
+    stats_columns_ = *options_.stats_columns;
   } else {
-    for (size_t i = 0; i < data_names.size() && static_cast<int>(i) < options.num_indexed_cols;
+    for (size_t i = 0; i < data_names.size() && static_cast<int>(i) < options_.num_indexed_cols;
          ++i) {
-      stats_columns.push_back(data_names[i]);
+      stats_columns_.push_back(data_names[i]);
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto data_only, data->SelectColumns(data_idx));
-  if (partition_columns.empty()) {
-    ARROW_RETURN_NOT_OK(WriteOneFile(storage, data_only, "", {}, options, stats_columns, &out));
-    return out;
-  }
+  if (partition_columns_.empty()) return WritePart(data_only, "", {}, last, out);
+  const auto& partition_columns = partition_columns_;
   // Group rows by the tuple of partition values (dictionary indexes per column).
   std::vector<std::shared_ptr<arrow::Array>> dicts;
   std::vector<std::shared_ptr<arrow::Int32Array>> codes;
@@ -400,9 +448,16 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
       for (const auto& run : runs) slices.push_back(data_only->Slice(run.start, run.length));
       ARROW_ASSIGN_OR_RAISE(part, arrow::ConcatenateTables(slices));
     }
-    ARROW_RETURN_NOT_OK(WriteOneFile(storage, part, dir, pv, options, stats_columns, &out));
+    ARROW_RETURN_NOT_OK(WritePart(std::move(part), dir, pv, last, out));
   }
-  return out;
+  return Status::OK();
+}
+
+Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
+                                            const std::shared_ptr<arrow::Table>& data,
+                                            const std::vector<std::string>& partition_columns,
+                                            const DataWriteOptions& options) {
+  return DataFileWriter(storage, partition_columns, options).Write(data, /*last=*/true);
 }
 
 }  // namespace anatomy::delta

@@ -5,6 +5,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,36 @@ Result<std::vector<AddFile>> WriteDataFiles(Storage& storage,
                                             const std::shared_ptr<arrow::Table>& data,
                                             const std::vector<std::string>& partition_columns,
                                             const DataWriteOptions& options);
+
+/// \brief WriteDataFiles for a write that comes in chunks (WriteOptions::more_data): each
+/// partition's rows that would make a file smaller than a full one are held back (copied) and
+/// written with the next chunk's rows of that partition, so chunks do not leave a small file
+/// per partition each. The last call writes everything held.
+class DataFileWriter {
+ public:
+  DataFileWriter(Storage& storage, std::vector<std::string> partition_columns,
+                 DataWriteOptions options);
+  ~DataFileWriter();
+  /// The `add` actions of the files written for `data` (and, when `last`, for all held rows).
+  Result<std::vector<AddFile>> Write(const std::shared_ptr<arrow::Table>& data, bool last);
+
+ private:
+  struct Held {
+    std::shared_ptr<arrow::Table> rows;
+    PartitionValues values;
+  };
+  Status WritePartitions(const std::shared_ptr<arrow::Table>& data, bool last,
+                         std::vector<AddFile>* out);
+  Status WritePart(std::shared_ptr<arrow::Table> part, const std::string& dir,
+                   const PartitionValues& values, bool last, std::vector<AddFile>* out);
+
+  Storage& storage_;
+  const std::vector<std::string> partition_columns_;
+  const DataWriteOptions options_;
+  std::vector<std::string> stats_columns_;
+  std::map<std::string, Held> held_;           // by partition folder
+  std::map<std::string, int64_t> full_rows_;  // rows of the last full file, by partition folder
+};
 
 /// Stats JSON of one file's rows for the given columns. With the file's Parquet `footer`, min and
 /// max of the columns whose footer statistics are exact come from it instead of a pass over

@@ -116,45 +116,75 @@ Status CheckRows(const Metadata& meta, const arrow::Table& data) {
   return EnforceConstraints(constraints, data);
 }
 
-/// Writes logical rows as data files of a table with this metadata: under column mapping the
-/// files, partition values and stats use the physical names (and Parquet field ids).
+/// Writes logical rows, in one chunk or several, as data files of a table with this metadata:
+/// under column mapping the files, partition values and stats use the physical names (and
+/// Parquet field ids).
+class LogicalFileWriter {
+ public:
+  static Result<std::unique_ptr<LogicalFileWriter>> Make(Storage& storage, const Metadata& meta,
+                                                         DataWriteOptions files) {
+    ARROW_ASSIGN_OR_RAISE(auto mode, ParseColumnMappingMode(meta.configuration));
+    if (mode == ColumnMappingMode::kNone) {
+      return std::unique_ptr<LogicalFileWriter>(new LogicalFileWriter(
+          std::nullopt, DataFileWriter(storage, meta.partition_columns, std::move(files))));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(meta.schema_string, "metaData"));
+    ARROW_ASSIGN_OR_RAISE(auto partition_columns, PhysicalNames(schema, meta.partition_columns));
+    if (files.stats_columns) {
+      std::vector<std::string> known;
+      for (const auto& c : *files.stats_columns) {
+        if (schema.FindField(c)) known.push_back(c);
+      }
+      ARROW_ASSIGN_OR_RAISE(files.stats_columns, PhysicalNames(schema, known));
+    }
+    return std::unique_ptr<LogicalFileWriter>(new LogicalFileWriter(
+        std::move(schema), DataFileWriter(storage, partition_columns, std::move(files))));
+  }
+
+  /// `last`: no chunk follows (a partition's rows short of a full file are held until then).
+  Result<std::vector<AddFile>> Write(const std::shared_ptr<arrow::Table>& data, bool last) {
+    if (!mapped_schema_) return files_.Write(data, last);
+    ARROW_ASSIGN_OR_RAISE(auto physical, ToPhysicalTable(data, *mapped_schema_));
+    return files_.Write(physical, last);
+  }
+
+ private:
+  LogicalFileWriter(std::optional<DeltaType> mapped_schema, DataFileWriter files)
+      : mapped_schema_(std::move(mapped_schema)), files_(std::move(files)) {}
+  std::optional<DeltaType> mapped_schema_;
+  DataFileWriter files_;
+};
+
 Result<std::vector<AddFile>> WriteFiles(Storage& storage, const std::shared_ptr<arrow::Table>& data,
                                         const Metadata& meta, const DataWriteOptions& files) {
-  ARROW_ASSIGN_OR_RAISE(auto mode, ParseColumnMappingMode(meta.configuration));
-  if (mode == ColumnMappingMode::kNone) {
-    return WriteDataFiles(storage, data, meta.partition_columns, files);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto schema, ParseSchema(meta.schema_string, "metaData"));
-  ARROW_ASSIGN_OR_RAISE(auto physical, ToPhysicalTable(data, schema));
-  ARROW_ASSIGN_OR_RAISE(auto partition_columns, PhysicalNames(schema, meta.partition_columns));
-  DataWriteOptions opts = files;
-  if (opts.stats_columns) {
-    std::vector<std::string> known;
-    for (const auto& c : *opts.stats_columns) {
-      if (schema.FindField(c)) known.push_back(c);
-    }
-    ARROW_ASSIGN_OR_RAISE(opts.stats_columns, PhysicalNames(schema, known));
-  }
-  return WriteDataFiles(storage, physical, partition_columns, opts);
+  ARROW_ASSIGN_OR_RAISE(auto writer, LogicalFileWriter::Make(storage, meta, files));
+  return writer->Write(data, /*last=*/true);
 }
 
 /// WriteFiles of `data`, then of every table `options.more_data` hands out (conformed to
-/// `target` and checked); `rows` counts them all.
+/// `target` and checked), as one stream of files; `rows` counts them all.
 Result<std::vector<AddFile>> WriteAllFiles(Storage& storage, std::shared_ptr<arrow::Table> data,
                                            const Metadata& meta, const arrow::Schema& target,
                                            const WriteOptions& options, int64_t* rows) {
-  ARROW_ASSIGN_OR_RAISE(auto adds, WriteFiles(storage, data, meta, options.files));
+  ARROW_ASSIGN_OR_RAISE(auto writer, LogicalFileWriter::Make(storage, meta, options.files));
+  const bool streamed = static_cast<bool>(options.more_data);
+  ARROW_ASSIGN_OR_RAISE(auto adds, writer->Write(data, !streamed));
   *rows = data->num_rows();
-  if (!options.more_data) return adds;
-  while (true) {
+  while (streamed) {
     ARROW_ASSIGN_OR_RAISE(auto more, options.more_data());
-    if (!more) return adds;
+    if (!more) {
+      ARROW_ASSIGN_OR_RAISE(more, arrow::Table::MakeEmpty(data->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto held, writer->Write(more, /*last=*/true));
+      for (auto& a : held) adds.push_back(std::move(a));
+      break;
+    }
     ARROW_ASSIGN_OR_RAISE(more, Conform(more, target));
     ARROW_RETURN_NOT_OK(CheckRows(meta, *more));
-    ARROW_ASSIGN_OR_RAISE(auto more_adds, WriteFiles(storage, more, meta, options.files));
+    ARROW_ASSIGN_OR_RAISE(auto more_adds, writer->Write(more, /*last=*/false));
     *rows += more->num_rows();
     for (auto& a : more_adds) adds.push_back(std::move(a));
   }
+  return adds;
 }
 
 CommitInfo MakeCommitInfo(const std::string& op, StringMap params, const WriteOptions& o,

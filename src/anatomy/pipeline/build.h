@@ -29,7 +29,7 @@ struct BuildOptions {
   int compact_after = 8;
   /// A full build runs the views over batches of files whose source adds up to this many
   /// bytes (BatchedExtraction): it holds the parsed files and about 100 times a batch's bytes.
-  /// Smaller batches hold less and write more (smaller) data files; the content is the same.
+  /// Smaller batches hold less and run more (smaller) plans; the tables are the same.
   int64_t batch_bytes = int64_t{2} << 20;
 };
 
