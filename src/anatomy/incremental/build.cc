@@ -460,7 +460,10 @@ class Builder {
   Result<std::set<std::string>> SameSurface(const std::set<std::string>& changed,
                                             const extract::ExtractionResult& now) {
     const std::vector<std::string> paths(changed.begin(), changed.end());
-    const std::vector<Predicate> of_paths = {{"path", PredicateOp::kIn, paths}};
+    std::vector<std::string> file_ids;
+    for (const auto& p : paths) file_ids.push_back(core::StableId("file", {p}));
+    // Extraction tables are clustered by file_id: its statistics prune their files.
+    const std::vector<Predicate> of_paths = {{"file_id", PredicateOp::kIn, file_ids}};
     std::map<std::string, std::shared_ptr<arrow::Table>> before;
     for (const char* d : {"definitions", "bindings", "imports", "scopes"}) {
       ARROW_ASSIGN_OR_RAISE(before[d], ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
