@@ -603,6 +603,12 @@ PlanBuilder EdgesBy(PlanBuilder edges, const std::string& key, const std::string
 
 std::string ExtractTableName(const std::string& dataset) { return "extract_" + dataset; }
 
+const std::vector<std::string>& QualifiedNameDatasets() {
+  static const std::vector<std::string> kDatasets = {"definitions", "imports", "call_resolutions",
+                                                     "references"};
+  return kDatasets;
+}
+
 namespace {
 
 Status AddView(std::vector<CpgView>* views, std::string name, const PlanBuilder& b,

@@ -43,6 +43,9 @@ struct CpgView {
 /// Its result is ingested under this name before the base views are built.
 inline constexpr const char* kQualifiedNamesView = "cpg_qualified_names";
 
+/// \brief The extraction datasets the qualified names view reads.
+const std::vector<std::string>& QualifiedNameDatasets();
+
 /// \brief The qualified names view over the extraction tables ingested in `session`.
 Result<CpgView> BuildQualifiedNamesView(const engine::Session& session);
 

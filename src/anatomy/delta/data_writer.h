@@ -66,7 +66,7 @@ class DataFileWriter {
   const std::vector<std::string> partition_columns_;
   const DataWriteOptions options_;
   std::vector<std::string> stats_columns_;
-  std::map<std::string, Held> held_;           // by partition folder
+  std::map<std::string, Held> held_;          // by partition folder
   std::map<std::string, int64_t> full_rows_;  // rows of the last full file, by partition folder
 };
 

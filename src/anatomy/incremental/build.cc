@@ -282,12 +282,22 @@ class Builder {
     summary_.build.diagnostics = extraction->diagnostics->num_rows();
 
     Stage("read_previous");
-    // 2. Where the previous edges of these files pointed, read before anything is replaced.
-    ARROW_ASSIGN_OR_RAISE(auto old_edges,
-                          ReadTable(ctx_.out + "/cpg_edges", {"dst_node_id", "dst_file_id"},
-                                    {{"file_id", PredicateOp::kIn, file_ids}}));
-
+    // 2. Where the previous edges of these files pointed, and the qualified names their rows
+    // used, read before anything is replaced.
     const std::vector<Predicate> of_files = {{"file_id", PredicateOp::kIn, file_ids}};
+    ARROW_ASSIGN_OR_RAISE(auto old_edges, ReadTable(ctx_.out + "/cpg_edges",
+                                                    {"dst_node_id", "dst_file_id"}, {of_files}));
+    std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> old_rows, new_rows;
+    for (const auto& [name, table] : extraction->Tables()) {
+      const auto& read = cpg::QualifiedNameDatasets();
+      if (std::find(read.begin(), read.end(), name) == read.end()) continue;
+      new_rows.emplace_back(name, table);
+      ARROW_ASSIGN_OR_RAISE(auto old, ReadTable(ctx_.out + "/extract/" + name, {}, of_files));
+      old_rows.emplace_back(name, std::move(old));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto old_uses, NameUses(old_rows));
+    old_rows.clear();
+
     Stage("extract_upserts");
     // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
     for (const auto& [name, table] : extraction->Tables()) {
@@ -297,30 +307,29 @@ class Builder {
     }
 
     Stage("qualified_names");
-    // 4. Qualified names are shared by all files: computed again over the whole extraction.
-    ARROW_ASSIGN_OR_RAISE(auto whole, NewSession());
-    for (const char* d : {"definitions", "imports", "call_resolutions", "references"}) {
-      ARROW_ASSIGN_OR_RAISE(auto table, ReadTable(ctx_.out + "/extract/" + d));
-      ARROW_RETURN_NOT_OK(whole->Ingest(cpg::ExtractTableName(d), table));
-    }
-    ARROW_ASSIGN_OR_RAISE(auto qnames_view, cpg::BuildQualifiedNamesView(*whole));
-    ARROW_ASSIGN_OR_RAISE(auto qnames, pipeline::RunView(*whole, qnames_view, ctx_));
-    plan_fingerprints_[qnames.name] = qnames.plan_fingerprint;
+    // 4. Qualified names are shared by all files: the names these files use now and no file
+    // used before are added, those no file uses any more removed. Each name's uses are kept
+    // (state/qualified_names): those of these files' old rows go, their new rows' come.
+    ARROW_ASSIGN_OR_RAISE(auto new_uses, NameUses(new_rows));
+    new_rows.clear();
+    ARROW_ASSIGN_OR_RAISE(auto uses_before, ReadTable(pipeline::QualifiedNamesUri(ctx_.out),
+                                                      {"qualified_name", "uses"}));
+    ARROW_ASSIGN_OR_RAISE(auto name_changes, UpdateNameUses(*uses_before, *old_uses, *new_uses));
+    engine::WriteRequest uses_write = pipeline::QualifiedNamesWrite(ctx_, name_changes.uses);
+    for (auto& [k, v] : change_metadata_) uses_write.commit_metadata[k] = v;
+    ARROW_RETURN_NOT_OK(writer_.Write(uses_write).status());
+    std::vector<std::string> removed_qnames;
+    for (const auto& name : name_changes.removed)
+      removed_qnames.push_back(core::StableId("qname", {name}));
 
     Stage("base_views");
-    // 5. The base views over the impacted files' rows (and all qualified names). Every row of
-    // an output carries the file it comes from (file_id; null for the qualified names, which
-    // all files share): the rows to replace are those of these files, and those of the
-    // qualified names no file names any more; the rows to add, those of these files and of
-    // the qualified names that are new.
+    // 5. The base views over the impacted files' rows and the added qualified names. Every row
+    // of an output carries the file it comes from (file_id; null for the qualified names,
+    // which all files share): the rows to replace are those of these files, and those of the
+    // qualified names no file names any more.
     ARROW_ASSIGN_OR_RAISE(auto part, NewSession());
     ARROW_RETURN_NOT_OK(pipeline::IngestExtraction(*part, extraction->Tables()));
-    ARROW_RETURN_NOT_OK(part->Ingest(qnames.name, qnames.table));
-    ARROW_ASSIGN_OR_RAISE(auto old_qnames,
-                          ReadTable(ctx_.out + "/cpg_nodes", {"node_id"},
-                                    {{"node_kind", PredicateOp::kEq, {"PY_QUALIFIED_NAME"}}}));
-    ARROW_ASSIGN_OR_RAISE(auto old_qname_ids, Strings(*old_qnames, "node_id"));
-    std::vector<std::string> added_qnames, removed_qnames;
+    ARROW_RETURN_NOT_OK(part->Ingest(cpg::kQualifiedNamesView, name_changes.added));
     auto where_for = [&](const std::string& id_column) {
       Conjunctions where = {of_files};
       where.push_back(
@@ -339,12 +348,6 @@ class Builder {
         continue;
       }
       const std::string id_column = view.name == "cpg_nodes" ? "node_id" : "entity_id";
-      if (view.name == "cpg_nodes") {
-        ARROW_ASSIGN_OR_RAISE(std::tie(added_qnames, removed_qnames),
-                              QualifiedNameChanges(*result.table, old_qname_ids));
-      }
-      ARROW_ASSIGN_OR_RAISE(result.table,
-                            WithoutOldQualifiedNames(result.table, id_column, added_qnames));
       ARROW_RETURN_NOT_OK(
           Upsert(pipeline::OutputWrite(ctx_, result), where_for(id_column)).status());
     }
@@ -357,11 +360,7 @@ class Builder {
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
       Conjunctions where = {of_files};
-      if (view.name == "cpg_props_map") {
-        ARROW_ASSIGN_OR_RAISE(result.table,
-                              WithoutOldQualifiedNames(result.table, "entity_id", added_qnames));
-        where = where_for("entity_id");
-      }
+      if (view.name == "cpg_props_map") where = where_for("entity_id");
       ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
     }
     // Edges into a node come from any file. The destinations these files' edges pointed or
@@ -444,6 +443,18 @@ class Builder {
                              {"build_reason", summary_.reason}}));
     Stage("");
     return Finish({});
+  }
+
+  // The cpg_qualified_names view over these extraction rows: each name they use, with its uses.
+  Result<std::shared_ptr<arrow::Table>> NameUses(
+      const std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>>& tables) {
+    ARROW_ASSIGN_OR_RAISE(auto session, NewSession());
+    for (const auto& [name, table] : tables)
+      ARROW_RETURN_NOT_OK(session->Ingest(cpg::ExtractTableName(name), table));
+    ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildQualifiedNamesView(*session));
+    ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*session, view, ctx_));
+    plan_fingerprints_[result.name] = result.plan_fingerprint;
+    return result.table;
   }
 
   // The rows of `paths` (and every other file they import, for resolution, not emitted).

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 
 #include "anatomy/cpg/nest.h"
@@ -14,37 +15,65 @@ namespace anatomy::incremental {
 
 namespace cp = arrow::compute;
 
-Result<std::pair<std::vector<std::string>, std::vector<std::string>>> QualifiedNameChanges(
-    const arrow::Table& nodes, const std::vector<std::string>& old_ids) {
-  ARROW_ASSIGN_OR_RAISE(auto kinds, Strings(nodes, "node_kind"));
-  ARROW_ASSIGN_OR_RAISE(auto ids, Strings(nodes, "node_id"));
-  if (kinds.size() != ids.size()) return Status::Invalid("cpg_nodes rows without kind or id");
-  std::set<std::string> now;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (kinds[i] == "PY_QUALIFIED_NAME") now.insert(ids[i]);
+namespace {
+
+// Adds each (qualified_name, uses) row of `table`, times `sign`, to `uses`.
+Status AddUses(const arrow::Table& table, int64_t sign, std::map<std::string, int64_t>* uses) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
+  auto names = batch->GetColumnByName("qualified_name");
+  auto counts = batch->GetColumnByName("uses");
+  if (!names || !counts || names->type_id() != arrow::Type::STRING ||
+      counts->type_id() != arrow::Type::INT64) {
+    return Status::Invalid("qualified name uses need qualified_name (string) and uses (int64)");
   }
-  const std::set<std::string> before(old_ids.begin(), old_ids.end());
-  std::pair<std::vector<std::string>, std::vector<std::string>> out;
-  std::set_difference(now.begin(), now.end(), before.begin(), before.end(),
-                      std::back_inserter(out.first));
-  std::set_difference(before.begin(), before.end(), now.begin(), now.end(),
-                      std::back_inserter(out.second));
-  return out;
+  const auto& n = static_cast<const arrow::StringArray&>(*names);
+  const auto& c = static_cast<const arrow::Int64Array&>(*counts);
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    if (n.IsValid(i)) (*uses)[n.GetString(i)] += sign * c.Value(i);
+  }
+  return Status::OK();
 }
 
-Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
-    const std::shared_ptr<arrow::Table>& table, const std::string& id_column,
-    const std::vector<std::string>& added) {
-  arrow::StringBuilder b;
-  ARROW_RETURN_NOT_OK(b.AppendValues(added));
-  ARROW_ASSIGN_OR_RAISE(auto added_array, b.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto has_file,
-                        cp::CallFunction("is_valid", {table->GetColumnByName("file_id")}));
-  ARROW_ASSIGN_OR_RAISE(auto is_added, cp::IsIn(table->GetColumnByName(id_column),
-                                                cp::SetLookupOptions(added_array)));
-  ARROW_ASSIGN_OR_RAISE(auto keep, cp::Or(has_file, is_added));
-  ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(table, keep));
-  return kept.table();
+Result<std::shared_ptr<arrow::Table>> UsesTable(const std::shared_ptr<arrow::Schema>& schema,
+                                                const std::map<std::string, int64_t>& uses) {
+  arrow::StringBuilder names;
+  arrow::Int64Builder counts;
+  for (const auto& [name, n] : uses) {
+    ARROW_RETURN_NOT_OK(names.Append(name));
+    ARROW_RETURN_NOT_OK(counts.Append(n));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto n, names.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto c, counts.Finish());
+  return arrow::Table::Make(schema, {n, c}, static_cast<int64_t>(uses.size()));
+}
+
+}  // namespace
+
+Result<NameUseChanges> UpdateNameUses(const arrow::Table& before, const arrow::Table& old_uses,
+                                      const arrow::Table& new_uses) {
+  std::map<std::string, int64_t> now, known;  // std::map: name order, as the view sorts
+  ARROW_RETURN_NOT_OK(AddUses(before, 1, &now));
+  for (const auto& [name, n] : now) known.emplace(name, n);
+  ARROW_RETURN_NOT_OK(AddUses(old_uses, -1, &now));
+  ARROW_RETURN_NOT_OK(AddUses(new_uses, 1, &now));
+  NameUseChanges out;
+  std::map<std::string, int64_t> added;
+  for (auto it = now.begin(); it != now.end();) {
+    if (it->second < 0) {
+      return Status::Invalid("qualified name '", it->first, "' has ", it->second,
+                             " uses: state/qualified_names does not match the extraction tables");
+    }
+    if (it->second == 0) {
+      if (known.count(it->first)) out.removed.push_back(it->first);
+      it = now.erase(it);
+      continue;
+    }
+    if (!known.count(it->first)) added.emplace(it->first, it->second);
+    ++it;
+  }
+  ARROW_ASSIGN_OR_RAISE(out.uses, UsesTable(new_uses.schema(), now));
+  ARROW_ASSIGN_OR_RAISE(out.added, UsesTable(new_uses.schema(), added));
+  return out;
 }
 
 Result<std::shared_ptr<arrow::Table>> EdgesInto(const arrow::Table& old_lists,

@@ -14,16 +14,19 @@
 
 namespace anatomy::incremental {
 
-/// \brief The qualified-name nodes of `nodes` (a cpg_nodes result) not in `old_ids`, and those
-/// of `old_ids` no longer in `nodes`: (added, removed), sorted.
-Result<std::pair<std::vector<std::string>, std::vector<std::string>>> QualifiedNameChanges(
-    const arrow::Table& nodes, const std::vector<std::string>& old_ids);
+/// \brief What an incremental build changes in the qualified names: their uses (rows of the
+/// cpg_qualified_names view, sorted by name) after the rebuilt files' old uses are taken away
+/// and their new ones added; the names no file used before (added, with their uses) and the
+/// names no file uses any more (removed, sorted).
+struct NameUseChanges {
+  std::shared_ptr<arrow::Table> uses, added;
+  std::vector<std::string> removed;
+};
 
-/// \brief The rows of an output that belong to a file (file_id set), or to a qualified name of
-/// `added` (in column `id_column`): the qualified names already written stay as they are.
-Result<std::shared_ptr<arrow::Table>> WithoutOldQualifiedNames(
-    const std::shared_ptr<arrow::Table>& table, const std::string& id_column,
-    const std::vector<std::string>& added);
+/// \brief `before` (state/qualified_names) less `old_uses` plus `new_uses`, all three of the
+/// view's schema. A count that goes below zero means the state does not match: an error.
+Result<NameUseChanges> UpdateNameUses(const arrow::Table& before, const arrow::Table& old_uses,
+                                      const arrow::Table& new_uses);
 
 /// \brief The edges into some destinations, as cpg_edges rows of `new_edges`' schema: their
 /// previous lists (`old_lists`, cpg_edges_by_dst rows), unnested, without the edges of

@@ -7,6 +7,7 @@
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/pipeline/build.h"
 
 namespace anatomy::incremental {
 
@@ -21,6 +22,7 @@ std::vector<std::pair<std::string, std::string>> TrackedTables(const std::string
                         "cpg_edges_by_dst"}) {
     tables.emplace_back(o, out + "/" + o);
   }
+  tables.emplace_back("state/qualified_names", pipeline::QualifiedNamesUri(out));
   return tables;
 }
 

@@ -25,7 +25,8 @@ std::string SnapshotUri(const std::string& out);
 std::string CursorsUri(const std::string& out);
 
 /// \brief Every table a build writes, as (cursor name, location): the extraction tables
-/// (`extract/<dataset>`) and the six outputs.
+/// (`extract/<dataset>`), the six outputs and the qualified names' uses
+/// (`state/qualified_names`).
 std::vector<std::pair<std::string, std::string>> TrackedTables(const std::string& out);
 
 /// \brief The latest version of the Delta table at `uri` (-1 when there is none).

@@ -98,6 +98,19 @@ engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& d
   return req;
 }
 
+engine::WriteRequest QualifiedNamesWrite(const RunContext& ctx,
+                                         std::shared_ptr<arrow::Table> rows) {
+  engine::WriteRequest req;
+  req.dataset_name = kQualifiedNamesState;
+  req.table_uri = QualifiedNamesUri(ctx.out);
+  req.data = std::move(rows);
+  req.write_policy.stats_policy = artifacts::StatsPolicy::kAuto;
+  req.commit_metadata = ctx.CommitMetadata("state");
+  return req;
+}
+
+std::string QualifiedNamesUri(const std::string& out) { return out + "/state/qualified_names"; }
+
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) {
   engine::WriteRequest req;
   SmallFiles(&req);
@@ -237,6 +250,8 @@ class BatchedBuild {
     }
     ARROW_ASSIGN_OR_RAISE(auto qnames, MergeQualifiedNames());
     ARROW_RETURN_NOT_OK(session->Ingest(cpg::kQualifiedNamesView, qnames));
+    ARROW_RETURN_NOT_OK(
+        Write(kQualifiedNamesState, qnames, [&] { return QualifiedNamesWrite(ctx_, nullptr); }));
     qname_parts_.clear();
     ARROW_ASSIGN_OR_RAISE(auto kept, RunBaseViews(*session));  // no edges of its own
     if (!kept_edges_.empty()) {
@@ -254,7 +269,7 @@ class BatchedBuild {
       auto& write = writes_.at(name);
       ARROW_ASSIGN_OR_RAISE(auto outcome, write->Finish());
       summary_->stage_seconds["writes"] += write->busy_seconds();
-      if (name.rfind("extract_", 0) != 0) {
+      if (name.rfind("extract_", 0) != 0 && name != kQualifiedNamesState) {
         outputs->push_back({name, ctx_.out + "/" + name, outcome.delta_version, outcome.rows});
         summary_->rows_by_output[name] = outcome.rows;
       }

@@ -71,6 +71,14 @@ Result<std::vector<artifacts::ExtractError>> ExtractErrorsOf(const arrow::Table&
 engine::WriteRequest ExtractionWrite(const RunContext& ctx, const std::string& dataset,
                                      std::shared_ptr<arrow::Table> rows);
 
+/// \brief OUT/state/qualified_names: every qualified name the files use (qualified_name, uses:
+/// how many rows of the extraction name it), the cpg_qualified_names view over all files. A
+/// full build writes it; an incremental build updates the counts with the rebuilt files' old
+/// and new uses, and so knows which names appear and disappear without reading every file.
+inline constexpr const char* kQualifiedNamesState = "state_qualified_names";
+std::string QualifiedNamesUri(const std::string& out);
+engine::WriteRequest QualifiedNamesWrite(const RunContext& ctx, std::shared_ptr<arrow::Table> rows);
+
 /// \brief The write of a CPG view's result to OUT/<view>, partitioned as CONTRACTS.md says.
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view);
 

@@ -13,7 +13,7 @@ FIXTURES = [SOURCE / "tests" / "cpg" / "fixture_repo", SOURCE / "tests" / "extra
 DATASETS = ("files scopes bindings occurrences definitions parameters call_sites call_resolutions imports "
             "references type_params annotations diagnostics errors").split()
 TABLES = ["cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"] + [
-    f"extract/{d}" for d in DATASETS]
+    f"extract/{d}" for d in DATASETS] + ["state/qualified_names"]
 
 
 def anatomy(*args, check=True, **kwargs):
