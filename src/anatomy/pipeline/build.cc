@@ -265,6 +265,8 @@ class BatchedBuild {
   Status Finish(std::vector<artifacts::OutputDescriptor>* outputs, const ProgressFn& progress) {
     int64_t done = 0;
     const auto total = static_cast<int64_t>(write_order_.size());
+    // Every write writes what it holds back at once (two at a time), then each commits.
+    for (const auto& name : write_order_) writes_.at(name)->Close();
     for (const auto& name : write_order_) {
       auto& write = writes_.at(name);
       ARROW_ASSIGN_OR_RAISE(auto outcome, write->Finish());

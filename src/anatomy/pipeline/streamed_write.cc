@@ -104,12 +104,16 @@ Status StreamedWrite::Add(std::shared_ptr<arrow::Table> chunk) {
   return Status::OK();
 }
 
-Result<engine::WriteOutcome> StreamedWrite::Finish() {
+void StreamedWrite::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
   }
   cv_.notify_all();
+}
+
+Result<engine::WriteOutcome> StreamedWrite::Finish() {
+  Close();
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
   return *outcome_;

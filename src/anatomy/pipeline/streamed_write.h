@@ -46,6 +46,8 @@ class StreamedWrite {
   /// Queues a chunk; blocks while `max_in_flight` chunks wait or are being written (a chunk
   /// takes memory until written). Fails once the write has failed.
   Status Add(std::shared_ptr<arrow::Table> chunk);
+  /// No more chunks; returns at once (the write finishes and commits on its thread).
+  void Close();
   /// No more chunks: waits for the commit. Without any chunk, nothing is written (Invalid).
   Result<engine::WriteOutcome> Finish();
   /// Fails the write with `why` before it commits (a build that stopped).
