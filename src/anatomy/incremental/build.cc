@@ -87,6 +87,9 @@ class Builder {
     const auto& expected = *cursors;
     for (const auto& [name, uri] : TrackedTables(ctx_.out)) {
       const int64_t now = TableVersion(uri).ValueOr(-1);  // unreadable: not at its cursor
+      if (now < 0)
+        return Full(name +
+                    " is missing (deleted, or not written by the build that made this output)");
       auto it = expected.find(name);
       if (it == expected.end() || it->second != now) {
         return Full(name + " is at version " + std::to_string(now) + ", not at its cursor " +

@@ -161,12 +161,15 @@ def test_invalidation_rebuilds_fully_and_says_why(repo, tmp_path):
     shutil.rmtree(out / "state" / "repo_snapshot")
     stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
     assert "the repository snapshot cannot be read" in stdout
+    shutil.rmtree(out / "state" / "qualified_names")
+    stdout = build(repo, out, "--incremental", "--profile", "other", "--exclude", "ns/*")
+    assert "state/qualified_names is missing" in stdout
     reasons = [r["reason"] for r in runs(out) if r["status"] == "ok"]
-    assert [r["mode"] for r in runs(out) if r["status"] == "ok"] == ["full"] * 5
+    assert [r["mode"] for r in runs(out) if r["status"] == "ok"] == ["full"] * 6
     full = tmp_path / "full"
     build(repo, full, "--profile", "other", "--exclude", "ns/*")
     assert_same_tables(out, full)
-    assert len(reasons) == 5
+    assert len(reasons) == 6
 
 
 def test_killed_builds_leave_readable_tables_and_the_next_build_recovers(repo, tmp_path):
