@@ -117,6 +117,8 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
 /// Columns whose values look unique: dictionary encoding of them is wasted work (the Parquet
 /// writer hashes every value until the dictionary page overflows, then falls back to plain), so
 /// it is turned off for them. Judged on a sample of the first rows: more than half distinct.
+constexpr int64_t kMinRowsToJudge = 1024;
+
 std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
   constexpr int64_t kSample = 1 << 16;
   std::vector<std::string> out;
@@ -126,7 +128,7 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
     bool candidate = arrow::is_integer(id) || arrow::is_floating(id) ||
                      arrow::is_base_binary_like(id) || id == arrow::Type::TIMESTAMP ||
                      id == arrow::Type::DATE32 || id == arrow::Type::DECIMAL128;
-    if (!candidate || col->num_chunks() == 0 || col->length() < 1024) continue;
+    if (!candidate || col->num_chunks() == 0 || col->length() < kMinRowsToJudge) continue;
     auto sample = col->Slice(0, std::min(kSample, col->length()));
     auto distinct = cp::CallFunction("count_distinct", {sample});
     if (!distinct.ok()) continue;
@@ -139,18 +141,20 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
 // Writes `part`'s rows as files of the target size. With `full_rows` (a streamed write that
 // goes on), the rows left over after the last full file, fewer than a full file holds (as
 // learned from the files written, *full_rows; at first a row group), are not written: the
-// offset of the first of them is returned.
+// offset of the first of them is returned. Columns in `plain` are written without a
+// dictionary.
 Result<int64_t> WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Table>& part,
                              const std::string& dir, const PartitionValues& pvalues,
                              const DataWriteOptions& options,
                              const std::vector<std::string>& stats_columns,
-                             std::vector<AddFile>* out, int64_t* full_rows = nullptr) {
+                             std::vector<AddFile>* out, const std::vector<std::string>& plain,
+                             int64_t* full_rows = nullptr) {
   parquet::WriterProperties::Builder builder;
   builder.compression(arrow::Compression::ZSTD)
       ->compression_level(options.compression_level)
       ->enable_statistics()
       ->max_row_group_length(options.row_group_rows);
-  for (const auto& name : MostlyUniqueColumns(*part)) builder.disable_dictionary(name);
+  for (const auto& name : plain) builder.disable_dictionary(name);
   auto props = builder.build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder()
                          .coerce_timestamps(arrow::TimeUnit::MICRO)
@@ -340,13 +344,27 @@ Result<std::vector<AddFile>> DataFileWriter::Write(const std::shared_ptr<arrow::
   if (last) {
     // What earlier chunks held back and this one did not reach.
     for (auto& [dir, held] : held_) {
-      ARROW_RETURN_NOT_OK(
-          WriteOneFile(storage_, held.rows, dir, held.values, options_, stats_columns_, &out)
-              .status());
+      ARROW_RETURN_NOT_OK(WriteOneFile(storage_, held.rows, dir, held.values, options_,
+                                       stats_columns_, &out, PlainColumns(dir, *held.rows))
+                              .status());
     }
     held_.clear();
   }
   return out;
+}
+
+const std::vector<std::string>& DataFileWriter::PlainColumns(const std::string& dir,
+                                                             const arrow::Table& rows) {
+  auto it = plain_.find(dir);
+  if (it != plain_.end()) return it->second;
+  // Decided once per partition and write, on the first rows enough to judge by (the later
+  // chunks of a streamed write are more of the same); smaller samples are judged again.
+  auto plain = MostlyUniqueColumns(rows);
+  if (rows.num_rows() < kMinRowsToJudge) {
+    undecided_ = std::move(plain);
+    return undecided_;
+  }
+  return plain_.emplace(dir, std::move(plain)).first->second;
 }
 
 Status DataFileWriter::WritePart(std::shared_ptr<arrow::Table> part, const std::string& dir,
@@ -358,8 +376,9 @@ Status DataFileWriter::WritePart(std::shared_ptr<arrow::Table> part, const std::
     held_.erase(held);
   }
   int64_t* full_rows = last ? nullptr : &full_rows_[dir];
-  ARROW_ASSIGN_OR_RAISE(int64_t written, WriteOneFile(storage_, part, dir, values, options_,
-                                                      stats_columns_, out, full_rows));
+  ARROW_ASSIGN_OR_RAISE(int64_t written,
+                        WriteOneFile(storage_, part, dir, values, options_, stats_columns_, out,
+                                     PlainColumns(dir, *part), full_rows));
   if (written == part->num_rows()) return Status::OK();
   // Held back: copied, so that the chunk it comes from can go.
   auto tail = part->Slice(written);
