@@ -31,8 +31,14 @@ class RandomTable {
           EXPECT_TRUE(b->AppendNull().ok());
           continue;
         }
-        // Lengths vary around the 8-byte prefix the sort compares first.
-        std::string v = prefix + std::to_string(Uniform(distinct)) + std::string(Uniform(3), 'x');
+        // Lengths vary around the two 8-byte words the sort compares first; a prefix with a
+        // '|' is a choice of kinds ("py_binding:|py_scope:" mixes ids of two kinds).
+        std::string kind = prefix;
+        if (auto bar = prefix.find('|'); bar != std::string::npos) {
+          kind = Coin(0.5) ? prefix.substr(0, bar) : prefix.substr(bar + 1);
+        }
+        std::string v = kind + std::to_string(Uniform(distinct)) + std::string(Uniform(3), 'x') +
+                        (Coin(0.2) ? std::string(Uniform(3), '\0') : "");
         if (large) {
           EXPECT_TRUE(static_cast<arrow::LargeStringBuilder&>(*b).Append(v).ok());
         } else {
@@ -144,7 +150,7 @@ std::shared_ptr<arrow::Table> MakeTable(RandomTable& r) {
                      arrow::field("tags", arrow::list(arrow::utf8())),
                      arrow::field("short_id", arrow::utf8())}),
       {r.Strings(5, "KIND_", 0.05), r.Strings(40, "file:", 0.1),
-       r.Strings(1000000, "py_binding:", 0.02), r.Strings(30, "", 0.2, /*large=*/true),
+       r.Strings(1000000, "py_binding:|py_scope:", 0.02), r.Strings(30, "", 0.2, /*large=*/true),
        r.Int64s(20, 0.1), r.Doubles(0.1, 0.1), r.Bools(0.1), r.Lists(),
        r.Strings(1000000, "", 0.05)});
 }

@@ -247,8 +247,10 @@ std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
   // Within each bucket: the remaining keys, then the input order (a stable sort).
   const Key& first = keys[packed];
   const bool prefixed = !first.ranked && first.raw_kind == Key::kString;
+  // Two words of prefix: ids of several kinds in one bucket ("py_binding:…", "py_scope:…")
+  // differ in their first eight bytes by kind only, in the next ones by value.
   struct Entry {
-    uint64_t prefix;
+    uint64_t prefix, prefix2;
     Row row;
   };
   std::vector<Entry> entries;
@@ -277,17 +279,21 @@ std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
     entries.clear();
     for (Row i = begin; i < end; ++i) {
       const Row r = order[i];
-      entries.push_back(
-          {prefixed && first.value_class[r] == kValue ? Prefix(first.strings[r].substr(common)) : 0,
-           r});
+      if (!prefixed || first.value_class[r] != kValue) {
+        entries.push_back({0, 0, r});
+        continue;
+      }
+      const std::string_view rest = first.strings[r].substr(common);
+      entries.push_back({Prefix(rest), rest.size() > 8 ? Prefix(rest.substr(8)) : 0, r});
     }
     std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
       size_t k = packed;
       if (prefixed) {
         const uint8_t ca = first.value_class[a.row], cb = first.value_class[b.row];
         if (ca != cb) return first.CompareClass(ca, cb) < 0;
-        if (ca == kValue && a.prefix != b.prefix) {
-          return (a.prefix < b.prefix) != first.descending;
+        if (ca == kValue && (a.prefix != b.prefix || a.prefix2 != b.prefix2)) {
+          const bool less = a.prefix != b.prefix ? a.prefix < b.prefix : a.prefix2 < b.prefix2;
+          return less != first.descending;
         }
       }
       for (; k < keys.size(); ++k) {
