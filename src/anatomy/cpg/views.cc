@@ -641,24 +641,39 @@ Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session) {
   return views;
 }
 
+Result<CpgView> BuildDerivedView(const engine::Session& session, const std::string& name) {
+  std::vector<CpgView> views;
+  if (name == "cpg_props_map") {
+    ARROW_RETURN_NOT_OK(AddView(&views, name, PropsMap(PlanBuilder::Scan(session, "cpg_props")), {},
+                                true, {"file_id"}));
+    views.back().nest = {
+        {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
+    return views[0];
+  }
+  // An edge's source is in the edge's file; its destination is in dst_file_id.
+  std::string key, file;
+  if (name == "cpg_edges_by_src") {
+    key = "src_node_id", file = "file_id";
+  } else if (name == "cpg_edges_by_dst") {
+    key = "dst_node_id", file = "dst_file_id";
+  } else {
+    return Status::KeyError("no derived view '", name, "'");
+  }
+  ARROW_RETURN_NOT_OK(AddView(
+      &views, name, EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key, file), {}, true, {file}));
+  std::vector<std::string> values;
+  for (const auto& f : views.back().plan.output_schema->fields()) {
+    if (f->name() != key && f->name() != file) values.push_back(f->name());
+  }
+  views.back().nest = {{key, file}, values, "edges"};
+  return views[0];
+}
+
 Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session) {
   std::vector<CpgView> views;
-  ARROW_RETURN_NOT_OK(AddView(&views, "cpg_props_map",
-                              PropsMap(PlanBuilder::Scan(session, "cpg_props")), {}, true,
-                              {"file_id"}));
-  views.back().nest = {
-      {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
-  // An edge's source is in the edge's file; its destination is in dst_file_id.
-  for (const auto& [key, file] : {std::pair<std::string, std::string>{"src_node_id", "file_id"},
-                                  {"dst_node_id", "dst_file_id"}}) {
-    ARROW_RETURN_NOT_OK(AddView(&views, "cpg_edges_by_" + key.substr(0, 3),
-                                EdgesBy(PlanBuilder::Scan(session, "cpg_edges"), key, file), {},
-                                true, {file}));
-    std::vector<std::string> values;
-    for (const auto& f : views.back().plan.output_schema->fields()) {
-      if (f->name() != key && f->name() != file) values.push_back(f->name());
-    }
-    views.back().nest = {{key, file}, values, "edges"};
+  for (const char* name : {"cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"}) {
+    ARROW_ASSIGN_OR_RAISE(auto view, BuildDerivedView(session, name));
+    views.push_back(std::move(view));
   }
   return views;
 }

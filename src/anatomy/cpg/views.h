@@ -66,4 +66,8 @@ Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session);
 /// the base plans run once.
 Result<std::vector<CpgView>> BuildDerivedViews(const engine::Session& session);
 
+/// \brief One of the derived views, over only the table it reads (cpg_props for
+/// cpg_props_map, cpg_edges for the adjacency lists).
+Result<CpgView> BuildDerivedView(const engine::Session& session, const std::string& name);
+
 }  // namespace anatomy::cpg

@@ -357,9 +357,8 @@ class Builder {
 
     Stage("derived_views");
     // 6. Derived views: the props of the same entities, the edges of the same sources.
-    ARROW_ASSIGN_OR_RAISE(auto derived, cpg::BuildDerivedViews(*part));
-    for (const auto& view : derived) {
-      if (view.name == "cpg_edges_by_dst") continue;
+    for (const char* name : {"cpg_props_map", "cpg_edges_by_src"}) {
+      ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildDerivedView(*part, name));
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
       plan_fingerprints_[view.name] = result.plan_fingerprint;
       Conjunctions where = {of_files};
@@ -394,24 +393,17 @@ class Builder {
          {"dst_node_id", PredicateOp::kIn, {dst_in_files.begin(), dst_in_files.end()}}},
         {{"dst_file_id", PredicateOp::kIsNull, {}},
          {"dst_node_id", PredicateOp::kIn, {dst_qnames.begin(), dst_qnames.end()}}}};
-    ARROW_ASSIGN_OR_RAISE(auto props, part->Table("cpg_props"));
     // One read-modify-write: the lists being replaced come back from the delta layer's rewrite
     // (the files holding them are read once), and the view recomputes them with the new edges.
     auto relist = [&](const std::shared_ptr<arrow::Table>& old_lists)
         -> Result<std::shared_ptr<arrow::Table>> {
       ARROW_ASSIGN_OR_RAISE(auto edges_into, EdgesInto(*old_lists, file_ids, *new_edges));
       ARROW_ASSIGN_OR_RAISE(auto into, NewSession());
-      ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
-      ARROW_RETURN_NOT_OK(into->Ingest("cpg_props", no_props));
       ARROW_RETURN_NOT_OK(into->Ingest("cpg_edges", edges_into));
-      ARROW_ASSIGN_OR_RAISE(auto into_views, cpg::BuildDerivedViews(*into));
-      for (const auto& view : into_views) {
-        if (view.name != "cpg_edges_by_dst") continue;
-        ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
-        plan_fingerprints_[view.name] = result.plan_fingerprint;
-        return result.table;
-      }
-      return Status::Invalid("no cpg_edges_by_dst view");
+      ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildDerivedView(*into, "cpg_edges_by_dst"));
+      ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*into, view, ctx_));
+      plan_fingerprints_[view.name] = result.plan_fingerprint;
+      return result.table;
     };
     pipeline::ViewResult by_dst;
     by_dst.name = "cpg_edges_by_dst";

@@ -348,27 +348,17 @@ class BatchedBuild {
   // props_map and by_src over the session's props and edges; by_dst over `into_edges`.
   Status RunDerivedViews(engine::Session& session,
                          const std::shared_ptr<arrow::Table>& into_edges) {
-    ARROW_ASSIGN_OR_RAISE(auto views, cpg::BuildDerivedViews(session));
-    for (auto& view : views) {
-      if (view.name == "cpg_edges_by_dst") continue;
+    for (const char* name : {"cpg_props_map", "cpg_edges_by_src"}) {
+      ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildDerivedView(session, name));
       ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
       ARROW_RETURN_NOT_OK(WriteView(result));
     }
-    views.clear();
-    // by_dst is built like the others (BuildDerivedViews) but reads edges only.
-    ARROW_ASSIGN_OR_RAISE(auto props, session.Table("cpg_props"));
-    ARROW_ASSIGN_OR_RAISE(auto no_props, arrow::Table::MakeEmpty(props->schema));
     session.DropTable("cpg_props");
-    ARROW_RETURN_NOT_OK(session.Ingest("cpg_props", no_props));
     session.DropTable("cpg_edges");
     ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", into_edges));
-    ARROW_ASSIGN_OR_RAISE(views, cpg::BuildDerivedViews(session));
-    for (auto& view : views) {
-      if (view.name != "cpg_edges_by_dst") continue;
-      ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
-      ARROW_RETURN_NOT_OK(WriteView(result));
-    }
-    return Status::OK();
+    ARROW_ASSIGN_OR_RAISE(auto by_dst, cpg::BuildDerivedView(session, "cpg_edges_by_dst"));
+    ARROW_ASSIGN_OR_RAISE(auto result, Run(session, by_dst));
+    return WriteView(result);
   }
 
   // (edges whose destination only this batch's edges point at, the others).
