@@ -353,18 +353,15 @@ Result<std::vector<AddFile>> DataFileWriter::Write(const std::shared_ptr<arrow::
   return out;
 }
 
-const std::vector<std::string>& DataFileWriter::PlainColumns(const std::string& dir,
-                                                             const arrow::Table& rows) {
+std::vector<std::string> DataFileWriter::PlainColumns(const std::string& dir,
+                                                      const arrow::Table& rows) {
   auto it = plain_.find(dir);
   if (it != plain_.end()) return it->second;
   // Decided once per partition and write, on the first rows enough to judge by (the later
   // chunks of a streamed write are more of the same); smaller samples are judged again.
   auto plain = MostlyUniqueColumns(rows);
-  if (rows.num_rows() < kMinRowsToJudge) {
-    undecided_ = std::move(plain);
-    return undecided_;
-  }
-  return plain_.emplace(dir, std::move(plain)).first->second;
+  if (rows.num_rows() >= kMinRowsToJudge) plain_.emplace(dir, plain);
+  return plain;
 }
 
 Status DataFileWriter::WritePart(std::shared_ptr<arrow::Table> part, const std::string& dir,

@@ -63,7 +63,7 @@ class DataFileWriter {
                    const PartitionValues& values, bool last, std::vector<AddFile>* out);
 
   /// The columns of partition `dir` written without a dictionary (mostly unique values).
-  const std::vector<std::string>& PlainColumns(const std::string& dir, const arrow::Table& rows);
+  std::vector<std::string> PlainColumns(const std::string& dir, const arrow::Table& rows);
 
   Storage& storage_;
   const std::vector<std::string> partition_columns_;
@@ -72,7 +72,6 @@ class DataFileWriter {
   std::map<std::string, Held> held_;          // by partition folder
   std::map<std::string, int64_t> full_rows_;  // rows of the last full file, by partition folder
   std::map<std::string, std::vector<std::string>> plain_;  // PlainColumns, by partition folder
-  std::vector<std::string> undecided_;
 };
 
 /// Stats JSON of one file's rows for the given columns. With the file's Parquet `footer`, min and

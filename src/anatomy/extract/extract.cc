@@ -351,8 +351,6 @@ const std::vector<std::string>& BatchedExtraction::called_from_other_files() con
   return impl_->called_from_other_files;
 }
 
-const ExtractTimings& BatchedExtraction::timings() const { return impl_->timings; }
-
 arrow::Result<std::optional<ExtractionResult>> BatchedExtraction::Next(int64_t max_bytes) {
   Impl& im = *impl_;
   if (im.started && im.next >= im.order.size()) return std::nullopt;

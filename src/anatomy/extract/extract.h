@@ -78,8 +78,6 @@ class BatchedExtraction {
   /// file); the first batch (there is one even without files) also carries the scan's errors.
   /// nullopt after the last.
   arrow::Result<std::optional<ExtractionResult>> Next(int64_t max_bytes);
-  /// Parse and resolve times, and the tables' time so far.
-  const ExtractTimings& timings() const;
 
  private:
   BatchedExtraction();

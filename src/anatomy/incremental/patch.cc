@@ -17,25 +17,32 @@ namespace cp = arrow::compute;
 
 namespace {
 
-// Adds each (qualified_name, uses) row of `table`, times `sign`, to `uses`.
-Status AddUses(const arrow::Table& table, int64_t sign, std::map<std::string, int64_t>* uses) {
+// A name's uses in the state before, and the change the rebuilt files bring.
+struct NameUses {
+  int64_t before = 0, change = 0;
+};
+
+// Adds each (qualified_name, uses) row of `table`, times `sign`, to `field` of its name.
+Status AddUses(const arrow::Table& table, int64_t NameUses::*field, int64_t sign,
+               std::map<std::string, NameUses>* names) {
   ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
-  auto names = batch->GetColumnByName("qualified_name");
+  auto names_column = batch->GetColumnByName("qualified_name");
   auto counts = batch->GetColumnByName("uses");
-  if (!names || !counts || names->type_id() != arrow::Type::STRING ||
+  if (!names_column || !counts || names_column->type_id() != arrow::Type::STRING ||
       counts->type_id() != arrow::Type::INT64) {
     return Status::Invalid("qualified name uses need qualified_name (string) and uses (int64)");
   }
-  const auto& n = static_cast<const arrow::StringArray&>(*names);
+  const auto& n = static_cast<const arrow::StringArray&>(*names_column);
   const auto& c = static_cast<const arrow::Int64Array&>(*counts);
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    if (n.IsValid(i)) (*uses)[n.GetString(i)] += sign * c.Value(i);
+    if (n.IsValid(i)) (*names)[n.GetString(i)].*field += sign * c.Value(i);
   }
   return Status::OK();
 }
 
-Result<std::shared_ptr<arrow::Table>> UsesTable(const std::shared_ptr<arrow::Schema>& schema,
-                                                const std::map<std::string, int64_t>& uses) {
+Result<std::shared_ptr<arrow::Table>> UsesTable(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::pair<std::string, int64_t>>& uses) {
   arrow::StringBuilder names;
   arrow::Int64Builder counts;
   for (const auto& [name, n] : uses) {
@@ -51,25 +58,24 @@ Result<std::shared_ptr<arrow::Table>> UsesTable(const std::shared_ptr<arrow::Sch
 
 Result<NameUseChanges> UpdateNameUses(const arrow::Table& before, const arrow::Table& old_uses,
                                       const arrow::Table& new_uses) {
-  std::map<std::string, int64_t> now, known;  // std::map: name order, as the view sorts
-  ARROW_RETURN_NOT_OK(AddUses(before, 1, &now));
-  for (const auto& [name, n] : now) known.emplace(name, n);
-  ARROW_RETURN_NOT_OK(AddUses(old_uses, -1, &now));
-  ARROW_RETURN_NOT_OK(AddUses(new_uses, 1, &now));
+  std::map<std::string, NameUses> names;  // std::map: name order, as the view sorts
+  ARROW_RETURN_NOT_OK(AddUses(before, &NameUses::before, 1, &names));
+  ARROW_RETURN_NOT_OK(AddUses(old_uses, &NameUses::change, -1, &names));
+  ARROW_RETURN_NOT_OK(AddUses(new_uses, &NameUses::change, 1, &names));
   NameUseChanges out;
-  std::map<std::string, int64_t> added;
-  for (auto it = now.begin(); it != now.end();) {
-    if (it->second < 0) {
-      return Status::Invalid("qualified name '", it->first, "' has ", it->second,
+  std::vector<std::pair<std::string, int64_t>> now, added;
+  for (const auto& [name, uses] : names) {
+    const int64_t count = uses.before + uses.change;
+    if (count < 0) {
+      return Status::Invalid("qualified name '", name, "' has ", count,
                              " uses: state/qualified_names does not match the extraction tables");
     }
-    if (it->second == 0) {
-      if (known.count(it->first)) out.removed.push_back(it->first);
-      it = now.erase(it);
+    if (count == 0) {
+      if (uses.before > 0) out.removed.push_back(name);
       continue;
     }
-    if (!known.count(it->first)) added.emplace(it->first, it->second);
-    ++it;
+    now.emplace_back(name, count);
+    if (uses.before == 0) added.emplace_back(name, count);
   }
   ARROW_ASSIGN_OR_RAISE(out.uses, UsesTable(new_uses.schema(), now));
   ARROW_ASSIGN_OR_RAISE(out.added, UsesTable(new_uses.schema(), added));
