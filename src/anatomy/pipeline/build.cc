@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "anatomy/artifacts/rows.h"
 #include "anatomy/artifacts/store.h"
@@ -271,7 +272,7 @@ class BatchedBuild {
       auto& write = writes_.at(name);
       ARROW_ASSIGN_OR_RAISE(auto outcome, write->Finish());
       summary_->stage_seconds["writes"] += write->busy_seconds();
-      if (name.rfind("extract_", 0) != 0 && name != kQualifiedNamesState) {
+      if (output_names_.count(name)) {
         outputs->push_back({name, ctx_.out + "/" + name, outcome.delta_version, outcome.rows});
         summary_->rows_by_output[name] = outcome.rows;
       }
@@ -322,6 +323,7 @@ class BatchedBuild {
   }
 
   Status WriteView(const ViewResult& result) {
+    output_names_.insert(result.name);
     return Write(result.name, result.table, [&] { return OutputWrite(ctx_, result); });
   }
 
@@ -405,6 +407,7 @@ class BatchedBuild {
   WriteSlots slots_;
   std::map<std::string, std::unique_ptr<StreamedWrite>> writes_;
   std::vector<std::string> write_order_;
+  std::set<std::string> output_names_;  // the CPG outputs among the writes (run manifest)
   std::map<std::string, std::string> fingerprints_;
   std::shared_ptr<arrow::Array> called_from_other_files_;
   std::vector<std::shared_ptr<arrow::Table>> qname_parts_, kept_edges_, errors_;
