@@ -134,6 +134,51 @@ TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {
   EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}}));
 }
 
+// Class definitions: path, qualified_name, bases.
+std::shared_ptr<arrow::Table> Classes(
+    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& rows) {
+  arrow::StringBuilder path, qname;
+  arrow::ListBuilder bases(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>());
+  auto* base = static_cast<arrow::StringBuilder*>(bases.value_builder());
+  for (const auto& [p, q, b] : rows) {
+    EXPECT_TRUE(path.Append(p).ok());
+    EXPECT_TRUE(qname.Append(q).ok());
+    EXPECT_TRUE(bases.Append().ok());
+    EXPECT_TRUE(base->AppendValues(b).ok());
+  }
+  auto schema = arrow::schema({arrow::field("path", arrow::utf8()),
+                               arrow::field("qualified_name", arrow::utf8()),
+                               arrow::field("bases", arrow::list(arrow::utf8()))});
+  return arrow::Table::Make(schema, {path.Finish().ValueOrDie(), qname.Finish().ValueOrDie(),
+                                     bases.Finish().ValueOrDie()});
+}
+
+TEST(Impact, ClassesBasedOnANameThatLeadsIntoTheChangeLeadThereToo) {
+  // a/b.py changes; c.py: `from a.b import Base` / `class Cls(Base)` / `class Sub(Cls)` /
+  // `class Other(object)`. A call `Cls.method()` elsewhere looks method up in a.b's Base.
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::string("Base"), true},  // from a.b import Base
+      {"d.py", "c", std::string("Sub"), true},     // from c import Sub
+      {"e.py", "c", std::string("Other"), true},   // from c import Other
+      {"f.py", "c", std::string("Outer"), true}};  // from c import Outer
+  ImpactInputs inputs;
+  inputs.changes = {{"a/b.py", "changed", std::nullopt}};
+  inputs.imports = Imports(imports);
+  inputs.classes = Classes({{"c.py", "c.Cls", {"Base"}},
+                            {"c.py", "c.Sub", {"Cls", "object"}},
+                            {"c.py", "c.Other", {"object"}},
+                            {"c.py", "c.Outer.Inner", {"Base.Mixin"}}});
+  inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py"};
+  auto impacted = ImpactOf(inputs);
+  ASSERT_TRUE(impacted.ok()) << impacted.status().ToString();
+  std::map<std::string, std::string> got;
+  for (const auto& i : *impacted) got[i.path] = i.reason;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"},
+                                                     {"c.py", "imports a.b"},
+                                                     {"d.py", "imports c"},
+                                                     {"f.py", "imports c"}}));
+}
+
 std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
                                           const std::vector<std::vector<std::string>>& rows) {
   arrow::FieldVector fields;

@@ -240,6 +240,9 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(impact.imports, ReadTable(ctx_.out + "/extract/imports",
                                                     {"path", "scope_id", "module", "imported_name",
                                                      "asname", "is_from", "is_star"}));
+    ARROW_ASSIGN_OR_RAISE(impact.classes, ReadTable(ctx_.out + "/extract/definitions",
+                                                    {"path", "qualified_name", "bases"},
+                                                    {{"def_kind", PredicateOp::kEq, {"class"}}}));
     ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                           ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                     {{"scope_kind", PredicateOp::kEq, {"module"}}}));
@@ -365,6 +368,7 @@ class Builder {
       if (view.name == "cpg_props_map") where = where_for("entity_id");
       ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
     }
+    Stage("edges_by_dst");
     // Edges into a node come from any file. The destinations these files' edges pointed or
     // point at keep their other edges: their previous lists, without the edges of these
     // files, with the new ones.

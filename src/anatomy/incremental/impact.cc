@@ -116,6 +116,39 @@ Status AddFacts(const arrow::Table& table, const char* kind,
   return Status::OK();
 }
 
+// A class of a module, by the module-level name it is reached through (`Outer` for
+// `m.Outer.Inner`), with the first name of each of its bases (`b` for `b.X[T]`).
+struct ClassBases {
+  std::string top_name;
+  std::vector<std::string> base_heads;
+};
+
+std::string HeadName(const std::string& text) { return text.substr(0, text.find_first_of(".[( ")); }
+
+Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow::Table* table) {
+  std::map<std::string, std::vector<ClassBases>> out;
+  if (!table) return out;
+  ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
+  ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
+  ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
+  auto bases = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName("bases"));
+  if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    const std::string& path = paths[static_cast<size_t>(i)];
+    const std::string module = extract::ModuleNameForPath(path);
+    const std::string& qname = qnames[static_cast<size_t>(i)];
+    ClassBases c;
+    const bool in_module = qname.compare(0, module.size() + 1, module + ".") == 0;
+    c.top_name = HeadName(in_module ? qname.substr(module.size() + 1) : qname);
+    auto values = std::static_pointer_cast<arrow::StringArray>(bases->value_slice(i));
+    for (int64_t k = 0; k < values->length(); ++k) {
+      if (!values->IsNull(k)) c.base_heads.push_back(HeadName(values->GetString(k)));
+    }
+    if (!c.base_heads.empty()) out[path].push_back(std::move(c));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::map<std::string, std::string>> SurfaceSignatures(const arrow::Table& definitions,
@@ -179,6 +212,24 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     frontier.push_back({m, it->second, existence});
   };
+  ARROW_ASSIGN_OR_RAISE(const auto classes, ClassesByPath(inputs.classes.get()));
+  // The names of module `path` that lead into a change, with the classes based on them.
+  auto with_classes = [&](const std::string& path, std::set<std::string> names) {
+    auto it = classes.find(path);
+    if (it == classes.end()) return names;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& c : it->second) {
+        if (names.count(c.top_name)) continue;
+        if (std::any_of(c.base_heads.begin(), c.base_heads.end(),
+                        [&](const std::string& h) { return names.count(h) > 0; })) {
+          names.insert(c.top_name);
+          grew = true;
+        }
+      }
+    }
+    return names;
+  };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& c : changes) {
     if (c.change != "deleted") impacted.emplace(c.path, c.change);
@@ -234,8 +285,9 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
       if (!present.count(use.path) || !DependsOn(use, change)) continue;
       impacted.emplace(use.path, "imports " + change.module);
       if (!use.module_level) continue;
-      changed_module(
-          use.path, use.is_star ? std::nullopt : std::optional<std::set<std::string>>({use.bound}));
+      changed_module(use.path, use.is_star ? std::nullopt
+                                           : std::optional<std::set<std::string>>(
+                                                 with_classes(use.path, {use.bound})));
     }
   }
   std::vector<artifacts::ImpactedFile> out;

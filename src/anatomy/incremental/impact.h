@@ -33,6 +33,10 @@ struct ImpactInputs {
   /// The module scopes' ids: imports in other scopes are reached by no other file. Unset: all
   /// imports count as module-level.
   std::optional<std::set<std::string>> module_scopes;
+  /// The previous build's class definitions (columns path, qualified_name, bases). A class
+  /// whose base names a name that leads into a change resolves its members there: the class
+  /// leads there too. Unset: no class is followed.
+  std::shared_ptr<arrow::Table> classes;
   /// The files now in the repository.
   std::vector<std::string> current_paths;
   /// Changed files whose surface (SurfaceSignatures) is unchanged. Ids of definitions,
@@ -43,7 +47,8 @@ struct ImpactInputs {
 /// \brief The files whose rows an incremental build recomputes, each with its reason: every
 /// added, changed, renamed or touched file; for a change that alters a module's surface (or
 /// adds, deletes or renames it), every file that imports the module, and transitively the
-/// files importing those at module level (their names lead into it). `import a.b` depends on
+/// files importing those at module level (their names lead into it, and so do the classes
+/// based on those names, whose members calls look up in the bases). `import a.b` depends on
 /// `a`, `a.b` and the modules under them; `from a.b import x` on `a`, `a.b`, and `a.b.x` with
 /// what is under it.
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs);

@@ -144,6 +144,28 @@ def test_unchanged_tree_does_nothing_and_changed_files_are_reported(repo, tmp_pa
     assert len(mine) == 1 and dict(mine[0]["artifact_ids"])["build_mode"] == "incremental"
 
 
+def test_a_member_added_to_a_base_class_reaches_calls_through_subclasses_in_other_modules(tmp_path):
+    # f.py calls Cls.method(); Cls (in m.py) inherits it from Base in n.py. Adding the method
+    # to Base changes how f.py's call resolves, though f.py imports nothing from n.py.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "n.py").write_text("class Base:\n    pass\n")
+    (repo / "m.py").write_text("from n import Base\n\n\nclass Cls(Base):\n    pass\n\n\nclass Sub(Cls):\n    pass\n")
+    (repo / "f.py").write_text("from m import Cls, Sub\n\n\ndef f():\n    Cls.method()\n    return Sub.method()\n")
+    (repo / "g.py").write_text("import m\n\n\ndef g():\n    return 1\n")
+    out = tmp_path / "out"
+    build(repo, out)
+    (repo / "n.py").write_text("class Base:\n    def method(self):\n        return 1\n")
+    build(repo, out, "--incremental")
+    impacted = {i["path"]: i["reason"] for i in runs(out)[-1]["impacted"]}
+    assert impacted["f.py"] == "imports m", impacted
+    full = tmp_path / "full"
+    build(repo, full)
+    assert_same_tables(out, full)
+    resolutions = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
+    assert sorted(r["target_qualified_name"] for r in resolutions) == ["n.Base.method"] * 2
+
+
 def test_invalidation_rebuilds_fully_and_says_why(repo, tmp_path):
     out = tmp_path / "out"
     stdout = build(repo, out, "--incremental")
