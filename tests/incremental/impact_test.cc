@@ -33,14 +33,14 @@ std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
                                      is_star.Finish().ValueOrDie(), scope.Finish().ValueOrDie()});
 }
 
-std::map<std::string, std::string> Impact(const std::vector<artifacts::FileChange>& changes,
-                                          const std::vector<Import>& imports,
-                                          std::set<std::string> same_surface = {}) {
+std::map<std::string, std::string> Impact(
+    const std::vector<artifacts::FileChange>& changes, const std::vector<Import>& imports,
+    std::map<std::string, std::set<std::string>> surface_changes = {}) {
   ImpactInputs inputs;
   inputs.changes = changes;
   inputs.imports = Imports(imports);
   inputs.current_paths = {"a/__init__.py", "a/b.py", "c.py", "d.py", "e.py", "f.py", "g.txt"};
-  inputs.same_surface = std::move(same_surface);
+  inputs.surface_changes = std::move(surface_changes);
   inputs.module_scopes.emplace();
   for (const auto& p : inputs.current_paths) inputs.module_scopes->insert(p + ":module");
   auto impacted = ImpactOf(inputs);
@@ -130,7 +130,7 @@ TEST(Impact, ReexportsCarryOnlyTheNamesThatLeadIntoTheChange) {
 TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {
   const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt},
                                        {"d.py", "c", std::string("x"), true}};
-  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {"a/b.py"});
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {}}});
   EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}}));
 }
 
@@ -193,8 +193,8 @@ std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
 }
 
 TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
-  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"},
-                            {{"f1", "m1", "module"}, {"f1", "s1", "function"}});
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.helper"}});
   auto defs = [](const std::string& qname) {
     return StringTable(
         {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
@@ -216,6 +216,77 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   };
   EXPECT_EQ(sig("m.helper", "x"), sig("m.helper", "y"));   // a local of a function body
   EXPECT_NE(sig("m.helper", "x"), sig("m.helper2", "x"));  // a definition's name
+  // Other files read `helper` differently; its binding's facts are as before.
+  EXPECT_EQ(ChangedNames(sig("m.helper", "x"), sig("m.helper2", "x")),
+            (std::set<std::string>{"helper2", "helper"}));
+}
+
+TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "pkg.m"}});
+  auto bindings = StringTable(
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+  auto surface = [&](const std::vector<std::vector<std::string>>& defs,
+                     const std::vector<std::vector<std::string>>& imports) {
+    auto d = StringTable(
+        {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, defs);
+    auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                          "is_star", "is_from", "resolved_kind", "resolved_path"},
+                         imports);
+    return SurfaceSignatures(*d, *bindings, *i, *scopes).ValueOrDie()["f1"];
+  };
+  const std::vector<std::vector<std::string>> defs = {
+      {"f1", "pkg.m.C", "class", "", "Base", "false"},
+      {"f1", "pkg.m.C.run", "function", "", "", "true"},
+      {"f1", "pkg.m.f", "function", "", "", "false"}};
+  auto with_method = defs;
+  with_method.push_back({"f1", "pkg.m.C.stop", "function", "", "", "true"});
+  const std::vector<std::string> import_os = {"f1", "m1",    "os.path", "",       "",
+                                              "0",  "false", "false",   "module", ""};
+  auto before = surface(defs, {import_os});
+  // A method is read through its class; `import os.path` binds `os`.
+  EXPECT_EQ(ChangedNames(before, surface(with_method, {import_os})), (std::set<std::string>{"C"}));
+  EXPECT_EQ(ChangedNames(before, surface(defs, {})), (std::set<std::string>{"os"}));
+  EXPECT_EQ(ChangedNames(before, before), (std::set<std::string>{}));
+  // A star import may bind any name.
+  EXPECT_EQ(
+      ChangedNames(
+          before,
+          surface(defs, {import_os, {"f1", "m1", "x", "", "", "0", "true", "true", "module", ""}})),
+      std::nullopt);
+}
+
+TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
+  // a/b.py offers one more name, `added`. c.py (`import a.b`) calls a.b.helper(); d.py
+  // (`from a import b`) calls b.added(); e.py (`import a.b`) has `class K(a.b.added)`;
+  // f.py (`from a.b import helper`) reads helper only.
+  const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt},
+                                       {"d.py", "a", std::string("b"), true},
+                                       {"e.py", "a.b", std::nullopt},
+                                       {"f.py", "a.b", std::string("helper"), true}};
+  ImpactInputs inputs;
+  inputs.changes = {{"a/b.py", "changed", std::nullopt}};
+  inputs.surface_changes = {{"a/b.py", {"added"}}};
+  inputs.imports = Imports(imports);
+  inputs.classes = Classes({{"e.py", "e.K", {"a.b.added"}}});
+  inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py"};
+  std::vector<std::string> asked;
+  inputs.call_texts = [&](const std::string& path) -> Result<std::vector<std::string>> {
+    asked.push_back(path);
+    if (path == "c.py") return std::vector<std::string>{"a.b.helper", "print"};
+    if (path == "d.py") return std::vector<std::string>{"b.added(1).x"};
+    return std::vector<std::string>{};
+  };
+  auto impacted = ImpactOf(inputs);
+  ASSERT_TRUE(impacted.ok()) << impacted.status().ToString();
+  std::map<std::string, std::string> got;
+  for (const auto& i : *impacted) got[i.path] = i.reason;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"a/b.py", "changed"}, {"d.py", "imports a.b"}, {"e.py", "imports a.b"}}));
+  EXPECT_EQ(asked, (std::vector<std::string>{"c.py", "d.py", "e.py"}));  // once each
+  // Without the texts, every importer of the module is rebuilt.
+  inputs.call_texts = nullptr;
+  EXPECT_EQ(ImpactOf(inputs).ValueOrDie().size(), 4u);
 }
 
 TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
@@ -235,7 +306,8 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
                     std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))
         .ValueOrDie();
   };
-  auto scopes = StringTable({"file_id", "scope_id", "scope_kind"}, {{"f1", "m1", "module"}});
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
   auto defs = StringTable(
       {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});

@@ -243,6 +243,12 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(impact.classes, ReadTable(ctx_.out + "/extract/definitions",
                                                     {"path", "qualified_name", "bases"},
                                                     {{"def_kind", PredicateOp::kEq, {"class"}}}));
+    impact.call_texts = [this](const std::string& path) -> Result<std::vector<std::string>> {
+      ARROW_ASSIGN_OR_RAISE(
+          auto calls, ReadTable(ctx_.out + "/extract/call_sites", {"callee_text"},
+                                {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
+      return Strings(*calls, "callee_text");
+    };
     ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                           ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                     {{"scope_kind", PredicateOp::kEq, {"module"}}}));
@@ -259,7 +265,7 @@ class Builder {
       Stage("extract");
       ARROW_ASSIGN_OR_RAISE(extraction, Extract(changed));
       Stage("impact");
-      ARROW_ASSIGN_OR_RAISE(impact.same_surface, SameSurface(changed, *extraction));
+      ARROW_ASSIGN_OR_RAISE(impact.surface_changes, SurfaceChanges(changed, *extraction));
     }
     ARROW_ASSIGN_OR_RAISE(summary_.impacted, ImpactOf(impact));
     summary_.reason = std::to_string(changes.changes.size()) + " files changed, " +
@@ -467,8 +473,10 @@ class Builder {
   }
 
   // The changed files whose surface is as before.
-  Result<std::set<std::string>> SameSurface(const std::set<std::string>& changed,
-                                            const extract::ExtractionResult& now) {
+  // For each changed file, the module-level names whose facts differ between its previous
+  // rows and `now` (ChangedNames); a file whose star imports changed is left out.
+  Result<std::map<std::string, std::set<std::string>>> SurfaceChanges(
+      const std::set<std::string>& changed, const extract::ExtractionResult& now) {
     const std::vector<std::string> paths(changed.begin(), changed.end());
     std::vector<std::string> file_ids;
     for (const auto& p : paths) file_ids.push_back(core::StableId("file", {p}));
@@ -483,15 +491,12 @@ class Builder {
                                             *before["imports"], *before["scopes"]));
     ARROW_ASSIGN_OR_RAISE(auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings,
                                                            *now.imports, *now.scopes));
-    std::set<std::string> same;
-    for (const auto& p : paths) {
-      const std::string id = core::StableId("file", {p});
-      auto o = old_sigs.find(id), n = new_sigs.find(id);
-      const bool absent = o == old_sigs.end() && n == new_sigs.end();
-      if (absent || (o != old_sigs.end() && n != new_sigs.end() && o->second == n->second))
-        same.insert(p);
+    std::map<std::string, std::set<std::string>> out;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      auto names = ChangedNames(old_sigs[file_ids[i]], new_sigs[file_ids[i]]);
+      if (names) out[paths[i]] = std::move(*names);
     }
-    return same;
+    return out;
   }
 
   Result<std::shared_ptr<engine::Session>> NewSession() {

@@ -3,7 +3,9 @@
 #include <arrow/api.h>
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <set>
 
@@ -61,9 +63,31 @@ bool DependsOn(const ImportUse& use, const ModuleChange& change) {
   return all_names && (Under(use.module, m) || (change.existence && Under(m, use.module)));
 }
 
+// Whether `use` reaches the names of `change` only through the module object it binds
+// (`import a.b` or `from a import b` of a submodule), so that a name is read only where the
+// file spells it (`a.b.name`, `b.name`); `from a.b import x` reads x itself.
+bool ReadsThroughBinding(const ImportUse& use, const ModuleChange& change) {
+  return !use.is_star && (use.from_name.empty() || use.module != change.module);
+}
+
 }  // namespace
 
 namespace {
+
+// The name a star import binds: any.
+constexpr const char* kAnyName = "*";
+
+// The first name of a dotted text (`b` for `b.X[T]`).
+std::string HeadName(const std::string& text) { return text.substr(0, text.find_first_of(".[( ")); }
+
+// The module-level name a qualified name of module `module` is nested in (`Outer` for
+// `m.Outer.Inner` of `m`).
+std::string NameInModule(const std::string& qname, const std::string& module) {
+  const bool in_module = !module.empty() && qname.size() > module.size() &&
+                         qname.compare(0, module.size(), module) == 0 &&
+                         qname[module.size()] == '.';
+  return HeadName(in_module ? qname.substr(module.size() + 1) : qname);
+}
 
 // Column `name` of `batch` rendered as text per row ("" for null; a list as its values
 // joined by ',', whatever its field name: tables read back from Delta name it `element`).
@@ -91,39 +115,55 @@ Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const st
   return out;
 }
 
-// Adds to `facts` (by file_id) one string per row of `table` made of `columns`; with
-// `module_scopes`, only rows whose scope_id is a module scope.
-Status AddFacts(const arrow::Table& table, const char* kind,
-                const std::vector<std::string>& columns, const std::set<std::string>* module_scopes,
-                std::map<std::string, std::vector<std::string>>* facts) {
-  ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
-  ARROW_ASSIGN_OR_RAISE(auto file_ids, Texts(*batch, "file_id"));
+// Facts by file_id, then by the module-level name other files read them through.
+using Facts = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
+
+// The module-level name a fact row is read through, given the row's column texts by name.
+using KeyOf = std::function<std::string(size_t row)>;
+
+// Adds to `facts` one string per row of `table` made of `columns`, under the name `key_of`
+// gives; with `module_scopes`, only rows whose scope_id is a module scope.
+Status AddFacts(const arrow::RecordBatch& batch, const std::vector<std::string>& file_ids,
+                const char* kind, const std::vector<std::string>& columns,
+                const std::set<std::string>* module_scopes, const KeyOf& key_of, Facts* facts) {
   std::vector<std::string> scope_ids;
   if (module_scopes) {
-    ARROW_ASSIGN_OR_RAISE(scope_ids, Texts(*batch, "scope_id"));
+    ARROW_ASSIGN_OR_RAISE(scope_ids, Texts(batch, "scope_id"));
   }
   std::vector<std::vector<std::string>> values;
   for (const auto& c : columns) {
-    ARROW_ASSIGN_OR_RAISE(auto v, Texts(*batch, c));
+    ARROW_ASSIGN_OR_RAISE(auto v, Texts(batch, c));
     values.push_back(std::move(v));
   }
   for (size_t r = 0; r < file_ids.size(); ++r) {
     if (module_scopes && !module_scopes->count(scope_ids[r])) continue;
     std::string fact = kind;
     for (const auto& v : values) fact += "\x1f" + v[r];
-    (*facts)[file_ids[r]].push_back(std::move(fact));
+    (*facts)[file_ids[r]][key_of(r)].push_back(std::move(fact));
   }
   return Status::OK();
 }
 
+// The identifiers of a text (`a`, `b`, `f`, `x` for `a.b.f(x)`). Bytes of UTF-8 sequences
+// count as identifier characters.
+void AddIdentifiers(const std::string& text, std::set<std::string>* out) {
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const unsigned char ch = i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+    if (std::isalnum(ch) || ch == '_' || ch >= 0x80) continue;
+    if (i > start) out->insert(text.substr(start, i - start));
+    start = i + 1;
+  }
+}
+
 // A class of a module, by the module-level name it is reached through (`Outer` for
-// `m.Outer.Inner`), with the first name of each of its bases (`b` for `b.X[T]`).
+// `m.Outer.Inner`), with the first name of each of its bases (`b` for `b.X[T]`) and every
+// name its bases read.
 struct ClassBases {
   std::string top_name;
   std::vector<std::string> base_heads;
+  std::set<std::string> base_names;
 };
-
-std::string HeadName(const std::string& text) { return text.substr(0, text.find_first_of(".[( ")); }
 
 Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow::Table* table) {
   std::map<std::string, std::vector<ClassBases>> out;
@@ -135,14 +175,13 @@ Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow
   if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     const std::string& path = paths[static_cast<size_t>(i)];
-    const std::string module = extract::ModuleNameForPath(path);
-    const std::string& qname = qnames[static_cast<size_t>(i)];
     ClassBases c;
-    const bool in_module = qname.compare(0, module.size() + 1, module + ".") == 0;
-    c.top_name = HeadName(in_module ? qname.substr(module.size() + 1) : qname);
+    c.top_name = NameInModule(qnames[static_cast<size_t>(i)], extract::ModuleNameForPath(path));
     auto values = std::static_pointer_cast<arrow::StringArray>(bases->value_slice(i));
     for (int64_t k = 0; k < values->length(); ++k) {
-      if (!values->IsNull(k)) c.base_heads.push_back(HeadName(values->GetString(k)));
+      if (values->IsNull(k)) continue;
+      c.base_heads.push_back(HeadName(values->GetString(k)));
+      AddIdentifiers(values->GetString(k), &c.base_names);
     }
     if (!c.base_heads.empty()) out[path].push_back(std::move(c));
   }
@@ -151,38 +190,86 @@ Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow
 
 }  // namespace
 
-Result<std::map<std::string, std::string>> SurfaceSignatures(const arrow::Table& definitions,
-                                                             const arrow::Table& bindings,
-                                                             const arrow::Table& imports,
-                                                             const arrow::Table& scopes) {
+Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
+                                                         const arrow::Table& bindings,
+                                                         const arrow::Table& imports,
+                                                         const arrow::Table& scopes) {
   std::set<std::string> module_scopes;
+  std::map<std::string, std::string> module_of;  // file_id -> module name
   {
     ARROW_ASSIGN_OR_RAISE(auto batch, scopes.CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto ids, Texts(*batch, "scope_id"));
     ARROW_ASSIGN_OR_RAISE(auto kinds, Texts(*batch, "scope_kind"));
+    ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (kinds[i] == "module") module_scopes.insert(ids[i]);
+      if (kinds[i] != "module") continue;
+      module_scopes.insert(ids[i]);
+      module_of[files[i]] = qnames[i];
     }
   }
-  std::map<std::string, std::vector<std::string>> facts;
-  ARROW_RETURN_NOT_OK(AddFacts(definitions, "def",
-                               {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
-                               nullptr, &facts));
-  ARROW_RETURN_NOT_OK(AddFacts(bindings, "binding",
-                               {"name", "flags", "scope_resolution", "resolved_kind"},
-                               &module_scopes, &facts));
-  ARROW_RETURN_NOT_OK(AddFacts(imports, "import",
-                               {"module", "imported_name", "asname", "level", "is_star", "is_from",
-                                "resolved_kind", "resolved_path"},
-                               &module_scopes, &facts));
-  std::map<std::string, std::string> out;
-  for (auto& [file_id, list] : facts) {
-    std::sort(list.begin(), list.end());
-    std::string joined;
-    for (const auto& f : list) joined += f + "\n";
-    out[file_id] = core::Sha256Hex(joined);
+  Facts facts;
+  {
+    // A definition is read through the module-level name it is nested in.
+    ARROW_ASSIGN_OR_RAISE(auto batch, definitions.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
+    auto key = [&](size_t r) { return NameInModule(qnames[r], module_of[files[r]]); };
+    ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "def",
+                                 {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
+                                 nullptr, key, &facts));
+  }
+  {
+    ARROW_ASSIGN_OR_RAISE(auto batch, bindings.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
+    ARROW_RETURN_NOT_OK(AddFacts(
+        *batch, files, "binding", {"name", "flags", "scope_resolution", "resolved_kind"},
+        &module_scopes, [&](size_t r) { return names[r]; }, &facts));
+  }
+  {
+    // An import is read through the name it binds; a star import binds any name.
+    ARROW_ASSIGN_OR_RAISE(auto batch, imports.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto module, Texts(*batch, "module"));
+    ARROW_ASSIGN_OR_RAISE(auto name, Texts(*batch, "imported_name"));
+    ARROW_ASSIGN_OR_RAISE(auto asname, Texts(*batch, "asname"));
+    ARROW_ASSIGN_OR_RAISE(auto is_star, Texts(*batch, "is_star"));
+    ARROW_ASSIGN_OR_RAISE(auto is_from, Texts(*batch, "is_from"));
+    auto key = [&](size_t r) -> std::string {
+      if (!asname[r].empty()) return asname[r];
+      if (is_from[r] == "true") return is_star[r] == "true" ? kAnyName : name[r];
+      return HeadName(module[r]);  // `import a.b` binds a
+    };
+    ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "import",
+                                 {"module", "imported_name", "asname", "level", "is_star",
+                                  "is_from", "resolved_kind", "resolved_path"},
+                                 &module_scopes, key, &facts));
+  }
+  std::map<std::string, Surface> out;
+  for (auto& [file_id, by_name] : facts) {
+    Surface& surface = out[file_id];
+    for (auto& [name, list] : by_name) {
+      std::sort(list.begin(), list.end());
+      std::string joined;
+      for (const auto& f : list) joined += f + "\n";
+      surface[name] = core::Sha256Hex(joined);
+    }
   }
   return out;
+}
+
+std::optional<std::set<std::string>> ChangedNames(const Surface& before, const Surface& after) {
+  std::set<std::string> changed;
+  for (const auto& [name, sig] : before) {
+    auto it = after.find(name);
+    if (it == after.end() || it->second != sig) changed.insert(name);
+  }
+  for (const auto& [name, sig] : after) {
+    if (!before.count(name)) changed.insert(name);
+  }
+  if (changed.count(kAnyName)) return std::nullopt;
+  return changed;
 }
 
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs) {
@@ -230,12 +317,36 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     return names;
   };
+  // Whether file `path` reads any of `names` through a module it binds: the names its calls
+  // and its classes' bases spell (without call_texts, any name).
+  std::map<std::string, std::set<std::string>> spelled;
+  auto reads_any = [&](const std::string& path,
+                       const std::set<std::string>& names) -> Result<bool> {
+    if (!inputs.call_texts) return true;
+    auto it = spelled.find(path);
+    if (it == spelled.end()) {
+      std::set<std::string> idents;
+      ARROW_ASSIGN_OR_RAISE(auto texts, inputs.call_texts(path));
+      for (const auto& t : texts) AddIdentifiers(t, &idents);
+      if (auto cs = classes.find(path); cs != classes.end()) {
+        for (const auto& c : cs->second) idents.insert(c.base_names.begin(), c.base_names.end());
+      }
+      it = spelled.emplace(path, std::move(idents)).first;
+    }
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return it->second.count(n) > 0; });
+  };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& c : changes) {
     if (c.change != "deleted") impacted.emplace(c.path, c.change);
-    if (c.change == "touched") continue;              // same content: nothing else can change
-    if (inputs.same_surface.count(c.path)) continue;  // what others read of it is as before
-    const bool existence = c.change != "changed";     // added, deleted, renamed
+    if (c.change == "touched") continue;           // same content: nothing else can change
+    const bool existence = c.change != "changed";  // added, deleted, renamed
+    if (auto names = inputs.surface_changes.find(c.path);
+        !existence && names != inputs.surface_changes.end()) {
+      // Only these names read differently (none: what others read of it is as before).
+      if (!names->second.empty()) changed_module(c.path, with_classes(c.path, names->second));
+      continue;
+    }
     changed_module(c.path, std::nullopt, existence);
     if (c.old_path) changed_module(*c.old_path, std::nullopt, existence);
   }
@@ -283,6 +394,10 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     frontier.pop_front();
     for (const auto& use : uses) {
       if (!present.count(use.path) || !DependsOn(use, change)) continue;
+      if (change.names && ReadsThroughBinding(use, change)) {
+        ARROW_ASSIGN_OR_RAISE(const bool reads, reads_any(use.path, *change.names));
+        if (!reads) continue;
+      }
       impacted.emplace(use.path, "imports " + change.module);
       if (!use.module_level) continue;
       changed_module(use.path, use.is_star ? std::nullopt

@@ -2,6 +2,7 @@
 
 #include <arrow/type_fwd.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,15 +15,22 @@
 
 namespace anatomy::incremental {
 
-/// \brief What other files can read of each file when they resolve imports and calls: its
-/// definitions (qualified name, kind, decorators, bases), its module-level bindings (name,
-/// flags, resolution) and its module-level imports. By file_id, as a sha256 of the sorted
-/// facts. The tables are extraction tables (definitions, bindings, imports, scopes) of any
-/// set of files.
-Result<std::map<std::string, std::string>> SurfaceSignatures(const arrow::Table& definitions,
-                                                             const arrow::Table& bindings,
-                                                             const arrow::Table& imports,
-                                                             const arrow::Table& scopes);
+/// \brief What other files can read of a file, by the module-level name they read it
+/// through: its definitions (qualified name, kind, decorators, bases) under the name they
+/// are nested in, its module-level bindings and its module-level imports under the name they
+/// bind ("*" for a star import). Each name maps to a sha256 of its sorted facts.
+using Surface = std::map<std::string, std::string>;
+
+/// \brief The Surface of each file (by file_id) of extraction tables (definitions, bindings,
+/// imports, scopes) of any set of files.
+Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
+                                                         const arrow::Table& bindings,
+                                                         const arrow::Table& imports,
+                                                         const arrow::Table& scopes);
+
+/// \brief The names whose facts differ between two surfaces of a file; nullopt when a star
+/// import changed (any name may now be bound).
+std::optional<std::set<std::string>> ChangedNames(const Surface& before, const Surface& after);
 
 /// \brief What the impact analysis knows.
 struct ImpactInputs {
@@ -39,9 +47,15 @@ struct ImpactInputs {
   std::shared_ptr<arrow::Table> classes;
   /// The files now in the repository.
   std::vector<std::string> current_paths;
-  /// Changed files whose surface (SurfaceSignatures) is unchanged. Ids of definitions,
-  /// scopes and bindings derive from names, not spans, so no other file's rows change.
-  std::set<std::string> same_surface;
+  /// Changed files whose surfaces were compared, with the names whose facts changed
+  /// (ChangedNames; empty: other files read the same of it). Ids of definitions, scopes and
+  /// bindings derive from names, not spans, so other files' rows change only where they read
+  /// a changed name. A changed file not listed changed every name.
+  std::map<std::string, std::set<std::string>> surface_changes;
+  /// The callee texts of a file's calls (`a.b.f` for `a.b.f(x)`). A file that binds a changed
+  /// module (`import a.b`) reads its names only in calls and class bases; with this set, it
+  /// is rebuilt only when it spells a changed name there. Unset: it is always rebuilt.
+  std::function<Result<std::vector<std::string>>(const std::string& path)> call_texts;
 };
 
 /// \brief The files whose rows an incremental build recomputes, each with its reason: every
