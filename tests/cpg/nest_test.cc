@@ -3,6 +3,8 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace anatomy::cpg {
 namespace {
 
@@ -30,6 +32,38 @@ TEST(Nest, UnnestGivesBackTheSortedRows) {
   ASSERT_TRUE(flat.ok()) << flat.status().ToString();
   EXPECT_TRUE((*flat)->Equals(*Sorted())) << (*flat)->ToString();
   EXPECT_FALSE(UnnestRuns(**nested, "nope").ok());
+}
+
+TEST(Nest, UnownedListsAreClusteredByTheOneFileTheirElementsComeFrom) {
+  // Edges (dst, dst_file, file_id) sorted by key: q1 and q3 come from f2 only, q2 from f1
+  // and f2, q4 from f1 only; n1 belongs to file f9 and keeps its place.
+  arrow::StringBuilder dst, dst_file, file;
+  const std::vector<std::vector<std::optional<std::string>>> rows = {
+      {"n1", "f9", "f1"},         {"q1", std::nullopt, "f2"}, {"q2", std::nullopt, "f1"},
+      {"q2", std::nullopt, "f2"}, {"q3", std::nullopt, "f2"}, {"q4", std::nullopt, "f1"}};
+  for (const auto& r : rows) {
+    EXPECT_TRUE(dst.Append(*r[0]).ok());
+    EXPECT_TRUE((r[1] ? dst_file.Append(*r[1]) : dst_file.AppendNull()).ok());
+    EXPECT_TRUE(file.Append(*r[2]).ok());
+  }
+  auto flat = arrow::Table::Make(
+      arrow::schema({arrow::field("dst", arrow::utf8()), arrow::field("dst_file", arrow::utf8()),
+                     arrow::field("file_id", arrow::utf8())}),
+      {dst.Finish().ValueOrDie(), dst_file.Finish().ValueOrDie(), file.Finish().ValueOrDie()});
+  auto nested = NestSortedRuns(*flat, {"dst", "dst_file"}, {"file_id"}, "edges");
+  ASSERT_TRUE(nested.ok()) << nested.status().ToString();
+  auto clustered = ClusterUnownedLists(**nested, "dst_file", "edges");
+  ASSERT_TRUE(clustered.ok()) << clustered.status().ToString();
+  auto keys =
+      std::static_pointer_cast<arrow::StringArray>((*clustered)->GetColumnByName("dst")->chunk(0));
+  std::vector<std::string> order;
+  for (int64_t i = 0; i < keys->length(); ++i) order.push_back(keys->GetString(i));
+  EXPECT_EQ(order, (std::vector<std::string>{"n1", "q4", "q1", "q3", "q2"}));
+  // The same rows: unnesting gives back every edge.
+  auto back = UnnestRuns(**clustered, "edges");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)->num_rows(), flat->num_rows());
+  EXPECT_FALSE(ClusterUnownedLists(**nested, "nope", "edges").ok());
 }
 
 }  // namespace

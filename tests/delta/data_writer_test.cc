@@ -91,5 +91,49 @@ TEST(DataWriterTest, UniqueAndRepeatedColumnsReadBackIdentically) {
   EXPECT_TRUE(combined->Equals(*expected)) << combined->ToString().substr(0, 2000);
 }
 
+// Rows of a list column as long as `lengths` say (a node's edges: one, or thousands).
+std::shared_ptr<arrow::Table> ListRows(const std::vector<int>& lengths) {
+  arrow::StringBuilder key;
+  arrow::ListBuilder list(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>());
+  auto* values = static_cast<arrow::StringBuilder*>(list.value_builder());
+  for (size_t i = 0; i < lengths.size(); ++i) {
+    EXPECT_TRUE(key.Append("k" + std::to_string(100000 + i)).ok());
+    EXPECT_TRUE(list.Append().ok());
+    for (int k = 0; k < lengths[i]; ++k)
+      EXPECT_TRUE(values->Append("edge:" + std::to_string(i * 7919 + k * 104729)).ok());
+  }
+  auto schema = arrow::schema(
+      {arrow::field("key", arrow::utf8()), arrow::field("items", arrow::list(arrow::utf8()))});
+  return arrow::Table::Make(schema, {key.Finish().ValueOrDie(), list.Finish().ValueOrDie()});
+}
+
+TEST(DataWriterTest, FilesOfRowsWithListsAreCutBySizeNotRowCount) {
+  ASSERT_OK(EnsureComputeInitialized());
+  // Mostly short lists, with a few of thousands of elements among them.
+  std::vector<int> lengths;
+  for (int i = 0; i < 4000; ++i) lengths.push_back(i % 500 == 7 ? 6000 : 1 + i % 9);
+  auto table = ListRows(lengths);
+  TempDir dir;
+  WriteOptions o;
+  o.files.target_file_size = 32 << 10;
+  o.files.row_group_rows = 2048;  // a row count that alone would make files far over the target
+  ASSERT_OK(WriteTable(dir.str(), table, o).status());
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
+  int64_t largest = 0;
+  for (const auto& f : snap->files) largest = std::max(largest, f.size);
+  // A row of 6,000 elements alone exceeds the target; no file holds much more than that.
+  EXPECT_GT(snap->files.size(), 8u);
+  EXPECT_LT(largest, 4 * o.files.target_file_size) << snap->files.size() << " files";
+  // The same rows come back.
+  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
+  ASSERT_OK_AND_ASSIGN(order, arrow::compute::SortIndices(
+                                  arrow::Datum(back),
+                                  arrow::compute::SortOptions({arrow::compute::SortKey("key")})));
+  ASSERT_OK_AND_ASSIGN(sorted, arrow::compute::Take(arrow::Datum(back), order));
+  ASSERT_OK_AND_ASSIGN(combined, sorted.table()->CombineChunks());
+  ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
+  EXPECT_TRUE(combined->Equals(*expected));
+}
+
 }  // namespace
 }  // namespace anatomy::delta

@@ -3,6 +3,10 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <algorithm>
+#include <optional>
+#include <string_view>
+
 namespace anatomy::cpg {
 
 Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
@@ -56,6 +60,63 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
   fields.push_back(arrow::field(list_name, lists->type()));
   columns.push_back(lists);
   return arrow::Table::Make(arrow::schema(fields), columns, start_array->length());
+}
+
+Result<std::shared_ptr<arrow::Table>> ClusterUnownedLists(const arrow::Table& nested,
+                                                          const std::string& file_column,
+                                                          const std::string& list_name) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, nested.CombineChunksToBatch());
+  auto files = std::dynamic_pointer_cast<arrow::StringArray>(batch->GetColumnByName(file_column));
+  auto lists = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName(list_name));
+  if (!files || !lists || lists->value_type()->id() != arrow::Type::STRUCT) {
+    return Status::Invalid("ClusterUnownedLists: no string column '", file_column,
+                           "' or list of structs '", list_name, "'");
+  }
+  auto elements = std::static_pointer_cast<arrow::StructArray>(lists->values());
+  auto element_files =
+      std::dynamic_pointer_cast<arrow::StringArray>(elements->GetFieldByName("file_id"));
+  if (!element_files) {
+    return Status::Invalid("ClusterUnownedLists: the elements of '", list_name,
+                           "' have no string field file_id");
+  }
+  struct Unowned {
+    std::optional<std::string_view> source;  // the one file of its elements
+    int64_t row;
+  };
+  std::vector<Unowned> unowned;
+  std::vector<int64_t> places;
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    if (!files->IsNull(i)) continue;
+    Unowned u{std::nullopt, i};
+    const int64_t begin = lists->value_offset(i), end = begin + lists->value_length(i);
+    for (int64_t k = begin; k < end; ++k) {
+      if (element_files->IsNull(k) || (u.source && *u.source != element_files->GetView(k))) {
+        u.source.reset();
+        break;
+      }
+      u.source = element_files->GetView(k);
+    }
+    unowned.push_back(u);
+    places.push_back(i);
+  }
+  std::stable_sort(unowned.begin(), unowned.end(), [](const Unowned& a, const Unowned& b) {
+    if (a.source.has_value() != b.source.has_value()) return a.source.has_value();
+    return a.source && *a.source < *b.source;
+  });
+  arrow::Int64Builder order;
+  ARROW_RETURN_NOT_OK(order.Reserve(batch->num_rows()));
+  size_t next = 0;
+  bool moved = false;
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    int64_t from = i;
+    if (next < places.size() && places[next] == i) from = unowned[next++].row;
+    moved |= from != i;
+    order.UnsafeAppend(from);
+  }
+  if (!moved) return arrow::Table::FromRecordBatches({batch});
+  ARROW_ASSIGN_OR_RAISE(auto indices, order.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(batch, indices));
+  return arrow::Table::FromRecordBatches({taken.record_batch()});
 }
 
 Result<std::shared_ptr<arrow::Table>> UnnestRuns(const arrow::Table& nested,

@@ -19,6 +19,16 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
                                                      const std::vector<std::string>& value_columns,
                                                      const std::string& list_name);
 
+/// \brief Reorders the rows of a nested table whose `file_column` is null (rows that belong to
+/// no file, such as the edge lists into qualified names) among the places they hold: first
+/// those whose list elements all carry one `file_id`, by that file, then those whose elements
+/// come from several files; each group in its previous order. Other rows keep their places.
+/// An incremental rebuild rewrites the data files that hold the lists its files point into:
+/// the lists only one file points into then sit together instead of among all the others.
+Result<std::shared_ptr<arrow::Table>> ClusterUnownedLists(const arrow::Table& nested,
+                                                          const std::string& file_column,
+                                                          const std::string& list_name);
+
 /// \brief The inverse of NestSortedRuns: one row per element of the list column `list_name`,
 /// with the key columns (every other top-level column) repeated and the struct's fields as
 /// columns. Used to patch nested rows without recomputing them from scratch.

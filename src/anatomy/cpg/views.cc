@@ -647,7 +647,7 @@ Result<CpgView> BuildDerivedView(const engine::Session& session, const std::stri
     ARROW_RETURN_NOT_OK(AddView(&views, name, PropsMap(PlanBuilder::Scan(session, "cpg_props")), {},
                                 true, {"file_id"}));
     views.back().nest = {
-        {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props"};
+        {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props", {}};
     return views[0];
   }
   // An edge's source is in the edge's file; its destination is in dst_file_id.
@@ -665,7 +665,10 @@ Result<CpgView> BuildDerivedView(const engine::Session& session, const std::stri
   for (const auto& f : views.back().plan.output_schema->fields()) {
     if (f->name() != key && f->name() != file) values.push_back(f->name());
   }
-  views.back().nest = {{key, file}, values, "edges"};
+  // Lists into qualified names belong to no file: clustered by the one file pointing into them.
+  std::optional<std::string> cluster_unowned_by;
+  if (name == "cpg_edges_by_dst") cluster_unowned_by = file;
+  views.back().nest = {{key, file}, values, "edges", cluster_unowned_by};
   return views[0];
 }
 

@@ -34,6 +34,9 @@ struct CpgView {
     std::vector<std::string> keys;
     std::vector<std::string> values;
     std::string list_name;
+    /// Set to the key column naming the file a row belongs to when the rows of no file are
+    /// clustered by the file of their elements (see ClusterUnownedLists).
+    std::optional<std::string> cluster_unowned_by;
   };
   std::optional<Nest> nest;
 };

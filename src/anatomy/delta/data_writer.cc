@@ -2,12 +2,14 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/byte_size.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/metadata.h>
 #include <parquet/properties.h>
 #include <parquet/statistics.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -138,6 +140,54 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
   return out;
 }
 
+/// How many rows make a given number of bytes in a file. Rows of nested outputs differ in size
+/// by orders of magnitude (a node's list of edges holds one or 40,000), so a row group of a fixed
+/// count would make files far over their target: rows are weighed as one plus the elements of
+/// their top-level lists, and a unit's encoded size is learned from the row groups written (at
+/// first, a guess from the in-memory size). Tables without lists are cut by row counts only.
+class RowSizes {
+ public:
+  explicit RowSizes(const arrow::Table& table) {
+    std::vector<const arrow::ChunkedArray*> lists;
+    for (const auto& column : table.columns()) {
+      if (column->type()->id() == arrow::Type::LIST) lists.push_back(column.get());
+    }
+    if (lists.empty() || table.num_rows() == 0) return;
+    units_.assign(static_cast<size_t>(table.num_rows()) + 1, 0);
+    for (int64_t i = 0; i < table.num_rows(); ++i) units_[i + 1] = 1;
+    for (const auto* column : lists) {
+      int64_t row = 0;
+      for (const auto& chunk : column->chunks()) {
+        const auto& list = static_cast<const arrow::ListArray&>(*chunk);
+        for (int64_t i = 0; i < list.length(); ++i, ++row) units_[row + 1] += list.value_length(i);
+      }
+    }
+    for (size_t i = 1; i < units_.size(); ++i) units_[i] += units_[i - 1];
+    // Parquet with zstd keeps about a quarter of the in-memory bytes of these tables.
+    const auto bytes = arrow::util::TotalBufferSize(table);
+    bytes_per_unit_ = std::max(1.0, static_cast<double>(bytes) / 4 / units_.back());
+  }
+
+  /// Rows from `offset` that make about `bytes` (at least one); all of them when unweighed.
+  int64_t RowsFor(int64_t offset, int64_t bytes) const {
+    if (units_.empty()) return std::numeric_limits<int64_t>::max();
+    const double want = std::max<double>(bytes, 0) / bytes_per_unit_;
+    auto end = std::lower_bound(units_.begin() + offset + 1, units_.end(),
+                                units_[offset] + static_cast<int64_t>(want));
+    return std::max<int64_t>(1, end - (units_.begin() + offset));
+  }
+
+  /// Rows [offset, offset + n) took `bytes` in the file.
+  void Learn(int64_t offset, int64_t n, int64_t bytes) {
+    if (units_.empty() || bytes <= 0) return;
+    bytes_per_unit_ = static_cast<double>(bytes) / (units_[offset + n] - units_[offset]);
+  }
+
+ private:
+  std::vector<int64_t> units_;  // prefix sums of row weights
+  double bytes_per_unit_ = 1;
+};
+
 // Writes `part`'s rows as files of the target size. With `full_rows` (a streamed write that
 // goes on), the rows left over after the last full file, fewer than a full file holds (as
 // learned from the files written, *full_rows; at first a row group), are not written: the
@@ -162,6 +212,7 @@ Result<int64_t> WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Tabl
                          ->build();
   int64_t offset = 0;
   const int64_t rows = part->num_rows();
+  RowSizes sizes(*part);
   int file_index = 0;
   do {
     if (full_rows && rows - offset < std::max(*full_rows, options.row_group_rows)) return offset;
@@ -175,11 +226,15 @@ Result<int64_t> WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Tabl
         auto writer, parquet::arrow::FileWriter::Open(*part->schema(), arrow::default_memory_pool(),
                                                       sink, props, arrow_props));
     int64_t start = offset;
+    ARROW_ASSIGN_OR_RAISE(int64_t pos, sink->Tell());
     do {
-      int64_t n = std::min(options.row_group_rows, rows - offset);
+      int64_t n = std::min(sizes.RowsFor(offset, options.target_file_size - pos),
+                           std::min(options.row_group_rows, rows - offset));
       ARROW_RETURN_NOT_OK(writer->WriteTable(*part->Slice(offset, n), n));
+      ARROW_ASSIGN_OR_RAISE(int64_t now, sink->Tell());
+      sizes.Learn(offset, n, now - pos);
       offset += n;
-      ARROW_ASSIGN_OR_RAISE(int64_t pos, sink->Tell());
+      pos = now;
       if (pos >= options.target_file_size) break;
     } while (offset < rows);
     ARROW_RETURN_NOT_OK(writer->Close());

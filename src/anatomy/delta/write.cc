@@ -8,7 +8,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
+#include "anatomy/core/parallel.h"
 #include "anatomy/delta/checkpoint_writer.h"
 #include "anatomy/delta/column_mapping.h"
 #include "anatomy/delta/constraints.h"
@@ -253,33 +255,64 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
   std::map<std::string, AddFile>
       candidates;  // by path: a file pruned in by several terms is read once
   std::vector<cp::Expression> terms;
+  std::set<std::string> key_names;
   for (const auto& filters : any) {
     ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
     for (auto& f : pruned.candidates) candidates.emplace(f.path, std::move(f));
     ARROW_ASSIGN_OR_RAISE(auto term, ToExpression(filters, *logical));
     terms.push_back(cp::call("coalesce", {std::move(term), cp::literal(false)}));
+    for (const auto& p : filters) key_names.insert(p.column);
   }
-  ARROW_ASSIGN_OR_RAISE(auto expr, cp::or_(terms).Bind(*logical));
-  RowRewrite out;
-  for (const auto& [path, file] : candidates) {
+  auto expr = cp::or_(terms);
+  ARROW_ASSIGN_OR_RAISE(auto bound, expr.Bind(*logical));
+  // Statistics prune files by ranges, so many candidates hold no matching row: each is first
+  // read in the predicate's columns only, and read whole only if one of its rows matches.
+  arrow::FieldVector key_fields;
+  for (const auto& f : logical->fields()) {
+    if (key_names.count(f->name())) key_fields.push_back(f);
+  }
+  auto keys = arrow::schema(key_fields);
+  ARROW_ASSIGN_OR_RAISE(auto key_expr, expr.Bind(*keys));
+  std::vector<AddFile> files;
+  for (auto& [path, file] : candidates) files.push_back(std::move(file));
+  struct Split {
+    bool matched = false;
+    std::shared_ptr<arrow::Table> kept, matched_rows;
+  };
+  std::vector<Split> splits(files.size());
+  auto split = [&](size_t i) -> Status {
+    const AddFile& file = files[i];
+    ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys));
+    ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto key_mask,
+                          cp::ExecuteScalarExpression(key_expr, *keys, arrow::Datum(key_batch)));
+    ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {key_mask}));
+    if (!any_match.scalar_as<arrow::BooleanScalar>().value) return Status::OK();
+    splits[i].matched = true;
     ARROW_ASSIGN_OR_RAISE(auto rows, ReadDataFile(snap, file, logical));
     ARROW_ASSIGN_OR_RAISE(auto batch, rows->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto mask,
-                          cp::ExecuteScalarExpression(expr, *logical, arrow::Datum(batch)));
-    ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {mask}));
-    if (!any_match.scalar_as<arrow::BooleanScalar>().value) continue;
-    out.removed.push_back(file);
+                          cp::ExecuteScalarExpression(bound, *logical, arrow::Datum(batch)));
     if (keep_matched) {
       ARROW_ASSIGN_OR_RAISE(auto matched, cp::Filter(arrow::Datum(batch), mask));
-      ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches({matched.record_batch()}));
-      out.matched.push_back(std::move(table));
+      ARROW_ASSIGN_OR_RAISE(splits[i].matched_rows,
+                            arrow::Table::FromRecordBatches({matched.record_batch()}));
     }
     ARROW_ASSIGN_OR_RAISE(auto keep, cp::Invert(mask));
     ARROW_ASSIGN_OR_RAISE(auto kept, cp::Filter(arrow::Datum(batch), keep));
-    if (kept.length() == 0) continue;
+    if (kept.length() == 0) return Status::OK();
     ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches({kept.record_batch()}));
-    ARROW_ASSIGN_OR_RAISE(table, Conform(table, schema));
-    out.kept.push_back(std::move(table));
+    ARROW_ASSIGN_OR_RAISE(splits[i].kept, Conform(table, schema));
+    return Status::OK();
+  };
+  ARROW_RETURN_NOT_OK(core::ParallelFor(
+      files.size(), static_cast<int>(std::thread::hardware_concurrency()), split));
+  RowRewrite out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!splits[i].matched) continue;
+    out.removed.push_back(std::move(files[i]));
+    if (splits[i].matched_rows) out.matched.push_back(std::move(splits[i].matched_rows));
+    if (splits[i].kept) out.kept.push_back(std::move(splits[i].kept));
   }
   return out;
 }
