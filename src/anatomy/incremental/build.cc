@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "anatomy/artifacts/store.h"
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
+#include "anatomy/core/parallel.h"
 #include "anatomy/cpg/views.h"
 #include "anatomy/delta/schema.h"
 #include "anatomy/delta/snapshot.h"
@@ -197,38 +199,55 @@ class Builder {
     return req;
   }
 
-  // Replaces the rows matching `where` in output or extraction table `req` by `req.data`.
-  Result<int64_t> Upsert(engine::WriteRequest req, Conjunctions where) {
-    std::erase_if(where, [](const std::vector<Predicate>& c) {
-      return std::any_of(c.begin(), c.end(), [](const Predicate& p) {
-        return p.op == PredicateOp::kIn && p.values.empty();
+  // One table's upsert: replace the rows matching the conjunctions by the request's data.
+  using Upserts = std::vector<std::pair<engine::WriteRequest, Conjunctions>>;
+
+  // Runs each upsert of `upserts` (replaces the rows matching its conjunctions in an output
+  // or extraction table by its data), as many tables at a time as there are cores: each is
+  // its own Delta table. They are recorded in the order given.
+  Status UpsertAll(Upserts upserts) {
+    for (auto& [req, where] : upserts) {
+      std::erase_if(where, [](const std::vector<Predicate>& c) {
+        return std::any_of(c.begin(), c.end(), [](const Predicate& p) {
+          return p.op == PredicateOp::kIn && p.values.empty();
+        });
       });
-    });
-    if (where.empty()) {
-      req.mode = "append";
-    } else {
-      req.mode = "upsert";
-      req.replace_rows_where = std::move(where);
+      if (where.empty()) {
+        req.mode = "append";
+      } else {
+        req.mode = "upsert";
+        req.replace_rows_where = std::move(where);
+      }
+      for (auto& [k, v] : change_metadata_) req.commit_metadata[k] = v;
     }
-    for (auto& [k, v] : change_metadata_) req.commit_metadata[k] = v;
-    ARROW_ASSIGN_OR_RAISE(auto outcome, writer_.Write(req));
-    outputs_.push_back({req.dataset_name, req.table_uri, outcome.delta_version, outcome.rows});
-    if (options_.compact_after > 0) {
-      // Compacted at the end of the run with the files' own size, row groups and clustering.
-      engine::MaintenanceRequest compact;
-      compact.operation = engine::MaintenanceOperation::kOptimize;
-      compact.dataset_name = req.dataset_name;
-      compact.table_uri = req.table_uri;
-      compact.target_file_size =
-          req.write_policy.target_file_size.value_or(compact.target_file_size);
-      compact.row_group_rows = req.row_group_rows.value_or(compact.row_group_rows);
-      compact.min_files = options_.compact_after;
-      compact.order_by = req.write_policy.zorder_by;
-      compact.commit_metadata = ctx_.CommitMetadata("compaction");
-      compactions_.push_back(std::move(compact));
+    std::vector<engine::WriteOutcome> outcomes(upserts.size());
+    ARROW_RETURN_NOT_OK(
+        core::ParallelFor(upserts.size(), static_cast<int>(std::thread::hardware_concurrency()),
+                          [&](size_t i) -> Status {
+                            ARROW_ASSIGN_OR_RAISE(outcomes[i], writer_.Write(upserts[i].first));
+                            return Status::OK();
+                          }));
+    for (size_t i = 0; i < upserts.size(); ++i) {
+      const engine::WriteRequest& req = upserts[i].first;
+      outputs_.push_back(
+          {req.dataset_name, req.table_uri, outcomes[i].delta_version, outcomes[i].rows});
+      if (options_.compact_after > 0) {
+        // Compacted at the end of the run with the files' own size, row groups and clustering.
+        engine::MaintenanceRequest compact;
+        compact.operation = engine::MaintenanceOperation::kOptimize;
+        compact.dataset_name = req.dataset_name;
+        compact.table_uri = req.table_uri;
+        compact.target_file_size =
+            req.write_policy.target_file_size.value_or(compact.target_file_size);
+        compact.row_group_rows = req.row_group_rows.value_or(compact.row_group_rows);
+        compact.min_files = options_.compact_after;
+        compact.order_by = req.write_policy.zorder_by;
+        compact.commit_metadata = ctx_.CommitMetadata("compaction");
+        compactions_.push_back(std::move(compact));
+      }
+      Report("write", static_cast<int64_t>(outputs_.size()), 14 + 6);
     }
-    Report("write", static_cast<int64_t>(outputs_.size()), 14 + 6);
-    return outcome.delta_version;
+    return Status::OK();
   }
 
   Result<IncrementalSummary> Incremental(ChangeSet changes) {
@@ -312,11 +331,13 @@ class Builder {
 
     Stage("extract_upserts");
     // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
+    Upserts extraction_upserts;
     for (const auto& [name, table] : extraction->Tables()) {
       Conjunctions where = {of_files};
       if (name == "errors") where.push_back({{"stage", PredicateOp::kEq, {"scan"}}});
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::ExtractionWrite(ctx_, name, table), where).status());
+      extraction_upserts.emplace_back(pipeline::ExtractionWrite(ctx_, name, table), where);
     }
+    ARROW_RETURN_NOT_OK(UpsertAll(std::move(extraction_upserts)));
 
     Stage("qualified_names");
     // 4. Qualified names are shared by all files: the names these files use now and no file
@@ -349,6 +370,7 @@ class Builder {
       return where;
     };
     std::shared_ptr<arrow::Table> new_edges;
+    Upserts output_upserts;
     ARROW_ASSIGN_OR_RAISE(auto base_views, cpg::BuildBaseViews(*part));
     for (const auto& view : base_views) {
       ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*part, view, ctx_));
@@ -356,12 +378,11 @@ class Builder {
       ARROW_RETURN_NOT_OK(part->Ingest(view.name, result.table));
       if (view.name == "cpg_edges") {
         new_edges = result.table;
-        ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), {of_files}).status());
+        output_upserts.emplace_back(pipeline::OutputWrite(ctx_, result), Conjunctions{of_files});
         continue;
       }
       const std::string id_column = view.name == "cpg_nodes" ? "node_id" : "entity_id";
-      ARROW_RETURN_NOT_OK(
-          Upsert(pipeline::OutputWrite(ctx_, result), where_for(id_column)).status());
+      output_upserts.emplace_back(pipeline::OutputWrite(ctx_, result), where_for(id_column));
     }
 
     Stage("derived_views");
@@ -372,9 +393,8 @@ class Builder {
       plan_fingerprints_[view.name] = result.plan_fingerprint;
       Conjunctions where = {of_files};
       if (view.name == "cpg_props_map") where = where_for("entity_id");
-      ARROW_RETURN_NOT_OK(Upsert(pipeline::OutputWrite(ctx_, result), where).status());
+      output_upserts.emplace_back(pipeline::OutputWrite(ctx_, result), where);
     }
-    Stage("edges_by_dst");
     // Edges into a node come from any file. The destinations these files' edges pointed or
     // point at keep their other edges: their previous lists, without the edges of these
     // files, with the new ones.
@@ -425,7 +445,10 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(by_dst.table, arrow::Table::MakeEmpty(schema_now));
     engine::WriteRequest by_dst_write = pipeline::OutputWrite(ctx_, by_dst);
     by_dst_write.rewrite_matched = relist;
-    ARROW_RETURN_NOT_OK(Upsert(std::move(by_dst_write), into_dst).status());
+    output_upserts.emplace_back(std::move(by_dst_write), into_dst);
+    // The six outputs are written together (the lists into other files' nodes last).
+    Stage("output_upserts");
+    ARROW_RETURN_NOT_OK(UpsertAll(std::move(output_upserts)));
 
     Stage("compaction");
     // 7. Partitions where upserts left many small files are compacted (content unchanged).
