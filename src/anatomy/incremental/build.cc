@@ -58,6 +58,7 @@ class Builder {
 
   Result<IncrementalSummary> Run(bool incremental) {
     start_ = core::MonotonicMs();
+    Stage("changes");
     ARROW_ASSIGN_OR_RAISE(fingerprints_, pipeline::ViewFingerprints(options_.profile));
     if (!incremental) return Full("a full build was asked for");
     ARROW_ASSIGN_OR_RAISE(auto last, LastRun(store_));
@@ -161,6 +162,7 @@ class Builder {
     row_.table_versions = versions;
     if (batch_) ARROW_RETURN_NOT_OK(batch_->Flush());
     ARROW_RETURN_NOT_OK(Record("ok"));
+    Stage("");
     summary_.build.run_id = ctx_.run_id;
     summary_.build.out = ctx_.out;
     summary_.build.seconds = (core::MonotonicMs() - start_) / 1000.0;
@@ -168,6 +170,7 @@ class Builder {
   }
 
   Result<IncrementalSummary> Full(const std::string& reason) {
+    Stage("");  // the build's own stages are reported
     summary_.mode = "full";
     summary_.reason = reason;
     ARROW_RETURN_NOT_OK(Record("started"));
@@ -445,8 +448,9 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(by_dst.table, arrow::Table::MakeEmpty(schema_now));
     engine::WriteRequest by_dst_write = pipeline::OutputWrite(ctx_, by_dst);
     by_dst_write.rewrite_matched = relist;
-    output_upserts.emplace_back(std::move(by_dst_write), into_dst);
-    // The six outputs are written together (the lists into other files' nodes last).
+    // First: the longest of the six (the lists it rewrites are the largest rows).
+    output_upserts.emplace(output_upserts.begin(), std::move(by_dst_write), into_dst);
+    // The six outputs are written together.
     Stage("output_upserts");
     ARROW_RETURN_NOT_OK(UpsertAll(std::move(output_upserts)));
 
@@ -469,7 +473,7 @@ class Builder {
         artifacts::StringMap{{"incremental_runs_v1", ctx_.run_id},
                              {"build_mode", summary_.mode},
                              {"build_reason", summary_.reason}}));
-    Stage("");
+    Stage("close");
     return Finish({});
   }
 
