@@ -4,6 +4,7 @@
 #include <arrow/compute/api.h>
 
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -332,15 +333,18 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto old_uses, NameUses(old_rows));
     old_rows.clear();
 
-    Stage("extract_upserts");
-    // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced.
+    // 3. Extraction tables. Scan errors belong to no parsed file: they are all replaced. They
+    // are written while the views below read the same rows (waited for before the outputs).
     Upserts extraction_upserts;
     for (const auto& [name, table] : extraction->Tables()) {
       Conjunctions where = {of_files};
       if (name == "errors") where.push_back({{"stage", PredicateOp::kEq, {"scan"}}});
       extraction_upserts.emplace_back(pipeline::ExtractionWrite(ctx_, name, table), where);
     }
-    ARROW_RETURN_NOT_OK(UpsertAll(std::move(extraction_upserts)));
+    auto extraction_written =
+        std::async(std::launch::async, [this, upserts = std::move(extraction_upserts)]() mutable {
+          return UpsertAll(std::move(upserts));
+        });
 
     Stage("qualified_names");
     // 4. Qualified names are shared by all files: the names these files use now and no file
@@ -451,7 +455,8 @@ class Builder {
     // First: the longest of the six (the lists it rewrites are the largest rows).
     output_upserts.emplace(output_upserts.begin(), std::move(by_dst_write), into_dst);
     // The six outputs are written together.
-    Stage("output_upserts");
+    Stage("upserts");
+    ARROW_RETURN_NOT_OK(extraction_written.get());
     ARROW_RETURN_NOT_OK(UpsertAll(std::move(output_upserts)));
 
     Stage("compaction");
