@@ -6,9 +6,13 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/io/file.h>
 #include <gtest/gtest.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
 
 #include <cmath>
+#include <map>
 
 #include "anatomy/delta/api.h"
 #include "test_util.h"
@@ -131,6 +135,53 @@ TEST(DataWriterTest, FilesOfRowsWithListsAreCutBySizeNotRowCount) {
                                   arrow::compute::SortOptions({arrow::compute::SortKey("key")})));
   ASSERT_OK_AND_ASSIGN(sorted, arrow::compute::Take(arrow::Datum(back), order));
   ASSERT_OK_AND_ASSIGN(combined, sorted.table()->CombineChunks());
+  ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
+  EXPECT_TRUE(combined->Equals(*expected));
+}
+
+TEST(DataWriterTest, UniqueFieldsOfListElementsAreWrittenWithoutADictionary) {
+  // A nested output's lists of structs: `id` is unique per element, `kind` repeats.
+  ASSERT_OK(EnsureComputeInitialized());
+  auto id_type =
+      arrow::struct_({arrow::field("id", arrow::utf8()), arrow::field("kind", arrow::utf8())});
+  arrow::StringBuilder key;
+  arrow::ListBuilder list(
+      arrow::default_memory_pool(),
+      std::make_shared<arrow::StructBuilder>(
+          id_type, arrow::default_memory_pool(),
+          std::vector<std::shared_ptr<arrow::ArrayBuilder>>{
+              std::make_shared<arrow::StringBuilder>(), std::make_shared<arrow::StringBuilder>()}));
+  auto* element = static_cast<arrow::StructBuilder*>(list.value_builder());
+  auto* id = static_cast<arrow::StringBuilder*>(element->field_builder(0));
+  auto* kind = static_cast<arrow::StringBuilder*>(element->field_builder(1));
+  for (int row = 0; row < 500; ++row) {
+    ASSERT_OK(key.Append("node:" + std::to_string(row)));
+    ASSERT_OK(list.Append());
+    for (int k = 0; k < 1 + row % 7; ++k) {
+      ASSERT_OK(element->Append());
+      ASSERT_OK(id->Append("edge:" + std::to_string(row) + ":" + std::to_string(k)));
+      ASSERT_OK(kind->Append(k % 2 ? "PY_CALLS" : "PY_READS"));
+    }
+  }
+  auto schema = arrow::schema(
+      {arrow::field("key", arrow::utf8()), arrow::field("edges", arrow::list(id_type))});
+  auto table = arrow::Table::Make(schema, {key.Finish().ValueOrDie(), list.Finish().ValueOrDie()});
+  TempDir dir;
+  ASSERT_OK(WriteTable(dir.str(), table, WriteOptions{}).status());
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
+  ASSERT_EQ(snap->files.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(in, arrow::io::ReadableFile::Open(dir.str() + "/" + snap->files[0].path));
+  auto reader = parquet::ParquetFileReader::Open(in);
+  auto row_group = reader->metadata()->RowGroup(0);
+  std::map<std::string, bool> dictionary;
+  for (int c = 0; c < row_group->num_columns(); ++c) {
+    auto chunk = row_group->ColumnChunk(c);
+    dictionary[chunk->path_in_schema()->ToDotString()] = chunk->has_dictionary_page();
+  }
+  EXPECT_FALSE(dictionary.at("edges.list.element.id"));
+  EXPECT_TRUE(dictionary.at("edges.list.element.kind"));
+  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
+  ASSERT_OK_AND_ASSIGN(combined, back->CombineChunks());
   ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
   EXPECT_TRUE(combined->Equals(*expected));
 }

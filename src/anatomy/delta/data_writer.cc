@@ -118,24 +118,51 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
 
 /// Columns whose values look unique: dictionary encoding of them is wasted work (the Parquet
 /// writer hashes every value until the dictionary page overflows, then falls back to plain), so
-/// it is turned off for them. Judged on a sample of the first rows: more than half distinct.
+/// it is turned off for them. Judged on a sample of the first values: more than half distinct.
+/// The fields of a list of structs are judged on their elements (`edges.list.element.edge_id`:
+/// Parquet column paths).
 constexpr int64_t kMinRowsToJudge = 1024;
+
+bool IsDictionaryCandidate(const arrow::DataType& type) {
+  auto id = type.id();
+  return arrow::is_integer(id) || arrow::is_floating(id) || arrow::is_base_binary_like(id) ||
+         id == arrow::Type::TIMESTAMP || id == arrow::Type::DATE32 || id == arrow::Type::DECIMAL128;
+}
+
+bool MostlyUnique(const arrow::Datum& sample, int64_t length) {
+  auto distinct = cp::CallFunction("count_distinct", {sample});
+  return distinct.ok() && 2 * distinct->scalar_as<arrow::Int64Scalar>().value > length;
+}
 
 std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
   constexpr int64_t kSample = 1 << 16;
   std::vector<std::string> out;
   for (int i = 0; i < table.num_columns(); ++i) {
     const auto& col = table.column(i);
-    auto id = col->type()->id();
-    bool candidate = arrow::is_integer(id) || arrow::is_floating(id) ||
-                     arrow::is_base_binary_like(id) || id == arrow::Type::TIMESTAMP ||
-                     id == arrow::Type::DATE32 || id == arrow::Type::DECIMAL128;
-    if (!candidate || col->num_chunks() == 0 || col->length() < kMinRowsToJudge) continue;
-    auto sample = col->Slice(0, std::min(kSample, col->length()));
-    auto distinct = cp::CallFunction("count_distinct", {sample});
-    if (!distinct.ok()) continue;
-    int64_t n = distinct->scalar_as<arrow::Int64Scalar>().value;
-    if (2 * n > sample->length()) out.push_back(table.schema()->field(i)->name());
+    const std::string& name = table.schema()->field(i)->name();
+    if (col->num_chunks() == 0) continue;
+    if (IsDictionaryCandidate(*col->type())) {
+      if (col->length() < kMinRowsToJudge) continue;
+      auto sample = col->Slice(0, std::min(kSample, col->length()));
+      if (MostlyUnique(sample, sample->length())) out.push_back(name);
+      continue;
+    }
+    const auto* list = dynamic_cast<const arrow::ListType*>(col->type().get());
+    if (!list || list->value_type()->id() != arrow::Type::STRUCT) continue;
+    // The elements of the first chunk's lists.
+    const auto& lists = static_cast<const arrow::ListArray&>(*col->chunk(0));
+    auto elements = lists.values()->Slice(
+        lists.value_offset(0), lists.value_offset(lists.length()) - lists.value_offset(0));
+    if (elements->length() < kMinRowsToJudge) continue;
+    elements = elements->Slice(0, std::min(kSample, elements->length()));
+    const auto& structs = static_cast<const arrow::StructArray&>(*elements);
+    const auto& type = static_cast<const arrow::StructType&>(*structs.type());
+    for (int f = 0; f < type.num_fields(); ++f) {
+      if (!IsDictionaryCandidate(*type.field(f)->type())) continue;
+      auto field = structs.GetFlattenedField(f);
+      if (field.ok() && MostlyUnique(*field, (*field)->length()))
+        out.push_back(name + ".list.element." + type.field(f)->name());
+    }
   }
   return out;
 }
