@@ -118,7 +118,7 @@ Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const st
 // Facts by file_id, then by the module-level name other files read them through.
 using Facts = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
 
-// The module-level name a fact row is read through, given the row's column texts by name.
+// The module-level name the fact of row `row` is read through.
 using KeyOf = std::function<std::string(size_t row)>;
 
 // Adds to `facts` one string per row of `table` made of `columns`, under the name `key_of`
