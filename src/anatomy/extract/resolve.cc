@@ -1,12 +1,12 @@
 #include "anatomy/extract/resolve.h"
 
-#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-#include <thread>
 #include <unordered_map>
+
+#include "anatomy/core/parallel.h"
 
 namespace anatomy::extract {
 namespace {
@@ -392,18 +392,12 @@ void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs) {
   for (auto& f : files) {
     for (auto& imp : f.imports) resolver.ResolveImportedSymbol(imp);
   }
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      auto& f = files[i];
-      f.call_resolutions.reserve(f.calls.size());
-      for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int j = 1; j < jobs; ++j) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  (void)core::ParallelFor(files.size(), jobs, [&](size_t i) {
+    auto& f = files[i];
+    f.call_resolutions.reserve(f.calls.size());
+    for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+    return arrow::Status::OK();
+  });
 }
 
 }  // namespace anatomy::extract

@@ -3,10 +3,9 @@
 #include <arrow/api.h>
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 
 #include "anatomy/core/hash.h"
+#include "anatomy/core/parallel.h"
 #include "anatomy/extract/schemas.h"
 #include "anatomy/extract/utf8.h"
 
@@ -75,7 +74,6 @@ Result<std::shared_ptr<arrow::Table>> Build(const std::string& name,
   auto schema = DatasetSchema(name);
   const size_t groups = (files.size() + kGroup - 1) / kGroup;
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches(groups);
-  std::vector<arrow::Status> status(groups);
   auto build_group = [&](size_t g) -> arrow::Status {
     size_t begin = g * kGroup, end = std::min(files.size(), begin + kGroup);
     int64_t rows = 0;
@@ -95,19 +93,7 @@ Result<std::shared_ptr<arrow::Table>> Build(const std::string& name,
     ARROW_ASSIGN_OR_RAISE(batches[g], builder->Flush());
     return arrow::Status::OK();
   };
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t g = next++; g < groups; g = next++) status[g] = build_group(g);
-  };
-  const int threads = std::max(1, std::min<int>(jobs, static_cast<int>(groups)));
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-  }
-  for (const auto& st : status) ARROW_RETURN_NOT_OK(st);
+  ARROW_RETURN_NOT_OK(core::ParallelFor(groups, jobs, build_group));
   if (batches.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto empty, arrow::RecordBatch::MakeEmpty(schema));
     batches.push_back(empty);
