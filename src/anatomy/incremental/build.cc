@@ -266,11 +266,31 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(impact.classes, ReadTable(ctx_.out + "/extract/definitions",
                                                     {"path", "qualified_name", "bases"},
                                                     {{"def_kind", PredicateOp::kEq, {"class"}}}));
-    impact.call_texts = [this](const std::string& path) -> Result<std::vector<std::string>> {
-      ARROW_ASSIGN_OR_RAISE(
-          auto calls, ReadTable(ctx_.out + "/extract/call_sites", {"callee_text"},
-                                {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
-      return Strings(*calls, "callee_text");
+    // A few files' calls are read by file_id (a data file or two each); past that, the whole
+    // table once (a change to a module many files import asks for hundreds).
+    auto calls_by_path =
+        std::make_shared<std::optional<std::map<std::string, std::vector<std::string>>>>();
+    auto files_asked = std::make_shared<int>(0);
+    impact.call_texts = [this, calls_by_path,
+                         files_asked](const std::string& path) -> Result<std::vector<std::string>> {
+      const std::string uri = ctx_.out + "/extract/call_sites";
+      if (++*files_asked <= 16) {
+        ARROW_ASSIGN_OR_RAISE(
+            auto calls,
+            ReadTable(uri, {"callee_text"},
+                      {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
+        return Strings(*calls, "callee_text");
+      }
+      if (!*calls_by_path) {
+        ARROW_ASSIGN_OR_RAISE(auto calls, ReadTable(uri, {"path", "callee_text"}));
+        ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*calls, "path"));
+        ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*calls, "callee_text"));
+        calls_by_path->emplace();
+        for (size_t i = 0; i < paths.size(); ++i)
+          (**calls_by_path)[paths[i]].push_back(std::move(texts[i]));
+      }
+      auto it = (*calls_by_path)->find(path);
+      return it == (*calls_by_path)->end() ? std::vector<std::string>{} : it->second;
     };
     ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                           ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},

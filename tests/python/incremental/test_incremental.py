@@ -166,6 +166,26 @@ def test_a_member_added_to_a_base_class_reaches_calls_through_subclasses_in_othe
     assert sorted(r["target_qualified_name"] for r in resolutions) == ["n.Base.method"] * 2
 
 
+def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
+    # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
+    # define yet. Defining b changes how that call resolves, and no other file's rows.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text("def a():\n    return 1\n")
+    for i in range(30):
+        extra = "\n    m.b()" if i == 17 else ""
+        (repo / f"user_{i:02}.py").write_text(f"import m\n\n\ndef f():\n    m.a(){extra}\n")
+    out = tmp_path / "out"
+    build(repo, out)
+    (repo / "m.py").write_text("def a():\n    return 1\n\n\ndef b():\n    return 2\n")
+    build(repo, out, "--incremental")
+    impacted = {i["path"]: i["reason"] for i in runs(out)[-1]["impacted"]}
+    assert impacted == {"m.py": "changed", "user_17.py": "imports m"}, impacted
+    full = tmp_path / "full"
+    build(repo, full)
+    assert_same_tables(out, full)
+
+
 def test_invalidation_rebuilds_fully_and_says_why(repo, tmp_path):
     out = tmp_path / "out"
     stdout = build(repo, out, "--incremental")
