@@ -73,6 +73,20 @@ TEST(ExtractSource, IdentifiersAreComparedAfterNfkc) {
   EXPECT_EQ(NormalizeIdentifier("plain"), "plain");
 }
 
+TEST(ExtractSource, NamesMadeUpForASyntaxErrorHaveNoOccurrence) {
+  // fuzz_extract's finding: here tree-sitter recovers with two MISSING identifiers at one
+  // offset. They are TS_MISSING diagnostics, not uses of a name; their occurrence ids
+  // collided.
+  const std::string src = "# -*" + std::string(31, '\n') + "/" + std::string(23, '\n') +
+                          "- coding: latin-1 -*-\ns = \"caf\xe9\"\n";
+  auto r = Source("m.py", src);
+  auto ids = Column(*r.occurrences, "occurrence_id");
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), ids.size());
+  for (const auto& name : Column(*r.occurrences, "name")) EXPECT_FALSE(name.empty());
+  auto kinds = Column(*r.diagnostics, "kind");
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "TS_MISSING"), kinds.end());
+}
+
 TEST(ExtractSource, NotPythonIsOnlyAFilesRow) {
   auto r = Source("notes.txt", "def f(: pass");
   EXPECT_EQ(Column(*r.files, "is_python"), std::vector<std::string>{"false"});

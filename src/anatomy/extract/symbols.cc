@@ -140,7 +140,10 @@ uint32_t Analyzer::AddDef(uint32_t scope, std::string_view name, uint32_t flag, 
   uint32_t sym = SymFor(scope, id);
   scopes_[scope].syms[sym].flags |= flag;
   if ((flag & kDefGlobal) && scope != 0) scopes_[0].syms[SymFor(0, id)].flags |= kDefGlobal;
-  if (!ts_node_is_null(site)) {
+  // A name tree-sitter made up to recover from a syntax error (a MISSING node, reported as a
+  // TS_MISSING diagnostic) is in no source text: it has no occurrence. Two of them can sit at
+  // the same offset (`/` with neither operand), where occurrence ids would collide.
+  if (!ts_node_is_null(site) && !ts_node_is_missing(site)) {
     Span sp = SpanOf(site);
     TSPoint pt = ts_node_start_point(site);
     occs_.push_back({scope, sym, sp, role, ctx, static_cast<int32_t>(pt.row) + 1,
