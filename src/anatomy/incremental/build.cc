@@ -203,7 +203,7 @@ class Builder {
     return req;
   }
 
-  // One table's upsert: replace the rows matching the conjunctions by the request's data.
+  // Tables to upsert: each write request, with the conjunctions of the rows it replaces.
   using Upserts = std::vector<std::pair<engine::WriteRequest, Conjunctions>>;
 
   // Runs each upsert of `upserts` (replaces the rows matching its conjunctions in an output
@@ -524,7 +524,6 @@ class Builder {
     return extraction;
   }
 
-  // The changed files whose surface is as before.
   // For each changed file, the module-level names whose facts differ between its previous
   // rows and `now` (ChangedNames); a file whose star imports changed is left out.
   Result<std::map<std::string, std::set<std::string>>> SurfaceChanges(
