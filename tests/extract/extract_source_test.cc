@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -85,6 +86,34 @@ TEST(ExtractSource, NamesMadeUpForASyntaxErrorHaveNoOccurrence) {
   for (const auto& name : Column(*r.occurrences, "name")) EXPECT_FALSE(name.empty());
   auto kinds = Column(*r.diagnostics, "kind");
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "TS_MISSING"), kinds.end());
+}
+
+TEST(ExtractSource, AttributesOfSelfNameTheAttributeOfTheMethodsClass) {
+  const std::string src =
+      "class C:\n"
+      "    def m(self):\n"
+      "        f = lambda: self.inner\n"
+      "        return self.x.y, other.z\n"
+      "    @classmethod\n"
+      "    def k(cls):\n"
+      "        return cls.count\n"
+      "    @staticmethod\n"
+      "    def s(self):\n"
+      "        return self.x\n"
+      "def free(self):\n"
+      "    return self.x\n";
+  auto r = Source("pkg/mod.py", src);
+  auto texts = Column(*r.references, "text");
+  auto names = Column(*r.references, "qualified_name");
+  std::map<std::string, std::vector<std::string>> by_text;
+  for (size_t i = 0; i < texts.size(); ++i) by_text[texts[i]].push_back(names[i]);
+  EXPECT_EQ(by_text["self.x.y"], std::vector<std::string>{"pkg.mod.C.x.y"});
+  EXPECT_EQ(by_text["cls.count"], std::vector<std::string>{"pkg.mod.C.count"});
+  EXPECT_EQ(by_text["other.z"], std::vector<std::string>{"other.z"});
+  EXPECT_EQ(by_text["self.inner"], std::vector<std::string>{"self.inner"});  // in a lambda
+  // `self.x` inside `self.x.y` in the method; a staticmethod's and a function's first
+  // parameter is no instance of the class.
+  EXPECT_EQ(by_text["self.x"], (std::vector<std::string>{"pkg.mod.C.x", "self.x", "self.x"}));
 }
 
 TEST(ExtractSource, NotPythonIsOnlyAFilesRow) {

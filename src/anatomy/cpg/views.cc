@@ -52,7 +52,8 @@ Expr ImportTarget() {
 const auto kStrings = arrow::list(arrow::utf8());
 
 // Attribute references whose whole text is a dotted name (`os.path.join`): they name a
-// qualified name as written. (Name references are the `use` occurrences.)
+// qualified name, as written or, for `self.x` in a method of class C, C's attribute x. (Name
+// references are the `use` occurrences.)
 Expr DottedReference() {
   return cp::call(
       "match_substring_regex", {F("text")},
@@ -103,7 +104,7 @@ PlanBuilder QualifiedNames(const engine::Session& s) {
   all.Union(names({"imports", std::nullopt}, ImportTarget()));
   all.Union(
       names({"call_resolutions", Eq("edge_kind", "PY_CALLS_QNAME")}, F("target_qualified_name")));
-  all.Union(names({"references", DottedReference()}, F("text")));
+  all.Union(names({"references", DottedReference()}, F("qualified_name")));
   all.Aggregate({{"count", "qualified_name", "uses"}}, {"qualified_name"});
   all.OrderBy({{"qualified_name"}});
   return all;
@@ -340,9 +341,11 @@ PlanBuilder Edges(const engine::Session& s) {
       {{"references", DottedReference()},
        "PY_REFERENCES",
        F("ref_id"),
-       QnameId(F("text")),
+       QnameId(F("qualified_name")),
        Str("syntax"),
-       Str("attribute_text"),
+       // `self.x` in a method of C names C's attribute x; other texts name themselves.
+       cp::call("if_else", {cp::equal(F("qualified_name"), F("text")), Str("attribute_text"),
+                            Str("self_attribute")}),
        {},
        kRoleRead,
        "reference",

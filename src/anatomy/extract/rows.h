@@ -95,8 +95,8 @@ struct CallRow {
   // For resolution: the dotted chain of the callee when it is a name or attribute chain.
   std::vector<std::string> chain;
   uint32_t scope_index = 0;
-  OptStr head_target;     // binding the chain's first name denotes (see BindingRow)
-  std::string head_kind;  // its resolved_kind; empty when the name has no binding
+  OptStr head_target;      // binding the chain's first name denotes (see BindingRow)
+  std::string head_kind;   // its resolved_kind; empty when the name has no binding
   bool via_super = false;  // the chain follows `super()`: its first name is a base's member
 };
 
@@ -123,6 +123,9 @@ struct ReferenceRow {  // attribute accesses (name references are `use` occurren
   std::string name, text;
   const char* ctx = "load";
   Span span;
+  // The name it denotes: `pkg.mod.C.x` for `self.x` in a method of class C (`self` its first
+  // parameter, used in the method's own scope); otherwise the text. Set after the walk.
+  std::string qualified_name = {};
 };
 
 struct TypeParamRow {

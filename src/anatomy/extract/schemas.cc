@@ -65,11 +65,12 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
        field("callee_text", S(), false), field("callee_name", S()),
        field("arg_count", I32(), false), field("line", I32(), false)},
       {field("callee_bstart", I64(), false), field("callee_bend", I64(), false)});
-  m["call_resolutions"] = Make(
-      "call_resolutions",
-      {field("call_id", S(), false), field("edge_kind", S(), false), field("target_def_id", S()),
-       field("target_file_id", S()), field("target_qualified_name", S(), false), field("resolution_method", S(), false),
-       field("origin", S(), false), field("score", arrow::float64(), false)});
+  m["call_resolutions"] =
+      Make("call_resolutions",
+           {field("call_id", S(), false), field("edge_kind", S(), false),
+            field("target_def_id", S()), field("target_file_id", S()),
+            field("target_qualified_name", S(), false), field("resolution_method", S(), false),
+            field("origin", S(), false), field("score", arrow::float64(), false)});
   m["imports"] =
       Make("imports",
            {field("import_id", S(), false), field("scope_id", S(), false), field("binding_id", S()),
@@ -79,9 +80,11 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
             field("resolved_kind", S(), false), field("resolved_path", S()),
             field("resolved_file_id", S()), field("resolved_binding_id", S()),
             field("resolved_def_id", S())});
-  m["references"] = Make("references", {field("ref_id", S(), false), field("scope_id", S(), false),
-                                        field("ref_kind", S(), false), field("name", S(), false),
-                                        field("text", S(), false), field("ctx", S(), false)});
+  m["references"] =
+      Make("references",
+           {field("ref_id", S(), false), field("scope_id", S(), false),
+            field("ref_kind", S(), false), field("name", S(), false), field("text", S(), false),
+            field("qualified_name", S(), false), field("ctx", S(), false)});
   m["type_params"] =
       Make("type_params",
            {field("type_param_id", S(), false), field("scope_id", S(), false),

@@ -239,9 +239,47 @@ void Analyzer::Analyze() {
 
 }  // namespace internal
 
+namespace {
+
+// ReferenceRow::qualified_name of every reference of `out`: an attribute of the first
+// parameter of a method (not a staticmethod), in the method's own scope, is an attribute of
+// the method's class. Nested functions and lambdas keep the text: their `self` may be rebound.
+void QualifyReferences(FileOutput& out) {
+  std::unordered_map<std::string, const ScopeRow*> scopes;
+  for (const auto& s : out.scopes) scopes.emplace(s.scope_id, &s);
+  std::unordered_map<std::string, std::string> first_param;  // def_id -> name
+  for (const auto& p : out.parameters) {
+    if (p.position == 0) first_param.emplace(p.def_id, p.name);
+  }
+  // Body scope id -> (first parameter, class qualified name) of the methods.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> methods;
+  for (const auto& d : out.definitions) {
+    if (!d.is_method || d.body_scope_id.empty()) continue;
+    if (std::find(d.decorators.begin(), d.decorators.end(), "staticmethod") != d.decorators.end())
+      continue;
+    auto param = first_param.find(d.def_id);
+    auto cls = scopes.find(d.scope_id);
+    if (param == first_param.end() || cls == scopes.end()) continue;
+    methods.emplace(d.body_scope_id, std::make_pair(param->second, cls->second->qualified_name));
+  }
+  for (auto& r : out.references) {
+    r.qualified_name = r.text;
+    auto m = methods.find(out.scope_ids[r.scope]);
+    if (m == methods.end()) continue;
+    const std::string& self = m->second.first;
+    if (r.text.size() > self.size() && r.text.compare(0, self.size(), self) == 0 &&
+        r.text[self.size()] == '.') {
+      r.qualified_name = m->second.second + r.text.substr(self.size());
+    }
+  }
+}
+
+}  // namespace
+
 void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out) {
   internal::Analyzer a(source, out);
   a.Run(root);
+  QualifyReferences(out);
 }
 
 }  // namespace anatomy::extract

@@ -315,6 +315,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .s("attribute")
                 .s(x.name)
                 .s(x.text)
+                .s(x.qualified_name)
                 .s(x.ctx)
                 .span(x.span);
           }));
