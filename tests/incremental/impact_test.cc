@@ -3,6 +3,8 @@
 #include <arrow/api.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 namespace anatomy::incremental {
 namespace {
 
@@ -33,16 +35,26 @@ std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
                                      is_star.Finish().ValueOrDie(), scope.Finish().ValueOrDie()});
 }
 
+// A loader of `graph` that counts its calls in `*loads`.
+std::function<Result<ImportGraph>()> Loader(ImportGraph graph, int* loads = nullptr) {
+  return [graph, loads]() -> Result<ImportGraph> {
+    if (loads) ++*loads;
+    return graph;
+  };
+}
+
 std::map<std::string, std::string> Impact(
     const std::vector<artifacts::FileChange>& changes, const std::vector<Import>& imports,
-    std::map<std::string, std::set<std::string>> surface_changes = {}) {
+    std::map<std::string, std::set<std::string>> surface_changes = {}, int* loads = nullptr) {
   ImpactInputs inputs;
   inputs.changes = changes;
-  inputs.imports = Imports(imports);
   inputs.current_paths = {"a/__init__.py", "a/b.py", "c.py", "d.py", "e.py", "f.py", "g.txt"};
   inputs.surface_changes = std::move(surface_changes);
-  inputs.module_scopes.emplace();
-  for (const auto& p : inputs.current_paths) inputs.module_scopes->insert(p + ":module");
+  ImportGraph graph;
+  graph.imports = Imports(imports);
+  graph.module_scopes.emplace();
+  for (const auto& p : inputs.current_paths) graph.module_scopes->insert(p + ":module");
+  inputs.import_graph = Loader(std::move(graph), loads);
   auto impacted = ImpactOf(inputs);
   EXPECT_TRUE(impacted.ok()) << impacted.status().ToString();
   std::map<std::string, std::string> out;
@@ -130,8 +142,12 @@ TEST(Impact, ReexportsCarryOnlyTheNamesThatLeadIntoTheChange) {
 TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {
   const std::vector<Import> imports = {{"c.py", "a.b", std::nullopt},
                                        {"d.py", "c", std::string("x"), true}};
-  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {}}});
+  int loads = 0;
+  auto got = Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {}}}, &loads);
   EXPECT_EQ(got, (std::map<std::string, std::string>{{"a/b.py", "changed"}}));
+  EXPECT_EQ(loads, 0);  // the import graph is not read
+  Impact({{"a/b.py", "changed", std::nullopt}}, imports, {{"a/b.py", {"x"}}}, &loads);
+  EXPECT_EQ(loads, 1);
 }
 
 // Class definitions: path, qualified_name, bases.
@@ -163,11 +179,11 @@ TEST(Impact, ClassesBasedOnANameThatLeadsIntoTheChangeLeadThereToo) {
       {"f.py", "c", std::string("Outer"), true}};  // from c import Outer
   ImpactInputs inputs;
   inputs.changes = {{"a/b.py", "changed", std::nullopt}};
-  inputs.imports = Imports(imports);
-  inputs.classes = Classes({{"c.py", "c.Cls", {"Base"}},
-                            {"c.py", "c.Sub", {"Cls", "object"}},
-                            {"c.py", "c.Other", {"object"}},
-                            {"c.py", "c.Outer.Inner", {"Base.Mixin"}}});
+  inputs.import_graph = Loader({Imports(imports), std::nullopt,
+                                Classes({{"c.py", "c.Cls", {"Base"}},
+                                         {"c.py", "c.Sub", {"Cls", "object"}},
+                                         {"c.py", "c.Other", {"object"}},
+                                         {"c.py", "c.Outer.Inner", {"Base.Mixin"}}})});
   inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py"};
   auto impacted = ImpactOf(inputs);
   ASSERT_TRUE(impacted.ok()) << impacted.status().ToString();
@@ -267,8 +283,8 @@ TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
   ImpactInputs inputs;
   inputs.changes = {{"a/b.py", "changed", std::nullopt}};
   inputs.surface_changes = {{"a/b.py", {"added"}}};
-  inputs.imports = Imports(imports);
-  inputs.classes = Classes({{"e.py", "e.K", {"a.b.added"}}});
+  inputs.import_graph =
+      Loader({Imports(imports), std::nullopt, Classes({{"e.py", "e.K", {"a.b.added"}}})});
   inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py"};
   std::vector<std::string> asked;
   inputs.call_texts = [&](const std::string& path) -> Result<std::vector<std::string>> {

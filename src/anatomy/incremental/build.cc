@@ -260,12 +260,21 @@ class Builder {
     ImpactInputs impact;
     impact.changes = changes.changes;
     for (const auto& f : scan_.files) impact.current_paths.push_back(f.path);
-    ARROW_ASSIGN_OR_RAISE(impact.imports, ReadTable(ctx_.out + "/extract/imports",
-                                                    {"path", "scope_id", "module", "imported_name",
-                                                     "asname", "is_from", "is_star"}));
-    ARROW_ASSIGN_OR_RAISE(impact.classes, ReadTable(ctx_.out + "/extract/definitions",
-                                                    {"path", "qualified_name", "bases"},
-                                                    {{"def_kind", PredicateOp::kEq, {"class"}}}));
+    impact.import_graph = [this]() -> Result<ImportGraph> {
+      ImportGraph graph;
+      ARROW_ASSIGN_OR_RAISE(graph.imports, ReadTable(ctx_.out + "/extract/imports",
+                                                     {"path", "scope_id", "module", "imported_name",
+                                                      "asname", "is_from", "is_star"}));
+      ARROW_ASSIGN_OR_RAISE(graph.classes, ReadTable(ctx_.out + "/extract/definitions",
+                                                     {"path", "qualified_name", "bases"},
+                                                     {{"def_kind", PredicateOp::kEq, {"class"}}}));
+      ARROW_ASSIGN_OR_RAISE(auto module_scopes,
+                            ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
+                                      {{"scope_kind", PredicateOp::kEq, {"module"}}}));
+      ARROW_ASSIGN_OR_RAISE(auto module_scope_ids, Strings(*module_scopes, "scope_id"));
+      graph.module_scopes.emplace(module_scope_ids.begin(), module_scope_ids.end());
+      return graph;
+    };
     // A few files' calls are read by file_id (a data file or two each); past that, the whole
     // table once (a change to a module many files import asks for hundreds).
     auto calls_by_path =
@@ -292,11 +301,6 @@ class Builder {
       auto it = (*calls_by_path)->find(path);
       return it == (*calls_by_path)->end() ? std::vector<std::string>{} : it->second;
     };
-    ARROW_ASSIGN_OR_RAISE(auto module_scopes,
-                          ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
-                                    {{"scope_kind", PredicateOp::kEq, {"module"}}}));
-    ARROW_ASSIGN_OR_RAISE(auto module_scope_ids, Strings(*module_scopes, "scope_id"));
-    impact.module_scopes.emplace(module_scope_ids.begin(), module_scope_ids.end());
     // Changed files are extracted first: those whose surface stayed the same reach only the
     // files that resolve into them.
     std::set<std::string> changed;

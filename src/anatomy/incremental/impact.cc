@@ -274,9 +274,39 @@ std::optional<std::set<std::string>> ChangedNames(const Surface& before, const S
 
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs) {
   const auto& changes = inputs.changes;
-  const arrow::Table& imports = *inputs.imports;
   const auto& current_paths = inputs.current_paths;
   std::map<std::string, std::string> impacted;  // path -> reason
+  // The changed modules that reach past themselves: names that may now lead elsewhere
+  // (unset: all), and whether the module appeared, vanished or moved.
+  struct Reach {
+    std::string path;
+    std::optional<std::set<std::string>> names;
+    bool existence;
+  };
+  std::vector<Reach> reaches;
+  for (const auto& c : changes) {
+    if (c.change != "deleted") impacted.emplace(c.path, c.change);
+    if (c.change == "touched") continue;           // same content: nothing else can change
+    const bool existence = c.change != "changed";  // added, deleted, renamed
+    if (auto names = inputs.surface_changes.find(c.path);
+        !existence && names != inputs.surface_changes.end()) {
+      // Only these names read differently (none: what others read of it is as before).
+      if (!names->second.empty()) reaches.push_back({c.path, names->second, false});
+      continue;
+    }
+    reaches.push_back({c.path, std::nullopt, existence});
+    if (c.old_path) reaches.push_back({*c.old_path, std::nullopt, existence});
+  }
+  auto listed = [&] {  // in path order
+    std::vector<artifacts::ImpactedFile> out;
+    for (auto& [p, reason] : impacted) out.push_back({p, std::move(reason)});
+    return out;
+  };
+  if (reaches.empty()) return listed();
+  if (!inputs.import_graph) return Status::Invalid("the impact analysis has no import graph");
+  ARROW_ASSIGN_OR_RAISE(const ImportGraph graph, inputs.import_graph());
+  if (!graph.imports) return Status::Invalid("the import graph has no imports table");
+  const arrow::Table& imports = *graph.imports;
   // Modules whose rows change, with the names that may lead elsewhere; a module is queued
   // again when that set grows, so the walk ends.
   std::deque<ModuleChange> frontier;
@@ -299,7 +329,7 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     frontier.push_back({m, it->second, existence});
   };
-  ARROW_ASSIGN_OR_RAISE(const auto classes, ClassesByPath(inputs.classes.get()));
+  ARROW_ASSIGN_OR_RAISE(const auto classes, ClassesByPath(graph.classes.get()));
   // The names of module `path` that lead into a change, with the classes based on them.
   auto with_classes = [&](const std::string& path, std::set<std::string> names) {
     auto it = classes.find(path);
@@ -337,18 +367,9 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
                        [&](const std::string& n) { return it->second.count(n) > 0; });
   };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
-  for (const auto& c : changes) {
-    if (c.change != "deleted") impacted.emplace(c.path, c.change);
-    if (c.change == "touched") continue;           // same content: nothing else can change
-    const bool existence = c.change != "changed";  // added, deleted, renamed
-    if (auto names = inputs.surface_changes.find(c.path);
-        !existence && names != inputs.surface_changes.end()) {
-      // Only these names read differently (none: what others read of it is as before).
-      if (!names->second.empty()) changed_module(c.path, with_classes(c.path, names->second));
-      continue;
-    }
-    changed_module(c.path, std::nullopt, existence);
-    if (c.old_path) changed_module(*c.old_path, std::nullopt, existence);
+  for (const auto& r : reaches) {
+    changed_module(r.path, r.names ? std::optional(with_classes(r.path, *r.names)) : std::nullopt,
+                   r.existence);
   }
 
   // Each import row as an ImportUse.
@@ -382,8 +403,8 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     } else {
       use.bound = use.from_name.empty() ? use.module.substr(0, use.module.find('.')) : use.name;
     }
-    if (scope && inputs.module_scopes) {
-      use.module_level = inputs.module_scopes->count(scope->GetString(i)) > 0;
+    if (scope && graph.module_scopes) {
+      use.module_level = graph.module_scopes->count(scope->GetString(i)) > 0;
     }
     uses.push_back(std::move(use));
   }
@@ -405,9 +426,7 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
                                                  with_classes(use.path, {use.bound})));
     }
   }
-  std::vector<artifacts::ImpactedFile> out;
-  for (auto& [p, reason] : impacted) out.push_back({p, std::move(reason)});
-  return out;
+  return listed();
 }
 
 }  // namespace anatomy::incremental

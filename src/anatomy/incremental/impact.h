@@ -32,9 +32,8 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& def
 /// import changed (any name may now be bound).
 std::optional<std::set<std::string>> ChangedNames(const Surface& before, const Surface& after);
 
-/// \brief What the impact analysis knows.
-struct ImpactInputs {
-  std::vector<artifacts::FileChange> changes;
+/// \brief What a change that reaches past the changed files is followed through.
+struct ImportGraph {
   /// The previous build's import rows (columns path, module, imported_name, is_from, is_star,
   /// and scope_id).
   std::shared_ptr<arrow::Table> imports;
@@ -45,6 +44,14 @@ struct ImpactInputs {
   /// whose base names a name that leads into a change resolves its members there: the class
   /// leads there too. Unset: no class is followed.
   std::shared_ptr<arrow::Table> classes;
+};
+
+/// \brief What the impact analysis knows.
+struct ImpactInputs {
+  std::vector<artifacts::FileChange> changes;
+  /// Loads the ImportGraph; called only when a change reaches past the changed files (an
+  /// edit that keeps what others read of a file needs none of it).
+  std::function<Result<ImportGraph>()> import_graph;
   /// The files now in the repository.
   std::vector<std::string> current_paths;
   /// Changed files whose surfaces were compared, with the names whose facts changed
