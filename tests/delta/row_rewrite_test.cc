@@ -1,5 +1,5 @@
 // Row-level replace and delete: only the rows matching a predicate go, only the files holding
-// them are rewritten, and everything lands in one commit.
+// them are rewritten (or marked in deletion vectors), and everything lands in one commit.
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
@@ -119,6 +119,148 @@ TEST_F(RowRewriteTest, ReplaceOnAMissingTableCreatesIt) {
   o.replace_rows_where = {{{"g", PredicateOp::kEq, {"a"}}}};
   ASSERT_OK(WriteTable(storage, Rows({"a"}, {1}), o).status());
   EXPECT_EQ(Contents(storage), std::vector<std::string>{"a:1"});
+}
+
+// Merge-on-read: a write asking for deletion vectors upgrades the table's protocol in its own
+// commit, and its replaced rows are marked in DVs; no file is rewritten.
+WriteOptions ReplaceMarking(std::vector<std::vector<Predicate>> where) {
+  WriteOptions o;
+  o.mode = WriteMode::kOverwrite;
+  o.features = {"deletionVectors"};
+  o.replace_rows_where = std::move(where);
+  return o;
+}
+
+// Active files by path, with the cardinality of their DV (0 without one).
+std::map<std::string, int64_t> MarkedFiles(const std::shared_ptr<Storage>& storage) {
+  auto snap = LoadSnapshot(storage).ValueOrDie();
+  std::map<std::string, int64_t> out;
+  for (const auto& f : snap->files)
+    out[f.path] = f.deletion_vector ? f.deletion_vector->cardinality : 0;
+  return out;
+}
+
+TEST_F(RowRewriteTest, DeletionVectorsMarkReplacedRowsWithoutRewritingFiles) {
+  const auto before = MarkedFiles(storage_);
+  ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"x"}, {99}),
+                                     ReplaceMarking({{{"v", PredicateOp::kIn, {"2", "11"}}}})));
+  EXPECT_EQ(r.files_removed, 2);
+  EXPECT_EQ(r.rows_written, 1);  // only the new row: a:1 and b:10 stay where they are
+  EXPECT_EQ(Contents(storage_),
+            (std::vector<std::string>{"a:1", "b:10", "c:20", "c:null", "x:99"}));
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage_));
+  // The upgrade: table features, with those writer version 2 implied listed explicitly.
+  EXPECT_EQ(snap->protocol.min_reader_version, 3);
+  EXPECT_EQ(snap->protocol.min_writer_version, 7);
+  EXPECT_EQ(snap->protocol.reader_features, std::vector<std::string>{"deletionVectors"});
+  EXPECT_EQ(snap->protocol.writer_features,
+            (std::vector<std::string>{"appendOnly", "invariants", "deletionVectors"}));
+  EXPECT_EQ(snap->Property("delta.enableDeletionVectors"), "true");
+  auto after = MarkedFiles(storage_);
+  EXPECT_EQ(after.size(), 4u);  // the three files, two of them marked, and the new one
+  int marked = 0;
+  for (const auto& [path, cardinality] : before) {
+    ASSERT_TRUE(after.count(path)) << path << " was rewritten";
+    marked += after[path] == 1;
+  }
+  EXPECT_EQ(marked, 2);
+  for (const auto& f : snap->files) {
+    if (!f.deletion_vector) continue;
+    // numRecords stays the physical count; the bounds are no longer tight.
+    EXPECT_NE(f.stats->find("\"numRecords\":2"), std::string::npos) << *f.stats;
+    EXPECT_NE(f.stats->find("\"tightBounds\":false"), std::string::npos) << *f.stats;
+  }
+}
+
+TEST_F(RowRewriteTest, DeletionVectorsGrowAndHandOnlyLiveRowsToRewriteMatched) {
+  ASSERT_OK(WriteTable(storage_, Rows({}, {}), ReplaceMarking({{{"v", PredicateOp::kEq, {"1"}}}}))
+                .status());
+  // v = 1 is marked already: a later write matching it and a:2 sees a:2 only.
+  auto o = ReplaceMarking({{{"g", PredicateOp::kEq, {"a"}}}});
+  int64_t seen = -1;
+  o.rewrite_matched =
+      [&](const std::shared_ptr<arrow::Table>& matched) -> Result<std::shared_ptr<arrow::Table>> {
+    seen = matched->num_rows();
+    return matched;
+  };
+  ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"y"}, {7}), o));
+  EXPECT_EQ(seen, 1);
+  // Every row of the a-file is now deleted: the file is removed, not marked.
+  EXPECT_EQ(r.files_removed, 1);
+  EXPECT_EQ(Contents(storage_),
+            (std::vector<std::string>{"a:2", "b:10", "b:11", "c:20", "c:null", "y:7"}));
+  for (const auto& [path, cardinality] : MarkedFiles(storage_)) EXPECT_EQ(cardinality, 0) << path;
+}
+
+TEST_F(RowRewriteTest, DeleteMarksRowsOnceTheTableEnablesDeletionVectors) {
+  ASSERT_OK(WriteTable(storage_, Rows({}, {}), ReplaceMarking({{{"v", PredicateOp::kEq, {"10"}}}}))
+                .status());
+  ASSERT_OK_AND_ASSIGN(r, DeleteWhere(storage_, {{"v", PredicateOp::kEq, {"20"}}}));
+  EXPECT_EQ(r.files_removed, 1);
+  EXPECT_EQ(r.files_added, 1);  // the same file, marked
+  EXPECT_EQ(r.rows_written, 0);
+  EXPECT_EQ(Contents(storage_), (std::vector<std::string>{"a:1", "a:2", "b:11", "c:null"}));
+  auto marked = MarkedFiles(storage_);
+  EXPECT_EQ(std::count_if(marked.begin(), marked.end(), [](auto& f) { return f.second == 1; }), 2);
+}
+
+TEST_F(RowRewriteTest, OptimizePurgesFilesMostlyMarkedDeleted) {
+  ASSERT_OK(
+      WriteTable(storage_, Rows({}, {}), ReplaceMarking({{{"v", PredicateOp::kIn, {"1", "10"}}}}))
+          .status());
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage_));
+  int64_t smallest = snap->files[0].size;
+  for (const auto& f : snap->files) smallest = std::min(smallest, f.size);
+  // No file is small by its size; the two marked ones are by their live rows (one of two).
+  OptimizeOptions o;
+  o.min_file_size = smallest * 3 / 4;
+  ASSERT_OK_AND_ASSIGN(r, Optimize(storage_, o));
+  EXPECT_EQ(r.files_removed, 2);
+  EXPECT_EQ(Contents(storage_), (std::vector<std::string>{"a:2", "b:11", "c:20", "c:null"}));
+  for (const auto& [path, cardinality] : MarkedFiles(storage_)) EXPECT_EQ(cardinality, 0) << path;
+}
+
+TEST(ReadDataFileRowsTest, ReadsThePhysicalRowsAskedForFromTheirRowGroups) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(dir.str()));
+  WriteOptions o;
+  o.files.row_group_rows = 2;  // one file, row groups [0, 2), [2, 4), [4, 6)
+  ASSERT_OK(
+      WriteTable(storage, Rows({"a", "b", "c", "d", "e", "f"}, {0, 1, 2, 3, 4, 5}), o).status());
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage));
+  ASSERT_EQ(snap->files.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(schema, ToArrowSchema(snap->schema));
+  ASSERT_OK_AND_ASSIGN(rows, ReadDataFileRows(*snap, snap->files[0], schema, {1, 4, 5}));
+  ASSERT_OK_AND_ASSIGN(batch, rows->CombineChunksToBatch());
+  auto v = std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("v"));
+  ASSERT_EQ(v->length(), 3);
+  EXPECT_EQ(v->Value(0), 1);
+  EXPECT_EQ(v->Value(1), 4);
+  EXPECT_EQ(v->Value(2), 5);
+  auto missing = ReadDataFileRows(*snap, snap->files[0], schema, {6});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("row 6 is not in the file"), std::string::npos);
+}
+
+TEST(ProtocolTest, WithFeaturesListsWhatLegacyVersionsImplied) {
+  Protocol legacy;
+  legacy.min_reader_version = 2;
+  legacy.min_writer_version = 4;
+  Protocol p = WithFeatures(legacy, {"deletionVectors"});
+  EXPECT_EQ(p.min_reader_version, 3);
+  EXPECT_EQ(p.min_writer_version, 7);
+  EXPECT_EQ(p.reader_features, (std::vector<std::string>{"columnMapping", "deletionVectors"}));
+  EXPECT_EQ(p.writer_features,
+            (std::vector<std::string>{"appendOnly", "invariants", "checkConstraints",
+                                      "changeDataFeed", "generatedColumns", "deletionVectors"}));
+  EXPECT_EQ(WithFeatures(p, {"deletionVectors"}), p);  // nothing to add
+  // A writer-only feature leaves the reader version alone.
+  Protocol w = WithFeatures(Protocol{}, {"appendOnly"});
+  EXPECT_EQ(w, Protocol{});
+  Protocol ict = WithFeatures(Protocol{}, {"inCommitTimestamp"});
+  EXPECT_EQ(ict.min_reader_version, 1);
+  EXPECT_EQ(ict.writer_features,
+            (std::vector<std::string>{"appendOnly", "invariants", "inCommitTimestamp"}));
 }
 
 }  // namespace

@@ -30,15 +30,20 @@ std::map<std::string, int64_t> AsMap(const arrow::Table& t) {
 }
 
 // The state less the rebuilt files' old uses plus their new ones: a name only they used goes,
-// a name only they use now comes, shared names keep their row with the new count.
+// a name only they use now comes, shared names keep their row with the new count. Only the
+// names the rebuilt files use are rows to replace; the others (a.f) stay as they are.
 TEST(UpdateNameUses, NamesComeAndGoWithTheirLastUse) {
   auto before = Uses({{"a.f", 3}, {"b.g", 1}, {"builtins.len", 10}});
   auto old_uses = Uses({{"b.g", 1}, {"builtins.len", 4}});
   auto new_uses = Uses({{"builtins.len", 2}, {"c.h", 5}});
+  ASSERT_TRUE(NamesUsed(*old_uses, *new_uses).ok());
+  EXPECT_EQ(*NamesUsed(*old_uses, *new_uses),
+            (std::vector<std::string>{"b.g", "builtins.len", "c.h"}));
   auto changes = UpdateNameUses(*before, *old_uses, *new_uses);
   ASSERT_TRUE(changes.ok()) << changes.status().ToString();
   EXPECT_EQ(AsMap(*changes->uses),
-            (std::map<std::string, int64_t>{{"a.f", 3}, {"builtins.len", 8}, {"c.h", 5}}));
+            (std::map<std::string, int64_t>{{"builtins.len", 8}, {"c.h", 5}}));
+  EXPECT_EQ(changes->changed, (std::vector<std::string>{"b.g", "builtins.len", "c.h"}));
   EXPECT_EQ(AsMap(*changes->added), (std::map<std::string, int64_t>{{"c.h", 5}}));
   EXPECT_EQ(changes->removed, std::vector<std::string>{"b.g"});
   EXPECT_TRUE(changes->uses->schema()->Equals(*new_uses->schema()));

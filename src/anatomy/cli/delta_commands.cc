@@ -224,7 +224,9 @@ void AddDeltaCommands(CLI::App& app) {
     cmd->add_option("--schema-mode", a->schema_mode, "strict|merge|overwrite")
         ->check(CLI::IsMember({"strict", "merge", "overwrite"}));
     cmd->add_option("--property", a->properties, "Table property KEY=VALUE (on create)");
-    cmd->add_option("--feature", a->features, "Table feature to enable (on create)");
+    cmd->add_option(
+        "--feature", a->features,
+        "Table feature to enable (on create; deletionVectors also on an existing table)");
     cmd->add_option("--metadata", a->metadata, "Commit metadata KEY=VALUE");
     cmd->add_option("--app-id", a->app_id, "Application id for an idempotent write");
     cmd->add_option("--app-version", a->app_version, "Application transaction version");

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "anatomy/delta/data_writer.h"
+
 namespace anatomy::delta {
 
 namespace {
@@ -280,6 +282,39 @@ Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage,
   auto rows = DecodeRoaringBitmapArray(bitmap);
   if (!rows.ok()) return Status::Invalid(path, ": ", rows.status().message());
   return rows;
+}
+
+Result<std::vector<DeletionVectorDescriptor>> WriteDeletionVectors(
+    Storage& storage, const std::vector<std::vector<uint64_t>>& vectors) {
+  std::string hex = NewUuid();  // a fresh UUID's 16 bytes name the file
+  std::erase(hex, '-');
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>((nibble(hex[i]) << 4) | nibble(hex[i + 1])));
+  }
+  DeletionVectorDescriptor named;
+  named.storage_type = "u";
+  ARROW_ASSIGN_OR_RAISE(named.path_or_inline_dv, Z85Encode(bytes));
+  ARROW_ASSIGN_OR_RAISE(auto path, DeletionVectorRelativePath(named));
+  auto put_be32 = [](std::string* out, uint32_t v) {
+    for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  std::string file(1, '\1');  // format version 1, then per DV: size, bitmap, CRC-32
+  std::vector<DeletionVectorDescriptor> out;
+  for (const auto& rows : vectors) {
+    const std::string bitmap = EncodeRoaringBitmapArray(rows);
+    DeletionVectorDescriptor dv = named;
+    dv.offset = static_cast<int32_t>(file.size());
+    dv.size_in_bytes = static_cast<int32_t>(bitmap.size());
+    dv.cardinality = static_cast<int64_t>(rows.size());
+    put_be32(&file, static_cast<uint32_t>(bitmap.size()));
+    file += bitmap;
+    put_be32(&file, arrow::internal::crc32(0, bitmap.data(), bitmap.size()));
+    out.push_back(std::move(dv));
+  }
+  ARROW_RETURN_NOT_OK(storage.PutIfAbsent(path, file));
+  return out;
 }
 
 }  // namespace anatomy::delta

@@ -27,6 +27,11 @@ std::string EncodeRoaringBitmapArray(const std::vector<uint64_t>& rows);
 /// The relative path of a 'u' DV file: "<prefix>/deletion_vector_<uuid>.bin".
 Result<std::string> DeletionVectorRelativePath(const DeletionVectorDescriptor& dv);
 
+/// Writes `vectors` (each the sorted unique deleted rows of one data file) into one new DV file
+/// at the table root, and returns their descriptors in order (storage type 'u').
+Result<std::vector<DeletionVectorDescriptor>> WriteDeletionVectors(
+    Storage& storage, const std::vector<std::vector<uint64_t>>& vectors);
+
 /// Loads the deleted row indexes of a descriptor (inline, relative or absolute file; the file's
 /// CRC-32 is checked). Errors name the DV and the file.
 Result<std::vector<uint64_t>> LoadDeletionVector(Storage& storage,

@@ -186,10 +186,17 @@ Result<Prepared> PrepareUnguarded(const std::shared_ptr<ds::ParquetFileFormat>& 
       if (pruned.ok()) kept = std::move(*pruned);
     }
   }
-  r.row_groups_read = static_cast<int>(kept.size());
   std::vector<int64_t> first_row(static_cast<size_t>(r.row_groups_total) + 1, 0);
   for (int i = 0; i < r.row_groups_total; ++i)
     first_row[i + 1] = first_row[i] + metadata->RowGroup(i)->num_rows();
+  if (!request.only_rows.empty()) {
+    std::erase_if(kept, [&](int rg) {
+      auto it = std::lower_bound(request.only_rows.begin(), request.only_rows.end(),
+                                 static_cast<uint64_t>(first_row[rg]));
+      return it == request.only_rows.end() || *it >= static_cast<uint64_t>(first_row[rg + 1]);
+    });
+  }
+  r.row_groups_read = static_cast<int>(kept.size());
   for (int rg : kept) {
     int64_t n = first_row[rg + 1] - first_row[rg];
     r.row_ranges.emplace_back(first_row[rg], n);

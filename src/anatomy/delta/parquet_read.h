@@ -35,6 +35,8 @@ struct ParquetReadRequest {
   const DeltaType* schema = nullptr;  ///< the table schema (types the filter columns)
   ColumnMappingMode mode = ColumnMappingMode::kNone;
   bool prune_row_groups = true;
+  /// When not empty: only the row groups holding one of these physical rows (ascending) are read.
+  std::vector<uint64_t> only_rows;
 };
 
 /// The rows of the kept row groups.

@@ -30,11 +30,13 @@ const std::vector<std::string>& SupportedReaderFeatures() {
 const std::vector<std::string>& SupportedWriterFeatures() {
   // appendOnly: honoured; invariants/checkConstraints: evaluated on write when our predicate
   // grammar expresses them, otherwise refused (constraints.h); generatedColumns: honoured by
-  // refusing tables that define any (see CheckWriteSupported); changeDataFeed: we never rewrite
-  // rows, so add/remove carry the change; domainMetadata: preserved; deletionVectors: removes carry
-  // the DV; inCommitTimestamp: written on every commit when enabled; columnMapping (name, id): data
-  // files, partition values and stats use physical names and field ids (column_mapping.h);
-  // v2Checkpoint: UUID-named V2-spec checkpoints, never multi-part (checkpoint_writer.h).
+  // refusing tables that define any (see CheckWriteSupported); changeDataFeed: we never update
+  // rows in place, so add/remove (and DV pairs) carry the change; domainMetadata: preserved;
+  // deletionVectors: removes carry the DV, row-level replaces and deletes write DVs when the table
+  // enables them; inCommitTimestamp: written on every commit when enabled; columnMapping (name,
+  // id): data files, partition values and stats use physical names and field ids
+  // (column_mapping.h); v2Checkpoint: UUID-named V2-spec checkpoints, never multi-part
+  // (checkpoint_writer.h).
   static const std::vector<std::string> kFeatures = {
       "appendOnly",        "invariants",          "checkConstraints", "generatedColumns",
       "changeDataFeed",    "timestampNtz",        "domainMetadata",   "deletionVectors",
@@ -48,15 +50,51 @@ bool HasReaderFeature(const Protocol& p, const std::string& feature) {
   return false;
 }
 
+// Writer features of the legacy writer versions, with the version that introduced each.
+const std::vector<std::pair<std::string, int>> kLegacyWriterFeatures = {
+    {"appendOnly", 2},       {"invariants", 2},    {"checkConstraints", 3}, {"changeDataFeed", 4},
+    {"generatedColumns", 4}, {"columnMapping", 5}, {"identityColumns", 6}};
+
 bool HasWriterFeature(const Protocol& p, const std::string& feature) {
   if (p.min_writer_version >= 7) return p.writer_features && Contains(*p.writer_features, feature);
-  static const std::vector<std::pair<std::string, int>> kLegacy = {
-      {"appendOnly", 2},       {"invariants", 2},    {"checkConstraints", 3}, {"changeDataFeed", 4},
-      {"generatedColumns", 4}, {"columnMapping", 5}, {"identityColumns", 6}};
-  for (const auto& [name, v] : kLegacy) {
+  for (const auto& [name, v] : kLegacyWriterFeatures) {
     if (name == feature) return p.min_writer_version >= v;
   }
   return false;
+}
+
+Protocol WithFeatures(const Protocol& p, const std::vector<std::string>& features) {
+  std::vector<std::string> reader, writer;
+  if (p.min_reader_version >= 3) {
+    reader = p.reader_features.value_or(std::vector<std::string>{});
+  } else if (p.min_reader_version == 2) {
+    reader = {"columnMapping"};
+  }
+  if (p.min_writer_version >= 7) {
+    writer = p.writer_features.value_or(std::vector<std::string>{});
+  } else {
+    for (const auto& [name, v] : kLegacyWriterFeatures) {
+      if (p.min_writer_version >= v) writer.push_back(name);
+    }
+  }
+  bool changed = false;
+  for (const auto& f : features) {
+    if (HasWriterFeature(p, f) &&
+        (!Contains(SupportedReaderFeatures(), f) || HasReaderFeature(p, f)))
+      continue;
+    changed = true;
+    if (!Contains(writer, f)) writer.push_back(f);
+    if (Contains(SupportedReaderFeatures(), f) && !Contains(reader, f)) reader.push_back(f);
+  }
+  if (!changed) return p;
+  Protocol out = p;
+  out.min_writer_version = 7;
+  out.writer_features = writer;
+  if (!reader.empty()) {
+    out.min_reader_version = 3;
+    out.reader_features = reader;
+  }
+  return out;
 }
 
 Status CheckReadSupported(const Protocol& p) {

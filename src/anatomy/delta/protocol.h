@@ -31,4 +31,9 @@ Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata);
 bool HasReaderFeature(const Protocol& p, const std::string& feature);
 bool HasWriterFeature(const Protocol& p, const std::string& feature);
 
+/// `p` with `features` added (features a table can gain without rewriting data, such as
+/// deletionVectors): reader 3 / writer 7, with the features its legacy versions implied listed
+/// explicitly (PROTOCOL.md "Table Features"). Unchanged when it has them all.
+Protocol WithFeatures(const Protocol& p, const std::vector<std::string>& features);
+
 }  // namespace anatomy::delta

@@ -255,8 +255,46 @@ Result<std::vector<std::shared_ptr<arrow::Table>>> ReadFiles(
 }  // namespace
 
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
-                                                   const std::shared_ptr<arrow::Schema>& schema) {
+                                                   const std::shared_ptr<arrow::Schema>& schema,
+                                                   bool apply_deletion_vector) {
+  if (!apply_deletion_vector && file.deletion_vector) {
+    AddFile physical = file;
+    physical.deletion_vector.reset();
+    return ReadFile(snapshot, physical, schema, {}, false, nullptr);
+  }
   return ReadFile(snapshot, file, schema, {}, false, nullptr);
+}
+
+Result<std::shared_ptr<arrow::Table>> ReadDataFileRows(const Snapshot& snapshot,
+                                                       const AddFile& file,
+                                                       const std::shared_ptr<arrow::Schema>& schema,
+                                                       const std::vector<uint64_t>& rows) {
+  AddFile physical = file;
+  physical.deletion_vector.reset();
+  ARROW_ASSIGN_OR_RAISE(auto plan, PlanRead(snapshot, schema, {}, false));
+  plan.request.only_rows = rows;
+  ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(snapshot, physical));
+  ARROW_ASSIGN_OR_RAISE(auto reads, ReadParquetFiles({input}, plan.request));
+  const auto& read = reads[0];
+  ARROW_ASSIGN_OR_RAISE(auto table, Assemble(snapshot, physical, schema, plan, read, nullptr));
+  // The rows read are the kept row groups' ranges, one after the other.
+  arrow::UInt64Builder at;
+  ARROW_RETURN_NOT_OK(at.Reserve(static_cast<int64_t>(rows.size())));
+  int64_t before = 0;  // rows read before the current range
+  auto row = rows.begin();
+  for (const auto& [first, count] : read.row_ranges) {
+    for (; row != rows.end() && *row < static_cast<uint64_t>(first + count); ++row) {
+      if (*row < static_cast<uint64_t>(first)) {
+        return Status::Invalid(file.path, ": row ", *row, " is not in the file");
+      }
+      at.UnsafeAppend(static_cast<uint64_t>(before) + *row - static_cast<uint64_t>(first));
+    }
+    before += count;
+  }
+  if (row != rows.end()) return Status::Invalid(file.path, ": row ", *row, " is not in the file");
+  ARROW_ASSIGN_OR_RAISE(auto indices, at.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(arrow::Datum(table), arrow::Datum(indices)));
+  return taken.table();
 }
 
 Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,

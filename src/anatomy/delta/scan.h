@@ -40,9 +40,18 @@ struct ScanOptions {
 Result<std::shared_ptr<arrow::Schema>> ScanSchema(const Snapshot& snapshot,
                                                   const ScanOptions& options);
 
-/// Reads one active file as logical columns (all columns of `schema`), DV applied, no row filter.
+/// Reads one active file as logical columns (all columns of `schema`), no row filter; its
+/// deletion vector applied, or else every physical row in file order.
 Result<std::shared_ptr<arrow::Table>> ReadDataFile(const Snapshot& snapshot, const AddFile& file,
-                                                   const std::shared_ptr<arrow::Schema>& schema);
+                                                   const std::shared_ptr<arrow::Schema>& schema,
+                                                   bool apply_deletion_vector = true);
+
+/// Reads the physical rows `rows` (ascending positions in the data file, deletion vector not
+/// applied) of one active file, decoding only the row groups that hold them.
+Result<std::shared_ptr<arrow::Table>> ReadDataFileRows(const Snapshot& snapshot,
+                                                       const AddFile& file,
+                                                       const std::shared_ptr<arrow::Schema>& schema,
+                                                       const std::vector<uint64_t>& rows);
 
 /// Reads the snapshot into one table.
 Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,

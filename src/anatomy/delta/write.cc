@@ -14,12 +14,15 @@
 #include "anatomy/delta/checkpoint_writer.h"
 #include "anatomy/delta/column_mapping.h"
 #include "anatomy/delta/constraints.h"
+#include "anatomy/delta/deletion_vector.h"
+#include "anatomy/delta/json_util.h"
 #include "anatomy/delta/log_files.h"
 #include "anatomy/delta/protocol.h"
 #include "anatomy/delta/pruning.h"
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/schema.h"
 #include "anatomy/delta/snapshot.h"
+#include "anatomy/delta/stats.h"
 #include "anatomy/delta/transaction.h"
 
 namespace anatomy::delta {
@@ -243,14 +246,31 @@ struct RowRewrite {
   std::vector<AddFile> removed;
   std::vector<std::shared_ptr<arrow::Table>> kept;
   std::vector<std::shared_ptr<arrow::Table>> matched;  // kept only when asked for
+  /// Merge-on-read: files of `removed` added back with a deletion vector marking the matched
+  /// rows (instead of their other rows in `kept`); their `stats` say the bounds are wide.
+  std::vector<AddFile> marked;
 };
+
+/// `stats` (an add's JSON statistics) with tightBounds=false: after rows are marked deleted, the
+/// file's min/max still bound its valid rows but may no longer be attained (PROTOCOL.md
+/// "Per-file Statistics"); numRecords stays the physical count, as a DV requires.
+std::optional<std::string> WideBounds(const std::optional<std::string>& stats) {
+  if (!stats) return stats;
+  auto json = ParseJson(*stats, "stats");
+  if (!json.ok() || !json->is_object()) return stats;
+  (*json)["tightBounds"] = false;
+  return SafeDump(*json);
+}
 
 /// Reads the files that may hold rows matching any of the conjunctions `any` and splits each
 /// one that does into removed file + kept rows (as `schema`). Rows where a predicate is null
-/// are kept.
+/// are kept. With `mark_deleted`, the kept rows are not read or written again: the file comes
+/// back in `marked` with a deletion vector (one new DV file for all of them) that adds the
+/// matching rows to those it already marked, or is only removed when no row is left.
 Result<RowRewrite> RewriteMatching(const Snapshot& snap,
                                    const std::vector<std::vector<Predicate>>& any,
-                                   const arrow::Schema& schema, bool keep_matched = false) {
+                                   const arrow::Schema& schema, bool keep_matched = false,
+                                   bool mark_deleted = false) {
   ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
   std::map<std::string, AddFile>
       candidates;  // by path: a file pruned in by several terms is read once
@@ -278,9 +298,44 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
   struct Split {
     bool matched = false;
     std::shared_ptr<arrow::Table> kept, matched_rows;
+    std::vector<uint64_t> deleted;  // mark_deleted: the file's deleted rows after this write
+    int64_t physical_rows = 0;
   };
   std::vector<Split> splits(files.size());
+  auto mark = [&](size_t i) -> Status {
+    // Row positions are physical: rows the file's DV already marks are read too, and stay
+    // marked whether they match or not.
+    const AddFile& file = files[i];
+    ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys, false));
+    ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto key_mask,
+                          cp::ExecuteScalarExpression(key_expr, *keys, arrow::Datum(key_batch)));
+    const auto mask_array = key_mask.make_array();
+    const auto& mask = static_cast<const arrow::BooleanArray&>(*mask_array);
+    std::vector<uint64_t> before;
+    if (file.deletion_vector) {
+      ARROW_ASSIGN_OR_RAISE(before, LoadDeletionVector(*snap.storage, *file.deletion_vector));
+    }
+    std::vector<uint64_t> fresh;
+    auto d = before.begin();
+    for (int64_t r = 0; r < mask.length(); ++r) {
+      while (d != before.end() && *d < static_cast<uint64_t>(r)) ++d;
+      const bool already = d != before.end() && *d == static_cast<uint64_t>(r);
+      if (!already && mask.IsValid(r) && mask.Value(r)) fresh.push_back(r);
+    }
+    if (fresh.empty()) return Status::OK();
+    Split& out = splits[i];
+    out.matched = true;
+    out.physical_rows = mask.length();
+    std::set_union(before.begin(), before.end(), fresh.begin(), fresh.end(),
+                   std::back_inserter(out.deleted));
+    if (keep_matched) {
+      ARROW_ASSIGN_OR_RAISE(out.matched_rows, ReadDataFileRows(snap, file, logical, fresh));
+    }
+    return Status::OK();
+  };
   auto split = [&](size_t i) -> Status {
+    if (mark_deleted) return mark(i);
     const AddFile& file = files[i];
     ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys));
     ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
@@ -308,13 +363,50 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
   ARROW_RETURN_NOT_OK(core::ParallelFor(
       files.size(), static_cast<int>(std::thread::hardware_concurrency()), split));
   RowRewrite out;
+  std::vector<std::vector<uint64_t>> vectors;
   for (size_t i = 0; i < files.size(); ++i) {
     if (!splits[i].matched) continue;
-    out.removed.push_back(std::move(files[i]));
     if (splits[i].matched_rows) out.matched.push_back(std::move(splits[i].matched_rows));
     if (splits[i].kept) out.kept.push_back(std::move(splits[i].kept));
+    if (mark_deleted && static_cast<int64_t>(splits[i].deleted.size()) < splits[i].physical_rows) {
+      AddFile again = files[i];
+      again.stats = WideBounds(again.stats);
+      out.marked.push_back(std::move(again));
+      vectors.push_back(std::move(splits[i].deleted));
+    }
+    out.removed.push_back(std::move(files[i]));
+  }
+  if (!vectors.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto dvs, WriteDeletionVectors(*snap.storage, vectors));
+    for (size_t i = 0; i < dvs.size(); ++i) out.marked[i].deletion_vector = std::move(dvs[i]);
   }
   return out;
+}
+
+constexpr const char* kEnableDeletionVectors = "delta.enableDeletionVectors";
+
+/// A write whose features ask for deletionVectors on a table without them adds the feature and
+/// enables it in the write's own commit (`protocol`, `meta` set when they change).
+void AskForDeletionVectors(const Snapshot& snap, const WriteOptions& o,
+                           std::optional<Protocol>* protocol, std::optional<Metadata>* meta) {
+  if (std::find(o.features.begin(), o.features.end(), "deletionVectors") == o.features.end())
+    return;
+  Protocol p = WithFeatures(snap.protocol, {"deletionVectors"});
+  if (!(p == snap.protocol)) *protocol = std::move(p);
+  const Metadata& now = *meta ? **meta : snap.metadata;
+  auto it = now.configuration.find(kEnableDeletionVectors);
+  if (it == now.configuration.end() || it->second != "true") {
+    if (!*meta) *meta = snap.metadata;
+    (*meta)->configuration[kEnableDeletionVectors] = "true";
+  }
+}
+
+/// Row-level replaces and deletes mark rows in deletion vectors (merge-on-read) when the table
+/// enables them, as Delta's own writers do; otherwise they rewrite the files' other rows.
+bool MarksDeletedRows(const Protocol& protocol, const Metadata& meta) {
+  auto it = meta.configuration.find(kEnableDeletionVectors);
+  return it != meta.configuration.end() && it->second == "true" &&
+         HasWriterFeature(protocol, "deletionVectors");
 }
 
 /// `first` followed by the tables of `rest` (all of `first`'s schema).
@@ -539,11 +631,15 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
       new_meta = m;
     }
   }
+  std::optional<Protocol> new_protocol;
+  AskForDeletionVectors(*snap, o, &new_protocol, &new_meta);
+  const Protocol& protocol = new_protocol ? *new_protocol : snap->protocol;
+  const bool mark_deleted = MarksDeletedRows(protocol, new_meta ? *new_meta : snap->metadata);
   if (new_meta) {
     ARROW_ASSIGN_OR_RAISE(auto proto_needed,
                           ProtocolForFeatures({}, *target, new_meta->configuration));
     for (const auto& f : proto_needed.writer_features.value_or(std::vector<std::string>{})) {
-      if (!HasWriterFeature(snap->protocol, f)) {
+      if (!HasWriterFeature(protocol, f)) {
         return Status::NotImplemented("the new schema needs feature '", f,
                                       "', a protocol upgrade, which is not supported");
       }
@@ -553,14 +649,16 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   const auto& partition_columns =
       new_meta ? new_meta->partition_columns : snap->metadata.partition_columns;
 
-  // Files to replace.
-  std::vector<AddFile> removed;
+  // Files to replace, and those added back with deletion vectors.
+  std::vector<AddFile> removed, marked;
   if (!o.replace_rows_where.empty() && (!overwrite || !o.replace_where.empty())) {
     return Status::Invalid("replace_rows_where needs overwrite mode without replace_where");
   }
   if (overwrite && !o.replace_rows_where.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto rewrite, RewriteMatching(*snap, o.replace_rows_where, *target,
-                                                        static_cast<bool>(o.rewrite_matched)));
+    ARROW_ASSIGN_OR_RAISE(auto rewrite,
+                          RewriteMatching(*snap, o.replace_rows_where, *target,
+                                          static_cast<bool>(o.rewrite_matched), mark_deleted));
+    marked = std::move(rewrite.marked);
     removed = std::move(rewrite.removed);
     if (o.rewrite_matched) {
       // Read-modify-write in one commit: the caller turns the replaced rows into new ones.
@@ -616,6 +714,7 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   if (!o.replace_where.empty()) params["predicate"] = PredicateText(o.replace_where);
   if (!o.replace_rows_where.empty()) params["predicate"] = PredicateText(o.replace_rows_where);
   intent.actions.push_back(MakeCommitInfo("WRITE", params, o, intent.blind_append));
+  if (new_protocol) intent.actions.push_back(*new_protocol);
   if (new_meta) intent.actions.push_back(*new_meta);
   if (o.app_id) {
     intent.actions.push_back(Txn{*o.app_id, o.app_version, NowMs()});
@@ -628,10 +727,11 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
     intent.removed_paths.insert(d.ok() ? *d : r.path);
   }
   for (auto& a : adds) intent.actions.push_back(a);
+  for (auto& a : marked) intent.actions.push_back(a);
   if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
   if (overwrite && !o.replace_rows_where.empty())
     intent.reads = AnyMatcher(snap, o.replace_rows_where);
-  result.files_added = static_cast<int64_t>(adds.size());
+  result.files_added = static_cast<int64_t>(adds.size() + marked.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = rows;
   return Finish(*storage, std::move(intent), result,
@@ -663,13 +763,18 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
     return Status::Invalid("table is append-only (delta.appendOnly=true): delete refused");
   }
   const bool partition_only = CheckPartitionFilters(*snap, filters, "delete").ok();
+  std::optional<Protocol> new_protocol;
+  std::optional<Metadata> new_meta;
+  AskForDeletionVectors(*snap, o, &new_protocol, &new_meta);
   RowRewrite rewrite;
   if (partition_only) {
     ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, filters));
     rewrite.removed = std::move(pruned.candidates);
   } else {
     ARROW_ASSIGN_OR_RAISE(auto schema, ToArrowSchema(snap->schema));
-    ARROW_ASSIGN_OR_RAISE(rewrite, RewriteMatching(*snap, {filters}, *schema));
+    const bool mark =
+        MarksDeletedRows(new_protocol.value_or(snap->protocol), new_meta.value_or(snap->metadata));
+    ARROW_ASSIGN_OR_RAISE(rewrite, RewriteMatching(*snap, {filters}, *schema, false, mark));
   }
   WriteResult result;
   result.version = snap->version;
@@ -686,6 +791,8 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
   intent.blind_append = false;
   intent.actions.push_back(
       MakeCommitInfo("DELETE", {{"predicate", PredicateText(filters)}}, o, false));
+  if (new_protocol) intent.actions.push_back(*new_protocol);
+  if (new_meta) intent.actions.push_back(*new_meta);
   int64_t now = NowMs();
   for (const auto& f : rewrite.removed) {
     intent.actions.push_back(ToRemove(f, now));
@@ -693,10 +800,12 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
     intent.removed_paths.insert(d.ok() ? *d : f.path);
   }
   for (auto& a : adds) intent.actions.push_back(a);
+  for (auto& a : rewrite.marked) intent.actions.push_back(a);
   intent.reads = PartitionMatcher(snap, filters);
   result.files_removed = static_cast<int64_t>(rewrite.removed.size());
-  result.files_added = static_cast<int64_t>(adds.size());
-  return Finish(*storage, std::move(intent), result, snap->metadata.configuration);
+  result.files_added = static_cast<int64_t>(adds.size() + rewrite.marked.size());
+  return Finish(*storage, std::move(intent), result,
+                new_meta ? new_meta->configuration : snap->metadata.configuration);
 }
 
 Result<OptimizeResult> Optimize(std::shared_ptr<Storage> storage, const OptimizeOptions& o) {
@@ -706,10 +815,17 @@ Result<OptimizeResult> Optimize(std::shared_ptr<Storage> storage, const Optimize
   const int64_t min_size = o.min_file_size.value_or(o.files.target_file_size / 2);
   ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(*snap, o.partition_filters));
   // The small files of each partition, in path order (the commit does not depend on the
-  // order the log lists them in).
+  // order the log lists them in). A file with a deletion vector counts by the share of its
+  // rows still live, so files that row-level replaces marked mostly deleted are purged too.
+  auto live_size = [](const AddFile& f) {
+    if (!f.deletion_vector || !f.stats) return f.size;
+    auto records = NumRecordsFromStats(*f.stats);
+    if (!records || *records <= 0) return f.size;
+    return f.size * std::max<int64_t>(0, *records - f.deletion_vector->cardinality) / *records;
+  };
   std::map<PartitionValues, std::vector<AddFile>> small;
   for (auto& f : pruned.candidates) {
-    if (f.size < min_size) small[f.partition_values].push_back(std::move(f));
+    if (live_size(f) < min_size) small[f.partition_values].push_back(std::move(f));
   }
   OptimizeResult result;
   result.version = snap->version;

@@ -31,7 +31,9 @@ struct WriteOptions {
   std::optional<std::string> name, description;
   /// Table features asked for at creation (e.g. "changeDataFeed", "appendOnly",
   /// "timestampNtz", "domainMetadata", "inCommitTimestamp"); the protocol is the smallest that
-  /// carries them (and any the schema or properties need).
+  /// carries them (and any the schema or properties need). "deletionVectors" is also added to
+  /// an existing table (protocol upgrade and delta.enableDeletionVectors=true in the write's
+  /// commit), after which row-level replaces and deletes mark rows instead of rewriting files.
   std::vector<std::string> features;
   /// With kOverwrite: only files matching these partition-column filters are replaced, and
   /// every new row must match them.
@@ -39,8 +41,9 @@ struct WriteOptions {
   /// With kOverwrite: only the rows matching any of these conjunctions (on any columns) are
   /// replaced. Files that may hold such rows (after pruning on partition values and stats) are
   /// read; each one that does is removed and its other rows are written again with the new
-  /// data, all in one commit. The new rows need not match. Rows where a predicate is null are
-  /// kept.
+  /// data (or, when the table enables deletion vectors, the file is added back with a DV
+  /// marking its matching rows), all in one commit. The new rows need not match. Rows where a
+  /// predicate is null are kept.
   std::vector<std::vector<Predicate>> replace_rows_where;
   /// With replace_rows_where: called once with the rows being replaced (all of them, in the
   /// table's logical schema); the rows it returns are written too, in the same commit. A

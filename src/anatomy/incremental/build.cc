@@ -206,31 +206,41 @@ class Builder {
   // Tables to upsert: each write request, with the conjunctions of the rows it replaces.
   using Upserts = std::vector<std::pair<engine::WriteRequest, Conjunctions>>;
 
+  // `req` as the write that replaces the rows matching `where` by its data (an append when no
+  // row can match), with the run's change in its commit metadata.
+  engine::WriteRequest AsUpsert(engine::WriteRequest req, Conjunctions where) const {
+    std::erase_if(where, [](const std::vector<Predicate>& c) {
+      return std::any_of(c.begin(), c.end(), [](const Predicate& p) {
+        return p.op == PredicateOp::kIn && p.values.empty();
+      });
+    });
+    if (where.empty()) {
+      req.mode = "append";
+    } else {
+      req.mode = "upsert";
+      req.replace_rows_where = std::move(where);
+    }
+    for (const auto& [k, v] : change_metadata_) req.commit_metadata[k] = v;
+    return req;
+  }
+
   // Runs each upsert of `upserts` (replaces the rows matching its conjunctions in an output
   // or extraction table by its data), as many tables at a time as there are cores: each is
-  // its own Delta table. They are recorded in the order given.
-  Status UpsertAll(Upserts upserts) {
-    for (auto& [req, where] : upserts) {
-      std::erase_if(where, [](const std::vector<Predicate>& c) {
-        return std::any_of(c.begin(), c.end(), [](const Predicate& p) {
-          return p.op == PredicateOp::kIn && p.values.empty();
-        });
-      });
-      if (where.empty()) {
-        req.mode = "append";
-      } else {
-        req.mode = "upsert";
-        req.replace_rows_where = std::move(where);
-      }
-      for (auto& [k, v] : change_metadata_) req.commit_metadata[k] = v;
-    }
+  // its own Delta table. Safe to run beside other writes; RecordAll records them.
+  Result<std::vector<engine::WriteOutcome>> UpsertAll(const Upserts& upserts) {
     std::vector<engine::WriteOutcome> outcomes(upserts.size());
-    ARROW_RETURN_NOT_OK(
-        core::ParallelFor(upserts.size(), static_cast<int>(std::thread::hardware_concurrency()),
-                          [&](size_t i) -> Status {
-                            ARROW_ASSIGN_OR_RAISE(outcomes[i], writer_.Write(upserts[i].first));
-                            return Status::OK();
-                          }));
+    ARROW_RETURN_NOT_OK(core::ParallelFor(
+        upserts.size(), static_cast<int>(std::thread::hardware_concurrency()),
+        [&](size_t i) -> Status {
+          ARROW_ASSIGN_OR_RAISE(outcomes[i],
+                                writer_.Write(AsUpsert(upserts[i].first, upserts[i].second)));
+          return Status::OK();
+        }));
+    return outcomes;
+  }
+
+  // Records the upserts' outputs in the order given, and the compactions they call for.
+  void RecordAll(const Upserts& upserts, const std::vector<engine::WriteOutcome>& outcomes) {
     for (size_t i = 0; i < upserts.size(); ++i) {
       const engine::WriteRequest& req = upserts[i].first;
       outputs_.push_back(
@@ -251,7 +261,6 @@ class Builder {
       }
       Report("write", static_cast<int64_t>(outputs_.size()), 14 + 6);
     }
-    return Status::OK();
   }
 
   Result<IncrementalSummary> Incremental(ChangeSet changes) {
@@ -365,23 +374,28 @@ class Builder {
       if (name == "errors") where.push_back({{"stage", PredicateOp::kEq, {"scan"}}});
       extraction_upserts.emplace_back(pipeline::ExtractionWrite(ctx_, name, table), where);
     }
-    auto extraction_written =
-        std::async(std::launch::async, [this, upserts = std::move(extraction_upserts)]() mutable {
-          return UpsertAll(std::move(upserts));
-        });
+    auto extraction_written = std::async(std::launch::async, [this, &extraction_upserts]() {
+      return UpsertAll(extraction_upserts);
+    });
 
     Stage("qualified_names");
     // 4. Qualified names are shared by all files: the names these files use now and no file
     // used before are added, those no file uses any more removed. Each name's uses are kept
-    // (state/qualified_names): those of these files' old rows go, their new rows' come.
+    // (state/qualified_names): those of these files' old rows go, their new rows' come. Only
+    // the rows of the names these files use are read and replaced (merge-on-read, as the
+    // outputs), while the views run.
     ARROW_ASSIGN_OR_RAISE(auto new_uses, NameUses(new_rows));
     new_rows.clear();
+    ARROW_ASSIGN_OR_RAISE(auto named, NamesUsed(*old_uses, *new_uses));
+    const Conjunctions of_names = {{{"qualified_name", PredicateOp::kIn, named}}};
     ARROW_ASSIGN_OR_RAISE(auto uses_before, ReadTable(pipeline::QualifiedNamesUri(ctx_.out),
-                                                      {"qualified_name", "uses"}));
+                                                      {"qualified_name", "uses"}, of_names[0]));
     ARROW_ASSIGN_OR_RAISE(auto name_changes, UpdateNameUses(*uses_before, *old_uses, *new_uses));
     engine::WriteRequest uses_write = pipeline::QualifiedNamesWrite(ctx_, name_changes.uses);
-    for (auto& [k, v] : change_metadata_) uses_write.commit_metadata[k] = v;
-    ARROW_RETURN_NOT_OK(writer_.Write(uses_write).status());
+    uses_write.write_policy.enable_features.push_back(artifacts::DeltaFeature::kDeletionVectors);
+    auto uses_written = std::async(
+        std::launch::async,
+        [this, req = AsUpsert(std::move(uses_write), of_names)]() { return writer_.Write(req); });
     std::vector<std::string> removed_qnames;
     for (const auto& name : name_changes.removed)
       removed_qnames.push_back(core::StableId("qname", {name}));
@@ -478,10 +492,23 @@ class Builder {
     by_dst_write.rewrite_matched = relist;
     // First: the longest of the six (the lists it rewrites are the largest rows).
     output_upserts.emplace(output_upserts.begin(), std::move(by_dst_write), into_dst);
+    // Merge-on-read: the replaced rows of an output are marked in deletion vectors instead of
+    // writing their files' other rows again. Clustering by file keeps a file's rows in a few
+    // data files, but those files hold neighbours' rows too (over ten rows rewritten per row
+    // replaced, on a large module), and the lists into a popular name gather edges from every
+    // file; with DVs an upsert reads the matching files' key columns and writes only the new
+    // rows. The first incremental build adds the feature (delta-rs's DataFusion reader, DuckDB
+    // and Spark apply DVs); full builds leave it off, so their tables stay readable by readers
+    // without DV support.
+    for (auto& [req, where] : output_upserts)
+      req.write_policy.enable_features.push_back(artifacts::DeltaFeature::kDeletionVectors);
     // The six outputs are written together.
     Stage("upserts");
-    ARROW_RETURN_NOT_OK(extraction_written.get());
-    ARROW_RETURN_NOT_OK(UpsertAll(std::move(output_upserts)));
+    ARROW_ASSIGN_OR_RAISE(auto extraction_outcomes, extraction_written.get());
+    ARROW_RETURN_NOT_OK(uses_written.get().status());
+    RecordAll(extraction_upserts, extraction_outcomes);
+    ARROW_ASSIGN_OR_RAISE(auto output_outcomes, UpsertAll(output_upserts));
+    RecordAll(output_upserts, output_outcomes);
 
     Stage("compaction");
     // 7. Partitions where upserts left many small files are compacted (content unchanged).

@@ -22,9 +22,9 @@ struct NameUses {
   int64_t before = 0, change = 0;
 };
 
-// Adds each (qualified_name, uses) row of `table`, times `sign`, to `field` of its name.
-Status AddUses(const arrow::Table& table, int64_t NameUses::*field, int64_t sign,
-               std::map<std::string, NameUses>* names) {
+// Calls `add(name, uses)` for each row of `table` (qualified_name, uses) with a name.
+template <typename Add>
+Status ForEachUse(const arrow::Table& table, Add&& add) {
   ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
   auto names_column = batch->GetColumnByName("qualified_name");
   auto counts = batch->GetColumnByName("uses");
@@ -35,7 +35,7 @@ Status AddUses(const arrow::Table& table, int64_t NameUses::*field, int64_t sign
   const auto& n = static_cast<const arrow::StringArray&>(*names_column);
   const auto& c = static_cast<const arrow::Int64Array&>(*counts);
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    if (n.IsValid(i)) (*names)[n.GetString(i)].*field += sign * c.Value(i);
+    if (n.IsValid(i)) add(n.GetView(i), c.Value(i));
   }
   return Status::OK();
 }
@@ -56,15 +56,30 @@ Result<std::shared_ptr<arrow::Table>> UsesTable(
 
 }  // namespace
 
+Result<std::vector<std::string>> NamesUsed(const arrow::Table& old_uses,
+                                           const arrow::Table& new_uses) {
+  std::set<std::string, std::less<>> names;
+  auto add = [&](std::string_view name, int64_t) { names.emplace(name); };
+  ARROW_RETURN_NOT_OK(ForEachUse(old_uses, add));
+  ARROW_RETURN_NOT_OK(ForEachUse(new_uses, add));
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
 Result<NameUseChanges> UpdateNameUses(const arrow::Table& before, const arrow::Table& old_uses,
                                       const arrow::Table& new_uses) {
-  std::map<std::string, NameUses> names;  // std::map: name order, as the view sorts
-  ARROW_RETURN_NOT_OK(AddUses(before, &NameUses::before, 1, &names));
-  ARROW_RETURN_NOT_OK(AddUses(old_uses, &NameUses::change, -1, &names));
-  ARROW_RETURN_NOT_OK(AddUses(new_uses, &NameUses::change, 1, &names));
+  // Only the names the rebuilt files use change: the state's other rows are not looked at.
+  std::map<std::string, NameUses, std::less<>> names;  // name order, as the view sorts
+  ARROW_RETURN_NOT_OK(ForEachUse(
+      old_uses, [&](std::string_view name, int64_t n) { names[std::string(name)].change -= n; }));
+  ARROW_RETURN_NOT_OK(ForEachUse(
+      new_uses, [&](std::string_view name, int64_t n) { names[std::string(name)].change += n; }));
+  ARROW_RETURN_NOT_OK(ForEachUse(before, [&](std::string_view name, int64_t n) {
+    if (auto it = names.find(name); it != names.end()) it->second.before += n;
+  }));
   NameUseChanges out;
   std::vector<std::pair<std::string, int64_t>> now, added;
   for (const auto& [name, uses] : names) {
+    out.changed.push_back(name);
     const int64_t count = uses.before + uses.change;
     if (count < 0) {
       return Status::Invalid("qualified name '", name, "' has ", count,

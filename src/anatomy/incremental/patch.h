@@ -14,17 +14,24 @@
 
 namespace anatomy::incremental {
 
-/// \brief What an incremental build changes in the qualified names: their uses (rows of the
-/// cpg_qualified_names view, sorted by name) after the rebuilt files' old uses are taken away
-/// and their new ones added; the names no file used before (added, with their uses) and the
-/// names no file uses any more (removed, sorted).
+/// \brief What an incremental build changes in the qualified names: the names the rebuilt
+/// files' old or new rows use (`changed`, sorted), and their uses after the old uses are taken
+/// away and the new ones added (`uses`: rows of the cpg_qualified_names view, sorted by name,
+/// of the changed names some file still uses); the names no file used before (`added`, with
+/// their uses) and those no file uses any more (`removed`, sorted).
 struct NameUseChanges {
   std::shared_ptr<arrow::Table> uses, added;
-  std::vector<std::string> removed;
+  std::vector<std::string> changed, removed;
 };
 
-/// \brief `before` (state/qualified_names) less `old_uses` plus `new_uses`, all three of the
-/// view's schema. A count that goes below zero means the state does not match: an error.
+/// \brief The names `old_uses` and `new_uses` (rows of the view's schema) name, sorted: the
+/// rows of state/qualified_names an incremental build reads and replaces.
+Result<std::vector<std::string>> NamesUsed(const arrow::Table& old_uses,
+                                           const arrow::Table& new_uses);
+
+/// \brief `before` (the rows of state/qualified_names for at least the names of NamesUsed) less
+/// `old_uses` plus `new_uses`, all three of the view's schema. A count that goes below zero
+/// means the state does not match: an error.
 Result<NameUseChanges> UpdateNameUses(const arrow::Table& before, const arrow::Table& old_uses,
                                       const arrow::Table& new_uses);
 

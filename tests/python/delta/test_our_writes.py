@@ -3,6 +3,7 @@ delta-rs with identical contents, pass delta-rs's file check, have Parquet files
 and accept delta-rs appends that we then read."""
 
 import json
+import os
 
 import duckdb
 import pyarrow as pa
@@ -140,6 +141,28 @@ def test_row_level_replace_and_delete(cli, tmp_path):
     # delta-rs deletes rows from our table by a data predicate; we read what it left.
     DeltaTable(str(path)).delete("v = 1")
     check_interop(path, tmp_path, expected=pa.table({"g": ["d"], "v": [50]}))
+
+
+def test_deletion_vectors_mark_rows_and_delta_rs_applies_them(cli, tmp_path):
+    """A row-level replace asking for deletion vectors upgrades the table in its own commit and
+    marks the replaced rows instead of rewriting files; a later delete marks rows too. delta-rs
+    applies our DVs and reads exactly what we read."""
+    path = tmp_path / "dv"
+    write(path, pa.table({"g": ["a", "a", "b"], "v": [1, 2, 3]}), tmp_path)
+    before = set(DeltaTable(str(path)).file_uris())
+    r = write(path, pa.table({"g": ["x"], "v": [9]}), tmp_path, "--mode", "overwrite",
+              "--replace-rows-where", "v = 2", "--feature", "deletionVectors")
+    assert r["files_removed"] == 1 and r["rows_written"] == 1  # a:1 and b:3 are not written again
+    protocol = DeltaTable(str(path)).protocol()
+    assert (protocol.min_reader_version, protocol.min_writer_version) == (3, 7)
+    assert protocol.reader_features == ["deletionVectors"]
+    assert before <= set(DeltaTable(str(path)).file_uris())  # the file is still there, marked
+    r = json.loads(run_cli("delta", "delete", path, "--where", "v = 3").stdout)
+    assert r["rows_written"] == 0
+    assert len([f for f in os.listdir(path) if f.startswith("deletion_vector_")]) == 2
+    ours = read_ours(path, tmp_path)
+    assert_same_content(ours, pa.table({"g": ["a", "x"], "v": [1, 9]}))
+    assert_same_content(ours, delta_rs_read(path).select(ours.column_names))
 
 
 def test_schema_merge_and_overwrite(cli, tmp_path):
