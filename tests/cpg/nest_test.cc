@@ -52,18 +52,28 @@ TEST(Nest, UnownedListsAreClusteredByTheOneFileTheirElementsComeFrom) {
       {dst.Finish().ValueOrDie(), dst_file.Finish().ValueOrDie(), file.Finish().ValueOrDie()});
   auto nested = NestSortedRuns(*flat, {"dst", "dst_file"}, {"file_id"}, "edges");
   ASSERT_TRUE(nested.ok()) << nested.status().ToString();
-  auto clustered = ClusterUnownedLists(**nested, "dst_file", "edges");
+  auto clustered = ClusterUnownedLists(**nested, "dst_file", "edges", "src_file");
   ASSERT_TRUE(clustered.ok()) << clustered.status().ToString();
   auto keys =
       std::static_pointer_cast<arrow::StringArray>((*clustered)->GetColumnByName("dst")->chunk(0));
   std::vector<std::string> order;
   for (int64_t i = 0; i < keys->length(); ++i) order.push_back(keys->GetString(i));
   EXPECT_EQ(order, (std::vector<std::string>{"n1", "q4", "q1", "q3", "q2"}));
+  // Each row names the one file of its edges, or none (q2's come from f1 and f2).
+  auto sources = (*clustered)->GetColumnByName("src_file");
+  ASSERT_TRUE(sources);
+  EXPECT_EQ((*clustered)->schema()->GetFieldIndex("src_file"), 2);
+  std::vector<std::string> named;
+  for (int64_t i = 0; i < sources->length(); ++i) {
+    auto v = sources->GetScalar(i).ValueOrDie();
+    named.push_back(v->is_valid ? v->ToString() : "null");
+  }
+  EXPECT_EQ(named, (std::vector<std::string>{"f1", "f1", "f2", "f2", "null"}));
   // The same rows: unnesting gives back every edge.
   auto back = UnnestRuns(**clustered, "edges");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ((*back)->num_rows(), flat->num_rows());
-  EXPECT_FALSE(ClusterUnownedLists(**nested, "nope", "edges").ok());
+  EXPECT_FALSE(ClusterUnownedLists(**nested, "nope", "edges", "src_file").ok());
 }
 
 }  // namespace

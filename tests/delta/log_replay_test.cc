@@ -99,6 +99,24 @@ TEST_F(LogTest, RefusesUnsupportedWriterFeatureForWrites) {
   EXPECT_TRUE(CheckReadSupported(p).ok());
 }
 
+// Parsed commits are reused by content: a commit file written again at the same path (a table
+// deleted and created anew) is read as it is now, not as it was.
+TEST_F(LogTest, ACommitRewrittenInPlaceIsReadAnew) {
+  Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n" + Add("p=x/a.parquet"));
+  ASSERT_OK_AND_ASSIGN(first, Load());
+  ASSERT_EQ(first->files.size(), 1u);
+  EXPECT_EQ(first->files[0].path, "p=x/a.parquet");
+  ASSERT_OK_AND_ASSIGN(again, Load());  // from the cache: the same content
+  ASSERT_EQ(again->files.size(), 1u);
+  Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n" + Add("p=x/b.parquet") + "\n" +
+                Add("p=x/c.parquet"));
+  ASSERT_OK_AND_ASSIGN(rewritten, Load());
+  ASSERT_EQ(rewritten->files.size(), 2u);
+  EXPECT_EQ(rewritten->files[0].path.substr(0, 4), "p=x/");
+  EXPECT_NE(rewritten->files[0].path, "p=x/a.parquet");
+  EXPECT_NE(rewritten->files[1].path, "p=x/a.parquet");
+}
+
 TEST_F(LogTest, MalformedJsonNamesFileAndLine) {
   Commit(0, std::string(kProtocol) + "\n" + kMeta + "\n{\"add\": {\"path\": \n");
   auto r = Load();

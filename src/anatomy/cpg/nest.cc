@@ -64,8 +64,10 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
 
 Result<std::shared_ptr<arrow::Table>> ClusterUnownedLists(const arrow::Table& nested,
                                                           const std::string& file_column,
-                                                          const std::string& list_name) {
+                                                          const std::string& list_name,
+                                                          const std::string& source_column) {
   ARROW_ASSIGN_OR_RAISE(auto batch, nested.CombineChunksToBatch());
+  const int file_index = batch->schema()->GetFieldIndex(file_column);
   auto files = std::dynamic_pointer_cast<arrow::StringArray>(batch->GetColumnByName(file_column));
   auto lists = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName(list_name));
   if (!files || !lists || lists->value_type()->id() != arrow::Type::STRUCT) {
@@ -79,24 +81,33 @@ Result<std::shared_ptr<arrow::Table>> ClusterUnownedLists(const arrow::Table& ne
     return Status::Invalid("ClusterUnownedLists: the elements of '", list_name,
                            "' have no string field file_id");
   }
+  // The one file of each row's elements.
+  std::vector<std::optional<std::string_view>> sources(static_cast<size_t>(batch->num_rows()));
+  arrow::StringBuilder source_builder;
+  for (int64_t i = 0; i < batch->num_rows(); ++i) {
+    std::optional<std::string_view> source;
+    const int64_t begin = lists->value_offset(i), end = begin + lists->value_length(i);
+    for (int64_t k = begin; k < end; ++k) {
+      if (element_files->IsNull(k) || (source && *source != element_files->GetView(k))) {
+        source.reset();
+        break;
+      }
+      source = element_files->GetView(k);
+    }
+    sources[i] = source;
+    ARROW_RETURN_NOT_OK(source ? source_builder.Append(*source) : source_builder.AppendNull());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto source_array, source_builder.Finish());
+  ARROW_ASSIGN_OR_RAISE(batch, batch->AddColumn(file_index + 1, source_column, source_array));
   struct Unowned {
-    std::optional<std::string_view> source;  // the one file of its elements
+    std::optional<std::string_view> source;
     int64_t row;
   };
   std::vector<Unowned> unowned;
   std::vector<int64_t> places;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     if (!files->IsNull(i)) continue;
-    Unowned u{std::nullopt, i};
-    const int64_t begin = lists->value_offset(i), end = begin + lists->value_length(i);
-    for (int64_t k = begin; k < end; ++k) {
-      if (element_files->IsNull(k) || (u.source && *u.source != element_files->GetView(k))) {
-        u.source.reset();
-        break;
-      }
-      u.source = element_files->GetView(k);
-    }
-    unowned.push_back(u);
+    unowned.push_back({sources[i], i});
     places.push_back(i);
   }
   std::stable_sort(unowned.begin(), unowned.end(), [](const Unowned& a, const Unowned& b) {

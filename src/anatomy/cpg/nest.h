@@ -23,11 +23,15 @@ Result<std::shared_ptr<arrow::Table>> NestSortedRuns(const arrow::Table& sorted,
 /// no file, such as the edge lists into qualified names) among the places they hold: first
 /// those whose list elements all carry one `file_id`, by that file, then those whose elements
 /// come from several files; each group in its previous order. Other rows keep their places.
+/// Every row gets `source_column` (after `file_column`): the one `file_id` of its elements,
+/// null when they come from several files.
 /// An incremental rebuild rewrites the data files that hold the lists its files point into:
-/// the lists only one file points into then sit together instead of among all the others.
+/// the lists only one file points into then sit together instead of among all the others, and
+/// the statistics of `source_column` find them.
 Result<std::shared_ptr<arrow::Table>> ClusterUnownedLists(const arrow::Table& nested,
                                                           const std::string& file_column,
-                                                          const std::string& list_name);
+                                                          const std::string& list_name,
+                                                          const std::string& source_column);
 
 /// \brief The inverse of NestSortedRuns: one row per element of the list column `list_name`,
 /// with the key columns (every other top-level column) repeated and the struct's fields as

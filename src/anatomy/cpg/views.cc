@@ -649,8 +649,11 @@ Result<CpgView> BuildDerivedView(const engine::Session& session, const std::stri
   if (name == "cpg_props_map") {
     ARROW_RETURN_NOT_OK(AddView(&views, name, PropsMap(PlanBuilder::Scan(session, "cpg_props")), {},
                                 true, {"file_id"}));
-    views.back().nest = {
-        {"entity_kind", "entity_id", "node_kind", "file_id"}, {"prop_key", "value"}, "props", {}};
+    views.back().nest = {{"entity_kind", "entity_id", "node_kind", "file_id"},
+                         {"prop_key", "value"},
+                         "props",
+                         {},
+                         ""};
     return views[0];
   }
   // An edge's source is in the edge's file; its destination is in dst_file_id.
@@ -668,10 +671,13 @@ Result<CpgView> BuildDerivedView(const engine::Session& session, const std::stri
   for (const auto& f : views.back().plan.output_schema->fields()) {
     if (f->name() != key && f->name() != file) values.push_back(f->name());
   }
-  // Lists into qualified names belong to no file: clustered by the one file pointing into them.
-  std::optional<std::string> cluster_unowned_by;
-  if (name == "cpg_edges_by_dst") cluster_unowned_by = file;
-  views.back().nest = {{key, file}, values, "edges", cluster_unowned_by};
+  // Lists into qualified names belong to no file: clustered by the one file pointing into
+  // them, which src_file_id names (null for lists of edges from several files).
+  views.back().nest = {{key, file}, values, "edges", std::nullopt, ""};
+  if (name == "cpg_edges_by_dst") {
+    views.back().nest->cluster_unowned_by = file;
+    views.back().nest->source_column = "src_file_id";
+  }
   return views[0];
 }
 

@@ -35,8 +35,10 @@ struct CpgView {
     std::vector<std::string> values;
     std::string list_name;
     /// Set to the key column naming the file a row belongs to when the rows of no file are
-    /// clustered by the file of their elements (see ClusterUnownedLists).
+    /// clustered by the file of their elements (see ClusterUnownedLists), which
+    /// `source_column` then names.
     std::optional<std::string> cluster_unowned_by;
+    std::string source_column;
   };
   std::optional<Nest> nest;
 };

@@ -1,9 +1,13 @@
 #include "anatomy/delta/log_files.h"
 
 #include <arrow/buffer.h>
+#include <arrow/util/hashing.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
+#include <tuple>
 
 #include "anatomy/delta/checkpoint_reader.h"
 #include "anatomy/delta/json_util.h"
@@ -24,6 +28,43 @@ std::optional<int64_t> ParseVersion(std::string_view s) {
     v = v * 10 + (c - '0');
   }
   return v;
+}
+
+/// Parsed commits by content. A build replays a table's log several times (each read, write
+/// and compaction check loads a snapshot), and parsing the JSON is most of a replay. A commit
+/// file never changes once written, but a table deleted and created again reuses its names:
+/// entries are keyed by path, size and a hash of the bytes, so such a file is parsed anew.
+/// Bounded by the bytes of the commits held (cleared when full).
+class CommitCache {
+ public:
+  using Key = std::tuple<std::string, size_t, uint64_t>;
+
+  std::optional<std::vector<Action>> Find(const Key& key) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void Put(const Key& key, const std::vector<Action>& actions) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (bytes_ + std::get<1>(key) > kMaxBytes) {
+      entries_.clear();
+      bytes_ = 0;
+    }
+    if (entries_.emplace(key, actions).second) bytes_ += std::get<1>(key);
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
+  std::mutex mutex_;
+  std::map<Key, std::vector<Action>> entries_;
+  size_t bytes_ = 0;
+};
+
+CommitCache& Commits() {
+  static CommitCache cache;
+  return cache;
 }
 
 }  // namespace
@@ -81,9 +122,15 @@ Result<LogListing> ListLog(Storage& storage) {
 Result<std::vector<Action>> ReadCommit(Storage& storage, int64_t version) {
   std::string path = CommitPath(version);
   ARROW_ASSIGN_OR_RAISE(auto buf, storage.Read(path));
-  return ParseCommit(std::string_view(reinterpret_cast<const char*>(buf->data()),
-                                      static_cast<size_t>(buf->size())),
-                     path);
+  const std::string_view text(reinterpret_cast<const char*>(buf->data()),
+                              static_cast<size_t>(buf->size()));
+  CommitCache::Key key{
+      storage.root() + "/" + path, text.size(),
+      arrow::internal::ComputeStringHash<0>(text.data(), static_cast<int64_t>(text.size()))};
+  if (auto cached = Commits().Find(key)) return std::move(*cached);
+  ARROW_ASSIGN_OR_RAISE(auto actions, ParseCommit(text, path));
+  Commits().Put(key, actions);
+  return actions;
 }
 
 Result<std::vector<Action>> ReadCheckpoint(Storage& storage, const CheckpointFiles& cp) {

@@ -443,8 +443,10 @@ class Builder {
     // Edges into a node come from any file. The destinations these files' edges pointed or
     // point at keep their other edges: their previous lists, without the edges of these
     // files, with the new ones.
-    std::set<std::string> dst_files, dst_in_files, dst_qnames;
-    for (const auto& edges : {old_edges, new_edges}) {
+    std::set<std::string> dst_files, dst_in_files;
+    std::set<std::string> qnames[2];  // the qualified names the old and the new edges point at
+    for (int now = 0; now < 2; ++now) {
+      const auto& edges = now ? new_edges : old_edges;
       ARROW_ASSIGN_OR_RAISE(auto batch,
                             edges->SelectColumns({edges->schema()->GetFieldIndex("dst_node_id"),
                                                   edges->schema()->GetFieldIndex("dst_file_id")}));
@@ -455,7 +457,7 @@ class Builder {
         auto f = std::static_pointer_cast<arrow::StringArray>(chunk);
         for (int64_t i = 0; i < f->length(); ++i, ++row) {
           if (f->IsNull(i)) {
-            dst_qnames.insert(ids[row]);
+            qnames[now].insert(ids[row]);
           } else {
             dst_files.insert(f->GetString(i));
             dst_in_files.insert(ids[row]);
@@ -463,11 +465,23 @@ class Builder {
         }
       }
     }
+    // A list into a qualified name holds these files' edges (it is to be patched) only if
+    // its edges all come from them (src_file_id names the one file) or from several files; a
+    // list of another file's edges only if the new edges join it (a name they did not point
+    // at before). Statistics on src_file_id and dst_node_id prune the files to read.
+    std::vector<std::string> all_qnames, joined;
+    std::set_union(qnames[0].begin(), qnames[0].end(), qnames[1].begin(), qnames[1].end(),
+                   std::back_inserter(all_qnames));
+    std::set_difference(qnames[1].begin(), qnames[1].end(), qnames[0].begin(), qnames[0].end(),
+                        std::back_inserter(joined));
     const Conjunctions into_dst = {
         {{"dst_file_id", PredicateOp::kIn, {dst_files.begin(), dst_files.end()}},
          {"dst_node_id", PredicateOp::kIn, {dst_in_files.begin(), dst_in_files.end()}}},
+        {{"dst_file_id", PredicateOp::kIsNull, {}}, {"src_file_id", PredicateOp::kIn, file_ids}},
         {{"dst_file_id", PredicateOp::kIsNull, {}},
-         {"dst_node_id", PredicateOp::kIn, {dst_qnames.begin(), dst_qnames.end()}}}};
+         {"src_file_id", PredicateOp::kIsNull, {}},
+         {"dst_node_id", PredicateOp::kIn, all_qnames}},
+        {{"dst_file_id", PredicateOp::kIsNull, {}}, {"dst_node_id", PredicateOp::kIn, joined}}};
     // One read-modify-write: the lists being replaced come back from the delta layer's rewrite
     // (the files holding them are read once), and the view recomputes them with the new edges.
     auto relist = [&](const std::shared_ptr<arrow::Table>& old_lists)

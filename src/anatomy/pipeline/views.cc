@@ -39,9 +39,9 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
                           cpg::NestSortedRuns(*result.table, view.nest->keys, view.nest->values,
                                               view.nest->list_name));
     if (view.nest->cluster_unowned_by) {
-      ARROW_ASSIGN_OR_RAISE(result.table,
-                            cpg::ClusterUnownedLists(*result.table, *view.nest->cluster_unowned_by,
-                                                     view.nest->list_name));
+      ARROW_ASSIGN_OR_RAISE(
+          result.table, cpg::ClusterUnownedLists(*result.table, *view.nest->cluster_unowned_by,
+                                                 view.nest->list_name, view.nest->source_column));
     }
   }
   ARROW_ASSIGN_OR_RAISE(result.table, cpg::WithContractNullability(view.name, result.table));

@@ -119,6 +119,11 @@ def test_props_map_and_adjacency_agree_with_flat_tables(fixture_build):
     assert sum(len(e) for e in by_src.column("edges").to_pylist()) == edges.num_rows
     assert sum(len(e) for e in by_dst.column("edges").to_pylist()) == edges.num_rows
     assert by_src.num_rows == len(set(edges.column("src_node_id").to_pylist()))
+    # src_file_id names the one file a list's edges come from, or none when they are several.
+    for row in by_dst.select(["src_file_id", "edges"]).to_pylist():
+        files = {e["file_id"] for e in row["edges"]}
+        assert row["src_file_id"] == (files.pop() if len(files) == 1 else None), row
+    assert any(r is None for r in by_dst.column("src_file_id").to_pylist())
 
 
 def test_two_builds_are_identical(fixture_build, tmp_path):
