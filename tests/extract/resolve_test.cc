@@ -122,6 +122,40 @@ TEST(Resolve, OnlyPathsGivesTheRowsOfAWholeExtraction) {
   }
 }
 
+// Resolution from the requested files reaches modules no import names at module level: a
+// submodule through its package's attribute (`pkg.sub.f()` after `import pkg`), a re-export
+// two packages deep, a base class's methods in another module. Each is parsed when resolution
+// looks into it, so the rows equal a whole extraction's.
+TEST(Resolve, OnlyPathsFollowsWhatResolutionLooksInto) {
+  testing::TempRepo repo;
+  repo.Write("pkg/__init__.py", "from .mid import g\n");
+  repo.Write("pkg/mid.py", "from .impl import g\n");
+  repo.Write("pkg/impl.py", "def g():\n    pass\n");
+  repo.Write("pkg/sub.py", "def f():\n    pass\n");
+  repo.Write("base.py", "class Base:\n    def helper(self):\n        pass\n");
+  repo.Write("unrelated.py", "import pkg\n");
+  repo.Write("main.py",
+             "import pkg\nimport base\nfrom pkg import g\n\n"
+             "class C(base.Base):\n    def run(self):\n        self.helper()\n\n"
+             "pkg.sub.f()\ng()\n");
+  ExtractOptions opt;
+  opt.repo_root = repo.root();
+  auto whole = ExtractRepository(opt);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  opt.only_paths = std::set<std::string>{"main.py"};
+  auto part = ExtractRepository(opt);
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  auto resolved = RowsOfPath(*part->call_resolutions, "main.py");
+  EXPECT_EQ(resolved, RowsOfPath(*whole->call_resolutions, "main.py"));
+  std::set<std::string> targets;
+  for (const auto& qn : Column(*part->call_resolutions, "target_qualified_name"))
+    targets.insert(qn);
+  EXPECT_TRUE(targets.count("pkg.sub.f")) << ::testing::PrintToString(targets);
+  EXPECT_TRUE(targets.count("pkg.impl.g")) << ::testing::PrintToString(targets);
+  EXPECT_TRUE(targets.count("base.Base.helper")) << ::testing::PrintToString(targets);
+  EXPECT_EQ(RowsOfPath(*part->imports, "main.py"), RowsOfPath(*whole->imports, "main.py"));
+}
+
 // Batches, concatenated, hold exactly the rows of the whole extraction, in file_id order; the
 // definitions called from other files are those of cross-file PY_CALLS_SYMBOL rows.
 TEST(Resolve, BatchesHoldTheRowsOfTheWholeExtraction) {

@@ -184,23 +184,6 @@ void ParallelParse(const std::vector<size_t>& indices, int jobs, Fn&& extract) {
   for (auto& t : threads) t.join();
 }
 
-// The dotted module names an import makes resolution look at: its module, the submodule a
-// `from` import may name, and every package above them.
-std::vector<std::string> ImportTargets(const ImportRow& r) {
-  std::vector<std::string> names{r.module};
-  if (r.is_from && !r.is_star && r.imported_name) {
-    names.push_back(r.module.empty() ? *r.imported_name : r.module + "." + *r.imported_name);
-  }
-  std::vector<std::string> out;
-  for (const auto& name : names) {
-    for (size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1)) {
-      out.push_back(name.substr(0, dot));
-    }
-    if (!name.empty()) out.push_back(name);
-  }
-  return out;
-}
-
 using Clock = std::chrono::steady_clock;
 
 int64_t MsSince(Clock::time_point t) {
@@ -212,8 +195,8 @@ int JobsOf(const ExtractOptions& options) {
       1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
 }
 
-// Parses the scanned files (all, or with `only_paths` those and their import closure) and
-// resolves across them. `emit[i]`: whether file i gets rows.
+// Parses the scanned files (all, or with `only_paths` those and the modules their resolution
+// looks into) and resolves across them. `emit[i]`: whether file i gets rows.
 std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOptions& options,
                                        std::vector<bool>& emit, ExtractTimings& timings) {
   auto t0 = Clock::now();
@@ -228,53 +211,52 @@ std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOpti
     std::vector<size_t> all(scan.files.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     ParallelParse(all, jobs, extract);
-  } else {
-    // Parse the requested files, then what they import, transitively; every other file is a
-    // stub that only names its module for the module index.
-    std::map<std::string, size_t> by_module;
-    std::vector<size_t> wave;
-    std::vector<bool> parsed(scan.files.size(), false);
-    for (size_t i = 0; i < scan.files.size(); ++i) {
-      const auto& sf = scan.files[i];
-      FileRow& f = outputs[i].file;
-      f.path = sf.path;
-      f.file_id = core::StableId("file", {sf.path});
-      f.is_python = sf.is_python;
-      if (sf.is_python) {
-        f.module_name = ModuleNameForPath(sf.path);
-        by_module.emplace(f.module_name, i);
-      }
-      if (options.only_paths->count(sf.path)) {
-        emit[i] = parsed[i] = true;
-        wave.push_back(i);
-      }
+    timings.parse_ms = MsSince(t0);
+    t0 = Clock::now();
+    ResolveAcrossFiles(outputs, jobs);
+    timings.resolve_ms = MsSince(t0);
+    return outputs;
+  }
+  // Parse the requested files; every other file is a stub that only names its module for the
+  // module index. Resolution enters another file only through a module's names: the modules
+  // it looked into unparsed are parsed and it runs again, until it asks for none. Its result is
+  // then the one a pass over every file gives, from the few modules it reads.
+  std::map<std::string, std::vector<size_t>> by_module;
+  std::vector<size_t> wave;
+  std::vector<bool> parsed(scan.files.size(), false);
+  for (size_t i = 0; i < scan.files.size(); ++i) {
+    const auto& sf = scan.files[i];
+    FileRow& f = outputs[i].file;
+    f.path = sf.path;
+    f.file_id = core::StableId("file", {sf.path});
+    f.is_python = sf.is_python;
+    if (sf.is_python) {
+      f.module_name = ModuleNameForPath(sf.path);
+      by_module[f.module_name].push_back(i);
     }
-    while (!wave.empty()) {
-      ParallelParse(wave, jobs, extract);
-      std::vector<size_t> next;
-      for (size_t i : wave) {
-        // Other files reach a file's module-level names only: past the requested files, the
-        // imports inside functions and classes lead nowhere resolution goes.
-        const std::string module_scope =
-            outputs[i].scopes.empty() ? "" : outputs[i].scopes[0].scope_id;
-        for (const auto& imp : outputs[i].imports) {
-          if (!emit[i] && imp.scope_id != module_scope) continue;
-          for (const auto& target : ImportTargets(imp)) {
-            auto it = by_module.find(target);
-            if (it != by_module.end() && !parsed[it->second]) {
-              parsed[it->second] = true;
-              next.push_back(it->second);
-            }
-          }
-        }
-      }
-      wave.swap(next);
+    if (options.only_paths->count(sf.path)) {
+      emit[i] = parsed[i] = true;
+      wave.push_back(i);
     }
   }
-  timings.parse_ms = MsSince(t0);
-  t0 = Clock::now();
-  ResolveAcrossFiles(outputs, jobs);
-  timings.resolve_ms = MsSince(t0);
+  int64_t resolve_ms = 0;
+  while (!wave.empty()) {
+    ParallelParse(wave, jobs, extract);
+    auto r0 = Clock::now();
+    const auto missing = ResolveAcrossFiles(outputs, jobs, &emit);
+    resolve_ms += MsSince(r0);
+    wave.clear();
+    for (const auto& module : missing) {
+      auto it = by_module.find(module);
+      if (it == by_module.end()) continue;
+      for (size_t i : it->second) {
+        if (!parsed[i]) wave.push_back(i);
+        parsed[i] = true;
+      }
+    }
+  }
+  timings.resolve_ms = resolve_ms;
+  timings.parse_ms = MsSince(t0) - resolve_ms;
   return outputs;
 }
 

@@ -1,6 +1,7 @@
 #include "anatomy/extract/resolve.h"
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -116,11 +117,14 @@ class CallResolver {
     }
   }
 
+  /// The REPO modules resolution looked into whose file is not analyzed.
+  std::set<std::string> Missing() const { return missing_; }
+
   // For `from m import x` into a REPO module m: x's module-level binding there and, through
   // re-exports, the definition it names.
   void ResolveImportedSymbol(ImportRow& imp) {
     if (!imp.is_from || imp.is_star || imp.resolved_kind != "symbol") return;
-    auto ms = module_scope_.find(imp.module);
+    auto ms = ModuleScope(imp.module);
     if (ms == module_scope_.end()) return;
     auto b = names_.find(Key(ms->second, *imp.imported_name));
     if (b == names_.end()) return;
@@ -240,7 +244,7 @@ class CallResolver {
           imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
       if (idx_.modules.count(full) || idx_.namespace_packages.count(full))
         return ModuleTarget(full);
-      auto ms = module_scope_.find(imp.module);
+      auto ms = ModuleScope(imp.module);
       if (ms != module_scope_.end() && idx_.modules.count(imp.module)) {
         auto b = names_.find(Key(ms->second, *imp.imported_name));
         if (b != names_.end()) {
@@ -253,6 +257,18 @@ class CallResolver {
       return t;
     }
     return t;
+  }
+
+  // The module scope of a module, the one way resolution enters another file's names. A
+  // REPO module whose file is not analyzed is noted (Missing).
+  std::unordered_map<std::string, std::string>::const_iterator ModuleScope(
+      const std::string& module) {
+    auto ms = module_scope_.find(module);
+    if (ms == module_scope_.end() && idx_.modules.count(module)) {
+      std::lock_guard<std::mutex> lock(missing_mutex_);
+      missing_.insert(module);
+    }
+    return ms;
   }
 
   Target ModuleTarget(const std::string& mod) {
@@ -330,7 +346,7 @@ class CallResolver {
       case Target::kModule: {
         std::string sub = t.qname + "." + attr;
         if (idx_.modules.count(sub) || idx_.namespace_packages.count(sub)) return ModuleTarget(sub);
-        auto ms = module_scope_.find(t.qname);
+        auto ms = ModuleScope(t.qname);
         if (ms != module_scope_.end()) {
           auto b = names_.find(Key(ms->second, attr));
           if (b != names_.end()) {
@@ -370,6 +386,8 @@ class CallResolver {
     return r;
   }
 
+  std::mutex missing_mutex_;
+  std::set<std::string> missing_;  // REPO modules looked into whose file is not analyzed
   std::vector<FileOutput>& files_;
   const ModuleIndex& idx_;
   std::unordered_map<std::string, const std::string*> names_;  // module-level binding ids
@@ -382,22 +400,31 @@ class CallResolver {
 
 }  // namespace
 
-void ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs) {
+std::set<std::string> ResolveAcrossFiles(std::vector<FileOutput>& files, int jobs,
+                                         const std::vector<bool>* resolve_calls) {
   ModuleIndex idx(files);
   for (auto& f : files) {
-    for (auto& imp : f.imports) ResolveImport(imp, idx, files);
+    for (auto& imp : f.imports) {
+      imp.resolved_binding_id.reset();
+      imp.resolved_def_id.reset();
+      ResolveImport(imp, idx, files);
+    }
   }
   // The resolver only reads its indexes once built: files are resolved in parallel.
   CallResolver resolver(files, idx);
-  for (auto& f : files) {
-    for (auto& imp : f.imports) resolver.ResolveImportedSymbol(imp);
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (resolve_calls && !(*resolve_calls)[i]) continue;
+    for (auto& imp : files[i].imports) resolver.ResolveImportedSymbol(imp);
   }
   (void)core::ParallelFor(files.size(), jobs, [&](size_t i) {
     auto& f = files[i];
+    f.call_resolutions.clear();
+    if (resolve_calls && !(*resolve_calls)[i]) return arrow::Status::OK();
     f.call_resolutions.reserve(f.calls.size());
     for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
     return arrow::Status::OK();
   });
+  return resolver.Missing();
 }
 
 }  // namespace anatomy::extract
