@@ -140,6 +140,22 @@ std::map<std::string, int64_t> MarkedFiles(const std::shared_ptr<Storage>& stora
   return out;
 }
 
+// IN lists prune files by their bounds whatever the literals' order: a file stays when one
+// literal lies within its [min, max].
+TEST_F(RowRewriteTest, InListsPruneFilesByTheirBounds) {
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage_));
+  auto candidates = [&](const Predicate& p) {
+    auto r = PruneFiles(*snap, {p});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->candidate_files : -1;
+  };
+  EXPECT_EQ(candidates({"v", PredicateOp::kIn, {"25", "11", "3"}}), 1);  // [10, 11]
+  EXPECT_EQ(candidates({"v", PredicateOp::kIn, {"20", "2"}}), 2);        // bounds match
+  EXPECT_EQ(candidates({"v", PredicateOp::kIn, {"5", "15", "-4"}}), 0);  // between files
+  EXPECT_EQ(candidates({"g", PredicateOp::kIn, {"c", "a", "zz"}}), 2);
+  EXPECT_EQ(candidates({"g", PredicateOp::kIn, {"aa", "bb"}}), 0);
+}
+
 TEST_F(RowRewriteTest, DeletionVectorsMarkReplacedRowsWithoutRewritingFiles) {
   const auto before = MarkedFiles(storage_);
   ASSERT_OK_AND_ASSIGN(r, WriteTable(storage_, Rows({"x"}, {99}),

@@ -3,6 +3,8 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <algorithm>
+
 #include "anatomy/delta/stats.h"
 #include "anatomy/delta/values.h"
 
@@ -12,8 +14,36 @@ namespace {
 
 namespace cp = arrow::compute;
 
+template <typename T>
+int Order(const T& a, const T& b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
 /// -1, 0, 1; nullopt when not comparable.
 std::optional<int> Compare(const arrow::Scalar& a, const arrow::Scalar& b) {
+  // Strings and integers of one type, the columns files are clustered and filtered by, are
+  // compared directly: pruning compares every literal of an IN list with every file's bounds.
+  if (a.is_valid && b.is_valid && a.type->Equals(*b.type)) {
+    if (arrow::is_base_binary_like(a.type->id())) {
+      return Order(static_cast<const arrow::BaseBinaryScalar&>(a).view(),
+                   static_cast<const arrow::BaseBinaryScalar&>(b).view());
+    }
+    if (arrow::is_signed_integer(a.type->id())) {
+      auto v = [](const arrow::Scalar& x) -> int64_t {
+        switch (x.type->id()) {
+          case arrow::Type::INT8:
+            return static_cast<const arrow::Int8Scalar&>(x).value;
+          case arrow::Type::INT16:
+            return static_cast<const arrow::Int16Scalar&>(x).value;
+          case arrow::Type::INT32:
+            return static_cast<const arrow::Int32Scalar&>(x).value;
+          default:
+            return static_cast<const arrow::Int64Scalar&>(x).value;
+        }
+      };
+      return Order(v(a), v(b));
+    }
+  }
   auto lt = cp::CallFunction("less", {a.GetSharedPtr(), b.GetSharedPtr()});
   auto eq = cp::CallFunction("equal", {a.GetSharedPtr(), b.GetSharedPtr()});
   if (!lt.ok() || !eq.ok()) return std::nullopt;
@@ -30,6 +60,7 @@ struct Bound {
   bool partition = false;
   std::shared_ptr<arrow::DataType> type;
   std::vector<std::shared_ptr<arrow::Scalar>> literals;
+  bool sorted = false;  // kIn: literals ascending, so a file's bounds are found by bisection
 };
 
 /// Exact evaluation on a partition value (null compares false, as SQL).
@@ -112,11 +143,18 @@ bool StatsMayMatch(const Bound& b, const FileStats& fs) {
       return !le(cs.max, lit);  // prune when max <= lit
     case PredicateOp::kGe:
       return !lt(cs.max, lit);  // prune when max < lit
-    case PredicateOp::kIn:
+    case PredicateOp::kIn: {
+      if (b.sorted && cs.min && cs.max) {
+        // The first literal not below min is the only one that can be within [min, max].
+        auto first = std::partition_point(b.literals.begin(), b.literals.end(),
+                                          [&](const auto& l) { return lt(l, cs.min); });
+        return first != b.literals.end() && !lt(cs.max, *first);
+      }
       for (const auto& l : b.literals) {
         if (!(lt(cs.max, l) || lt(l, cs.min))) return true;
       }
       return b.literals.empty();
+    }
     default:
       return true;
   }
@@ -144,6 +182,16 @@ Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Pre
     for (const auto& v : p.values) {
       ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
       b.literals.push_back(std::move(lit));
+    }
+    if (p.op == PredicateOp::kIn &&
+        (arrow::is_base_binary_like(b.type->id()) || arrow::is_signed_integer(b.type->id()))) {
+      // Strings and integers order totally (no NaN); a null literal leaves the list unsorted.
+      b.sorted = std::all_of(b.literals.begin(), b.literals.end(),
+                             [](const auto& l) { return l->is_valid; });
+      if (b.sorted) {
+        std::sort(b.literals.begin(), b.literals.end(),
+                  [](const auto& x, const auto& y) { return *Compare(*x, *y) < 0; });
+      }
     }
     if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
       return Status::Invalid("filter: ", p.ToString(), " has no value");

@@ -277,9 +277,9 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFileRows(const Snapshot& snapshot,
   ARROW_ASSIGN_OR_RAISE(auto reads, ReadParquetFiles({input}, plan.request));
   const auto& read = reads[0];
   ARROW_ASSIGN_OR_RAISE(auto table, Assemble(snapshot, physical, schema, plan, read, nullptr));
-  // The rows read are the kept row groups' ranges, one after the other.
-  arrow::UInt64Builder at;
-  ARROW_RETURN_NOT_OK(at.Reserve(static_cast<int64_t>(rows.size())));
+  // The rows read are the kept row groups' ranges, one after the other. A few rows are asked
+  // for: each is sliced out (Take would first join the chunks of every column).
+  std::vector<std::shared_ptr<arrow::Table>> picked;
   int64_t before = 0;  // rows read before the current range
   auto row = rows.begin();
   for (const auto& [first, count] : read.row_ranges) {
@@ -287,14 +287,14 @@ Result<std::shared_ptr<arrow::Table>> ReadDataFileRows(const Snapshot& snapshot,
       if (*row < static_cast<uint64_t>(first)) {
         return Status::Invalid(file.path, ": row ", *row, " is not in the file");
       }
-      at.UnsafeAppend(static_cast<uint64_t>(before) + *row - static_cast<uint64_t>(first));
+      picked.push_back(table->Slice(before + static_cast<int64_t>(*row) - first, 1));
     }
     before += count;
   }
   if (row != rows.end()) return Status::Invalid(file.path, ": row ", *row, " is not in the file");
-  ARROW_ASSIGN_OR_RAISE(auto indices, at.Finish());
-  ARROW_ASSIGN_OR_RAISE(auto taken, cp::Take(arrow::Datum(table), arrow::Datum(indices)));
-  return taken.table();
+  if (picked.empty()) return table->Slice(0, 0);
+  ARROW_ASSIGN_OR_RAISE(auto joined, arrow::ConcatenateTables(picked));
+  return joined->CombineChunks();
 }
 
 Result<std::shared_ptr<arrow::Table>> ScanToTable(const Snapshot& snapshot,
