@@ -23,8 +23,9 @@ struct ExtractOptions {
   int jobs = 0;                                //!< parser threads; 0 = all cores
   int64_t max_file_bytes = int64_t{64} << 20;  //!< larger .py files get a FILE_TOO_LARGE error
   /// When set, only these files (relative paths) get rows. Every scanned file still counts
-  /// for import resolution, and the files these import, transitively, are analysed (but not
-  /// emitted), so the rows equal those of a whole-repository extraction. Incremental builds.
+  /// for import resolution, and the modules their resolution looks into are analysed (but not
+  /// emitted) as it asks for them, so the rows equal those of a whole-repository extraction.
+  /// Incremental builds.
   std::optional<std::set<std::string>> only_paths;
 };
 

@@ -559,7 +559,7 @@ class Builder {
     return result.table;
   }
 
-  // The rows of `paths` (and every other file they import, for resolution, not emitted).
+  // The rows of `paths` (resolved over the modules their resolution looks into, not emitted).
   Result<extract::ExtractionResult> Extract(const std::set<std::string>& paths) {
     Report("extract", 0, 1);
     extract::ExtractOptions eo = pipeline::ExtractOptionsOf(options_);
