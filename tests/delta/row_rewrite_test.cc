@@ -5,6 +5,9 @@
 #include <arrow/compute/api.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+
 #include "anatomy/delta/api.h"
 #include "test_util.h"
 
@@ -234,6 +237,33 @@ TEST_F(RowRewriteTest, OptimizePurgesFilesMostlyMarkedDeleted) {
   EXPECT_EQ(r.files_removed, 2);
   EXPECT_EQ(Contents(storage_), (std::vector<std::string>{"a:2", "b:11", "c:20", "c:null"}));
   for (const auto& [path, cardinality] : MarkedFiles(storage_)) EXPECT_EQ(cardinality, 0) << path;
+}
+
+// A version within retention still reads its deletion vectors: vacuum keeps the DV file of a
+// file that a later DV replaced (its tombstone carries it), not only of the files active now.
+TEST(DeletionVectorVacuumTest, KeepsTheDeletionVectorsOfVersionsWithinRetention) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(storage, OpenLocalStorage(dir.str()));
+  ASSERT_OK(WriteTable(storage, Rows({"a", "a", "a"}, {1, 2, 3})).status());
+  ASSERT_OK(WriteTable(storage, Rows({}, {}), ReplaceMarking({{{"v", PredicateOp::kEq, {"1"}}}}))
+                .status());
+  ASSERT_OK(WriteTable(storage, Rows({}, {}), ReplaceMarking({{{"v", PredicateOp::kEq, {"2"}}}}))
+                .status());
+  // Every file old enough to go, were nothing referring to it.
+  const auto month_ago =
+      std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 30);
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (e.is_regular_file()) std::filesystem::last_write_time(e.path(), month_ago);
+  }
+  ASSERT_OK_AND_ASSIGN(vacuumed, Vacuum(storage));
+  for (const auto& path : vacuumed.deleted) {
+    EXPECT_EQ(path.find("deletion_vector_"), std::string::npos) << path;
+  }
+  SnapshotOptions at_one;
+  at_one.version = 1;
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(storage, at_one));
+  ASSERT_OK_AND_ASSIGN(rows, ScanToTable(*snap));
+  EXPECT_EQ(rows->num_rows(), 2);
 }
 
 TEST(ReadDataFileRowsTest, ReadsThePhysicalRowsAskedForFromTheirRowGroups) {

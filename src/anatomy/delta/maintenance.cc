@@ -57,15 +57,17 @@ Result<VacuumResult> Vacuum(std::shared_ptr<Storage> storage, const VacuumOption
   }
   int64_t cutoff = Now(o.now_ms) - out.retention_ms;
   std::set<std::string> keep;
-  for (const auto& f : snap->files) {
-    keep.insert(Decoded(f.path));
-    if (f.deletion_vector && f.deletion_vector->storage_type == "u") {
-      auto p = DeletionVectorRelativePath(*f.deletion_vector);
+  // A file and its deletion vector's file: a version still within retention reads both.
+  auto keep_file = [&](const std::string& path, const std::optional<DeletionVectorDescriptor>& dv) {
+    keep.insert(Decoded(path));
+    if (dv && dv->storage_type == "u") {
+      auto p = DeletionVectorRelativePath(*dv);
       if (p.ok()) keep.insert(*p);
     }
-  }
+  };
+  for (const auto& f : snap->files) keep_file(f.path, f.deletion_vector);
   for (const auto& t : snap->tombstones) {
-    if (t.deletion_timestamp.value_or(0) > cutoff) keep.insert(Decoded(t.path));
+    if (t.deletion_timestamp.value_or(0) > cutoff) keep_file(t.path, t.deletion_vector);
   }
   ARROW_ASSIGN_OR_RAISE(auto all, storage->ListRecursive(""));
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
