@@ -157,6 +157,12 @@ TEST_F(RowRewriteTest, InListsPruneFilesByTheirBounds) {
   EXPECT_EQ(candidates({"v", PredicateOp::kIn, {"5", "15", "-4"}}), 0);  // between files
   EXPECT_EQ(candidates({"g", PredicateOp::kIn, {"c", "a", "zz"}}), 2);
   EXPECT_EQ(candidates({"g", PredicateOp::kIn, {"aa", "bb"}}), 0);
+  // Any of several conjunctions: the files either keeps.
+  ASSERT_OK_AND_ASSIGN(any, PruneFilesAny(*snap, {{{"v", PredicateOp::kIn, {"11"}}},
+                                                  {{"g", PredicateOp::kEq, {"c"}}},
+                                                  {{"v", PredicateOp::kGt, {"100"}}}}));
+  EXPECT_EQ(any.candidate_files, 2);
+  EXPECT_EQ(any.pruned_by_stats, 1);
 }
 
 TEST_F(RowRewriteTest, DeletionVectorsMarkReplacedRowsWithoutRewritingFiles) {

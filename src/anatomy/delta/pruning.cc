@@ -4,6 +4,7 @@
 #include <arrow/compute/api.h>
 
 #include <algorithm>
+#include <map>
 
 #include "anatomy/delta/stats.h"
 #include "anatomy/delta/values.h"
@@ -162,67 +163,81 @@ bool StatsMayMatch(const Bound& b, const FileStats& fs) {
 
 }  // namespace
 
-Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Predicate>& filters) {
+Result<PruningResult> PruneFilesAny(const Snapshot& snapshot,
+                                    const std::vector<std::vector<Predicate>>& any) {
   PruningResult out;
   out.total_files = static_cast<int64_t>(snapshot.files.size());
   bool mapping = snapshot.column_mapping_mode() != ColumnMappingMode::kNone;
-  std::vector<Bound> bound;
+  std::vector<std::vector<Bound>> terms;
   std::map<std::string, std::shared_ptr<arrow::DataType>> stats_columns;
-  for (const auto& p : filters) {
-    const StructField* f = snapshot.schema.FindField(p.column);
-    if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
-    Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
-    for (const auto& pc : snapshot.metadata.partition_columns)
-      b.partition = b.partition || pc == p.column;
-    ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
-    if (arrow::is_nested(b.type->id())) {
-      return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
-                             " cannot be filtered");
-    }
-    for (const auto& v : p.values) {
-      ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
-      b.literals.push_back(std::move(lit));
-    }
-    if (p.op == PredicateOp::kIn &&
-        (arrow::is_base_binary_like(b.type->id()) || arrow::is_signed_integer(b.type->id()))) {
-      // Strings and integers order totally (no NaN); a null literal leaves the list unsorted.
-      b.sorted = std::all_of(b.literals.begin(), b.literals.end(),
-                             [](const auto& l) { return l->is_valid; });
-      if (b.sorted) {
-        std::sort(b.literals.begin(), b.literals.end(),
-                  [](const auto& x, const auto& y) { return *Compare(*x, *y) < 0; });
+  for (const auto& filters : any) {
+    std::vector<Bound> bound;
+    for (const auto& p : filters) {
+      const StructField* f = snapshot.schema.FindField(p.column);
+      if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
+      Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
+      for (const auto& pc : snapshot.metadata.partition_columns)
+        b.partition = b.partition || pc == p.column;
+      ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
+      if (arrow::is_nested(b.type->id())) {
+        return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
+                               " cannot be filtered");
       }
+      for (const auto& v : p.values) {
+        ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
+        b.literals.push_back(std::move(lit));
+      }
+      if (p.op == PredicateOp::kIn &&
+          (arrow::is_base_binary_like(b.type->id()) || arrow::is_signed_integer(b.type->id()))) {
+        // Strings and integers order totally (no NaN); a null literal leaves the list unsorted.
+        b.sorted = std::all_of(b.literals.begin(), b.literals.end(),
+                               [](const auto& l) { return l->is_valid; });
+        if (b.sorted) {
+          std::sort(b.literals.begin(), b.literals.end(),
+                    [](const auto& x, const auto& y) { return *Compare(*x, *y) < 0; });
+        }
+      }
+      if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
+        return Status::Invalid("filter: ", p.ToString(), " has no value");
+      }
+      if (!b.partition) stats_columns[b.physical] = b.type;
+      bound.push_back(std::move(b));
     }
-    if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
-      return Status::Invalid("filter: ", p.ToString(), " has no value");
-    }
-    if (!b.partition) stats_columns[b.physical] = b.type;
-    bound.push_back(std::move(b));
+    terms.push_back(std::move(bound));
   }
   for (const auto& file : snapshot.files) {
-    bool keep = true;
-    bool by_partition = false;
-    for (const auto& b : bound) {
-      if (!b.partition) continue;
-      auto it = file.partition_values.find(b.physical);
-      std::optional<std::string> text =
-          it == file.partition_values.end() ? std::nullopt : it->second;
-      ARROW_ASSIGN_OR_RAISE(auto v, ParsePartitionValue(text, b.type));
-      if (!PartitionMatches(b, *v)) {
-        keep = false;
-        by_partition = true;
-        break;
+    // The file's stats, parsed once for every term (not at all when partitions decide).
+    std::optional<Result<FileStats>> stats;
+    bool keep = false, by_partition = true;
+    for (const auto& bound : terms) {
+      bool term_keeps = true, term_by_partition = false;
+      for (const auto& b : bound) {
+        if (!b.partition) continue;
+        auto it = file.partition_values.find(b.physical);
+        std::optional<std::string> text =
+            it == file.partition_values.end() ? std::nullopt : it->second;
+        ARROW_ASSIGN_OR_RAISE(auto v, ParsePartitionValue(text, b.type));
+        if (!PartitionMatches(b, *v)) {
+          term_keeps = false;
+          term_by_partition = true;
+          break;
+        }
       }
-    }
-    if (keep && !stats_columns.empty() && file.stats) {
-      auto fs = ParseFileStats(*file.stats, stats_columns);
-      if (fs.ok()) {
-        for (const auto& b : bound) {
-          if (!b.partition && !StatsMayMatch(b, *fs)) {
-            keep = false;
-            break;
+      if (term_keeps && !stats_columns.empty() && file.stats) {
+        if (!stats) stats = ParseFileStats(*file.stats, stats_columns);
+        if (stats->ok()) {
+          for (const auto& b : bound) {
+            if (!b.partition && !StatsMayMatch(b, **stats)) {
+              term_keeps = false;
+              break;
+            }
           }
         }
+      }
+      by_partition = by_partition && term_by_partition;
+      if (term_keeps) {
+        keep = true;
+        break;
       }
     }
     if (keep) {
@@ -234,6 +249,10 @@ Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Pre
   }
   out.candidate_files = static_cast<int64_t>(out.candidates.size());
   return out;
+}
+
+Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Predicate>& filters) {
+  return PruneFilesAny(snapshot, {filters});
 }
 
 }  // namespace anatomy::delta

@@ -25,4 +25,10 @@ struct PruningResult {
 /// Unknown columns fail; literals that do not fit the column type fail naming both.
 Result<PruningResult> PruneFiles(const Snapshot& snapshot, const std::vector<Predicate>& filters);
 
+/// Keeps every file that might match any of the conjunctions `any` (a file's stats are parsed
+/// once for all of them). A file is counted as pruned by partition when every conjunction
+/// rules it out by partition values.
+Result<PruningResult> PruneFilesAny(const Snapshot& snapshot,
+                                    const std::vector<std::vector<Predicate>>& any);
+
 }  // namespace anatomy::delta

@@ -272,13 +272,12 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
                                    const arrow::Schema& schema, bool keep_matched = false,
                                    bool mark_deleted = false) {
   ARROW_ASSIGN_OR_RAISE(auto logical, ToArrowSchema(snap.schema));
-  std::map<std::string, AddFile>
-      candidates;  // by path: a file pruned in by several terms is read once
+  std::map<std::string, AddFile> candidates;  // by path: the order they are read and committed in
   std::vector<cp::Expression> terms;
   std::set<std::string> key_names;
+  ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFilesAny(snap, any));
+  for (auto& f : pruned.candidates) candidates.emplace(f.path, std::move(f));
   for (const auto& filters : any) {
-    ARROW_ASSIGN_OR_RAISE(auto pruned, PruneFiles(snap, filters));
-    for (auto& f : pruned.candidates) candidates.emplace(f.path, std::move(f));
     ARROW_ASSIGN_OR_RAISE(auto term, ToExpression(filters, *logical));
     terms.push_back(cp::call("coalesce", {std::move(term), cp::literal(false)}));
     for (const auto& p : filters) key_names.insert(p.column);
