@@ -9,17 +9,20 @@ out="${ANATOMY_DEMO_OUT:-$root/out/stdlib}"
 "$root/build/anatomy" build "$stdlib" --out "$out" --exclude site-packages
 cat <<MSG
 
-The Delta tables are in $out. Query them with delta-rs:
-  $py -c "from deltalake import DeltaTable; t = DeltaTable('$out/cpg_nodes').to_pyarrow_table(); print(t.group_by('node_kind').aggregate([('node_id', 'count')]))"
-or with DuckDB over the tables' Parquet files:
-  $py -c "import duckdb; from deltalake import DeltaTable; f = DeltaTable('$out/cpg_edges').file_uris(); print(duckdb.sql(f'SELECT edge_kind, count(*) FROM read_parquet({f}) GROUP BY 1 ORDER BY 2 DESC'))"
+The Delta tables are in $out. Query them with delta-rs (its DataFusion reader also reads the
+tables an --incremental build leaves with deletion vectors):
+  $py -c "from deltalake import DeltaTable, QueryBuilder; print(QueryBuilder().register('nodes', DeltaTable('$out/cpg_nodes')).execute('SELECT node_kind, count(*) FROM nodes GROUP BY 1 ORDER BY 2 DESC').read_all())"
+or with DuckDB over what delta-rs reads:
+  $py -c "import duckdb, pyarrow as pa; from deltalake import DeltaTable, QueryBuilder; edges = pa.table(QueryBuilder().register('e', DeltaTable('$out/cpg_edges')).execute('SELECT edge_kind FROM e').read_all()); print(duckdb.sql('SELECT edge_kind, count(*) FROM edges GROUP BY 1 ORDER BY 2 DESC'))"
 MSG
 "$py" - "$out" <<'PY'
 import sys
-from deltalake import DeltaTable
+import pyarrow as pa
+from deltalake import DeltaTable, QueryBuilder
 out = sys.argv[1]
-edges = DeltaTable(f"{out}/cpg_edges").to_pyarrow_table()
-print(f"\ncpg_edges has {edges.num_rows} rows; by kind:")
-for row in sorted(edges.group_by("edge_kind").aggregate([("edge_id", "count")]).to_pylist(), key=lambda r: -r["edge_id_count"]):
-    print(f"  {row['edge_kind']:<22} {row['edge_id_count']}")
+query = "SELECT edge_kind, count(*) AS n FROM edges GROUP BY 1 ORDER BY 2 DESC, 1"
+counts = pa.table(QueryBuilder().register("edges", DeltaTable(f"{out}/cpg_edges")).execute(query).read_all())
+print(f"\ncpg_edges has {sum(counts.column('n').to_pylist())} rows; by kind:")
+for row in counts.to_pylist():
+    print(f"  {row['edge_kind']:<22} {row['n']}")
 PY
