@@ -92,6 +92,29 @@ TEST_F(RowRewriteTest, RewriteMatchedTurnsTheReplacedRowsIntoNewOnesInOneCommit)
             (std::vector<std::string>{"a:1", "a:20", "b:10", "b:110", "c:20", "c:null", "x:99"}));
 }
 
+// A concurrent append conflicts with a row-level replace when its file may hold rows any of
+// the replace's conjunctions match (the replace would have replaced them), and commutes
+// otherwise. The append is made while the replace reads (from rewrite_matched).
+TEST_F(RowRewriteTest, ConcurrentAppendsConflictWhenAnyTermMayMatchThem) {
+  auto replace_while_appending = [&](std::shared_ptr<arrow::Table> appended) {
+    WriteOptions o;
+    o.mode = WriteMode::kOverwrite;
+    o.replace_rows_where = {{{"g", PredicateOp::kEq, {"a"}}}, {{"v", PredicateOp::kGe, {"20"}}}};
+    o.rewrite_matched =
+        [&](const std::shared_ptr<arrow::Table>& matched) -> Result<std::shared_ptr<arrow::Table>> {
+      ARROW_RETURN_NOT_OK(WriteTable(storage_, appended).status());
+      return matched;
+    };
+    return WriteTable(storage_, Rows({}, {}), o);
+  };
+  auto neither = replace_while_appending(Rows({"b"}, {12}));  // matches neither term
+  EXPECT_TRUE(neither.ok()) << neither.status().ToString();
+  auto second_term = replace_while_appending(Rows({"b"}, {30}));
+  ASSERT_FALSE(second_term.ok());
+  EXPECT_NE(second_term.status().message().find("conflict"), std::string::npos)
+      << second_term.status().ToString();
+}
+
 TEST_F(RowRewriteTest, NothingMatchingOnlyAddsTheNewRows) {
   WriteOptions o;
   o.mode = WriteMode::kOverwrite;

@@ -161,6 +161,39 @@ bool StatsMayMatch(const Bound& b, const FileStats& fs) {
   }
 }
 
+/// `p` bound to its column in `snapshot`: physical name, type, typed literals (an IN list of
+/// strings or integers sorted).
+Result<Bound> Bind(const Snapshot& snapshot, const Predicate& p, bool mapping) {
+  const StructField* f = snapshot.schema.FindField(p.column);
+  if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
+  Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
+  for (const auto& pc : snapshot.metadata.partition_columns)
+    b.partition = b.partition || pc == p.column;
+  ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
+  if (arrow::is_nested(b.type->id())) {
+    return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
+                           " cannot be filtered");
+  }
+  for (const auto& v : p.values) {
+    ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
+    b.literals.push_back(std::move(lit));
+  }
+  if (p.op == PredicateOp::kIn &&
+      (arrow::is_base_binary_like(b.type->id()) || arrow::is_signed_integer(b.type->id()))) {
+    // Strings and integers order totally (no NaN); a null literal leaves the list unsorted.
+    b.sorted = std::all_of(b.literals.begin(), b.literals.end(),
+                           [](const auto& l) { return l->is_valid; });
+    if (b.sorted) {
+      std::sort(b.literals.begin(), b.literals.end(),
+                [](const auto& x, const auto& y) { return *Compare(*x, *y) < 0; });
+    }
+  }
+  if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
+    return Status::Invalid("filter: ", p.ToString(), " has no value");
+  }
+  return b;
+}
+
 }  // namespace
 
 Result<PruningResult> PruneFilesAny(const Snapshot& snapshot,
@@ -173,33 +206,7 @@ Result<PruningResult> PruneFilesAny(const Snapshot& snapshot,
   for (const auto& filters : any) {
     std::vector<Bound> bound;
     for (const auto& p : filters) {
-      const StructField* f = snapshot.schema.FindField(p.column);
-      if (!f) return Status::Invalid("filter: unknown column '", p.column, "'");
-      Bound b{&p, f->PhysicalName(mapping), false, nullptr, {}};
-      for (const auto& pc : snapshot.metadata.partition_columns)
-        b.partition = b.partition || pc == p.column;
-      ARROW_ASSIGN_OR_RAISE(b.type, ToArrowType(*f->type));
-      if (arrow::is_nested(b.type->id())) {
-        return Status::Invalid("filter: column '", p.column, "' of type ", b.type->ToString(),
-                               " cannot be filtered");
-      }
-      for (const auto& v : p.values) {
-        ARROW_ASSIGN_OR_RAISE(auto lit, BindLiteral(v, b.type));
-        b.literals.push_back(std::move(lit));
-      }
-      if (p.op == PredicateOp::kIn &&
-          (arrow::is_base_binary_like(b.type->id()) || arrow::is_signed_integer(b.type->id()))) {
-        // Strings and integers order totally (no NaN); a null literal leaves the list unsorted.
-        b.sorted = std::all_of(b.literals.begin(), b.literals.end(),
-                               [](const auto& l) { return l->is_valid; });
-        if (b.sorted) {
-          std::sort(b.literals.begin(), b.literals.end(),
-                    [](const auto& x, const auto& y) { return *Compare(*x, *y) < 0; });
-        }
-      }
-      if (p.op != PredicateOp::kIsNull && p.op != PredicateOp::kIsNotNull && b.literals.empty()) {
-        return Status::Invalid("filter: ", p.ToString(), " has no value");
-      }
+      ARROW_ASSIGN_OR_RAISE(auto b, Bind(snapshot, p, mapping));
       if (!b.partition) stats_columns[b.physical] = b.type;
       bound.push_back(std::move(b));
     }

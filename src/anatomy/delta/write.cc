@@ -229,14 +229,17 @@ Status CheckPartitionFilters(const Snapshot& snap, const std::vector<Predicate>&
   return Status::OK();
 }
 
-/// Whether a file (added by a concurrent commit) may hold rows matching the filters: the pruning
-/// logic on its partition values and stats.
-std::function<bool(const AddFile&)> PartitionMatcher(std::shared_ptr<Snapshot> snap,
-                                                     std::vector<Predicate> filters) {
-  return [snap, filters](const AddFile& f) {
-    Snapshot one = *snap;
+/// Whether a file (added by a concurrent commit) may hold rows matching any of the conjunctions:
+/// the pruning logic on its partition values and stats.
+std::function<bool(const AddFile&)> PartitionMatcher(const Snapshot& snap,
+                                                     std::vector<std::vector<Predicate>> any) {
+  auto base = std::make_shared<Snapshot>(snap);  // schema and partitioning; the file is the one
+  base->files.clear();
+  base->tombstones.clear();
+  return [base, any = std::move(any)](const AddFile& f) {
+    Snapshot one = *base;
     one.files = {f};
-    auto r = PruneFiles(one, filters);
+    auto r = PruneFilesAny(one, any);
     return !r.ok() || r->candidate_files > 0;  // unsure → conflict
   };
 }
@@ -301,15 +304,18 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
     int64_t physical_rows = 0;
   };
   std::vector<Split> splits(files.size());
+  // Which rows of a file match, from its key columns only (all physical rows, or its live ones).
+  auto key_mask = [&](const AddFile& file, bool physical) -> Result<arrow::Datum> {
+    ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys, !physical));
+    ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
+    return cp::ExecuteScalarExpression(key_expr, *keys, arrow::Datum(key_batch));
+  };
   auto mark = [&](size_t i) -> Status {
     // Row positions are physical: rows the file's DV already marks are read too, and stay
     // marked whether they match or not.
     const AddFile& file = files[i];
-    ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys, false));
-    ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
-    ARROW_ASSIGN_OR_RAISE(auto key_mask,
-                          cp::ExecuteScalarExpression(key_expr, *keys, arrow::Datum(key_batch)));
-    const auto mask_array = key_mask.make_array();
+    ARROW_ASSIGN_OR_RAISE(auto matches, key_mask(file, true));
+    const auto mask_array = matches.make_array();
     const auto& mask = static_cast<const arrow::BooleanArray&>(*mask_array);
     std::vector<uint64_t> before;
     if (file.deletion_vector) {
@@ -336,11 +342,8 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
   auto split = [&](size_t i) -> Status {
     if (mark_deleted) return mark(i);
     const AddFile& file = files[i];
-    ARROW_ASSIGN_OR_RAISE(auto key_rows, ReadDataFile(snap, file, keys));
-    ARROW_ASSIGN_OR_RAISE(auto key_batch, key_rows->CombineChunksToBatch());
-    ARROW_ASSIGN_OR_RAISE(auto key_mask,
-                          cp::ExecuteScalarExpression(key_expr, *keys, arrow::Datum(key_batch)));
-    ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {key_mask}));
+    ARROW_ASSIGN_OR_RAISE(auto matches, key_mask(file, false));
+    ARROW_ASSIGN_OR_RAISE(auto any_match, cp::CallFunction("any", {matches}));
     if (!any_match.scalar_as<arrow::BooleanScalar>().value) return Status::OK();
     splits[i].matched = true;
     ARROW_ASSIGN_OR_RAISE(auto rows, ReadDataFile(snap, file, logical));
@@ -428,16 +431,6 @@ std::string PredicateText(const std::vector<std::vector<Predicate>>& any) {
   for (const auto& filters : any)
     pred += (pred.empty() ? "(" : " OR (") + PredicateText(filters) + ")";
   return pred;
-}
-
-/// PartitionMatcher over a disjunction: a file conflicts when it may match any term.
-std::function<bool(const AddFile&)> AnyMatcher(std::shared_ptr<Snapshot> snap,
-                                               const std::vector<std::vector<Predicate>>& any) {
-  std::vector<std::function<bool(const AddFile&)>> terms;
-  for (const auto& filters : any) terms.push_back(PartitionMatcher(snap, filters));
-  return [terms](const AddFile& f) {
-    return std::any_of(terms.begin(), terms.end(), [&](const auto& t) { return t(f); });
-  };
 }
 
 Result<WriteResult> Finish(Storage& storage, CommitIntent intent, WriteResult result,
@@ -727,9 +720,10 @@ Result<WriteResult> WriteTable(std::shared_ptr<Storage> storage,
   }
   for (auto& a : adds) intent.actions.push_back(a);
   for (auto& a : marked) intent.actions.push_back(a);
-  if (overwrite && !o.replace_where.empty()) intent.reads = PartitionMatcher(snap, o.replace_where);
+  if (overwrite && !o.replace_where.empty())
+    intent.reads = PartitionMatcher(*snap, {o.replace_where});
   if (overwrite && !o.replace_rows_where.empty())
-    intent.reads = AnyMatcher(snap, o.replace_rows_where);
+    intent.reads = PartitionMatcher(*snap, o.replace_rows_where);
   result.files_added = static_cast<int64_t>(adds.size() + marked.size());
   result.files_removed = static_cast<int64_t>(removed.size());
   result.rows_written = rows;
@@ -800,7 +794,7 @@ Result<WriteResult> DeleteWhere(std::shared_ptr<Storage> storage,
   }
   for (auto& a : adds) intent.actions.push_back(a);
   for (auto& a : rewrite.marked) intent.actions.push_back(a);
-  intent.reads = PartitionMatcher(snap, filters);
+  intent.reads = PartitionMatcher(*snap, {filters});
   result.files_removed = static_cast<int64_t>(rewrite.removed.size());
   result.files_added = static_cast<int64_t>(adds.size() + rewrite.marked.size());
   return Finish(*storage, std::move(intent), result,
