@@ -6,6 +6,10 @@ find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)  # NFKC of identifiers
+# The CLI's allocator (src/anatomy/cli/main.cc); sanitizer builds keep their own.
+if(NOT ANATOMY_SANITIZE)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 find_package(msgpack CONFIG REQUIRED)  # Debian: msgpackc-cxx, target msgpackc-cxx
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)

@@ -9,7 +9,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   clang clang-format libclang-rt-14-dev llvm
   libmsgpack-cxx-dev nlohmann-json3-dev libssl-dev libsodium-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libzstd-dev libutf8proc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libzstd-dev libutf8proc-dev libjemalloc-dev
   python3 python3-venv nodejs npm
 )
 

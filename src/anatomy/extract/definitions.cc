@@ -426,6 +426,7 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
     kids_.resize(start);
   }
   // The dotted chain `a.b.c` of a name or attribute callee, for resolution.
+  CallChain chain;
   TSNode cur = fn;
   std::vector<std::string> rev;
   while (KindOf(cur) == NK::attribute) {
@@ -434,14 +435,15 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   }
   if (KindOf(cur) == NK::identifier || KindOf(cur) == NK::keyword_identifier) {
     rev.emplace_back(Text(cur));
-    c.chain.assign(rev.rbegin(), rev.rend());
+    chain.chain.assign(rev.rbegin(), rev.rend());
   } else if (!rev.empty() && KindOf(cur) == NK::call && Text(Field(cur, f_.function)) == "super") {
     // `super().m(...)` (or `super(C, self).m(...)`): m is looked up in the bases.
-    c.via_super = true;
-    c.chain.assign(rev.rbegin(), rev.rend());
+    chain.via_super = true;
+    chain.chain.assign(rev.rbegin(), rev.rend());
   }
   if (!rev.empty()) c.callee_name = rev.front();
   out_.calls.push_back(std::move(c));
+  out_.call_chains.push_back(std::move(chain));
   Push(args, scope, kLoad);
   Push(fn, scope, kLoad);
 }

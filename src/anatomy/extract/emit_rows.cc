@@ -231,16 +231,17 @@ void Analyzer::EmitRows() {
       head(def_scope_[i], b, d.base_heads.back().first, d.base_heads.back().second);
     }
   }
-  for (auto& c : out_.calls) {
-    if (!c.chain.empty()) head(c.scope_index, c.chain[0], c.head_target, c.head_kind);
-    c.scope_id = scope_ids[c.scope_index];
+  for (size_t i = 0; i < out_.calls.size(); ++i) {
+    auto& c = out_.calls[i];
+    auto& chain = out_.call_chains[i];
+    if (!chain.chain.empty())
+      head(c.scope_index, chain.chain[0], chain.head_target, chain.head_kind);
     for (uint32_t s = c.scope_index; s != kNone; s = scopes_[s].parent) {
       if (scopes_[s].def_index >= 0) {
-        c.enclosing_def_id = def_ids[static_cast<size_t>(scopes_[s].def_index)];
+        c.enclosing_def = static_cast<int32_t>(scopes_[s].def_index);
         break;
       }
     }
-    c.call_id = Id("cst_call", {path, std::to_string(c.span.bstart), std::to_string(c.span.bend)});
   }
 }
 

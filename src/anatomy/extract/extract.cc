@@ -260,6 +260,13 @@ std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOpti
   return outputs;
 }
 
+std::vector<std::string> FileIds(const std::vector<FileOutput>& outputs) {
+  std::vector<std::string> ids;
+  ids.reserve(outputs.size());
+  for (const auto& f : outputs) ids.push_back(f.file.file_id);
+  return ids;
+}
+
 std::vector<ErrorRow> ScanErrors(const ScanResult& scan) {
   std::vector<ErrorRow> out;
   for (const auto& p : scan.problems) out.push_back({p.path, "scan", p.code, p.message, 0, 0});
@@ -274,6 +281,7 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
   std::vector<bool> emit;
   std::vector<FileOutput> outputs = AnalyzeScanned(scan, options, emit, timings);
   auto t0 = Clock::now();
+  const auto file_ids = FileIds(outputs);
   if (options.only_paths) {
     std::vector<FileOutput> emitted;
     for (size_t i = 0; i < outputs.size(); ++i) {
@@ -281,14 +289,16 @@ arrow::Result<ExtractionResult> ExtractScanned(const ScanResult& scan,
     }
     outputs.swap(emitted);
   }
-  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, ScanErrors(scan), JobsOf(options)));
+  ARROW_ASSIGN_OR_RAISE(auto tables,
+                        BuildTables(outputs, file_ids, ScanErrors(scan), JobsOf(options)));
   timings.tables_ms = MsSince(t0);
   return FromTables(tables, timings);
 }
 
 struct BatchedExtraction::Impl {
   std::vector<FileOutput> outputs;
-  std::vector<size_t> order;  // indices into outputs, by file_id
+  std::vector<size_t> order;          // indices into outputs, by file_id
+  std::vector<std::string> file_ids;  // of outputs
   size_t next = 0;
   bool started = false;
   std::vector<ErrorRow> scan_errors;
@@ -312,9 +322,11 @@ arrow::Result<std::unique_ptr<BatchedExtraction>> BatchedExtraction::Make(
   std::sort(im.order.begin(), im.order.end(), [&](size_t a, size_t b) {
     return im.outputs[a].file.file_id < im.outputs[b].file.file_id;
   });
-  for (const auto& f : im.outputs) {
+  for (size_t i = 0; i < im.outputs.size(); ++i) {
+    auto& f = im.outputs[i];
+    std::vector<CallChain>().swap(f.call_chains);  // resolved: held until its batch otherwise
     for (const auto& r : f.call_resolutions) {
-      if (r.target_def_id && r.target_file_id && *r.target_file_id != f.file.file_id)
+      if (r.target_def_id && r.target_file >= 0 && static_cast<size_t>(r.target_file) != i)
         im.called_from_other_files.push_back(*r.target_def_id);
     }
   }
@@ -322,6 +334,7 @@ arrow::Result<std::unique_ptr<BatchedExtraction>> BatchedExtraction::Make(
   im.called_from_other_files.erase(
       std::unique(im.called_from_other_files.begin(), im.called_from_other_files.end()),
       im.called_from_other_files.end());
+  im.file_ids = FileIds(im.outputs);
   im.scan_errors = ScanErrors(scan);
   im.jobs = JobsOf(options);
   return out;
@@ -348,7 +361,8 @@ arrow::Result<std::optional<ExtractionResult>> BatchedExtraction::Next(int64_t m
     f = FileOutput{};  // frees the file's rows
   }
   ARROW_ASSIGN_OR_RAISE(
-      auto tables, BuildTables(batch, first ? im.scan_errors : std::vector<ErrorRow>{}, im.jobs));
+      auto tables,
+      BuildTables(batch, im.file_ids, first ? im.scan_errors : std::vector<ErrorRow>{}, im.jobs));
   im.timings.tables_ms += MsSince(t0);
   return FromTables(tables, im.timings);
 }
@@ -374,7 +388,7 @@ arrow::Result<ExtractionResult> ExtractSource(std::string_view path, std::string
   auto parser = NewPythonParser();
   AnalyzeBytes(std::string(bytes), options, parser.get(), outputs[0]);
   ResolveAcrossFiles(outputs, 1);
-  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, {}, 1));
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(outputs, {f.file_id}, {}, 1));
   return FromTables(tables, ExtractTimings{});
 }
 

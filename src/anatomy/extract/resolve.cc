@@ -133,19 +133,18 @@ class CallResolver {
     if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
   }
 
-  CallResolutionRow Resolve(const CallRow& c) {
+  CallResolutionRow Resolve(const FileOutput& f, size_t call) {
+    const CallRow& c = f.calls[call];
+    const CallChain& chain = f.call_chains[call];
     CallResolutionRow r;
-    r.call_id = c.call_id;
-    r.span = c.span;
-    r.origin = "static";
     Target t;
     Budget budget;
-    if (c.via_super) {
-      t = SuperMember(c, budget);
-    } else if (!c.chain.empty()) {
-      t = ResolveHead(c.chain[0], c.head_target, c.head_kind);
-      for (size_t i = 1; i < c.chain.size() && t.kind != Target::kNone; ++i)
-        t = Attr(t, c.chain[i], 0, budget);
+    if (chain.via_super) {
+      t = SuperMember(f, c, chain, budget);
+    } else if (!chain.chain.empty()) {
+      t = ResolveHead(chain.chain[0], chain.head_target, chain.head_kind);
+      for (size_t i = 1; i < chain.chain.size() && t.kind != Target::kNone; ++i)
+        t = Attr(t, chain.chain[i], 0, budget);
     }
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
@@ -153,7 +152,7 @@ class CallResolver {
         if (auto init = Member(t.file, t.def, "__init__", 0, budget)) {
           const auto& id = files_[init->first].definitions[init->second];
           r.target_def_id = id.def_id;
-          r.target_file_id = files_[init->first].file.file_id;
+          r.target_file = static_cast<int64_t>(init->first);
           r.target_qualified_name = id.qualified_name;
           r.resolution_method = "class_init";
           r.score = t.score * 0.95;
@@ -164,7 +163,7 @@ class CallResolver {
         r.resolution_method = t.method;
       }
       r.target_def_id = d.def_id;
-      r.target_file_id = files_[t.file].file.file_id;
+      r.target_file = static_cast<int64_t>(t.file);
       r.target_qualified_name = d.qualified_name;
       r.score = t.score;
       return r;
@@ -175,7 +174,11 @@ class CallResolver {
       r.score = t.kind == Target::kBuiltin ? 0.5 : 0.6;
       return r;
     }
-    r.target_qualified_name = t.qname.empty() ? c.callee_text : t.qname;
+    if (t.qname.empty()) {
+      r.qualified_name_is_callee_text = true;
+    } else {
+      r.target_qualified_name = t.qname;
+    }
     r.resolution_method = "unresolved";
     r.origin = "callee_text";
     r.score = 0.1;
@@ -281,15 +284,14 @@ class CallResolver {
 
   // `super().m` in a method of class C: m found in C's in-REPO bases (not in C itself).
   // Only a one-name chain (`super().m(...)`); `super().a.b()` stays unresolved.
-  Target SuperMember(const CallRow& c, Budget& budget) {
+  Target SuperMember(const FileOutput& f, const CallRow& c, const CallChain& chain,
+                     Budget& budget) {
     Target t;
-    if (c.chain.size() != 1 || !c.enclosing_def_id) return t;
-    auto method = def_by_id_.find(*c.enclosing_def_id);
-    if (method == def_by_id_.end()) return t;
-    const auto& m = files_[method->second.first].definitions[method->second.second];
+    if (chain.chain.size() != 1 || c.enclosing_def < 0) return t;
+    const auto& m = f.definitions[static_cast<size_t>(c.enclosing_def)];
     auto cls = def_by_body_.find(m.scope_id);
     if (!m.is_method || cls == def_by_body_.end()) return t;
-    if (auto found = BaseMember(cls->second.first, cls->second.second, c.chain[0], 0, budget)) {
+    if (auto found = BaseMember(cls->second.first, cls->second.second, chain.chain[0], 0, budget)) {
       t.kind = Target::kDef;
       t.file = found->first;
       t.def = found->second;
@@ -421,7 +423,8 @@ std::set<std::string> ResolveAcrossFiles(std::vector<FileOutput>& files, int job
     f.call_resolutions.clear();
     if (resolve_calls && !(*resolve_calls)[i]) return arrow::Status::OK();
     f.call_resolutions.reserve(f.calls.size());
-    for (const auto& c : f.calls) f.call_resolutions.push_back(resolver.Resolve(c));
+    for (size_t c = 0; c < f.calls.size(); ++c)
+      f.call_resolutions.push_back(resolver.Resolve(f, c));
     return arrow::Status::OK();
   });
   return resolver.Missing();

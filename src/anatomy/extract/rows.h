@@ -87,25 +87,35 @@ struct ParameterRow {
   Span span;
 };
 
+// Calls are the most numerous rows a build holds until their batch: ids are not stored but
+// made while building tables (call_id from the span, scope_id and enclosing_def_id by index).
 struct CallRow {
-  std::string call_id, scope_id, callee_text;
-  OptStr enclosing_def_id, callee_name;
+  std::string callee_text;
+  OptStr callee_name;
+  uint32_t scope_index = 0;    // FileOutput::scope_ids index
+  int32_t enclosing_def = -1;  // FileOutput::definitions index of the innermost enclosing def
   int32_t arg_count = 0, line = 0;
   Span span, callee_span;
-  // For resolution: the dotted chain of the callee when it is a name or attribute chain.
-  std::vector<std::string> chain;
-  uint32_t scope_index = 0;
-  OptStr head_target;      // binding the chain's first name denotes (see BindingRow)
-  std::string head_kind;   // its resolved_kind; empty when the name has no binding
-  bool via_super = false;  // the chain follows `super()`: its first name is a base's member
 };
 
+// What resolution needs of a call (FileOutput::call_chains, parallel to calls); dropped once
+// calls are resolved.
+struct CallChain {
+  std::vector<std::string> chain;  // the dotted chain of a name or attribute callee
+  OptStr head_target;              // binding the chain's first name denotes (see BindingRow)
+  std::string head_kind;           // its resolved_kind; empty when the name has no binding
+  bool via_super = false;          // the chain follows `super()`: its first name is a base's member
+};
+
+// One per call, in FileOutput::calls order (call_id and span are the call's).
 struct CallResolutionRow {
-  std::string call_id;
-  OptStr target_def_id, target_file_id;  // the definition called and the file it is in
-  std::string target_qualified_name, resolution_method, origin;
+  OptStr target_def_id;               // the definition called
+  int64_t target_file = -1;           // index of its file among the files resolved together
+  std::string target_qualified_name;  // unused when qualified_name_is_callee_text
+  bool qualified_name_is_callee_text = false;
+  const char* resolution_method = "unresolved";
+  const char* origin = "static";
   double score = 0;
-  Span span;
 };
 
 struct ImportRow {
@@ -162,6 +172,7 @@ struct FileOutput {
   std::vector<DefinitionRow> definitions;
   std::vector<ParameterRow> parameters;
   std::vector<CallRow> calls;
+  std::vector<CallChain> call_chains;
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;

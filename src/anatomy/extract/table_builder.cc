@@ -141,7 +141,8 @@ std::vector<std::string> BindingFlagNames(uint32_t fl, Resolution res, bool modu
 }
 
 Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
-    std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs) {
+    std::vector<FileOutput>& files, const std::vector<std::string>& file_ids,
+    const std::vector<ErrorRow>& scan_errors, int jobs) {
   // Rows of a dataset are released as soon as its table exists, to lower the peak memory.
   auto release = [&](auto member) {
     for (auto& f : files) std::decay_t<decltype(f.*member)>().swap(f.*member);
@@ -250,37 +251,47 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .span(x.span);
           }));
   release(&FileOutput::parameters);
-  ARROW_ASSIGN_OR_RAISE(t["call_sites"], Build(
-                                             "call_sites", files, jobs,
-                                             [](const FileOutput& f) -> auto& { return f.calls; },
-                                             [](Row& r, const CallRow& x, const FileOutput&) {
-                                               r.s(x.call_id)
-                                                   .s(x.scope_id)
-                                                   .os(x.enclosing_def_id)
-                                                   .s(x.callee_text)
-                                                   .os(x.callee_name)
-                                                   .i32(x.arg_count)
-                                                   .i32(x.line)
-                                                   .span(x.span)
-                                                   .span(x.callee_span);
-                                             }));
-  release(&FileOutput::calls);
-  ARROW_ASSIGN_OR_RAISE(t["call_resolutions"],
-                        Build(
-                            "call_resolutions", files, jobs,
-                            [](const FileOutput& f) -> auto& { return f.call_resolutions; },
-                            [](Row& r, const CallResolutionRow& x, const FileOutput&) {
-                              r.s(x.call_id)
-                                  .s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME")
-                                  .os(x.target_def_id)
-                                  .os(x.target_file_id)
-                                  .s(x.target_qualified_name)
-                                  .s(x.resolution_method)
-                                  .s(x.origin)
-                                  .f64(x.score)
-                                  .span(x.span);
-                            }));
+  auto call_id = [](const FileOutput& f, const CallRow& c) {
+    return core::StableId(
+        "cst_call", {f.file.path, std::to_string(c.span.bstart), std::to_string(c.span.bend)});
+  };
+  ARROW_ASSIGN_OR_RAISE(
+      t["call_sites"],
+      Build(
+          "call_sites", files, jobs, [](const FileOutput& f) -> auto& { return f.calls; },
+          [&](Row& r, const CallRow& x, const FileOutput& f) {
+            r.s(call_id(f, x))
+                .s(f.scope_ids[x.scope_index])
+                .os(x.enclosing_def >= 0
+                        ? OptStr(f.definitions[static_cast<size_t>(x.enclosing_def)].def_id)
+                        : std::nullopt)
+                .s(x.callee_text)
+                .os(x.callee_name)
+                .i32(x.arg_count)
+                .i32(x.line)
+                .span(x.span)
+                .span(x.callee_span);
+          }));
+  ARROW_ASSIGN_OR_RAISE(
+      t["call_resolutions"],
+      Build(
+          "call_resolutions", files, jobs,
+          [](const FileOutput& f) -> auto& { return f.call_resolutions; },
+          [&](Row& r, const CallResolutionRow& x, const FileOutput& f) {
+            const CallRow& call = f.calls[static_cast<size_t>(&x - f.call_resolutions.data())];
+            r.s(call_id(f, call))
+                .s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME")
+                .os(x.target_def_id)
+                .os(x.target_file >= 0 ? OptStr(file_ids[static_cast<size_t>(x.target_file)])
+                                       : std::nullopt)
+                .s(x.qualified_name_is_callee_text ? call.callee_text : x.target_qualified_name)
+                .s(x.resolution_method)
+                .s(x.origin)
+                .f64(x.score)
+                .span(call.span);
+          }));
   release(&FileOutput::call_resolutions);
+  release(&FileOutput::calls);
   ARROW_ASSIGN_OR_RAISE(t["imports"], Build(
                                           "imports", files, jobs,
                                           [](const FileOutput& f) -> auto& { return f.imports; },

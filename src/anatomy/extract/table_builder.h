@@ -16,8 +16,10 @@ namespace anatomy::extract {
 /// \brief One table per dataset name (see schemas.h), rows in the order of `files`, built on
 /// `jobs` threads (one record batch per fixed group of files).
 /// Consumes the large row vectors of `files` (emptied once their table is built).
+/// `file_ids`: the ids of the files resolved together (CallResolutionRow::target_file).
 Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
-    std::vector<FileOutput>& files, const std::vector<ErrorRow>& scan_errors, int jobs);
+    std::vector<FileOutput>& files, const std::vector<std::string>& file_ids,
+    const std::vector<ErrorRow>& scan_errors, int jobs);
 
 /// \brief The binding flags as the CPG's string list (local, global, nonlocal, free, ...).
 /// Like symtable.Symbol, a name bound at module level is both `local` and `global`.
