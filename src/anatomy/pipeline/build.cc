@@ -22,6 +22,7 @@
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/scan.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/pipeline/spill.h"
 #include "anatomy/pipeline/streamed_write.h"
 #include "anatomy/pipeline/views.h"
 #include "anatomy/serde/msgpack_codec.h"
@@ -194,7 +195,12 @@ class BatchedBuild {
  public:
   BatchedBuild(const RunContext& ctx, const engine::SessionOptions& session_options,
                BuildSummary* summary)
-      : ctx_(ctx), session_options_(session_options), summary_(summary), slots_(2) {}
+      : ctx_(ctx),
+        session_options_(session_options),
+        summary_(summary),
+        slots_(2),
+        kept_edges_(ctx.out + "/.kept-edges-" + ctx.run_id.substr(ctx.run_id.find(':') + 1) +
+                    ".arrow") {}
 
   ~BatchedBuild() {
     for (auto& [name, write] : writes_) write->Cancel(Status::Cancelled("the build stopped"));
@@ -210,7 +216,7 @@ class BatchedBuild {
 
   // One batch of files: its extraction tables are written, and the views run over them. The
   // edges into qualified names and into definitions called from other files are kept for
-  // the end: their cpg_edges_by_dst lists gather edges of every batch.
+  // the end, on disk: their cpg_edges_by_dst lists gather edges of every batch.
   Status RunBatch(const extract::ExtractionResult& extraction) {
     auto tables = extraction.Tables();
     for (const auto& [name, table] : tables) {
@@ -237,7 +243,8 @@ class BatchedBuild {
     // Edges whose lists are complete within the batch, and those kept for the end.
     ARROW_ASSIGN_OR_RAISE(auto split, SplitEdges(edges));
     edges.reset();
-    if (split.second->num_rows() > 0) kept_edges_.push_back(split.second);
+    ARROW_RETURN_NOT_OK(kept_edges_.Append(*split.second));
+    split.second.reset();
     return RunDerivedViews(*session, split.first);
   }
 
@@ -255,10 +262,8 @@ class BatchedBuild {
         Write(kQualifiedNamesState, qnames, [&] { return QualifiedNamesWrite(ctx_, nullptr); }));
     qname_parts_.clear();
     ARROW_ASSIGN_OR_RAISE(auto kept, RunBaseViews(*session));  // no edges of its own
-    if (!kept_edges_.empty()) {
-      ARROW_ASSIGN_OR_RAISE(kept, arrow::ConcatenateTables(kept_edges_));
-    }
-    kept_edges_.clear();
+    ARROW_ASSIGN_OR_RAISE(auto spilled, kept_edges_.ReadAll());
+    if (spilled) kept = std::move(spilled);
     return RunDerivedViews(*session, kept);
   }
 
@@ -410,7 +415,8 @@ class BatchedBuild {
   std::set<std::string> output_names_;  // the CPG outputs among the writes (run manifest)
   std::map<std::string, std::string> fingerprints_;
   std::shared_ptr<arrow::Array> called_from_other_files_;
-  std::vector<std::shared_ptr<arrow::Table>> qname_parts_, kept_edges_, errors_;
+  std::vector<std::shared_ptr<arrow::Table>> qname_parts_, errors_;
+  Spill kept_edges_;
   std::map<std::string, int64_t> counts_;
 };
 

@@ -28,9 +28,9 @@ struct BuildOptions {
   /// (OPTIMIZE, recorded in delta_maintenance_v2). 0: never.
   int compact_after = 8;
   /// A full build runs the views over batches of files whose source adds up to this many
-  /// bytes (BatchedExtraction): it holds the parsed files and about 100 times a batch's bytes.
+  /// bytes (BatchedExtraction): it holds the parsed files and about 200 times a batch's bytes.
   /// Smaller batches hold less and run more (smaller) plans; the tables are the same.
-  int64_t batch_bytes = int64_t{2} << 20;
+  int64_t batch_bytes = int64_t{1} << 20;
 };
 
 /// \brief What a finished build reports.

@@ -1,0 +1,82 @@
+#include "anatomy/pipeline/spill.h"
+
+#include <arrow/api.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+namespace anatomy::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<arrow::Table> Rows(int64_t first, int64_t n) {
+  arrow::Int64Builder id;
+  arrow::StringBuilder name;
+  for (int64_t i = first; i < first + n; ++i) {
+    EXPECT_TRUE(id.Append(i).ok());
+    EXPECT_TRUE((i % 3 == 0 ? name.AppendNull() : name.Append("n" + std::to_string(i))).ok());
+  }
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64(), false), arrow::field("name", arrow::utf8())});
+  return arrow::Table::Make(schema, {id.Finish().ValueOrDie(), name.Finish().ValueOrDie()});
+}
+
+class SpillTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::random_device rd;
+    dir_ = fs::temp_directory_path() / ("anatomy_spill_" + std::to_string(rd()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(SpillTest, ReadsBackEveryRowInOrderAndRemovesItsFile) {
+  const auto path = (dir_ / "kept.arrow").string();
+  {
+    Spill spill(path);
+    ASSERT_TRUE(spill.Append(*Rows(0, 5)).ok());
+    ASSERT_TRUE(spill.Append(*Rows(5, 0)).ok());  // nothing to add
+    ASSERT_TRUE(spill.Append(*Rows(5, 1000)).ok());
+    EXPECT_TRUE(fs::exists(path));
+    EXPECT_EQ(spill.num_rows(), 1005);
+    auto all = spill.ReadAll();
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    auto expected = arrow::ConcatenateTables({Rows(0, 5), Rows(5, 1000)}).ValueOrDie();
+    EXPECT_TRUE((*all)->schema()->Equals(*expected->schema()));
+    EXPECT_TRUE((*all)->Equals(*expected));
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST_F(SpillTest, NothingAppendedIsNoFileAndNoTable) {
+  const auto path = (dir_ / "none.arrow").string();
+  Spill spill(path);
+  ASSERT_TRUE(spill.Append(*Rows(0, 0)).ok());
+  EXPECT_FALSE(fs::exists(path));
+  auto all = spill.ReadAll();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, nullptr);
+}
+
+TEST_F(SpillTest, AnUnwritableFolderIsAnErrorNamingThePath) {
+  Spill spill((dir_ / "missing" / "kept.arrow").string());
+  auto st = spill.Append(*Rows(0, 3));
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.ToString().find("kept.arrow"), std::string::npos) << st.ToString();
+}
+
+TEST_F(SpillTest, AStoppedBuildLeavesNoFile) {
+  const auto path = (dir_ / "stopped.arrow").string();
+  {
+    Spill spill(path);
+    ASSERT_TRUE(spill.Append(*Rows(0, 10)).ok());
+  }
+  EXPECT_FALSE(fs::exists(path));
+}
+
+}  // namespace
+}  // namespace anatomy::pipeline
