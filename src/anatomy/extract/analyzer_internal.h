@@ -149,7 +149,9 @@ class Analyzer {
     std::string_view t = Text(n);
     return t.size() <= 1024 ? std::string(t) : std::string(t.substr(0, 1000)) + "...";
   }
-  static Span SpanOf(TSNode n) { return {ts_node_start_byte(n), ts_node_end_byte(n)}; }
+  static Span SpanOf(TSNode n) {
+    return {static_cast<int32_t>(ts_node_start_byte(n)), static_cast<int32_t>(ts_node_end_byte(n))};
+  }
   TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }
   /// Named children of n (comments skipped) into a reusable buffer; returns its start index.
   size_t NamedChildren(TSNode n, std::vector<TSNode>& buf);

@@ -24,7 +24,8 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
       if (err || missing) {
         DiagnosticRow d;
         d.kind = err ? "TS_ERROR" : "TS_MISSING";
-        d.span = {ts_node_start_byte(n), ts_node_end_byte(n)};
+        d.span = {static_cast<int32_t>(ts_node_start_byte(n)),
+                  static_cast<int32_t>(ts_node_end_byte(n))};
         TSPoint p = ts_node_start_point(n);
         d.line = static_cast<int32_t>(p.row) + 1;
         d.column = static_cast<int32_t>(p.column);
@@ -124,12 +125,11 @@ void Analyzer::EmitRows() {
   for (size_t i = 0; i < scopes_.size(); ++i) {
     const Scope& s = scopes_[i];
     ScopeRow r;
-    r.scope_id = scope_ids[i];
-    if (s.parent != kNone) r.parent_scope_id = scope_ids[s.parent];
+    if (s.parent != kNone) r.parent = s.parent;
     r.scope_kind = ScopeKindName(s.kind);
     r.scope_name = s.name;
     r.qualified_name = s.qualname;
-    if (s.def_index >= 0) r.def_id = def_ids[static_cast<size_t>(s.def_index)];
+    r.def = s.def_index;
     r.line = s.line;
     r.span = s.span;
     out_.scopes.push_back(std::move(r));

@@ -59,7 +59,8 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
   if (!f.is_python) return;
   f.module_name = ModuleNameForPath(f.path);
   f.encoding = DetectEncoding(bytes);
-  if (f.size > opt.max_file_bytes) {
+  // Spans are 32-bit (rows.h): no file over 2 GiB is parsed, whatever the option says.
+  if (f.size > std::min<int64_t>(opt.max_file_bytes, INT32_MAX)) {
     error("parse", "FILE_TOO_LARGE",
           "'" + f.path + "' has " + std::to_string(f.size) + " bytes, over the limit of " +
               std::to_string(opt.max_file_bytes),

@@ -94,10 +94,10 @@ class CallResolver {
   CallResolver(std::vector<FileOutput>& files, const ModuleIndex& idx) : files_(files), idx_(idx) {
     for (size_t fi = 0; fi < files.size(); ++fi) {
       const auto& f = files[fi];
-      if (!f.scopes.empty()) {
-        module_scope_[f.file.module_name] = f.scopes[0].scope_id;
+      if (!f.scope_ids.empty()) {
+        module_scope_[f.file.module_name] = f.scope_ids[0];
         for (size_t k = 0; k < f.bindings.size() && f.bindings[k].scope == 0; ++k) {
-          names_[Key(f.scopes[0].scope_id, f.names[f.bindings[k].name])] = &f.binding_ids[k];
+          names_[Key(f.scope_ids[0], f.names[f.bindings[k].name])] = &f.binding_ids[k];
         }
       }
       for (size_t di = 0; di < f.definitions.size(); ++di) {

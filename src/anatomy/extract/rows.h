@@ -11,9 +11,11 @@ namespace anatomy::extract {
 
 using OptStr = std::optional<std::string>;
 
+// Byte offsets into a file of at most 2 GiB (larger files are not parsed: FILE_TOO_LARGE);
+// 32 bits each keep the millions of rows a build holds smaller.
 struct Span {
-  int64_t bstart = 0;
-  int64_t bend = 0;
+  int32_t bstart = 0;
+  int32_t bend = 0;
 };
 
 struct FileRow {
@@ -22,11 +24,12 @@ struct FileRow {
   bool is_python = false, parsed = false, has_syntax_errors = false;
 };
 
+// Scope i's id is FileOutput::scope_ids[i]; its parent and definition are indices.
 struct ScopeRow {
-  std::string scope_id;
-  OptStr parent_scope_id;
-  std::string scope_kind, scope_name, qualified_name;
-  OptStr def_id;
+  int64_t parent = -1;  // FileOutput::scope_ids index; -1: the module scope
+  int64_t def = -1;     // FileOutput::definitions index of the definition creating it
+  const char* scope_kind = "";
+  std::string scope_name, qualified_name;
   int32_t line = 0;
   Span span;
 };
@@ -134,7 +137,8 @@ struct ReferenceRow {  // attribute accesses (name references are `use` occurren
   const char* ctx = "load";
   Span span;
   // The name it denotes: `pkg.mod.C.x` for `self.x` in a method of class C (`self` its first
-  // parameter, used in the method's own scope); otherwise the text. Set after the walk.
+  // parameter, used in the method's own scope); otherwise (left empty) the text. Set after the
+  // walk.
   std::string qualified_name = {};
 };
 

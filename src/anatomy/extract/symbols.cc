@@ -246,7 +246,7 @@ namespace {
 // the method's class. Nested functions and lambdas keep the text: their `self` may be rebound.
 void QualifyReferences(FileOutput& out) {
   std::unordered_map<std::string, const ScopeRow*> scopes;
-  for (const auto& s : out.scopes) scopes.emplace(s.scope_id, &s);
+  for (size_t i = 0; i < out.scopes.size(); ++i) scopes.emplace(out.scope_ids[i], &out.scopes[i]);
   std::unordered_map<std::string, std::string> first_param;  // def_id -> name
   for (const auto& p : out.parameters) {
     if (p.position == 0) first_param.emplace(p.def_id, p.name);
@@ -263,7 +263,6 @@ void QualifyReferences(FileOutput& out) {
     methods.emplace(d.body_scope_id, std::make_pair(param->second, cls->second->qualified_name));
   }
   for (auto& r : out.references) {
-    r.qualified_name = r.text;
     auto m = methods.find(out.scope_ids[r.scope]);
     if (m == methods.end()) continue;
     const std::string& self = m->second.first;

@@ -168,13 +168,16 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
   ARROW_ASSIGN_OR_RAISE(
       t["scopes"], Build(
                        "scopes", files, jobs, [](const FileOutput& f) -> auto& { return f.scopes; },
-                       [](Row& r, const ScopeRow& x, const FileOutput&) {
-                         r.s(x.scope_id)
-                             .os(x.parent_scope_id)
+                       [](Row& r, const ScopeRow& x, const FileOutput& f) {
+                         r.s(f.scope_ids[static_cast<size_t>(&x - f.scopes.data())])
+                             .os(x.parent >= 0 ? OptStr(f.scope_ids[static_cast<size_t>(x.parent)])
+                                               : std::nullopt)
                              .s(x.scope_kind)
                              .s(x.scope_name)
                              .s(x.qualified_name)
-                             .os(x.def_id)
+                             .os(x.def >= 0
+                                     ? OptStr(f.definitions[static_cast<size_t>(x.def)].def_id)
+                                     : std::nullopt)
                              .i32(x.line)
                              .span(x.span);
                        }));
@@ -326,7 +329,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .s("attribute")
                 .s(x.name)
                 .s(x.text)
-                .s(x.qualified_name)
+                .s(x.qualified_name.empty() ? x.text : x.qualified_name)
                 .s(x.ctx)
                 .span(x.span);
           }));

@@ -248,7 +248,7 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
             if (unbind_sites_.insert({scope, sym, b}).second) {
               occs_.push_back({scope,
                                sym,
-                               {b, b},
+                               {static_cast<int32_t>(b), static_cast<int32_t>(b)},
                                "def",
                                "except_unbind",
                                static_cast<int32_t>(end.row) + 1,
