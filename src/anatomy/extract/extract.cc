@@ -60,10 +60,11 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
   f.module_name = ModuleNameForPath(f.path);
   f.encoding = DetectEncoding(bytes);
   // Spans are 32-bit (rows.h): no file over 2 GiB is parsed, whatever the option says.
-  if (f.size > std::min<int64_t>(opt.max_file_bytes, INT32_MAX)) {
+  const int64_t max_bytes = std::min<int64_t>(opt.max_file_bytes, INT32_MAX);
+  if (f.size > max_bytes) {
     error("parse", "FILE_TOO_LARGE",
           "'" + f.path + "' has " + std::to_string(f.size) + " bytes, over the limit of " +
-              std::to_string(opt.max_file_bytes),
+              std::to_string(max_bytes),
           0, f.size);
     return;
   }
