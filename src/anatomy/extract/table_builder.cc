@@ -254,16 +254,27 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .span(x.span);
           }));
   release(&FileOutput::parameters);
-  auto call_id = [](const FileOutput& f, const CallRow& c) {
-    return core::StableId(
-        "cst_call", {f.file.path, std::to_string(c.span.bstart), std::to_string(c.span.bend)});
+  // Call ids are not held in the rows (rows.h): hashed once here for call_sites and
+  // call_resolutions (one resolution per call, in call order).
+  std::vector<std::vector<std::string>> call_ids(files.size());
+  ARROW_RETURN_NOT_OK(core::ParallelFor(files.size(), jobs, [&](size_t i) {
+    const FileOutput& f = files[i];
+    call_ids[i].reserve(f.calls.size());
+    for (const auto& c : f.calls) {
+      call_ids[i].push_back(core::StableId(
+          "cst_call", {f.file.path, std::to_string(c.span.bstart), std::to_string(c.span.bend)}));
+    }
+    return arrow::Status::OK();
+  }));
+  auto call_id = [&](const FileOutput& f, size_t call) -> const std::string& {
+    return call_ids[static_cast<size_t>(&f - files.data())][call];
   };
   ARROW_ASSIGN_OR_RAISE(
       t["call_sites"],
       Build(
           "call_sites", files, jobs, [](const FileOutput& f) -> auto& { return f.calls; },
           [&](Row& r, const CallRow& x, const FileOutput& f) {
-            r.s(call_id(f, x))
+            r.s(call_id(f, static_cast<size_t>(&x - f.calls.data())))
                 .s(f.scope_ids[x.scope_index])
                 .os(x.enclosing_def >= 0
                         ? OptStr(f.definitions[static_cast<size_t>(x.enclosing_def)].def_id)
@@ -281,8 +292,9 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           "call_resolutions", files, jobs,
           [](const FileOutput& f) -> auto& { return f.call_resolutions; },
           [&](Row& r, const CallResolutionRow& x, const FileOutput& f) {
-            const CallRow& call = f.calls[static_cast<size_t>(&x - f.call_resolutions.data())];
-            r.s(call_id(f, call))
+            const auto i = static_cast<size_t>(&x - f.call_resolutions.data());
+            const CallRow& call = f.calls[i];
+            r.s(call_id(f, i))
                 .s(x.target_def_id ? "PY_CALLS_SYMBOL" : "PY_CALLS_QNAME")
                 .os(x.target_def_id)
                 .os(x.target_file >= 0 ? OptStr(file_ids[static_cast<size_t>(x.target_file)])
@@ -295,6 +307,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           }));
   release(&FileOutput::call_resolutions);
   release(&FileOutput::calls);
+  call_ids.clear();
   ARROW_ASSIGN_OR_RAISE(t["imports"], Build(
                                           "imports", files, jobs,
                                           [](const FileOutput& f) -> auto& { return f.imports; },
