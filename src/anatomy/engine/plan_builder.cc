@@ -17,31 +17,44 @@ namespace {
 
 const char* JoinKindName(JoinKind kind) {
   switch (kind) {
-    case JoinKind::kInner: return "inner";
-    case JoinKind::kLeftOuter: return "left_outer";
-    case JoinKind::kRightOuter: return "right_outer";
-    case JoinKind::kFullOuter: return "full_outer";
-    case JoinKind::kLeftSemi: return "left_semi";
-    case JoinKind::kLeftAnti: return "left_anti";
+    case JoinKind::kInner:
+      return "inner";
+    case JoinKind::kLeftOuter:
+      return "left_outer";
+    case JoinKind::kRightOuter:
+      return "right_outer";
+    case JoinKind::kFullOuter:
+      return "full_outer";
+    case JoinKind::kLeftSemi:
+      return "left_semi";
+    case JoinKind::kLeftAnti:
+      return "left_anti";
   }
   return "inner";
 }
 
 ac::JoinType ToAceroJoin(JoinKind kind) {
   switch (kind) {
-    case JoinKind::kInner: return ac::JoinType::INNER;
-    case JoinKind::kLeftOuter: return ac::JoinType::LEFT_OUTER;
-    case JoinKind::kRightOuter: return ac::JoinType::RIGHT_OUTER;
-    case JoinKind::kFullOuter: return ac::JoinType::FULL_OUTER;
-    case JoinKind::kLeftSemi: return ac::JoinType::LEFT_SEMI;
-    case JoinKind::kLeftAnti: return ac::JoinType::LEFT_ANTI;
+    case JoinKind::kInner:
+      return ac::JoinType::INNER;
+    case JoinKind::kLeftOuter:
+      return ac::JoinType::LEFT_OUTER;
+    case JoinKind::kRightOuter:
+      return ac::JoinType::RIGHT_OUTER;
+    case JoinKind::kFullOuter:
+      return ac::JoinType::FULL_OUTER;
+    case JoinKind::kLeftSemi:
+      return ac::JoinType::LEFT_SEMI;
+    case JoinKind::kLeftAnti:
+      return ac::JoinType::LEFT_ANTI;
   }
   return ac::JoinType::INNER;
 }
 
 // Field names and function names an expression references, found by walking the expression
 // object itself (not its text).
-void Walk(const cp::Expression& expr, std::set<std::string>* fields, std::set<std::string>* functions) {
+void Walk(const cp::Expression& expr, std::set<std::string>* fields,
+          std::set<std::string>* functions) {
   if (const auto* call = expr.call()) {
     functions->insert(call->function_name);
     for (const auto& arg : call->arguments) Walk(arg, fields, functions);
@@ -85,8 +98,22 @@ void PlanBuilder::AddNode(PlanTreeNode node, ac::Declaration decl) {
   plan_.declaration = std::move(decl);
 }
 
-void PlanBuilder::RefreshSchema(std::vector<std::set<ColumnRef>> origins) {
-  auto schema = ac::DeclarationToSchema(plan_.declaration);
+Result<std::shared_ptr<arrow::Schema>> PlanBuilder::RootSchema(
+    const std::vector<std::shared_ptr<arrow::Schema>>& inputs) const {
+  if (inputs.empty()) return ac::DeclarationToSchema(plan_.declaration);
+  ac::Declaration root = plan_.declaration;
+  root.inputs.clear();
+  for (const auto& input : inputs) {
+    ARROW_ASSIGN_OR_RAISE(auto empty, arrow::Table::MakeEmpty(input));
+    root.inputs.emplace_back(
+        ac::Declaration("table_source", ac::TableSourceNodeOptions(std::move(empty))));
+  }
+  return ac::DeclarationToSchema(root);
+}
+
+void PlanBuilder::RefreshSchema(std::vector<std::set<ColumnRef>> origins,
+                                const std::vector<std::shared_ptr<arrow::Schema>>& inputs) {
+  auto schema = RootSchema(inputs);
   if (!schema.ok()) {
     Fail(schema.status().WithMessage("plan node '", plan_.nodes.back().kind,
                                      "': ", schema.status().message()));
@@ -131,8 +158,9 @@ PlanBuilder PlanBuilder::Scan(const Session& session, const std::string& table,
 
   auto batches = source.batches;
   ac::Declaration decl{"record_batch_source",
-                       ac::RecordBatchSourceNodeOptions(
-                           source.schema, [batches] { return arrow::MakeVectorIterator(batches); })};
+                       ac::RecordBatchSourceNodeOptions(source.schema, [batches] {
+                         return arrow::MakeVectorIterator(batches);
+                       })};
   PlanTreeNode node = Node("scan");
   node.dataset = table;
   node.columns = columns;
@@ -157,8 +185,8 @@ PlanBuilder PlanBuilder::Scan(const Session& session, const std::string& table,
   std::vector<std::set<ColumnRef>> projected;
   for (const auto& c : columns) {
     if (source.schema->GetFieldIndex(c) < 0) {
-      b.Fail(Status::KeyError("scan of '", table, "': no column '", c, "' (schema: ",
-                              source.schema->ToString(), ")"));
+      b.Fail(Status::KeyError("scan of '", table, "': no column '", c,
+                              "' (schema: ", source.schema->ToString(), ")"));
       return b;
     }
     refs.push_back(cp::field_ref(c));
@@ -183,8 +211,10 @@ PlanBuilder& PlanBuilder::Filter(cp::Expression predicate) {
   plan_.lineage.filters.push_back(predicate.ToString());
   PlanTreeNode node = Node("filter");
   node.exprs = {predicate.ToString()};
-  AddNode(std::move(node), ac::Declaration("filter", {plan_.declaration}, ac::FilterNodeOptions(predicate)));
-  RefreshSchema(origins_);
+  const auto input = plan_.output_schema;
+  AddNode(std::move(node),
+          ac::Declaration("filter", {plan_.declaration}, ac::FilterNodeOptions(predicate)));
+  RefreshSchema(origins_, {input});
   return *this;
 }
 
@@ -213,9 +243,10 @@ PlanBuilder& PlanBuilder::Project(std::vector<NamedExpr> exprs) {
     es.push_back(e.expr);
     names.push_back(e.name);
   }
+  const auto input = plan_.output_schema;
   AddNode(std::move(node),
           ac::Declaration("project", {plan_.declaration}, ac::ProjectNodeOptions(es, names)));
-  RefreshSchema(std::move(origins));
+  RefreshSchema(std::move(origins), {input});
   return *this;
 }
 
@@ -291,9 +322,10 @@ PlanBuilder& PlanBuilder::Join(const PlanBuilder& right, JoinKind kind,
   node.right_keys = right_keys;
   node.inputs = {left_root, right_root};
   ac::HashJoinNodeOptions options(ToAceroJoin(kind), lk, rk, cp::literal(true), "", "_right");
+  const auto left_schema = plan_.output_schema;
   AddNode(std::move(node),
           ac::Declaration("hashjoin", {std::move(left_decl), right.plan_.declaration}, options));
-  RefreshSchema(std::move(origins));
+  RefreshSchema(std::move(origins), {left_schema, right.plan_.output_schema});
   return *this;
 }
 
@@ -328,14 +360,15 @@ PlanBuilder& PlanBuilder::Aggregate(std::vector<AggregateSpec> aggregates,
     key_refs.emplace_back(k);
     by_name[k] = OriginsOf(k);
   }
+  const auto input = plan_.output_schema;
   AddNode(std::move(node), ac::Declaration("aggregate", {plan_.declaration},
                                            ac::AggregateNodeOptions(aggs, key_refs)));
-  auto schema = ac::DeclarationToSchema(plan_.declaration);
+  auto schema = RootSchema({input});
   std::vector<std::set<ColumnRef>> origins;
   if (schema.ok()) {
     for (const auto& f : (*schema)->fields()) origins.push_back(by_name[f->name()]);
   }
-  RefreshSchema(std::move(origins));
+  RefreshSchema(std::move(origins), {input});
   return *this;
 }
 
@@ -348,14 +381,16 @@ PlanBuilder& PlanBuilder::OrderBy(std::vector<SortSpec> keys) {
       Fail(Status::KeyError("order_by: no column '", k.column, "'"));
       return *this;
     }
-    sort_keys.emplace_back(k.column, k.descending ? cp::SortOrder::Descending : cp::SortOrder::Ascending);
+    sort_keys.emplace_back(k.column,
+                           k.descending ? cp::SortOrder::Descending : cp::SortOrder::Ascending);
     node.sort_keys.push_back(k.column + (k.descending ? " DESC" : " ASC"));
     auto o = OriginsOf(k.column);
     plan_.lineage.exprs.push_back({"order_by", {o.begin(), o.end()}, {}, node.sort_keys.back()});
   }
+  const auto input = plan_.output_schema;
   AddNode(std::move(node), ac::Declaration("order_by", {plan_.declaration},
                                            ac::OrderByNodeOptions(cp::Ordering(sort_keys))));
-  RefreshSchema(origins_);
+  RefreshSchema(origins_, {input});
   return *this;
 }
 
@@ -380,10 +415,10 @@ PlanBuilder& PlanBuilder::Union(const PlanBuilder& other) {
   const int32_t right_root = static_cast<int32_t>(plan_.nodes.size()) - 1;
   PlanTreeNode node = Node("union");
   node.inputs = {left_root, right_root};
-  AddNode(std::move(node),
-          ac::Declaration("union", {std::move(left_decl), other.plan_.declaration},
-                          ac::ExecNodeOptions{}));
-  RefreshSchema(std::move(origins));
+  const auto left_schema = plan_.output_schema;
+  AddNode(std::move(node), ac::Declaration("union", {std::move(left_decl), other.plan_.declaration},
+                                           ac::ExecNodeOptions{}));
+  RefreshSchema(std::move(origins), {left_schema, other.plan_.output_schema});
   return *this;
 }
 
@@ -396,9 +431,10 @@ PlanBuilder& PlanBuilder::Limit(int64_t count, int64_t offset) {
   PlanTreeNode node = Node("limit");
   node.limit = count;
   node.offset = offset;
+  const auto input = plan_.output_schema;
   AddNode(std::move(node),
           ac::Declaration("fetch", {plan_.declaration}, ac::FetchNodeOptions(offset, count)));
-  RefreshSchema(origins_);
+  RefreshSchema(origins_, {input});
   return *this;
 }
 
@@ -413,7 +449,8 @@ Result<LogicalPlan> PlanBuilder::Build() const {
     tables.insert(ds);
     for (const auto& c : cols) all.insert({ds, c});
   }
-  for (const auto& e : l.exprs) all.insert(e.referenced_columns.begin(), e.referenced_columns.end());
+  for (const auto& e : l.exprs)
+    all.insert(e.referenced_columns.begin(), e.referenced_columns.end());
   l.all_required_columns.assign(all.begin(), all.end());
   l.referenced_tables.assign(tables.begin(), tables.end());
   l.filters = SortedUnique(std::move(l.filters));

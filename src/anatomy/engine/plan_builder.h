@@ -72,8 +72,15 @@ class PlanBuilder {
   void AddNode(PlanTreeNode node, arrow::acero::Declaration decl);
   // Records an expression: referenced columns (mapped to source tables) and functions.
   void RecordExpr(const std::string& kind, const arrow::compute::Expression& expr);
-  // Recomputes the output schema from the declaration and remaps column origins by name.
-  void RefreshSchema(std::vector<std::set<ColumnRef>> origins);
+  // Recomputes the output schema from the root declaration and remaps column origins by name.
+  // With `inputs` (the schemas of the root's inputs), only the root node is bound, over empty
+  // sources of those schemas: binding the whole plan again at every node would make building
+  // a plan quadratic in its nodes.
+  void RefreshSchema(std::vector<std::set<ColumnRef>> origins,
+                     const std::vector<std::shared_ptr<arrow::Schema>>& inputs = {});
+  // The root declaration's output schema (bound alone over `inputs` when given).
+  Result<std::shared_ptr<arrow::Schema>> RootSchema(
+      const std::vector<std::shared_ptr<arrow::Schema>>& inputs) const;
   std::set<ColumnRef> OriginsOf(const std::string& column);
   void Fail(Status status);
   void Merge(const PlanBuilder& other);
