@@ -116,12 +116,16 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
   }
 }
 
-/// Columns whose values look unique: dictionary encoding of them is wasted work (the Parquet
-/// writer hashes every value until the dictionary page overflows, then falls back to plain), so
-/// it is turned off for them. Judged on a sample of the first values: more than half distinct.
-/// The fields of a list of structs are judged on their elements (`edges.list.element.edge_id`:
-/// Parquet column paths).
+/// Columns whose values repeat little: dictionary encoding of them is wasted work, so it is
+/// turned off for them. The Parquet writer hashes every value into the dictionary, and zstd
+/// already finds the repeats of a plain page (an entity's id on its few adjacent property
+/// rows, a path on a file's rows). On the stdlib build, keeping dictionaries only for columns
+/// whose values average kMinRepeats rows each (kinds, keys, methods) took 2.5% less CPU than
+/// keeping them for all but mostly-unique columns, and wrote 2% fewer bytes. Judged on a sample
+/// of the first values. The fields of a list of structs are judged on their elements
+/// (`edges.list.element.edge_id`: Parquet column paths).
 constexpr int64_t kMinRowsToJudge = 1024;
+constexpr int64_t kMinRepeats = 64;
 
 bool IsDictionaryCandidate(const arrow::DataType& type) {
   auto id = type.id();
@@ -129,13 +133,13 @@ bool IsDictionaryCandidate(const arrow::DataType& type) {
          id == arrow::Type::TIMESTAMP || id == arrow::Type::DATE32 || id == arrow::Type::DECIMAL128;
 }
 
-bool MostlyUnique(const arrow::Datum& sample, int64_t length) {
+bool RepeatsLittle(const arrow::Datum& sample, int64_t length) {
   auto distinct = cp::CallFunction("count_distinct", {sample});
-  return distinct.ok() && 2 * distinct->scalar_as<arrow::Int64Scalar>().value > length;
+  return distinct.ok() && kMinRepeats * distinct->scalar_as<arrow::Int64Scalar>().value > length;
 }
 
-std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
-  constexpr int64_t kSample = 1 << 13;  // enough to tell "mostly unique" from "repeats"
+std::vector<std::string> RarelyRepeatedColumns(const arrow::Table& table) {
+  constexpr int64_t kSample = 1 << 13;  // enough to tell "repeats little" from "repeats"
   std::vector<std::string> out;
   for (int i = 0; i < table.num_columns(); ++i) {
     const auto& col = table.column(i);
@@ -144,7 +148,7 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
     if (IsDictionaryCandidate(*col->type())) {
       if (col->length() < kMinRowsToJudge) continue;
       auto sample = col->Slice(0, std::min(kSample, col->length()));
-      if (MostlyUnique(sample, sample->length())) out.push_back(name);
+      if (RepeatsLittle(sample, sample->length())) out.push_back(name);
       continue;
     }
     const auto* list = dynamic_cast<const arrow::ListType*>(col->type().get());
@@ -160,7 +164,7 @@ std::vector<std::string> MostlyUniqueColumns(const arrow::Table& table) {
     for (int f = 0; f < type.num_fields(); ++f) {
       if (!IsDictionaryCandidate(*type.field(f)->type())) continue;
       auto field = structs.GetFlattenedField(f);
-      if (field.ok() && MostlyUnique(*field, (*field)->length()))
+      if (field.ok() && RepeatsLittle(*field, (*field)->length()))
         out.push_back(name + ".list.element." + type.field(f)->name());
     }
   }
@@ -441,7 +445,7 @@ std::vector<std::string> DataFileWriter::PlainColumns(const std::string& dir,
   if (it != plain_.end()) return it->second;
   // Decided once per partition and write, on the first rows enough to judge by (the later
   // chunks of a streamed write are more of the same); smaller samples are judged again.
-  auto plain = MostlyUniqueColumns(rows);
+  auto plain = RarelyRepeatedColumns(rows);
   if (rows.num_rows() >= kMinRowsToJudge) plain_.emplace(dir, plain);
   return plain;
 }

@@ -62,7 +62,7 @@ class DataFileWriter {
   Status WritePart(std::shared_ptr<arrow::Table> part, const std::string& dir,
                    const PartitionValues& values, bool last, std::vector<AddFile>* out);
 
-  /// The columns of partition `dir` written without a dictionary (mostly unique values).
+  /// The columns of partition `dir` written without a dictionary (values that repeat little).
   std::vector<std::string> PlainColumns(const std::string& dir, const arrow::Table& rows);
 
   Storage& storage_;
