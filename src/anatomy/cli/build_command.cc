@@ -1,3 +1,4 @@
+#include <arrow/util/thread_pool.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -90,7 +91,10 @@ void AddBuildCommand(CLI::App& app) {
   args->options.out = "anatomy-out";
   cmd->add_option("--out", args->options.out, "Output folder (Delta tables)")
       ->capture_default_str();
-  cmd->add_option("--jobs", args->options.jobs, "Parser threads (0 = all cores)")
+  cmd->add_option("--jobs", args->options.jobs,
+                  "Parallelism of the build: parser threads, Arrow's CPU pool (plans, Parquet "
+                  "encoding) and table writes at once (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--profile", args->options.profile, "Runtime profile name")
       ->capture_default_str();
@@ -110,6 +114,15 @@ void AddBuildCommand(CLI::App& app) {
       "Rebuild only the files changed since the previous build in --out (and the files that "
       "import them); a full build when that is not sound, with the reason");
   cmd->callback([args] {
+    // Arrow's CPU pool runs the plans and encodes the Parquet columns; the build's own
+    // threads (parsing, concurrent writes, file splits) follow its capacity.
+    if (args->options.jobs > 0) {
+      if (auto st = arrow::SetCpuThreadPoolCapacity(args->options.jobs); !st.ok()) {
+        std::cerr << "anatomy build: --jobs " << args->options.jobs << ": " << st.ToString()
+                  << "\n";
+        throw CLI::RuntimeError(1);
+      }
+    }
     Progress progress;
     auto summary = incremental::Build(args->options, args->incremental, std::ref(progress));
     if (!summary.ok()) {

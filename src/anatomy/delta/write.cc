@@ -2,13 +2,13 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/thread_pool.h>
 
 #include <algorithm>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "anatomy/core/parallel.h"
 #include "anatomy/delta/checkpoint_writer.h"
@@ -362,8 +362,7 @@ Result<RowRewrite> RewriteMatching(const Snapshot& snap,
     ARROW_ASSIGN_OR_RAISE(splits[i].kept, Conform(table, schema));
     return Status::OK();
   };
-  ARROW_RETURN_NOT_OK(core::ParallelFor(
-      files.size(), static_cast<int>(std::thread::hardware_concurrency()), split));
+  ARROW_RETURN_NOT_OK(core::ParallelFor(files.size(), arrow::GetCpuThreadPoolCapacity(), split));
   RowRewrite out;
   std::vector<std::vector<uint64_t>> vectors;
   for (size_t i = 0; i < files.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "anatomy/extract/extract.h"
 
 #include <arrow/api.h>
+#include <arrow/util/thread_pool.h>
 #include <tree_sitter/api.h>
 
 #include <algorithm>
@@ -193,8 +194,7 @@ int64_t MsSince(Clock::time_point t) {
 }
 
 int JobsOf(const ExtractOptions& options) {
-  return std::max(
-      1, options.jobs > 0 ? options.jobs : static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(1, options.jobs > 0 ? options.jobs : arrow::GetCpuThreadPoolCapacity());
 }
 
 // Parses the scanned files (all, or with `only_paths` those and the modules their resolution

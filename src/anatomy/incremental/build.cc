@@ -2,11 +2,11 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/thread_pool.h>
 
 #include <filesystem>
 #include <future>
 #include <set>
-#include <thread>
 #include <tuple>
 
 #include "anatomy/artifacts/store.h"
@@ -230,8 +230,7 @@ class Builder {
   Result<std::vector<engine::WriteOutcome>> UpsertAll(const Upserts& upserts) {
     std::vector<engine::WriteOutcome> outcomes(upserts.size());
     ARROW_RETURN_NOT_OK(core::ParallelFor(
-        upserts.size(), static_cast<int>(std::thread::hardware_concurrency()),
-        [&](size_t i) -> Status {
+        upserts.size(), arrow::GetCpuThreadPoolCapacity(), [&](size_t i) -> Status {
           ARROW_ASSIGN_OR_RAISE(outcomes[i],
                                 writer_.Write(AsUpsert(upserts[i].first, upserts[i].second)));
           return Status::OK();

@@ -2,6 +2,7 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
+#include <arrow/util/thread_pool.h>
 
 #include <filesystem>
 #include <random>
@@ -198,7 +199,7 @@ class BatchedBuild {
       : ctx_(ctx),
         session_options_(session_options),
         summary_(summary),
-        slots_(2),
+        slots_(std::max(1, arrow::GetCpuThreadPoolCapacity())),
         kept_edges_(ctx.out + "/.kept-edges-" + ctx.run_id.substr(ctx.run_id.find(':') + 1) +
                     ".arrow") {}
 
@@ -271,7 +272,8 @@ class BatchedBuild {
   Status Finish(std::vector<artifacts::OutputDescriptor>* outputs, const ProgressFn& progress) {
     int64_t done = 0;
     const auto total = static_cast<int64_t>(write_order_.size());
-    // Every write writes what it holds back at once (two at a time), then each commits.
+    // Every write writes what it holds back at once (as many at a time as there are slots), then
+    // each commits.
     for (const auto& name : write_order_) writes_.at(name)->Close();
     for (const auto& name : write_order_) {
       auto& write = writes_.at(name);
