@@ -201,6 +201,128 @@ Result<Key> MakeKey(const arrow::ChunkedArray& column, const cp::SortKey& sort_k
   return key;
 }
 
+// A row while its run is refined by one key: the key's value as two order-preserving words
+// (a string's eight bytes after its run's common prefix, and the eight after them) behind
+// its class.
+struct Entry {
+  uint64_t word, word2;
+  Row row;
+  uint8_t klass;  // position of the value class in the key's order
+};
+
+bool EntryLess(const Entry& a, const Entry& b) {
+  if (a.klass != b.klass) return a.klass < b.klass;
+  if (a.word != b.word) return a.word < b.word;
+  return a.word2 < b.word2;
+}
+
+bool EntryEqual(const Entry& a, const Entry& b) {
+  return a.klass == b.klass && a.word == b.word && a.word2 == b.word2;
+}
+
+// Order-preserving unsigned images of the raw values (flipped for a descending key).
+uint64_t OrderedBits(int64_t v) { return static_cast<uint64_t>(v) ^ (uint64_t{1} << 63); }
+uint64_t OrderedBits(double v) {
+  if (v == 0) v = 0;  // -0.0 ties with 0.0, as the comparison does
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return (bits >> 63) ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+// Sorts `run` (rows tied on the keys before `k`) by keys[k..], then by row.
+void SortRun(const std::vector<Key>& keys, size_t k, std::span<Entry> run) {
+  if (run.size() < 2) return;
+  if (k == keys.size()) {
+    std::sort(run.begin(), run.end(), [](const Entry& a, const Entry& b) { return a.row < b.row; });
+    return;
+  }
+  const Key& key = keys[k];
+  const bool raw_string = !key.ranked && key.raw_kind == Key::kString;
+  // A run's strings share their first `common` bytes (ids of one kind share "kind:").
+  size_t common = 0;
+  if (raw_string) {
+    std::string_view head;
+    bool seen = false;
+    for (const Entry& e : run) {
+      if (key.value_class[e.row] != kValue) continue;
+      const std::string_view s = key.strings[e.row];
+      if (!seen) {
+        head = s;
+        common = s.size();
+        seen = true;
+        continue;
+      }
+      const size_t limit = std::min(common, s.size());
+      size_t j = 0;
+      while (j < limit && s[j] == head[j]) ++j;
+      common = j;
+    }
+  }
+  const uint64_t flip = key.descending ? ~uint64_t{0} : 0;
+  for (Entry& e : run) {
+    const Row r = e.row;
+    e.word = e.word2 = 0;
+    if (key.ranked) {
+      e.klass = 0;
+      e.word = key.rank[r];  // ranks already hold the direction and null placement
+      continue;
+    }
+    const uint8_t c = key.value_class[r];
+    e.klass = key.nulls_first ? static_cast<uint8_t>(kNull - c) : c;
+    if (c != kValue) continue;
+    switch (key.raw_kind) {
+      case Key::kString: {
+        const std::string_view rest = key.strings[r].substr(common);
+        e.word = Prefix(rest) ^ flip;
+        e.word2 = (rest.size() > 8 ? Prefix(rest.substr(8)) : 0) ^ flip;
+        break;
+      }
+      case Key::kInt:
+        e.word = OrderedBits(key.ints[r]) ^ flip;
+        break;
+      case Key::kUInt:
+        e.word = key.uints[r] ^ flip;
+        break;
+      case Key::kDouble:
+        e.word = OrderedBits(key.doubles[r]) ^ flip;
+        break;
+    }
+  }
+  std::sort(run.begin(), run.end(), EntryLess);
+  for (size_t b = 0; b < run.size();) {
+    size_t e = b + 1;
+    while (e < run.size() && EntryEqual(run[e], run[b])) ++e;
+    std::span<Entry> tied = run.subspan(b, e - b);
+    b = e;
+    if (tied.size() < 2) continue;
+    // Strings tied on their words may still differ past them (or in trailing NUL bytes):
+    // compared whole, unless they are all equal (one id's many edges).
+    const bool exact = !raw_string || tied[0].klass != (key.nulls_first ? kNull : kValue);
+    if (!exact) {
+      const std::string_view first = key.strings[tied[0].row];
+      bool all_equal = true;
+      for (const Entry& t : tied) {
+        if (key.strings[t.row] != first) {
+          all_equal = false;
+          break;
+        }
+      }
+      if (!all_equal) {
+        std::sort(tied.begin(), tied.end(),
+                  [&](const Entry& x, const Entry& y) { return key.Compare(x.row, y.row) < 0; });
+        for (size_t i = 0; i < tied.size();) {
+          size_t j = i + 1;
+          while (j < tied.size() && key.Compare(tied[j].row, tied[i].row) == 0) ++j;
+          SortRun(keys, k + 1, tied.subspan(i, j - i));
+          i = j;
+        }
+        continue;
+      }
+    }
+    SortRun(keys, k + 1, tied);
+  }
+}
+
 // The permutation that sorts the rows by `keys`.
 std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
   // Leading ranked keys pack into one mixed-radix integer.
@@ -244,64 +366,13 @@ std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
   }
   if (packed == keys.size()) return order;  // ties keep their input order
 
-  // Within each bucket: the remaining keys, then the input order (a stable sort).
-  const Key& first = keys[packed];
-  const bool prefixed = !first.ranked && first.raw_kind == Key::kString;
-  // Two words of prefix: ids of several kinds in one bucket ("py_binding:…", "py_scope:…")
-  // differ in their first eight bytes by kind only, in the next ones by value.
-  struct Entry {
-    uint64_t prefix, prefix2;
-    Row row;
-  };
+  // Within each bucket: the remaining keys one at a time, each refining the runs the keys
+  // before it left tied, then the input order (a stable sort).
   std::vector<Entry> entries;
   for (const auto& [begin, end] : buckets) {
-    // The bucket's strings share their first `common` bytes (ids of one kind share "kind:"):
-    // the prefix compared first is the eight bytes after them.
-    size_t common = 0;
-    if (prefixed) {
-      std::string_view head;
-      bool seen = false;
-      for (Row i = begin; i < end; ++i) {
-        if (first.value_class[order[i]] != kValue) continue;
-        const std::string_view s = first.strings[order[i]];
-        if (!seen) {
-          head = s;
-          common = s.size();
-          seen = true;
-          continue;
-        }
-        const size_t limit = std::min(common, s.size());
-        size_t j = 0;
-        while (j < limit && s[j] == head[j]) ++j;
-        common = j;
-      }
-    }
     entries.clear();
-    for (Row i = begin; i < end; ++i) {
-      const Row r = order[i];
-      if (!prefixed || first.value_class[r] != kValue) {
-        entries.push_back({0, 0, r});
-        continue;
-      }
-      const std::string_view rest = first.strings[r].substr(common);
-      entries.push_back({Prefix(rest), rest.size() > 8 ? Prefix(rest.substr(8)) : 0, r});
-    }
-    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
-      size_t k = packed;
-      if (prefixed) {
-        const uint8_t ca = first.value_class[a.row], cb = first.value_class[b.row];
-        if (ca != cb) return first.CompareClass(ca, cb) < 0;
-        if (ca == kValue && (a.prefix != b.prefix || a.prefix2 != b.prefix2)) {
-          const bool less = a.prefix != b.prefix ? a.prefix < b.prefix : a.prefix2 < b.prefix2;
-          return less != first.descending;
-        }
-      }
-      for (; k < keys.size(); ++k) {
-        const int c = keys[k].Compare(a.row, b.row);
-        if (c != 0) return c < 0;
-      }
-      return a.row < b.row;
-    });
+    for (Row i = begin; i < end; ++i) entries.push_back({0, 0, order[i], 0});
+    SortRun(keys, packed, entries);
     for (Row i = begin; i < end; ++i) order[i] = entries[i - begin].row;
   }
   return order;
