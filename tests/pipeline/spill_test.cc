@@ -2,7 +2,10 @@
 
 #include <arrow/api.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <random>
 
@@ -34,14 +37,14 @@ class SpillTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(SpillTest, ReadsBackEveryRowInOrderAndRemovesItsFile) {
+TEST_F(SpillTest, ReadsBackEveryRowInOrderAndShowsNoFile) {
   const auto path = (dir_ / "kept.arrow").string();
   {
     Spill spill(path);
     ASSERT_TRUE(spill.Append(*Rows(0, 5)).ok());
     ASSERT_TRUE(spill.Append(*Rows(5, 0)).ok());  // nothing to add
     ASSERT_TRUE(spill.Append(*Rows(5, 1000)).ok());
-    EXPECT_TRUE(fs::exists(path));
+    EXPECT_TRUE(fs::is_empty(dir_));  // the file has no name
     EXPECT_EQ(spill.num_rows(), 1005);
     auto all = spill.ReadAll();
     ASSERT_TRUE(all.ok()) << all.status().ToString();
@@ -75,7 +78,24 @@ TEST_F(SpillTest, AStoppedBuildLeavesNoFile) {
     Spill spill(path);
     ASSERT_TRUE(spill.Append(*Rows(0, 10)).ok());
   }
-  EXPECT_FALSE(fs::exists(path));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(SpillTest, AKilledBuildLeavesNoFile) {
+  // A process that spills and is killed before its spill goes (no destructor runs).
+  const auto path = (dir_ / "killed.arrow").string();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Spill spill(path);
+    const bool ok = spill.Append(*Rows(0, 100)).ok();
+    raise(SIGKILL);
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_TRUE(fs::is_empty(dir_));
 }
 
 }  // namespace

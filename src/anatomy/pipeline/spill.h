@@ -14,10 +14,11 @@
 namespace anatomy::pipeline {
 
 /// \brief An Arrow IPC file of tables of one schema, appended one after another, read back
-/// whole once; the file is removed when the spill goes (whatever happened).
+/// whole once. The file has no name in its folder: it goes when the spill does, or with the
+/// process, however that ends (a killed build leaves nothing).
 class Spill {
  public:
-  /// The file is created at `path` on the first Append.
+  /// The file is created in `path`'s folder on the first Append; errors name `path`.
   explicit Spill(std::string path);
   ~Spill();
   Spill(const Spill&) = delete;
