@@ -77,6 +77,24 @@ TEST(Scan, SkipsVcsVenvCachesAndHonoursGitignore) {
   EXPECT_FALSE(r->files[2].is_python);
 }
 
+TEST(Scan, PackagesNamedLikeToolOutputAreScanned) {
+  // The standard library's `venv` and pypa's `build` are packages; a virtualenv or a build
+  // folder of the same names is not.
+  TempRepo repo;
+  repo.Write("lib/venv/__init__.py", "");
+  repo.Write("lib/venv/__main__.py", "");
+  repo.Write("src/build/__init__.py", "");
+  repo.Write("src/build/env.py", "");
+  repo.Write("venv/pyvenv.cfg", "home = /usr\n");
+  repo.Write("venv/lib/python3.12/site-packages/six.py", "");
+  repo.Write("build/lib/pkg/__init__.py", "");
+  repo.Write("dist/pkg-1.0.tar.gz", "");
+  auto r = ScanRepository({repo.root(), {}, {}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Paths(*r), (std::vector<std::string>{"lib/venv/__init__.py", "lib/venv/__main__.py",
+                                                 "src/build/__init__.py", "src/build/env.py"}));
+}
+
 TEST(Scan, IncludeExcludeGlobs) {
   TempRepo repo;
   repo.Write("a.py", "");

@@ -25,6 +25,15 @@ bool IsSkippedDirName(std::string_view n) {
   return n.size() > 9 && n.substr(n.size() - 9) == ".egg-info";
 }
 
+// Names that tools give their output but that are also names of packages (the standard
+// library's `venv`, pypa's `build`): such a folder with an `__init__.py` is a package of the
+// repository and is scanned (a virtualenv is still known by its pyvenv.cfg).
+bool IsPackageNamedLikeOutput(std::string_view n, const fs::path& dir) {
+  if (n != "venv" && n != "build" && n != "dist") return false;
+  std::error_code ec;
+  return fs::is_regular_file(dir / "__init__.py", ec);
+}
+
 bool AnyGlob(const std::vector<std::string>& globs, std::string_view path) {
   for (const auto& g : globs)
     if (GlobMatch(g, path)) return true;
@@ -162,7 +171,8 @@ Result<ScanResult> ScanRepository(const ScanOptions& options) {
       }
       if (verdict > 0) continue;
       if (is_dir) {
-        if (IsSkippedDirName(name) || AnyGlob(options.exclude, rel)) continue;
+        if (IsSkippedDirName(name) && !IsPackageNamedLikeOutput(name, entry.path())) continue;
+        if (AnyGlob(options.exclude, rel)) continue;
         subdirs.push_back({entry.path(), rel, rules.size()});
         continue;
       }
