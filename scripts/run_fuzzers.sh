@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Bounded runs of every libFuzzer target in BUILD_DIR, each for SECONDS, seeded from its corpus.
+# Each run's random seed is printed (FUZZ_SEED=N reruns one) and an input that fails is kept
+# as BUILD_DIR/<target>-crash-<sha1> to reproduce with `BUILD_DIR/fuzz/<target> FILE`.
 set -euo pipefail
 build="${1:?build dir}"; seconds="${2:-30}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,9 +15,10 @@ for fuzzer in "$build"/fuzz/fuzz_*; do
   [ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
   # Generated seeds (from goldens) if the target knows how to make them.
   if "$fuzzer" --write-seeds "$corpus" >/dev/null 2>&1; then :; fi
-  echo "fuzz: $name for ${seconds}s"
+  seed="${FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}"
+  echo "fuzz: $name for ${seconds}s, -seed=$seed"
   if "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
-       "$corpus" >"$build/$name.log" 2>&1; then
+       -seed="$seed" -artifact_prefix="$build/$name-" "$corpus" >"$build/$name.log" 2>&1; then
     ran=$((ran+1))
   else
     failed=$((failed+1)); echo "fuzz: $name FAILED"; tail -40 "$build/$name.log"
