@@ -82,17 +82,22 @@ TEST(DataWriterTest, FloatBoundsSkipNullsAndAreLeftOutWithNaN) {
   EXPECT_EQ(inf, R"({"numRecords":2,"minValues":{},"maxValues":{"x":2.5},"nullCount":{"x":0}})");
 }
 
+// The table at `dir` holds `table`'s rows, in order.
+void ExpectReadsBack(const std::string& dir, const arrow::Table& table) {
+  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir));
+  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
+  ASSERT_OK_AND_ASSIGN(combined, back->CombineChunks());
+  ASSERT_OK_AND_ASSIGN(expected, table.CombineChunks());
+  EXPECT_TRUE(combined->Equals(*expected)) << combined->ToString().substr(0, 2000);
+}
+
 TEST(DataWriterTest, UniqueAndRepeatedColumnsReadBackIdentically) {
   // Dictionary encoding is switched off for mostly-unique columns; contents must not change.
   ASSERT_OK(EnsureComputeInitialized());
   TempDir dir;
   auto table = MixedRows(5000);
   ASSERT_OK(WriteTable(dir.str(), table, WriteOptions{}).status());
-  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
-  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
-  ASSERT_OK_AND_ASSIGN(combined, back->CombineChunks());
-  ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
-  EXPECT_TRUE(combined->Equals(*expected)) << combined->ToString().substr(0, 2000);
+  ExpectReadsBack(dir.str(), *table);
 }
 
 // Whether each column of the first row group of `dir`'s only data file has a dictionary page.
@@ -128,11 +133,7 @@ TEST(DataWriterTest, OnlyColumnsThatRepeatOftenKeepADictionary) {
   auto dictionary = DictionaryColumns(dir.str());
   EXPECT_FALSE(dictionary.at("entity_id"));
   EXPECT_TRUE(dictionary.at("kind"));
-  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
-  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
-  ASSERT_OK_AND_ASSIGN(combined, back->CombineChunks());
-  ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
-  EXPECT_TRUE(combined->Equals(*expected));
+  ExpectReadsBack(dir.str(), *table);
 }
 
 // Rows of a list column as long as `lengths` say (a node's edges: one, or thousands).
@@ -211,11 +212,7 @@ TEST(DataWriterTest, UniqueFieldsOfListElementsAreWrittenWithoutADictionary) {
   auto dictionary = DictionaryColumns(dir.str());
   EXPECT_FALSE(dictionary.at("edges.list.element.id"));
   EXPECT_TRUE(dictionary.at("edges.list.element.kind"));
-  ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
-  ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
-  ASSERT_OK_AND_ASSIGN(combined, back->CombineChunks());
-  ASSERT_OK_AND_ASSIGN(expected, table->CombineChunks());
-  EXPECT_TRUE(combined->Equals(*expected));
+  ExpectReadsBack(dir.str(), *table);
 }
 
 }  // namespace
