@@ -1,5 +1,6 @@
 """anatomy build on the fixture repository, read back by independent engines (delta-rs, DuckDB)."""
 import os
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -7,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from conftest import FIXTURE, SOURCE, run_build
+from conftest import BUILD, FIXTURE, SOURCE, run_build
 
 CPG_TABLES = ["cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map", "cpg_edges_by_src", "cpg_edges_by_dst"]
 ARTIFACT_TABLES = ["plan_artifacts_v8", "view_artifacts_v4", "write_artifacts_v2", "run_manifest_v2",
@@ -135,6 +136,14 @@ def test_two_builds_are_identical(fixture_build, tmp_path):
     fp1 = read(out / "artifacts" / "run_manifest_v2").column("plan_fingerprints").to_pylist()
     fp2 = read(second / "artifacts" / "run_manifest_v2").column("plan_fingerprints").to_pylist()
     assert fp1 == fp2
+
+
+def test_a_negative_jobs_count_is_refused_with_a_reason(tmp_path):
+    proc = subprocess.run([str(BUILD / "anatomy"), "build", str(FIXTURE), "--out", str(tmp_path / "out"),
+                           "--jobs", "-1"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "--jobs" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_batches_of_one_file_give_the_same_tables(fixture_build, tmp_path):
