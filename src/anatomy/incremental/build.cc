@@ -158,7 +158,7 @@ class Builder {
       req.table_uri = CursorsUri(ctx_.out);
       ARROW_ASSIGN_OR_RAISE(req.data, CursorRows(ctx_.out, versions, ctx_.run_id));
       req.commit_metadata = ctx_.CommitMetadata("state");
-      ARROW_RETURN_NOT_OK(writer_.Write(req).status());
+      ARROW_RETURN_NOT_OK(writer_.Write(pipeline::ReplacingTable(std::move(req))).status());
     }
     row_.table_versions = versions;
     if (batch_) ARROW_RETURN_NOT_OK(batch_->Flush());
@@ -184,7 +184,7 @@ class Builder {
                                                 {"file_id", "path", "sha256", "size", "mtime_ms"}));
     row_.files_scanned = files->num_rows();
     row_.files_hashed = files->num_rows();
-    engine::WriteRequest req = SnapshotWrite();
+    engine::WriteRequest req = pipeline::ReplacingTable(SnapshotWrite());
     req.data = files;
     ARROW_RETURN_NOT_OK(writer_.Write(req).status());
     const double seconds = summary_.build.seconds;

@@ -114,6 +114,12 @@ engine::WriteRequest QualifiedNamesWrite(const RunContext& ctx,
 
 std::string QualifiedNamesUri(const std::string& out) { return out + "/state/qualified_names"; }
 
+engine::WriteRequest ReplacingTable(engine::WriteRequest req) {
+  req.mode = "overwrite";
+  req.schema_policy = artifacts::DeltaSchemaPolicy{artifacts::SchemaMode::kOverwrite, {}};
+  return req;
+}
+
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view) {
   engine::WriteRequest req;
   SmallFiles(&req);
@@ -320,7 +326,9 @@ class BatchedBuild {
                MakeRequest&& request) {
     auto it = writes_.find(name);
     if (it == writes_.end()) {
-      it = writes_.emplace(name, std::make_unique<StreamedWrite>(ctx_.writer, request(), &slots_))
+      it = writes_
+               .emplace(name, std::make_unique<StreamedWrite>(ctx_.writer,
+                                                              ReplacingTable(request()), &slots_))
                .first;
       write_order_.push_back(name);
     } else if (chunk->num_rows() == 0) {

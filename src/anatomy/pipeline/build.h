@@ -79,6 +79,10 @@ inline constexpr const char* kQualifiedNamesState = "state_qualified_names";
 std::string QualifiedNamesUri(const std::string& out);
 engine::WriteRequest QualifiedNamesWrite(const RunContext& ctx, std::shared_ptr<arrow::Table> rows);
 
+/// \brief `req` as the write of a table a build replaces whole: an overwrite, schema and
+/// partitioning included (an OUT written by another version of anatomy may hold other ones).
+engine::WriteRequest ReplacingTable(engine::WriteRequest req);
+
 /// \brief The write of a CPG view's result to OUT/<view>, partitioned as CONTRACTS.md says.
 engine::WriteRequest OutputWrite(const RunContext& ctx, const ViewResult& view);
 

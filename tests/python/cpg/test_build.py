@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 from conftest import BUILD, FIXTURE, SOURCE, run_build
 
@@ -144,6 +144,22 @@ def test_a_negative_jobs_count_is_refused_with_a_reason(tmp_path):
     assert proc.returncode != 0
     assert "--jobs" in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_full_build_replaces_tables_of_another_layout(fixture_build, tmp_path):
+    """An OUT written by another version of anatomy (other columns, other partitioning) is
+    rebuilt in place: a full build replaces every table, schema included."""
+    out, _ = fixture_build
+    again = tmp_path / "again"
+    write_deltalake(str(again / "extract" / "references"), pa.table({"old_column": [1, 2]}))
+    write_deltalake(str(again / "cpg_nodes"), pa.table({"node_id": ["n"], "kind": ["K"]}), partition_by=["kind"])
+    write_deltalake(str(again / "state" / "cursors"), pa.table({"table": ["x"], "at": [3]}))
+    run_build(FIXTURE, again)
+    for name in CPG_TABLES + ["extract/references"]:
+        fresh, rebuilt = read(out / name), read(again / name)
+        assert rebuilt.schema.names == fresh.schema.names, name
+        assert sorted_rows(rebuilt) == sorted_rows(fresh), name
+    assert DeltaTable(str(again / "cpg_nodes")).metadata().partition_columns == ["node_kind"]
 
 
 def test_batches_of_one_file_give_the_same_tables(fixture_build, tmp_path):
