@@ -202,7 +202,7 @@ PlanBuilder Nodes(const engine::Session& s) {
                                               {Str("qualified_names"), "task_name"},
                                               {I32(10), "task_priority"}});
   nodes.Union(qnames);
-  nodes.OrderBy({{"node_kind"}, {"file_id"}, {"node_id"}});
+  nodes.OrderBy({{"node_kind"}, {"file_id"}, {"bstart"}, {"bend"}, {"node_id"}});
   return nodes;
 }
 
@@ -442,7 +442,7 @@ PlanBuilder Edges(const engine::Session& s) {
                                 "annotations",
                                 7};
   edges.Union(EdgeRows(annotated, has_annotation));
-  edges.OrderBy({{"edge_kind"}, {"file_id"}, {"edge_id"}});
+  edges.OrderBy({{"edge_kind"}, {"file_id"}, {"bstart"}, {"bend"}, {"edge_id"}});
   return edges;
 }
 

@@ -63,7 +63,9 @@ Result<std::shared_ptr<arrow::Table>> WithContractNullability(
 /// \brief The base CPG views (cpg_nodes, cpg_edges, cpg_props) over the extraction tables
 /// ingested in `session` (under ExtractTableName) and the qualified names (kQualifiedNamesView).
 /// Each view is an Acero plan built with the plan builder, so its lineage is recorded. Output rows
-/// are sorted by id, so contents are deterministic.
+/// are sorted by partition and file, then nodes and edges by span (a file in source order, and
+/// row-group statistics on bstart that narrow a lookup by position), ties and props by id, so
+/// contents are deterministic.
 Result<std::vector<CpgView>> BuildBaseViews(const engine::Session& session);
 
 /// \brief The derived views (cpg_props_map, cpg_edges_by_src, cpg_edges_by_dst) over the base

@@ -127,6 +127,22 @@ def test_props_map_and_adjacency_agree_with_flat_tables(fixture_build):
     assert any(r is None for r in by_dst.column("src_file_id").to_pylist())
 
 
+def test_nodes_and_edges_of_a_file_come_in_source_order(fixture_build):
+    """Within each data file, a file's nodes (and edges) follow their spans, so the row groups'
+    statistics on bstart narrow a lookup by position, and a reader gets a file in source order."""
+    import pyarrow.parquet as pq
+    out, _ = fixture_build
+    for name in ["cpg_nodes", "cpg_edges"]:
+        table = DeltaTable(str(out / name))
+        checked = 0
+        for uri in table.file_uris():
+            rows = pq.read_table(uri, columns=["file_id", "bstart", "bend"]).to_pylist()
+            keys = [(r["file_id"] or "", r["bstart"] or 0, r["bend"] or 0) for r in rows]
+            assert keys == sorted(keys), (name, uri)
+            checked += len(rows)
+        assert checked == table.to_pyarrow_table().num_rows
+
+
 def test_two_builds_are_identical(fixture_build, tmp_path):
     out, _ = fixture_build
     second = tmp_path / "again"
