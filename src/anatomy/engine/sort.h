@@ -17,8 +17,9 @@ namespace anatomy::engine {
 /// Why not Arrow's: its chunked multi-key sort compares rows through a generic per-column
 /// comparator with chunk resolution on every comparison, and the CPG views sort millions of
 /// rows by several string keys. Here low-cardinality keys (kinds, file ids) become dense
-/// ranks packed into one integer, rows are bucketed by it with a counting sort, and only
-/// rows within a bucket compare the remaining keys (an 8-byte prefix before the bytes).
+/// ranks packed into one integer, rows are bucketed by it with a counting sort, and within
+/// a bucket the remaining keys refine the tied runs one key at a time (each as order-preserving
+/// words; strings are read whole only where their words tie).
 /// Keys must be top-level columns of boolean, integer, floating, string or binary type;
 /// otherwise this falls back to Arrow's sort. Pass the table by move to free each input
 /// column as soon as its sorted copy is made.
