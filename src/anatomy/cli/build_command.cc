@@ -63,8 +63,10 @@ void PrintSummary(const incremental::IncrementalSummary& r) {
     std::cout << "  output: " << s.out << "\n";
     return;
   }
+  const int threads = arrow::GetCpuThreadPoolCapacity();  // --jobs, or all cores
   std::cout << "anatomy build: " << s.files << " files (" << s.python_files << " Python), "
-            << s.lines << " lines in " << std::fixed << std::setprecision(2) << s.seconds << " s\n";
+            << s.lines << " lines in " << std::fixed << std::setprecision(2) << s.seconds
+            << " s on " << threads << (threads == 1 ? " thread\n" : " threads\n");
   std::cout << "  run " << s.run_id << " (full build: " << r.reason << ")\n";
   std::cout << "  errors: " << s.errors << " extraction errors, " << s.diagnostics
             << " syntax diagnostics\n";

@@ -44,6 +44,7 @@ def test_every_output_opens_in_delta_rs_and_duckdb(fixture_build):
         assert count == table.num_rows, name
     for name in ARTIFACT_TABLES:
         assert read(out / "artifacts" / name).num_rows > 0, name
+    assert " on 2 threads\n" in stdout  # the fixture's build runs with --jobs 2
     for name in OBSERVABILITY_TABLES:
         assert read(out / "artifacts" / "delta_observability" / name).num_rows > 0, name
 
@@ -146,7 +147,7 @@ def test_nodes_and_edges_of_a_file_come_in_source_order(fixture_build):
 def test_two_builds_are_identical(fixture_build, tmp_path):
     out, _ = fixture_build
     second = tmp_path / "again"
-    run_build(FIXTURE, second, jobs=1)
+    assert " on 1 thread\n" in run_build(FIXTURE, second, jobs=1)  # --jobs bounds the build
     for name in CPG_TABLES:
         assert sorted_rows(read(out / name)) == sorted_rows(read(second / name)), name
     fp1 = read(out / "artifacts" / "run_manifest_v2").column("plan_fingerprints").to_pylist()
