@@ -9,9 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace anatomy::delta::testing {
 
@@ -38,25 +39,7 @@ inline std::shared_ptr<arrow::Table> GroupValueRows(const std::vector<std::strin
   ASSERT_TRUE(lhs##_result.ok()) << #rexpr << ": " << lhs##_result.status().ToString(); \
   auto lhs = std::move(lhs##_result).ValueOrDie()
 
-/// A fresh empty folder removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("anatomy-delta-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = test_support::TempDir;
 
 inline void WriteFile(const std::filesystem::path& p, const std::string& text) {
   std::filesystem::create_directories(p.parent_path());

@@ -10,6 +10,7 @@
 #include "anatomy/engine/plan_builder.h"
 #include "anatomy/engine/plan_bundle.h"
 #include "anatomy/engine/session.h"
+#include "support/temp_dir.h"
 
 namespace anatomy::engine {
 namespace {
@@ -23,7 +24,8 @@ std::shared_ptr<arrow::Table> Letters(const std::vector<std::string>& letters, i
     EXPECT_TRUE(l.Append(letters[i]).ok());
     EXPECT_TRUE(id.Append(first_id + static_cast<int64_t>(i)).ok());
   }
-  auto schema = arrow::schema({arrow::field("letter", arrow::utf8()), arrow::field("id", arrow::int64())});
+  auto schema =
+      arrow::schema({arrow::field("letter", arrow::utf8()), arrow::field("id", arrow::int64())});
   return arrow::Table::Make(schema, {l.Finish().ValueOrDie(), id.Finish().ValueOrDie()});
 }
 
@@ -31,23 +33,22 @@ class DeltaScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(arrow::compute::Initialize().ok());
-    dir_ = fs::temp_directory_path() / ("anatomy_delta_scan_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     delta::WriteOptions options;
     options.partition_columns = {"letter"};
     ASSERT_TRUE(delta::WriteTable(dir_.string(), Letters({"a", "a", "b"}, 0), options).ok());  // v0
     options.mode = delta::WriteMode::kAppend;
     ASSERT_TRUE(delta::WriteTable(dir_.string(), Letters({"c", "b"}, 10), options).ok());  // v1
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  fs::path dir_;
+  test_support::TempDir tmp_{"anatomy_delta_scan_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(DeltaScanTest, PrunesPartitionsAndRecordsTheScanUnit) {
   auto session = Session::Make().ValueOrDie();
-  ASSERT_TRUE(session->RegisterDeltaSource("letters", {dir_.string(), std::nullopt, std::nullopt, {}}).ok());
+  ASSERT_TRUE(
+      session->RegisterDeltaSource("letters", {dir_.string(), std::nullopt, std::nullopt, {}})
+          .ok());
   auto filters = delta::ParseFilter("letter = 'b'").ValueOrDie();
   auto plan = PlanBuilder::ScanDelta(*session, "letters", {"id", "letter"}, filters).Build();
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
@@ -76,7 +77,8 @@ TEST_F(DeltaScanTest, PrunesPartitionsAndRecordsTheScanUnit) {
 
 TEST_F(DeltaScanTest, AVersionPinIsAnotherInput) {
   auto session = Session::Make().ValueOrDie();
-  ASSERT_TRUE(session->RegisterDeltaSource("latest", {dir_.string(), std::nullopt, std::nullopt, {}}).ok());
+  ASSERT_TRUE(
+      session->RegisterDeltaSource("latest", {dir_.string(), std::nullopt, std::nullopt, {}}).ok());
   ASSERT_TRUE(session->RegisterDeltaSource("v0", {dir_.string(), 0, std::nullopt, {}}).ok());
   auto count = [&](const std::string& name) {
     auto plan = PlanBuilder::ScanDelta(*session, name).Build().ValueOrDie();
@@ -84,7 +86,8 @@ TEST_F(DeltaScanTest, AVersionPinIsAnotherInput) {
   };
   EXPECT_EQ(count("latest"), 5);
   EXPECT_EQ(count("v0"), 3);
-  auto b0 = CompilePlan(*session, "x", PlanBuilder::ScanDelta(*session, "v0").Build().ValueOrDie()).ValueOrDie();
+  auto b0 = CompilePlan(*session, "x", PlanBuilder::ScanDelta(*session, "v0").Build().ValueOrDie())
+                .ValueOrDie();
   EXPECT_EQ(b0.scan_units[0].key.rfind("scan::v0::0::", 0), 0u);
   EXPECT_EQ(b0.delta_inputs[0].version, 0);
 }
@@ -99,7 +102,8 @@ TEST_F(DeltaScanTest, UnsupportedProtocolFailsPlanningWithTheReport) {
       << R"({"metaData":{"id":"x","format":{"provider":"parquet","options":{}},"schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}}]}","partitionColumns":[],"configuration":{},"createdTime":1}})"
       << "\n";
   auto session = Session::Make().ValueOrDie();
-  ASSERT_TRUE(session->RegisterDeltaSource("future", {t.string(), std::nullopt, std::nullopt, {}}).ok());
+  ASSERT_TRUE(
+      session->RegisterDeltaSource("future", {t.string(), std::nullopt, std::nullopt, {}}).ok());
   auto plan = PlanBuilder::ScanDelta(*session, "future").Build();
   ASSERT_FALSE(plan.ok());
   EXPECT_TRUE(plan.status().IsNotImplemented());
@@ -110,9 +114,11 @@ TEST_F(DeltaScanTest, UnsupportedProtocolFailsPlanningWithTheReport) {
 
 TEST_F(DeltaScanTest, NamesAreUniqueAcrossIngestAndDeltaSources) {
   auto session = Session::Make().ValueOrDie();
-  ASSERT_TRUE(session->RegisterDeltaSource("t", {dir_.string(), std::nullopt, std::nullopt, {}}).ok());
+  ASSERT_TRUE(
+      session->RegisterDeltaSource("t", {dir_.string(), std::nullopt, std::nullopt, {}}).ok());
   EXPECT_TRUE(session->Ingest("t", Letters({"a"}, 0)).IsAlreadyExists());
-  EXPECT_TRUE(session->RegisterDeltaSource("t", {dir_.string(), 0, std::nullopt, {}}).IsAlreadyExists());
+  EXPECT_TRUE(
+      session->RegisterDeltaSource("t", {dir_.string(), 0, std::nullopt, {}}).IsAlreadyExists());
   EXPECT_TRUE(session->RegisterDeltaSource("p", {dir_.string(), 0, 5, {}}).IsInvalid());
 }
 

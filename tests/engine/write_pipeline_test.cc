@@ -16,6 +16,7 @@
 #include "anatomy/engine/plan_bundle.h"
 #include "anatomy/engine/session.h"
 #include "anatomy/serde/msgpack_codec.h"
+#include "support/temp_dir.h"
 
 namespace anatomy::engine {
 namespace {
@@ -41,15 +42,11 @@ class WritePipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(cp::Initialize().ok());
-    dir_ = fs::temp_directory_path() /
-           ("anatomy_wp_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     store_ = std::make_unique<artifacts::ArtifactStore>((dir_ / "artifacts").string());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  fs::path dir_;
+  test_support::TempDir tmp_{"anatomy_wp_"};
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<artifacts::ArtifactStore> store_;
 };
 

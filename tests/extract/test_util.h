@@ -5,33 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace anatomy::extract::testing {
 
-class TempRepo {
+/// A temporary repository: files written under root().
+class TempRepo : public test_support::TempDir {
  public:
-  TempRepo() {
-    std::random_device rd;
-    root_ = std::filesystem::temp_directory_path() / ("anatomy_extract_" + std::to_string(rd()));
-    std::filesystem::create_directories(root_);
-  }
-  ~TempRepo() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  void Write(const std::string& rel, const std::string& content) const {
-    auto p = root_ / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-  }
-  std::string root() const { return root_.string(); }
-
- private:
-  std::filesystem::path root_;
+  TempRepo() : TempDir("anatomy_extract_") {}
+  std::string root() const { return str(); }
 };
 
 /// Every cell of column `name` rendered as text ("null" for nulls).

@@ -3,10 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 
 #include "anatomy/core/hash.h"
+#include "support/temp_dir.h"
 
 namespace anatomy::incremental {
 namespace {
@@ -15,16 +14,9 @@ namespace fs = std::filesystem;
 
 class ChangesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ =
-        fs::temp_directory_path() / ("anatomy_changes_" + std::to_string(std::random_device{}()));
-    fs::create_directories(root_);
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   // A scanned file with this content, and the snapshot row a build would have recorded.
   extract::ScannedFile Put(const std::string& path, const std::string& content, int64_t mtime) {
-    std::ofstream(root_ / path, std::ios::binary) << content;
+    tmp_.Write(path, content);
     return {path, (root_ / path).string(), static_cast<int64_t>(content.size()), mtime, true};
   }
   static FileState Row(const std::string& path, const std::string& content, int64_t mtime) {
@@ -32,7 +24,8 @@ class ChangesTest : public ::testing::Test {
             static_cast<int64_t>(content.size()), mtime};
   }
 
-  fs::path root_;
+  test_support::TempDir tmp_{"anatomy_changes_"};
+  const fs::path root_ = tmp_.path();
 };
 
 TEST_F(ChangesTest, ClassifiesByContentHash) {

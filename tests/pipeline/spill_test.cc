@@ -7,7 +7,8 @@
 
 #include <csignal>
 #include <filesystem>
-#include <random>
+
+#include "support/temp_dir.h"
 
 namespace anatomy::pipeline {
 namespace {
@@ -28,13 +29,8 @@ std::shared_ptr<arrow::Table> Rows(int64_t first, int64_t n) {
 
 class SpillTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("anatomy_spill_" + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
+  test_support::TempDir tmp_{"anatomy_spill_"};
+  const fs::path dir_ = tmp_.path();
 };
 
 TEST_F(SpillTest, ReadsBackEveryRowInOrderAndShowsNoFile) {

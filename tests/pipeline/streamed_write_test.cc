@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <random>
 
 #include "anatomy/artifacts/store.h"
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/snapshot.h"
+#include "support/temp_dir.h"
 
 namespace anatomy::pipeline {
 namespace {
@@ -32,12 +32,9 @@ class StreamedWriteTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(arrow::compute::Initialize().ok());
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("anatomy_streamed_" + std::to_string(rd()));
     store_ = std::make_unique<artifacts::ArtifactStore>((dir_ / "artifacts").string());
     writer_ = std::make_unique<engine::WritePipeline>(store_.get(), "default");
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   engine::WriteRequest Request() const {
     engine::WriteRequest req;
@@ -51,7 +48,8 @@ class StreamedWriteTest : public ::testing::Test {
     return snap.ok() ? (*snap)->version : -1;
   }
 
-  fs::path dir_;
+  test_support::TempDir tmp_{"anatomy_streamed_"};
+  const fs::path dir_ = tmp_.path();
   std::unique_ptr<artifacts::ArtifactStore> store_;
   std::unique_ptr<engine::WritePipeline> writer_;
 };
