@@ -152,8 +152,8 @@ void Analyzer::EmitRows() {
     r.binding = static_cast<uint32_t>(base[o.scope] + o.sym);
     r.scope = o.scope;
     r.name = scopes_[o.scope].syms[o.sym].name;
-    r.role = o.role;
-    r.ctx = o.ctx;
+    r.role = OccurrenceWordCode(o.role);
+    r.ctx = OccurrenceWordCode(o.ctx);
     r.line = o.line;
     r.column = o.column;
     r.span = o.span;

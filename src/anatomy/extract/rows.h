@@ -64,10 +64,16 @@ struct BindingRow {
   Span span;                       // first occurrence, or the scope's span for implicit bindings
 };
 
+/// \brief The short words of occurrence rows (roles and contexts) as one-byte codes: a build
+/// holds a million occurrences until their batch, and two pointers made a third of each.
+/// Thread-safe; a word not met before is added (there are a few dozen at most).
+uint8_t OccurrenceWordCode(const char* word);
+const char* OccurrenceWord(uint8_t code);
+
 struct OccurrenceRow {
   uint32_t binding = 0, scope = 0, name = 0;
-  const char* role = "";  // def | use | decl
-  const char* ctx = "";   // load | store | del | param | import | global | nonlocal | capture | ...
+  uint8_t role = 0;  // OccurrenceWordCode: def | use | decl
+  uint8_t ctx = 0;   // load | store | del | param | import | global | nonlocal | capture | ...
   int32_t line = 0, column = 0;
   Span span;
 };

@@ -204,13 +204,14 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           "occurrences", files, jobs, [](const FileOutput& f) -> auto& { return f.occurrences; },
           [](Row& r, const OccurrenceRow& x, const FileOutput& f) {
             const std::string& binding = f.binding_ids[x.binding];
-            r.s(core::StableId("py_site", {binding, x.role, std::to_string(x.span.bstart),
+            const char* role = OccurrenceWord(x.role);
+            r.s(core::StableId("py_site", {binding, role, std::to_string(x.span.bstart),
                                            std::to_string(x.span.bend)}))
                 .s(binding)
                 .s(f.scope_ids[x.scope])
                 .s(f.names[x.name])
-                .s(x.role)
-                .s(x.ctx)
+                .s(role)
+                .s(OccurrenceWord(x.ctx))
                 .i32(x.line)
                 .i32(x.column)
                 .span(x.span);
