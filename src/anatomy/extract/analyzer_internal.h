@@ -18,6 +18,11 @@
 
 namespace anatomy::extract::internal {
 
+// A node's bytes (files over 2 GiB are not parsed, so the offsets fit Span's 32 bits).
+inline Span SpanOf(TSNode n) {
+  return {static_cast<int32_t>(ts_node_start_byte(n)), static_cast<int32_t>(ts_node_end_byte(n))};
+}
+
 enum class ScopeKind : uint8_t {
   kModule,
   kClass,
@@ -148,9 +153,6 @@ class Analyzer {
   std::string Clip(TSNode n) const {
     std::string_view t = Text(n);
     return t.size() <= 1024 ? std::string(t) : std::string(t.substr(0, 1000)) + "...";
-  }
-  static Span SpanOf(TSNode n) {
-    return {static_cast<int32_t>(ts_node_start_byte(n)), static_cast<int32_t>(ts_node_end_byte(n))};
   }
   TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }
   /// Named children of n (comments skipped) into a reusable buffer; returns its start index.

@@ -24,8 +24,7 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
       if (err || missing) {
         DiagnosticRow d;
         d.kind = err ? "TS_ERROR" : "TS_MISSING";
-        d.span = {static_cast<int32_t>(ts_node_start_byte(n)),
-                  static_cast<int32_t>(ts_node_end_byte(n))};
+        d.span = SpanOf(n);
         TSPoint p = ts_node_start_point(n);
         d.line = static_cast<int32_t>(p.row) + 1;
         d.column = static_cast<int32_t>(p.column);

@@ -15,12 +15,13 @@ namespace {
 struct OccurrenceWords {
   // The words the analyzer uses, most frequent first (a lookup scans from the start).
   OccurrenceWords() {
+    int known = 0;
     for (const char* w :
          {"use", "load", "def", "store", "param", "import", "decl", "global", "nonlocal", "del",
           "capture", "walrus", "annotated", "type_param", "type_alias", "except_unbind"}) {
-      words[count.load(std::memory_order_relaxed)] = w;
-      count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      words[known++] = w;
     }
+    count.store(known, std::memory_order_release);
   }
   int Find(const char* word, int from, int to) const {
     for (int i = from; i < to; ++i) {

@@ -20,6 +20,12 @@ arrow::Status Utf8(arrow::StringBuilder* b, const std::string& v) {
   return b->Append(v);
 }
 
+// The id of definition `index` of `f` (rows hold definitions by index); none for -1.
+OptStr DefIdAt(const FileOutput& f, int64_t index) {
+  if (index < 0) return std::nullopt;
+  return f.definitions[static_cast<size_t>(index)].def_id;
+}
+
 // Appends one row field by field, in schema order; remembers the first failure.
 class Row {
  public:
@@ -175,9 +181,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                              .s(x.scope_kind)
                              .s(x.scope_name)
                              .s(x.qualified_name)
-                             .os(x.def >= 0
-                                     ? OptStr(f.definitions[static_cast<size_t>(x.def)].def_id)
-                                     : std::nullopt)
+                             .os(DefIdAt(f, x.def))
                              .i32(x.line)
                              .span(x.span);
                        }));
@@ -277,9 +281,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           [&](Row& r, const CallRow& x, const FileOutput& f) {
             r.s(call_id(f, static_cast<size_t>(&x - f.calls.data())))
                 .s(f.scope_ids[x.scope_index])
-                .os(x.enclosing_def >= 0
-                        ? OptStr(f.definitions[static_cast<size_t>(x.enclosing_def)].def_id)
-                        : std::nullopt)
+                .os(DefIdAt(f, x.enclosing_def))
                 .s(x.callee_text)
                 .os(x.callee_name)
                 .i32(x.arg_count)
