@@ -177,8 +177,6 @@ class Analyzer {
   std::unordered_map<uint64_t, uint32_t> sym_index_;
   std::vector<PendingOcc> occs_;
   std::vector<std::vector<ParamInfo>> def_params_;          // per definition
-  std::vector<uint32_t> def_scope_;                         // per definition: enclosing scope
-  std::vector<uint32_t> def_body_scope_;                    // per definition: body scope
   std::vector<std::pair<uint32_t, uint32_t>> def_binding_;  // (scope, sym) of the name
   struct PendingRef {
     size_t row;

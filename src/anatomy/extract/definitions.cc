@@ -8,10 +8,11 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
                                 std::string name, TSNode deco) {
   DefinitionRow d;
   d.def_kind = kind;
+  d.scope = scope;
   d.name = std::move(name);
   d.qualified_name = CapQualname(scopes_[scope].child_prefix + d.name);
-  d.is_method =
-      scopes_[scope].kind == ScopeKind::kClass && d.def_kind != "class" && d.def_kind != "lambda";
+  d.is_method = scopes_[scope].kind == ScopeKind::kClass && !d.is_class() &&
+                std::string_view(d.def_kind) != "lambda";
   TSNode outer = ts_node_is_null(deco) ? node : deco;
   d.span = SpanOf(outer);
   d.name_span = ts_node_is_null(name_node) ? SpanOf(node) : SpanOf(name_node);
@@ -27,8 +28,6 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
   }
   out_.definitions.push_back(std::move(d));
   def_params_.emplace_back();
-  def_scope_.push_back(scope);
-  def_body_scope_.push_back(kNone);
   def_binding_.emplace_back(kNone, kNone);
   return static_cast<int32_t>(out_.definitions.size() - 1);
 }
@@ -97,7 +96,7 @@ void Analyzer::DeclareParams(uint32_t def_index, uint32_t fscope) {
     std::string_view name = Text(p.name_node);
     uint32_t sym = AddDef(fscope, name, kDefParam, p.name_node, "def", "param");
     ParameterRow row;
-    row.def_id = std::to_string(def_index);  // replaced by the def id in EmitRows
+    row.def = def_index;
     row.name = std::string(name);
     row.kind = p.kind;
     row.position = pos++;

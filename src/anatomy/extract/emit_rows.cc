@@ -162,10 +162,8 @@ void Analyzer::EmitRows() {
   for (size_t i = 0; i < out_.definitions.size(); ++i) {
     auto& d = out_.definitions[i];
     d.def_id = def_ids[i];
-    d.scope_id = scope_ids[def_scope_[i]];
-    if (def_body_scope_[i] != kNone) d.body_scope_id = scope_ids[def_body_scope_[i]];
     auto [bs, bk] = def_binding_[i];
-    if (bs != kNone) d.binding_id = binding_id(bs, bk);
+    if (bs != kNone) d.binding = static_cast<int64_t>(base[bs] + bk);
   }
   // Parameter and type parameter ids are (owner, name); a repeated name (`def f(a, a)`,
   // `class C[T, T]`: CPython's SyntaxError, parsed by tree-sitter) adds its ordinal so ids stay
@@ -175,15 +173,15 @@ void Analyzer::EmitRows() {
     int ord = name_ordinals[{owner, name}]++;
     return ord == 0 ? Id(prefix, {owner, name}) : Id(prefix, {owner, name, std::to_string(ord)});
   };
-  std::vector<std::string> param_ids(out_.parameters.size());
+  std::vector<std::string> param_ids(out_.parameters.size());  // annotations' owners
   for (size_t i = 0; i < out_.parameters.size(); ++i) {
     auto& p = out_.parameters[i];
-    p.def_id = def_ids[std::stoul(p.def_id)];
-    p.param_id = owned_id("py_param", p.def_id, p.name);
-    param_ids[i] = p.param_id;
+    const std::string& def_id = def_ids[p.def];
+    p.ordinal = static_cast<uint32_t>(name_ordinals[{def_id, p.name}]++);
+    param_ids[i] = ParameterId(def_id, p);
   }
   for (const auto& pb : param_bindings_)
-    out_.parameters[pb.row].binding_id = binding_id(pb.scope, pb.sym);
+    out_.parameters[pb.row].binding = static_cast<int64_t>(base[pb.scope] + pb.sym);
   for (size_t i = 0; i < out_.imports.size(); ++i) {
     auto& r = out_.imports[i];
     r.scope_id = scope_ids[std::stoul(r.scope_id)];
@@ -227,7 +225,7 @@ void Analyzer::EmitRows() {
     auto& d = out_.definitions[i];
     for (const auto& b : d.bases) {
       d.base_heads.emplace_back();
-      head(def_scope_[i], b, d.base_heads.back().first, d.base_heads.back().second);
+      head(d.scope, b, d.base_heads.back().first, d.base_heads.back().second);
     }
   }
   for (size_t i = 0; i < out_.calls.size(); ++i) {

@@ -102,15 +102,18 @@ class CallResolver {
       }
       for (size_t di = 0; di < f.definitions.size(); ++di) {
         const auto& d = f.definitions[di];
-        if (d.binding_id) defs_by_binding_.emplace(*d.binding_id, std::make_pair(fi, di));
-        if (!d.body_scope_id.empty()) def_by_body_[d.body_scope_id] = {fi, di};
-        members_[Key(d.scope_id, d.name)] = {fi, di};  // last definition wins
+        if (d.binding >= 0)
+          defs_by_binding_.emplace(f.binding_ids[d.binding], std::make_pair(fi, di));
+        if (d.body_scope >= 0) def_by_body_[f.scope_ids[d.body_scope]] = {fi, di};
+        members_[Key(f.scope_ids[d.scope], d.name)] = {fi, di};  // last definition wins
       }
       for (const auto& imp : f.imports) {
         if (imp.binding_id) imports_[*imp.binding_id] = &imp;
       }
       for (const auto& p : f.parameters) {
-        if (p.binding_id && p.position == 0) first_params_[*p.binding_id] = p.def_id;
+        if (p.binding >= 0 && p.position == 0) {
+          first_params_[f.binding_ids[p.binding]] = f.definitions[p.def].def_id;
+        }
       }
       for (size_t di = 0; di < f.definitions.size(); ++di)
         def_by_id_[f.definitions[di].def_id] = {fi, di};
@@ -148,7 +151,7 @@ class CallResolver {
     }
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
-      if (d.def_kind == "class") {
+      if (d.is_class()) {
         if (auto init = Member(t.file, t.def, "__init__", 0, budget)) {
           const auto& id = files_[init->first].definitions[init->second];
           r.target_def_id = id.def_id;
@@ -226,7 +229,7 @@ class CallResolver {
       const auto& m = files_[fi].definitions[di];
       bool is_static = false;
       for (const auto& dec : m.decorators) is_static |= dec == "staticmethod";
-      auto cls = def_by_body_.find(m.scope_id);
+      auto cls = def_by_body_.find(files_[fi].scope_ids[m.scope]);
       if (m.is_method && !is_static && cls != def_by_body_.end()) {
         t.kind = Target::kInstance;  // self / cls: the enclosing class
         t.file = cls->second.first;
@@ -289,7 +292,7 @@ class CallResolver {
     Target t;
     if (chain.chain.size() != 1 || c.enclosing_def < 0) return t;
     const auto& m = f.definitions[static_cast<size_t>(c.enclosing_def)];
-    auto cls = def_by_body_.find(m.scope_id);
+    auto cls = def_by_body_.find(f.scope_ids[m.scope]);
     if (!m.is_method || cls == def_by_body_.end()) return t;
     if (auto found = BaseMember(cls->second.first, cls->second.second, chain.chain[0], 0, budget)) {
       t.kind = Target::kDef;
@@ -306,7 +309,8 @@ class CallResolver {
                                                   int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
     const auto& cls = files_[fi].definitions[di];
-    auto it = members_.find(Key(cls.body_scope_id, name));
+    if (cls.body_scope < 0) return InBases(cls, name, depth, budget);
+    auto it = members_.find(Key(files_[fi].scope_ids[cls.body_scope], name));
     if (it != members_.end()) return it->second;
     return InBases(cls, name, depth, budget);
   }
@@ -335,7 +339,7 @@ class CallResolver {
       Target t = ResolveHead(chain[0], head_target, head_kind);
       for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
         t = Attr(t, chain[i], depth + 1, budget);
-      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].def_kind == "class") {
+      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
         if (auto m = Member(t.file, t.def, name, depth + 1, budget)) return m;
       }
     }
@@ -367,12 +371,15 @@ class CallResolver {
       case Target::kDef:
       case Target::kInstance: {
         const auto& d = files_[t.file].definitions[t.def];
-        if (d.def_kind == "class") {
+        if (d.is_class()) {
           if (auto m = Member(t.file, t.def, attr, depth, budget)) {
             r.kind = Target::kDef;
             r.file = m->first;
             r.def = m->second;
-            bool own = files_[m->first].definitions[m->second].scope_id == d.body_scope_id;
+            // Defined in the class's own body (not inherited from a base).
+            bool own =
+                m->first == t.file &&
+                static_cast<int32_t>(files_[m->first].definitions[m->second].scope) == d.body_scope;
             r.method = t.kind == Target::kInstance ? (own ? "self_method" : "inherited_method")
                                                    : "class_attribute";
             r.score = own ? 0.8 : 0.7;

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "anatomy/core/hash.h"
+
 namespace anatomy::extract {
 
 namespace {
@@ -61,6 +63,11 @@ uint8_t OccurrenceWordCode(const char* word) {
 const char* OccurrenceWord(uint8_t code) {
   OccurrenceWords& w = Words();
   return code < w.count.load(std::memory_order_acquire) ? w.words[code] : "";
+}
+
+std::string ParameterId(const std::string& def_id, const ParameterRow& p) {
+  if (p.ordinal == 0) return core::StableId("py_param", {def_id, p.name});
+  return core::StableId("py_param", {def_id, p.name, std::to_string(p.ordinal)});
 }
 
 }  // namespace anatomy::extract

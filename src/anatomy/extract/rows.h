@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace anatomy::extract {
@@ -78,23 +79,37 @@ struct OccurrenceRow {
   Span span;
 };
 
+// Definitions and parameters hold their scopes, bindings and owning definition by index (as
+// the rows above): ids held as strings took more than half of each row.
 struct DefinitionRow {
-  std::string def_id, def_kind, name, qualified_name, scope_id, body_scope_id;
-  OptStr binding_id;
+  std::string def_id, name, qualified_name;
+  const char* def_kind = "";  // function | async_function | class | lambda
+  uint32_t scope = 0;         // FileOutput::scope_ids index of the scope it is defined in
+  int32_t body_scope = -1;    // FileOutput::scope_ids index of the scope it creates; -1: none
+  int64_t binding = -1;       // FileOutput::binding_ids index of the name it binds; -1: none
   std::vector<std::string> decorators;
   std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
   std::vector<std::pair<OptStr, std::string>> base_heads;  // per base: head's (target, kind)
   bool is_method = false;
   int32_t line = 0;
   Span span, name_span;
+
+  bool is_class() const { return std::string_view(def_kind) == "class"; }
 };
 
 struct ParameterRow {
-  std::string param_id, def_id, name, kind;
+  std::string name;
+  const char* kind = "";  // positional | keyword | ... (the analyzer's words)
+  uint32_t def = 0;       // FileOutput::definitions index of the function it belongs to
+  int64_t binding = -1;   // FileOutput::binding_ids index of the name it binds; -1: none
+  uint32_t ordinal = 0;   // a repeated name's ordinal (`def f(a, a)`), part of its id
   int32_t position = 0;
-  OptStr default_text, annotation_text, binding_id;
+  OptStr default_text, annotation_text;
   Span span;
 };
+
+/// A parameter's id: (its function, its name), and the ordinal of a repeated name.
+std::string ParameterId(const std::string& def_id, const ParameterRow& p);
 
 // Calls are the most numerous rows a build holds until their batch: ids are not stored but
 // made while building tables (call_id from the span, scope_id and enclosing_def_id by index).

@@ -245,30 +245,26 @@ namespace {
 // parameter of a method (not a staticmethod), in the method's own scope, is an attribute of
 // the method's class. Nested functions and lambdas keep the text: their `self` may be rebound.
 void QualifyReferences(FileOutput& out) {
-  std::unordered_map<std::string, const ScopeRow*> scopes;
-  for (size_t i = 0; i < out.scopes.size(); ++i) scopes.emplace(out.scope_ids[i], &out.scopes[i]);
-  std::unordered_map<std::string, std::string> first_param;  // def_id -> name
+  std::vector<const std::string*> first_param(out.definitions.size(), nullptr);  // by definition
   for (const auto& p : out.parameters) {
-    if (p.position == 0) first_param.emplace(p.def_id, p.name);
+    if (p.position == 0 && !first_param[p.def]) first_param[p.def] = &p.name;
   }
-  // Body scope id -> (first parameter, class qualified name) of the methods.
-  std::unordered_map<std::string, std::pair<std::string, std::string>> methods;
-  for (const auto& d : out.definitions) {
-    if (!d.is_method || d.body_scope_id.empty()) continue;
+  // By body scope: (first parameter, class qualified name) of the methods.
+  std::vector<std::pair<const std::string*, const std::string*>> methods(out.scopes.size());
+  for (size_t di = 0; di < out.definitions.size(); ++di) {
+    const auto& d = out.definitions[di];
+    if (!d.is_method || d.body_scope < 0 || !first_param[di]) continue;
     if (std::find(d.decorators.begin(), d.decorators.end(), "staticmethod") != d.decorators.end())
       continue;
-    auto param = first_param.find(d.def_id);
-    auto cls = scopes.find(d.scope_id);
-    if (param == first_param.end() || cls == scopes.end()) continue;
-    methods.emplace(d.body_scope_id, std::make_pair(param->second, cls->second->qualified_name));
+    methods[static_cast<size_t>(d.body_scope)] = {first_param[di],
+                                                  &out.scopes[d.scope].qualified_name};
   }
   for (auto& r : out.references) {
-    auto m = methods.find(out.scope_ids[r.scope]);
-    if (m == methods.end()) continue;
-    const std::string& self = m->second.first;
-    if (r.text.size() > self.size() && r.text.compare(0, self.size(), self) == 0 &&
-        r.text[self.size()] == '.') {
-      r.qualified_name = m->second.second + r.text.substr(self.size());
+    const auto [self, cls] = methods[r.scope];
+    if (!self) continue;
+    if (r.text.size() > self->size() && r.text.compare(0, self->size(), *self) == 0 &&
+        r.text[self->size()] == '.') {
+      r.qualified_name = *cls + r.text.substr(self->size());
     }
   }
 }

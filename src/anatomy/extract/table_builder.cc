@@ -26,6 +26,12 @@ OptStr DefIdAt(const FileOutput& f, int64_t index) {
   return f.definitions[static_cast<size_t>(index)].def_id;
 }
 
+// The id of binding `index` of `f` (rows hold bindings by index); none for -1.
+OptStr BindingIdAt(const FileOutput& f, int64_t index) {
+  if (index < 0) return std::nullopt;
+  return f.binding_ids[static_cast<size_t>(index)];
+}
+
 // Appends one row field by field, in schema order; remembers the first failure.
 class Row {
  public:
@@ -197,8 +203,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .ls(BindingFlagNames(x.flag_bits, x.resolution, x.module_scope))
                 .i32(static_cast<int32_t>(x.flag_bits))
                 .s(ResolutionName(x.resolution))
-                .os(x.resolved >= 0 ? OptStr(f.binding_ids[static_cast<size_t>(x.resolved)])
-                                    : std::nullopt)
+                .os(BindingIdAt(f, x.resolved))
                 .s(x.resolved_kind)
                 .span(x.span);
           }));
@@ -222,20 +227,20 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           }));
   release(&FileOutput::occurrences);
   release(&FileOutput::bindings);
-  release(&FileOutput::binding_ids);
   release(&FileOutput::names);
   ARROW_ASSIGN_OR_RAISE(
       t["definitions"],
       Build(
           "definitions", files, jobs, [](const FileOutput& f) -> auto& { return f.definitions; },
-          [](Row& r, const DefinitionRow& x, const FileOutput&) {
+          [](Row& r, const DefinitionRow& x, const FileOutput& f) {
             r.s(x.def_id)
                 .s(x.def_kind)
                 .s(x.name)
                 .s(x.qualified_name)
-                .s(x.scope_id)
-                .os(x.body_scope_id.empty() ? OptStr() : OptStr(x.body_scope_id))
-                .os(x.binding_id)
+                .s(f.scope_ids[x.scope])
+                .os(x.body_scope >= 0 ? OptStr(f.scope_ids[static_cast<size_t>(x.body_scope)])
+                                      : std::nullopt)
+                .os(BindingIdAt(f, x.binding))
                 .ls(x.decorators)
                 .ls(x.bases)
                 .b(x.is_method)
@@ -247,18 +252,20 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
       t["parameters"],
       Build(
           "parameters", files, jobs, [](const FileOutput& f) -> auto& { return f.parameters; },
-          [](Row& r, const ParameterRow& x, const FileOutput&) {
-            r.s(x.param_id)
-                .s(x.def_id)
+          [](Row& r, const ParameterRow& x, const FileOutput& f) {
+            const std::string& def_id = f.definitions[x.def].def_id;
+            r.s(ParameterId(def_id, x))
+                .s(def_id)
                 .s(x.name)
                 .s(x.kind)
                 .i32(x.position)
                 .os(x.default_text)
                 .os(x.annotation_text)
-                .os(x.binding_id)
+                .os(BindingIdAt(f, x.binding))
                 .span(x.span);
           }));
   release(&FileOutput::parameters);
+  release(&FileOutput::binding_ids);
   // Call ids are not held in the rows (rows.h): hashed once here for call_sites and
   // call_resolutions (one resolution per call, in call order).
   std::vector<std::vector<std::string>> call_ids(files.size());

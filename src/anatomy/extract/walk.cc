@@ -115,7 +115,7 @@ void Analyzer::Dispatch(const Task& t) {
       auto& def = out_.definitions[t.aux];
       uint32_t s = NewScope(ScopeKind::kFunction, t.scope, def.name, t.node,
                             static_cast<int32_t>(t.aux), def.qualified_name);
-      def_body_scope_[t.aux] = s;
+      def.body_scope = static_cast<int32_t>(s);
       DeclareParams(t.aux, s);
       Push(Field(t.node, f_.body), s, kLoad);
       return;
@@ -124,7 +124,7 @@ void Analyzer::Dispatch(const Task& t) {
       auto& def = out_.definitions[t.aux];
       uint32_t s = NewScope(ScopeKind::kLambda, t.scope, "lambda", t.node,
                             static_cast<int32_t>(t.aux), def.qualified_name);
-      def_body_scope_[t.aux] = s;
+      def.body_scope = static_cast<int32_t>(s);
       DeclareParams(t.aux, s);
       Push(Field(t.node, f_.body), s, kLoad);
       return;
@@ -133,7 +133,7 @@ void Analyzer::Dispatch(const Task& t) {
       auto& def = out_.definitions[t.aux];
       uint32_t s = NewScope(ScopeKind::kClass, t.scope, def.name, t.node,
                             static_cast<int32_t>(t.aux), def.qualified_name);
-      def_body_scope_[t.aux] = s;
+      def.body_scope = static_cast<int32_t>(s);
       Push(Field(t.node, f_.body), s, kLoad);
       return;
     }
