@@ -252,7 +252,7 @@ class BatchedBuild {
     edges.reset();
     ARROW_RETURN_NOT_OK(kept_edges_.Append(*split.second));
     split.second.reset();
-    return RunDerivedViews(*session, split.first);
+    return RunDerivedViews(*session, std::move(split.first));
   }
 
   // The rows no file owns: qualified names (over every batch's) and the edge lists into
@@ -271,7 +271,7 @@ class BatchedBuild {
     ARROW_ASSIGN_OR_RAISE(auto kept, RunBaseViews(*session));  // no edges of its own
     ARROW_ASSIGN_OR_RAISE(auto spilled, kept_edges_.ReadAll());
     if (spilled) kept = std::move(spilled);
-    return RunDerivedViews(*session, kept);
+    return RunDerivedViews(*session, std::move(kept));
   }
 
   // Commits every write: extraction tables, then the outputs in the views' order.
@@ -310,10 +310,11 @@ class BatchedBuild {
  private:
   // Runs a view; its plan and view artifacts are recorded for its first batch, its execution
   // for every one.
-  Result<ViewResult> Run(engine::Session& session, const cpg::CpgView& view) {
+  Result<ViewResult> Run(engine::Session& session, const cpg::CpgView& view,
+                         const std::function<void()>& release_inputs = {}) {
     const double t = core::MonotonicMs();
     const bool first = !fingerprints_.count(view.name);
-    ARROW_ASSIGN_OR_RAISE(auto result, RunView(session, view, ctx_, first));
+    ARROW_ASSIGN_OR_RAISE(auto result, RunView(session, view, ctx_, first, release_inputs));
     fingerprints_[view.name] = result.plan_fingerprint;
     summary_->stage_seconds["views"] += (core::MonotonicMs() - t) / 1000.0;
     return result;
@@ -363,8 +364,7 @@ class BatchedBuild {
   }
 
   // props_map and by_src over the session's props and edges; by_dst over `into_edges`.
-  Status RunDerivedViews(engine::Session& session,
-                         const std::shared_ptr<arrow::Table>& into_edges) {
+  Status RunDerivedViews(engine::Session& session, std::shared_ptr<arrow::Table> into_edges) {
     for (const char* name : {"cpg_props_map", "cpg_edges_by_src"}) {
       ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildDerivedView(session, name));
       ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
@@ -372,9 +372,15 @@ class BatchedBuild {
     }
     session.DropTable("cpg_props");
     session.DropTable("cpg_edges");
-    ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", into_edges));
+    ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", std::move(into_edges)));
     ARROW_ASSIGN_OR_RAISE(auto by_dst, cpg::BuildDerivedView(session, "cpg_edges_by_dst"));
-    ARROW_ASSIGN_OR_RAISE(auto result, Run(session, by_dst));
+    // The edges are sorted into a copy, which is nested and clustered: they need not be held
+    // beside it (in the last batch, they are every batch's edges into qualified names).
+    ARROW_ASSIGN_OR_RAISE(auto result, Run(session, by_dst, [&] {
+                            session.DropTable("cpg_edges");
+                            session.DropView(by_dst.name);
+                            by_dst.plan = {};
+                          }));
     return WriteView(result);
   }
 

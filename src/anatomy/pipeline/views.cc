@@ -22,7 +22,8 @@ std::string RuntimeHash(const std::string& profile) {
 }
 
 Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
-                           const RunContext& ctx, bool record_plan) {
+                           const RunContext& ctx, bool record_plan,
+                           const std::function<void()>& release_inputs) {
   ARROW_RETURN_NOT_OK(session.RegisterView(view.name, view.plan));
   ARROW_ASSIGN_OR_RAISE(auto bundle, engine::CompilePlan(session, view.name, view.plan));
   if (record_plan) {
@@ -34,6 +35,8 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
   auto result = engine::Execute(view.plan, exec);
   ARROW_RETURN_NOT_OK(ctx.store->Append(engine::ExecutionArtifact(bundle, ctx.profile, result)));
   if (result.status != "ok") return Status::ExecutionError("view ", view.name, ": ", result.error);
+  bundle.plan.declaration = {};  // it holds the tables the plan's sources read
+  if (release_inputs) release_inputs();
   if (view.nest) {
     ARROW_ASSIGN_OR_RAISE(result.table,
                           cpg::NestSortedRuns(*result.table, view.nest->keys, view.nest->values,
