@@ -2,6 +2,7 @@
 
 #include <arrow/table.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,10 @@ struct ExecutionResult {
 struct ExecuteOptions {
   /// Run on Arrow's CPU thread pool; false runs every task on the calling thread.
   bool use_threads = true;
+  /// Called once the plan's sources have been read, before the final sort of a plan ending in
+  /// order_by (the plan is not read after it). A caller that drops its own references to the
+  /// inputs there (the plan included) lets the sort free each input column as it copies it.
+  std::function<void()> sources_read;
 };
 
 /// \brief Run a plan on Acero and collect its output.

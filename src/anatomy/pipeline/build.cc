@@ -247,12 +247,14 @@ class BatchedBuild {
     for (const auto& name : extract::DatasetNames())
       session->DropTable(cpg::ExtractTableName(name));
     session->DropTable(qnames_view.name);
-    // Edges whose lists are complete within the batch, and those kept for the end.
-    ARROW_ASSIGN_OR_RAISE(auto split, SplitEdges(edges));
-    edges.reset();
-    ARROW_RETURN_NOT_OK(kept_edges_.Append(*split.second));
-    split.second.reset();
-    return RunDerivedViews(*session, std::move(split.first));
+    // Edges whose lists are complete within the batch, and those kept for the end (split
+    // once by_src has read the whole, so that the parts are not held through it as well).
+    return RunDerivedViews(*session, [&]() -> Result<std::shared_ptr<arrow::Table>> {
+      ARROW_ASSIGN_OR_RAISE(auto split, SplitEdges(edges));
+      edges.reset();
+      ARROW_RETURN_NOT_OK(kept_edges_.Append(*split.second));
+      return split.first;
+    });
   }
 
   // The rows no file owns: qualified names (over every batch's) and the edge lists into
@@ -268,10 +270,11 @@ class BatchedBuild {
     ARROW_RETURN_NOT_OK(
         Write(kQualifiedNamesState, qnames, [&] { return QualifiedNamesWrite(ctx_, nullptr); }));
     qname_parts_.clear();
-    ARROW_ASSIGN_OR_RAISE(auto kept, RunBaseViews(*session));  // no edges of its own
-    ARROW_ASSIGN_OR_RAISE(auto spilled, kept_edges_.ReadAll());
-    if (spilled) kept = std::move(spilled);
-    return RunDerivedViews(*session, std::move(kept));
+    ARROW_ASSIGN_OR_RAISE(auto own, RunBaseViews(*session));  // no edges of its own
+    return RunDerivedViews(*session, [&]() -> Result<std::shared_ptr<arrow::Table>> {
+      ARROW_ASSIGN_OR_RAISE(auto kept, kept_edges_.ReadAll());
+      return kept ? kept : std::move(own);
+    });
   }
 
   // Commits every write: extraction tables, then the outputs in the views' order.
@@ -363,8 +366,10 @@ class BatchedBuild {
     return edges;
   }
 
-  // props_map and by_src over the session's props and edges; by_dst over `into_edges`.
-  Status RunDerivedViews(engine::Session& session, std::shared_ptr<arrow::Table> into_edges) {
+  // props_map and by_src over the session's props and edges; then by_dst over the edges
+  // `into_edges()` gives.
+  template <typename IntoEdges>
+  Status RunDerivedViews(engine::Session& session, IntoEdges&& into_edges) {
     for (const char* name : {"cpg_props_map", "cpg_edges_by_src"}) {
       ARROW_ASSIGN_OR_RAISE(auto view, cpg::BuildDerivedView(session, name));
       ARROW_ASSIGN_OR_RAISE(auto result, Run(session, view));
@@ -372,10 +377,11 @@ class BatchedBuild {
     }
     session.DropTable("cpg_props");
     session.DropTable("cpg_edges");
-    ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", std::move(into_edges)));
+    ARROW_ASSIGN_OR_RAISE(auto edges, into_edges());
+    ARROW_RETURN_NOT_OK(session.Ingest("cpg_edges", std::move(edges)));
     ARROW_ASSIGN_OR_RAISE(auto by_dst, cpg::BuildDerivedView(session, "cpg_edges_by_dst"));
-    // The edges are sorted into a copy, which is nested and clustered: they need not be held
-    // beside it (in the last batch, they are every batch's edges into qualified names).
+    // Once read, the edges are let go: the sort frees them column by column as it copies them
+    // (in the last batch, they are every batch's edges into qualified names).
     ARROW_ASSIGN_OR_RAISE(auto result, Run(session, by_dst, [&] {
                             session.DropTable("cpg_edges");
                             session.DropView(by_dst.name);

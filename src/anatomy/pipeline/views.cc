@@ -32,11 +32,13 @@ Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
   }
   engine::ExecuteOptions exec;
   exec.use_threads = !view.needs_ordered_execution;
+  exec.sources_read = [&] {
+    bundle.plan.declaration = {};  // it holds the tables the plan's sources read
+    if (release_inputs) release_inputs();
+  };
   auto result = engine::Execute(view.plan, exec);
   ARROW_RETURN_NOT_OK(ctx.store->Append(engine::ExecutionArtifact(bundle, ctx.profile, result)));
   if (result.status != "ok") return Status::ExecutionError("view ", view.name, ": ", result.error);
-  bundle.plan.declaration = {};  // it holds the tables the plan's sources read
-  if (release_inputs) release_inputs();
   if (view.nest) {
     ARROW_ASSIGN_OR_RAISE(result.table,
                           cpg::NestSortedRuns(*result.table, view.nest->keys, view.nest->values,

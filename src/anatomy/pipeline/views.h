@@ -52,9 +52,9 @@ struct ViewResult {
 /// execution artifacts, executes it, nests the nested views and checks cpg_nodes and
 /// cpg_edges against the kind catalogs. A failed execution is recorded, then returned.
 /// Without `record_plan` only the execution is recorded (the same view over another batch).
-/// `release_inputs`, when given, is called once the plan has run (RunView reads `view.plan` no
-/// more): a caller holding the view's inputs for this view alone frees them there, so that a
-/// sorted result is not nested and clustered beside them.
+/// `release_inputs`, when given, is called once the plan's sources have been read (RunView reads
+/// `view.plan` no more): a caller holding the view's inputs for this view alone drops them
+/// there, and the final sort frees each input column as it copies it (ExecuteOptions).
 Result<ViewResult> RunView(engine::Session& session, const cpg::CpgView& view,
                            const RunContext& ctx, bool record_plan = true,
                            const std::function<void()>& release_inputs = {});
