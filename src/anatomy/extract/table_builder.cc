@@ -14,10 +14,7 @@ namespace {
 
 // Source text may hold bytes that are not UTF-8 (undecodable files, latin-1 sources).
 arrow::Status Utf8(arrow::StringBuilder* b, const std::string& v) {
-  for (unsigned char c : v) {
-    if (c >= 0x80) return FirstInvalidUtf8(v) < 0 ? b->Append(v) : b->Append(SanitizeUtf8(v));
-  }
-  return b->Append(v);
+  return FirstInvalidUtf8(v) < 0 ? b->Append(v) : b->Append(SanitizeUtf8(v));
 }
 
 // The id of definition `index` of `f` (rows hold definitions by index); none for -1.
