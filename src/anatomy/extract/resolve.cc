@@ -309,9 +309,10 @@ class CallResolver {
                                                   int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
     const auto& cls = files_[fi].definitions[di];
-    if (cls.body_scope < 0) return InBases(cls, name, depth, budget);
-    auto it = members_.find(Key(files_[fi].scope_ids[cls.body_scope], name));
-    if (it != members_.end()) return it->second;
+    if (cls.body_scope >= 0) {
+      auto it = members_.find(Key(files_[fi].scope_ids[cls.body_scope], name));
+      if (it != members_.end()) return it->second;
+    }
     return InBases(cls, name, depth, budget);
   }
 
