@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "anatomy/delta/api.h"
 #include "test_util.h"
@@ -101,19 +102,31 @@ TEST(DataWriterTest, UniqueAndRepeatedColumnsReadBackIdentically) {
 }
 
 // Whether each column of the first row group of `dir`'s only data file has a dictionary page.
-std::map<std::string, bool> DictionaryColumns(const std::string& dir) {
+// A flag of each column chunk of the one data file's first row group, by Parquet path.
+template <typename Flag>
+std::map<std::string, bool> ColumnChunkFlags(const std::string& dir, Flag flag) {
   auto snap = LoadSnapshot(dir).ValueOrDie();
   EXPECT_EQ(snap->files.size(), 1u);
   auto in = arrow::io::ReadableFile::Open(dir + "/" + snap->files[0].path).ValueOrDie();
   auto reader = parquet::ParquetFileReader::Open(in);
   auto metadata = reader->metadata();  // the row group's metadata points into it
   auto row_group = metadata->RowGroup(0);
-  std::map<std::string, bool> dictionary;
+  std::map<std::string, bool> flags;
   for (int c = 0; c < row_group->num_columns(); ++c) {
     auto chunk = row_group->ColumnChunk(c);
-    dictionary[chunk->path_in_schema()->ToDotString()] = chunk->has_dictionary_page();
+    flags[chunk->path_in_schema()->ToDotString()] = flag(*chunk);
   }
-  return dictionary;
+  return flags;
+}
+
+std::map<std::string, bool> DictionaryColumns(const std::string& dir) {
+  return ColumnChunkFlags(
+      dir, [](const parquet::ColumnChunkMetaData& c) { return c.has_dictionary_page(); });
+}
+
+std::map<std::string, bool> StatisticsColumns(const std::string& dir) {
+  return ColumnChunkFlags(dir,
+                          [](const parquet::ColumnChunkMetaData& c) { return c.is_stats_set(); });
 }
 
 TEST(DataWriterTest, OnlyColumnsThatRepeatOftenKeepADictionary) {
@@ -180,9 +193,8 @@ TEST(DataWriterTest, FilesOfRowsWithListsAreCutBySizeNotRowCount) {
   EXPECT_TRUE(combined->Equals(*expected));
 }
 
-TEST(DataWriterTest, UniqueFieldsOfListElementsAreWrittenWithoutADictionary) {
-  // A nested output's lists of structs: `id` is unique per element, `kind` repeats.
-  ASSERT_OK(EnsureComputeInitialized());
+// A nested output's lists of structs: `id` is unique per element, `kind` repeats.
+std::shared_ptr<arrow::Table> EdgeLists() {
   auto id_type =
       arrow::struct_({arrow::field("id", arrow::utf8()), arrow::field("kind", arrow::utf8())});
   arrow::StringBuilder key;
@@ -196,23 +208,47 @@ TEST(DataWriterTest, UniqueFieldsOfListElementsAreWrittenWithoutADictionary) {
   auto* id = static_cast<arrow::StringBuilder*>(element->field_builder(0));
   auto* kind = static_cast<arrow::StringBuilder*>(element->field_builder(1));
   for (int row = 0; row < 500; ++row) {
-    ASSERT_OK(key.Append("node:" + std::to_string(row)));
-    ASSERT_OK(list.Append());
+    EXPECT_TRUE(key.Append("node:" + std::to_string(row)).ok());
+    EXPECT_TRUE(list.Append().ok());
     for (int k = 0; k < 1 + row % 7; ++k) {
-      ASSERT_OK(element->Append());
-      ASSERT_OK(id->Append("edge:" + std::to_string(row) + ":" + std::to_string(k)));
-      ASSERT_OK(kind->Append(k % 2 ? "PY_CALLS" : "PY_READS"));
+      EXPECT_TRUE(element->Append().ok());
+      EXPECT_TRUE(id->Append("edge:" + std::to_string(row) + ":" + std::to_string(k)).ok());
+      EXPECT_TRUE(kind->Append(k % 2 ? "PY_CALLS" : "PY_READS").ok());
     }
   }
   auto schema = arrow::schema(
       {arrow::field("key", arrow::utf8()), arrow::field("edges", arrow::list(id_type))});
-  auto table = arrow::Table::Make(schema, {key.Finish().ValueOrDie(), list.Finish().ValueOrDie()});
+  return arrow::Table::Make(schema, {key.Finish().ValueOrDie(), list.Finish().ValueOrDie()});
+}
+
+TEST(DataWriterTest, UniqueFieldsOfListElementsAreWrittenWithoutADictionary) {
+  ASSERT_OK(EnsureComputeInitialized());
+  auto table = EdgeLists();
   TempDir dir;
   ASSERT_OK(WriteTable(dir.str(), table, WriteOptions{}).status());
   auto dictionary = DictionaryColumns(dir.str());
   EXPECT_FALSE(dictionary.at("edges.list.element.id"));
   EXPECT_TRUE(dictionary.at("edges.list.element.kind"));
   ExpectReadsBack(dir.str(), *table);
+}
+
+TEST(DataWriterTest, ValuesInsideListsCarryNoParquetStatistics) {
+  // Delta statistics cover top-level columns, and readers do not prune on list elements: the
+  // writer leaves their min/max out, and keeps them (and the Delta stats) for the others.
+  ASSERT_OK(EnsureComputeInitialized());
+  for (const auto& table : {EdgeLists(), ListRows({1, 3, 2, 5, 1})}) {
+    TempDir dir;
+    ASSERT_OK(WriteTable(dir.str(), table, WriteOptions{}).status());
+    for (const auto& [path, has_statistics] : StatisticsColumns(dir.str())) {
+      EXPECT_EQ(has_statistics, path.find(".list.element") == std::string::npos) << path;
+    }
+    ASSERT_OK_AND_ASSIGN(snap, LoadSnapshot(dir.str()));
+    ASSERT_EQ(snap->files.size(), 1u);
+    auto stats = nlohmann::json::parse(*snap->files[0].stats);
+    EXPECT_EQ(stats["numRecords"], table->num_rows());
+    EXPECT_TRUE(stats["minValues"].contains("key")) << stats.dump();
+    ExpectReadsBack(dir.str(), *table);
+  }
 }
 
 }  // namespace

@@ -116,6 +116,29 @@ Result<nlohmann::json> StatValue(const arrow::Scalar& s, bool is_max, int prefix
   }
 }
 
+/// The Parquet column paths of the values inside lists (`edges.list.element.edge_id`,
+/// `decorators.list.element`). Delta statistics cover top-level columns only, and readers do not
+/// prune on list elements, so the writer's min/max of these (a third of the build's string
+/// statistics: the element columns of the nested outputs) would be computed for nothing.
+void AddListLeafPaths(const arrow::DataType& type, const std::string& path, bool in_list,
+                      std::vector<std::string>* out) {
+  if (const auto* list = dynamic_cast<const arrow::BaseListType*>(&type)) {
+    AddListLeafPaths(*list->value_type(), path + ".list.element", true, out);
+  } else if (type.id() == arrow::Type::STRUCT) {
+    for (const auto& field : type.fields())
+      AddListLeafPaths(*field->type(), path + "." + field->name(), in_list, out);
+  } else if (in_list) {
+    out->push_back(path);
+  }
+}
+
+std::vector<std::string> ListLeafPaths(const arrow::Schema& schema) {
+  std::vector<std::string> out;
+  for (const auto& field : schema.fields())
+    AddListLeafPaths(*field->type(), field->name(), false, &out);
+  return out;
+}
+
 /// Columns whose values repeat little: dictionary encoding of them is wasted work, so it is
 /// turned off for them. The Parquet writer hashes every value into the dictionary, and zstd
 /// already finds the repeats of a plain page (an entity's id on its few adjacent property
@@ -236,6 +259,7 @@ Result<int64_t> WriteOneFile(Storage& storage, const std::shared_ptr<arrow::Tabl
       ->enable_statistics()
       ->max_row_group_length(options.row_group_rows);
   for (const auto& name : plain) builder.disable_dictionary(name);
+  for (const auto& path : ListLeafPaths(*part->schema())) builder.disable_statistics(path);
   auto props = builder.build();
   auto arrow_props = parquet::ArrowWriterProperties::Builder()
                          .coerce_timestamps(arrow::TimeUnit::MICRO)
