@@ -130,17 +130,22 @@ std::shared_ptr<arrow::Table> ArrowSorted(const std::shared_ptr<arrow::Table>& t
   return cp::Take(table, indices).ValueOrDie().table();
 }
 
+// On the caller's thread alone, and spread over four threads whatever the row count (keys,
+// groups of buckets and columns each on a thread of their own).
 void ExpectSameAsArrow(const std::shared_ptr<arrow::Table>& table, const cp::Ordering& ordering) {
-  auto ours = SortTable(table, ordering);
-  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
   auto expected = ArrowSorted(table, ordering);
-  ASSERT_EQ((*ours)->num_rows(), expected->num_rows());
-  ASSERT_TRUE((*ours)->schema()->Equals(*expected->schema()));
-  for (int i = 0; i < expected->num_columns(); ++i) {
-    EXPECT_TRUE((*ours)->column(i)->Equals(*expected->column(i),
-                                           arrow::EqualOptions::Defaults().nans_equal(true)))
-        << "column " << expected->schema()->field(i)->name() << " differs, ordering "
-        << ordering.ToString();
+  for (const SortOptions& options :
+       {SortOptions{.threads = 1}, SortOptions{.threads = 4, .min_rows_per_thread = 1}}) {
+    auto ours = SortTable(table, ordering, options);
+    ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+    ASSERT_EQ((*ours)->num_rows(), expected->num_rows());
+    ASSERT_TRUE((*ours)->schema()->Equals(*expected->schema()));
+    for (int i = 0; i < expected->num_columns(); ++i) {
+      EXPECT_TRUE((*ours)->column(i)->Equals(*expected->column(i),
+                                             arrow::EqualOptions::Defaults().nans_equal(true)))
+          << "column " << expected->schema()->field(i)->name() << " differs, ordering "
+          << ordering.ToString() << ", threads " << options.threads;
+    }
   }
 }
 
@@ -261,7 +266,7 @@ TEST(SortTable, SplitsOutputChunksByStringBytes) {
   r.chunk_lengths = {300, 500, 200};
   auto table = MakeTable(r);
   const cp::Ordering ordering({cp::SortKey("kind"), cp::SortKey("short_id")});
-  auto sorted = SortTable(table, ordering, arrow::default_memory_pool(), /*max_chunk_bytes=*/2000);
+  auto sorted = SortTable(table, ordering, {.max_chunk_bytes = 2000});
   ASSERT_TRUE(sorted.ok()) << sorted.status().ToString();
   EXPECT_GT((*sorted)->column(0)->num_chunks(), 1);
   auto expected = ArrowSorted(table, ordering);

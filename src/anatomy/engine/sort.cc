@@ -4,6 +4,7 @@
 #include <arrow/array/concatenate.h>
 #include <arrow/compute/api.h>
 #include <arrow/util/bit_util.h>
+#include <arrow/util/thread_pool.h>
 
 #include <algorithm>
 #include <cmath>
@@ -13,6 +14,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "anatomy/core/parallel.h"
 
 namespace anatomy::engine {
 
@@ -323,8 +326,10 @@ void SortRun(const std::vector<Key>& keys, size_t k, std::span<Entry> run) {
   }
 }
 
-// The permutation that sorts the rows by `keys`.
-std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
+// The permutation that sorts the rows by `keys`; the buckets of the leading keys are refined
+// on up to `threads` threads, in groups of about `group_rows` rows.
+Result<std::vector<Row>> SortedOrder(const std::vector<Key>& keys, Row n, int threads,
+                                     int64_t group_rows) {
   // Leading ranked keys pack into one mixed-radix integer.
   size_t packed = 0;
   uint64_t range = 1;
@@ -368,13 +373,28 @@ std::vector<Row> SortedOrder(const std::vector<Key>& keys, Row n) {
 
   // Within each bucket: the remaining keys one at a time, each refining the runs the keys
   // before it left tied, then the input order (a stable sort).
-  std::vector<Entry> entries;
-  for (const auto& [begin, end] : buckets) {
-    entries.clear();
-    for (Row i = begin; i < end; ++i) entries.push_back({0, 0, order[i], 0});
-    SortRun(keys, packed, entries);
-    for (Row i = begin; i < end; ++i) order[i] = entries[i - begin].row;
+  // Buckets hold disjoint ranges of `order`: consecutive ones are refined together.
+  std::vector<size_t> group_starts;
+  int64_t in_group = group_rows;
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    if (in_group >= group_rows) {
+      group_starts.push_back(b);
+      in_group = 0;
+    }
+    in_group += buckets[b].second - buckets[b].first;
   }
+  group_starts.push_back(buckets.size());
+  ARROW_RETURN_NOT_OK(core::ParallelFor(group_starts.size() - 1, threads, [&](size_t g) {
+    std::vector<Entry> entries;
+    for (size_t b = group_starts[g]; b < group_starts[g + 1]; ++b) {
+      const auto [begin, end] = buckets[b];
+      entries.clear();
+      for (Row i = begin; i < end; ++i) entries.push_back({0, 0, order[i], 0});
+      SortRun(keys, packed, entries);
+      for (Row i = begin; i < end; ++i) order[i] = entries[i - begin].row;
+    }
+    return Status::OK();
+  }));
   return order;
 }
 
@@ -528,7 +548,7 @@ Result<std::shared_ptr<arrow::Table>> ArrowSort(const std::shared_ptr<arrow::Tab
 
 Result<std::shared_ptr<arrow::Table>> SortTable(std::shared_ptr<arrow::Table> table,
                                                 const cp::Ordering& ordering,
-                                                arrow::MemoryPool* pool, int64_t max_chunk_bytes) {
+                                                const SortOptions& options) {
   const int64_t rows = table->num_rows();
   std::vector<int> key_columns;
   const std::vector<cp::SortKey> sort_keys = EffectiveKeys(ordering);
@@ -539,34 +559,22 @@ Result<std::shared_ptr<arrow::Table>> SortTable(std::shared_ptr<arrow::Table> ta
     if (!supported || rows > std::numeric_limits<Row>::max()) return ArrowSort(table, ordering);
     key_columns.push_back((*path)[0]);
   }
+  // As many threads as the rows keep busy; one below that.
+  const int64_t per_thread = std::max<int64_t>(1, options.min_rows_per_thread);
+  const int threads = static_cast<int>(std::clamp<int64_t>(
+      rows / per_thread, 1,
+      options.threads > 0 ? options.threads : arrow::GetCpuThreadPoolCapacity()));
   const auto n = static_cast<Row>(rows);
-  std::vector<Key> keys;
-  for (size_t k = 0; k < key_columns.size(); ++k) {
-    ARROW_ASSIGN_OR_RAISE(auto key, MakeKey(*table->column(key_columns[k]), sort_keys[k]));
-    keys.push_back(std::move(key));
-  }
-  std::vector<Row> order = SortedOrder(keys, n);
+  std::vector<Key> keys(key_columns.size());
+  ARROW_RETURN_NOT_OK(core::ParallelFor(keys.size(), threads, [&](size_t k) -> Status {
+    ARROW_ASSIGN_OR_RAISE(keys[k], MakeKey(*table->column(key_columns[k]), sort_keys[k]));
+    return Status::OK();
+  }));
+  ARROW_ASSIGN_OR_RAISE(
+      std::vector<Row> order,
+      SortedOrder(keys, n, threads, std::max<int64_t>(per_thread, rows / (4 * threads))));
   keys.clear();
 
-  // Each sorted row's chunk and offset, resolved once for every column (columns of a table
-  // produced by a plan share their chunking; others are re-resolved).
-  auto locate = [&](const arrow::ChunkedArray& column) {
-    std::vector<Location> of_row(n);
-    Row row = 0;
-    for (int c = 0; c < column.num_chunks(); ++c) {
-      for (int64_t i = 0; i < column.chunk(c)->length(); ++i) {
-        of_row[row++] = {static_cast<uint32_t>(c), static_cast<uint32_t>(i)};
-      }
-    }
-    std::vector<Location> at(n);
-    for (Row i = 0; i < n; ++i) at[i] = of_row[order[i]];
-    return at;
-  };
-  auto chunk_lengths = [](const arrow::ChunkedArray& column) {
-    std::vector<int64_t> lengths;
-    for (const auto& chunk : column.chunks()) lengths.push_back(chunk->length());
-    return lengths;
-  };
   // Output chunks: one, unless a string column holds more than max_chunk_bytes.
   int64_t max_bytes = 0;
   for (const auto& column : table->columns()) {
@@ -582,31 +590,56 @@ Result<std::shared_ptr<arrow::Table>> SortTable(std::shared_ptr<arrow::Table> ta
     }
     max_bytes = std::max(max_bytes, bytes);
   }
-  const int64_t chunk_rows = max_bytes <= max_chunk_bytes
+  const int64_t chunk_rows = max_bytes <= options.max_chunk_bytes
                                  ? std::max<int64_t>(rows, 1)
-                                 : std::max<int64_t>(1, rows * max_chunk_bytes / max_bytes);
+                                 : std::max<int64_t>(1, rows * options.max_chunk_bytes / max_bytes);
+
+  // Each sorted row's chunk and offset, resolved once per chunking of the columns (columns of
+  // a table produced by a plan share theirs).
+  auto chunk_lengths = [](const arrow::ChunkedArray& column) {
+    std::vector<int64_t> lengths;
+    for (const auto& chunk : column.chunks()) lengths.push_back(chunk->length());
+    return lengths;
+  };
+  std::vector<std::pair<std::vector<int64_t>, std::vector<Location>>> layouts;
+  std::vector<size_t> layout_of;
+  for (const auto& column : table->columns()) {
+    auto lengths = chunk_lengths(*column);
+    size_t l = 0;
+    while (l < layouts.size() && layouts[l].first != lengths) ++l;
+    layout_of.push_back(l);
+    if (l < layouts.size()) continue;
+    std::vector<Location> of_row(n);
+    Row row = 0;
+    for (int c = 0; c < column->num_chunks(); ++c) {
+      for (int64_t i = 0; i < column->chunk(c)->length(); ++i) {
+        of_row[row++] = {static_cast<uint32_t>(c), static_cast<uint32_t>(i)};
+      }
+    }
+    std::vector<Location> at(n);
+    for (Row i = 0; i < n; ++i) at[i] = of_row[order[i]];
+    layouts.emplace_back(std::move(lengths), std::move(at));
+  }
+
   // Each input column is let go once gathered (when the caller gave the table up, its memory
   // is freed as the sorted copy grows, instead of both being held whole).
   const std::shared_ptr<arrow::Schema> schema = table->schema();
   std::vector<std::shared_ptr<arrow::ChunkedArray>> columns = table->columns();
   table.reset();
-  std::vector<Location> at;
-  std::vector<int64_t> located;
-  for (auto& column : columns) {
-    if (at.empty() || chunk_lengths(*column) != located) {
-      at = locate(*column);
-      located = chunk_lengths(*column);
-    }
+  ARROW_RETURN_NOT_OK(core::ParallelFor(columns.size(), threads, [&](size_t c) -> Status {
+    const Locations at = layouts[layout_of[c]].second;
     arrow::ArrayVector sorted_chunks;
     for (int64_t begin = 0; begin < rows; begin += chunk_rows) {
       const auto size = static_cast<size_t>(std::min(chunk_rows, rows - begin));
       ARROW_ASSIGN_OR_RAISE(auto sorted,
-                            Gather(*column, Locations(at).subspan(begin, size),
-                                   std::span<const Row>(order).subspan(begin, size), pool));
+                            Gather(*columns[c], at.subspan(begin, size),
+                                   std::span<const Row>(order).subspan(begin, size), options.pool));
       sorted_chunks.push_back(std::move(sorted));
     }
-    column = std::make_shared<arrow::ChunkedArray>(std::move(sorted_chunks), column->type());
-  }
+    columns[c] =
+        std::make_shared<arrow::ChunkedArray>(std::move(sorted_chunks), columns[c]->type());
+    return Status::OK();
+  }));
   return arrow::Table::Make(schema, columns, rows);
 }
 
