@@ -5,6 +5,7 @@
 #include <arrow/util/thread_pool.h>
 
 #include <filesystem>
+#include <future>
 #include <random>
 #include <set>
 
@@ -490,10 +491,17 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     BatchedBuild build(ctx, session_options, &summary);
     ARROW_RETURN_NOT_OK(build.SetCalledFromOtherFiles(extraction->called_from_other_files()));
     int64_t files_done = 0;
+    // The next batch's tables are built on another thread while this batch's views run: the
+    // main thread's work bounds the build from below however many cores there are.
+    auto take_next = [&] {
+      return std::async(std::launch::async, [&] { return extraction->Next(options.batch_bytes); });
+    };
+    auto pending = take_next();
     while (true) {
       const double t = core::MonotonicMs();
-      ARROW_ASSIGN_OR_RAISE(auto next, extraction->Next(options.batch_bytes));
+      ARROW_ASSIGN_OR_RAISE(auto next, pending.get());
       if (!next) break;
+      pending = take_next();
       summary.stage_seconds["extract"] += (core::MonotonicMs() - t) / 1000.0;
       const arrow::Table& files = *next->files;
       summary.files += files.num_rows();
