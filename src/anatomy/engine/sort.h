@@ -18,7 +18,7 @@ struct SortOptions {
   /// among them); 0: the capacity of Arrow's CPU pool (`--jobs`).
   int threads = 0;
   /// Fewer rows per thread than this and the sort runs on the caller's thread alone.
-  int64_t min_rows_per_thread = int64_t{1} << 15;
+  int64_t min_rows_per_thread = int64_t{1} << 13;
 };
 
 /// \brief `table` sorted by `ordering`: the rows and order of Arrow's SortIndices + Take
