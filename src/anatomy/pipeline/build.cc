@@ -492,9 +492,12 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     ARROW_RETURN_NOT_OK(build.SetCalledFromOtherFiles(extraction->called_from_other_files()));
     int64_t files_done = 0;
     // The next batch's tables are built on another thread while this batch's views run: the
-    // main thread's work bounds the build from below however many cores there are.
+    // main thread's work bounds the build from below however many cores there are. With
+    // `--jobs 1`, on this thread when they are needed.
+    const auto launch =
+        arrow::GetCpuThreadPoolCapacity() > 1 ? std::launch::async : std::launch::deferred;
     auto take_next = [&] {
-      return std::async(std::launch::async, [&] { return extraction->Next(options.batch_bytes); });
+      return std::async(launch, [&] { return extraction->Next(options.batch_bytes); });
     };
     auto pending = take_next();
     while (true) {
