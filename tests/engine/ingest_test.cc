@@ -22,7 +22,8 @@ std::shared_ptr<arrow::Table> Int64Table(int64_t rows, int chunks = 1) {
     pieces.push_back(b.Finish().ValueOrDie());
   }
   auto schema = arrow::schema({arrow::field("id", arrow::int64(), false)});
-  return arrow::Table::Make(schema, {std::make_shared<arrow::ChunkedArray>(pieces, arrow::int64())});
+  return arrow::Table::Make(schema,
+                            {std::make_shared<arrow::ChunkedArray>(pieces, arrow::int64())});
 }
 
 // The data buffer addresses a table's column points into, per chunk.
@@ -60,13 +61,35 @@ TEST(Ingest, TableWithBatchSizeSlicesWithoutCopying) {
 TEST(Ingest, BatchSizeZeroKeepsSourceChunks) {
   auto session = Session::Make().ValueOrDie();
   auto table = Int64Table(9, 3);
-  ASSERT_TRUE(session->Ingest("t", table).ok());
+  ASSERT_TRUE(session->Ingest("t", table, {.batch_size = 0}).ok());
   auto stored = session->Table("t").ValueOrDie();
   ASSERT_EQ(stored->batches.size(), 3u);
   std::set<const uint8_t*> seen;
   for (const auto& b : stored->batches) seen.insert(b->column_data(0)->buffers[1]->data());
   EXPECT_EQ(seen, BufferStarts(*table));
   EXPECT_EQ(session->IngestEvents()[0].partitioning, "source_batches");
+}
+
+// Without a batch size of its own, an ingest partitions as the session's options say: the
+// batch size its plans' settings record.
+TEST(Ingest, DefaultBatchSizeIsTheSessions) {
+  SessionOptions options;
+  options.batch_size = 4;
+  auto session = Session::Make(options).ValueOrDie();
+  ASSERT_TRUE(session->Ingest("t", Int64Table(10)).ok());
+  auto stored = session->Table("t").ValueOrDie();
+  ASSERT_EQ(stored->batches.size(), 3u);
+  EXPECT_EQ(stored->batches[0]->num_rows(), 4);
+  EXPECT_EQ(stored->batches[2]->num_rows(), 2);
+  const auto event = session->IngestEvents()[0];
+  EXPECT_EQ(event.partitioning, "batch_size");
+  EXPECT_EQ(event.batch_size, 4);
+  EXPECT_EQ(event.batch_count, 3);
+  // The default session's: 65,536 rows.
+  auto by_default = Session::Make().ValueOrDie();
+  ASSERT_TRUE(by_default->Ingest("t", Int64Table(70000)).ok());
+  EXPECT_EQ(by_default->Table("t").ValueOrDie()->batches.size(), 2u);
+  EXPECT_EQ(by_default->IngestEvents()[0].batch_size, 65536);
 }
 
 TEST(Ingest, BatchSizeOneAndLarge) {
@@ -85,8 +108,9 @@ TEST(Ingest, RecordBatchReaderIsSlicedToo) {
   auto table = Int64Table(7, 2);  // batches of 3 and 4
   auto reader = std::make_shared<arrow::TableBatchReader>(table);
   auto session = Session::Make().ValueOrDie();
-  ASSERT_TRUE(session->Ingest("r", std::static_pointer_cast<arrow::RecordBatchReader>(reader),
-                              {.batch_size = 2})
+  ASSERT_TRUE(session
+                  ->Ingest("r", std::static_pointer_cast<arrow::RecordBatchReader>(reader),
+                           {.batch_size = 2})
                   .ok());
   auto stored = session->Table("r").ValueOrDie();
   // 3 -> 2+1, 4 -> 2+2
@@ -114,10 +138,10 @@ TEST(Ingest, ZeroRowTableKeepsSchema) {
 TEST(Ingest, NestedTypes) {
   auto type = arrow::struct_({arrow::field("names", arrow::list(arrow::utf8())),
                               arrow::field("props", arrow::map(arrow::utf8(), arrow::int64()))});
-  auto array = arrow::json::ArrayFromJSONString(
-                   type, R"([{"names": ["a", "b"], "props": [["x", 1]]}, null,
+  auto array =
+      arrow::json::ArrayFromJSONString(type, R"([{"names": ["a", "b"], "props": [["x", 1]]}, null,
                              {"names": [], "props": []}])")
-                   .ValueOrDie();
+          .ValueOrDie();
   auto table = arrow::Table::Make(arrow::schema({arrow::field("s", type)}), {array});
   auto session = Session::Make().ValueOrDie();
   ASSERT_TRUE(session->Ingest("nested", table, {.batch_size = 2}).ok());

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,8 +20,9 @@ using IngestSource =
 
 struct IngestOptions {
   /// > 0: partition into batches of at most this many rows (zero-copy slices);
-  /// 0: keep the batches as the source gives them.
-  int64_t batch_size = 0;
+  /// 0: keep the batches as the source gives them; unset: the session's
+  /// `SessionOptions::batch_size`, which the plans' settings record.
+  std::optional<int64_t> batch_size = std::nullopt;
   /// Replace an existing table of the same name; without it, a second ingest is an error.
   bool replace = false;
 };

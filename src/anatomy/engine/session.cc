@@ -26,6 +26,7 @@ Status Session::Ingest(const std::string& name, IngestSource source, IngestOptio
           "table '", name, "' is already in the session; ingest with replace=true to swap it");
     }
   }
+  if (!options.batch_size) options.batch_size = options_.batch_size;
   ARROW_ASSIGN_OR_RAISE(auto partitioned, PartitionSource(name, source, options));
   InMemoryTable table{partitioned.schema, std::move(partitioned.batches),
                       partitioned.event.row_count, 0};

@@ -21,7 +21,7 @@ struct SessionOptions {
   /// Executor threads asked for; 0 means Arrow's default. Recorded as configured, not as
   /// detected, so that fingerprints do not depend on the machine.
   int executor_threads = 0;
-  /// Rows per batch that plans aim for.
+  /// Rows per batch that plans aim for: the ingest's partitions, unless it asks otherwise.
   int64_t batch_size = 1 << 16;
   /// The memory pool plans allocate from, by name ("default" = Arrow's default pool).
   std::string memory_pool = "default";
