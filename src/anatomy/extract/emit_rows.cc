@@ -165,19 +165,14 @@ void Analyzer::EmitRows() {
     auto [bs, bk] = def_binding_[i];
     if (bs != kNone) d.binding = static_cast<int64_t>(base[bs] + bk);
   }
-  // Parameter and type parameter ids are (owner, name); a repeated name (`def f(a, a)`,
-  // `class C[T, T]`: CPython's SyntaxError, parsed by tree-sitter) adds its ordinal so ids stay
-  // unique, and the ids of valid code do not change.
-  std::map<std::pair<std::string, std::string>, int> name_ordinals;
-  auto owned_id = [&](const char* prefix, const std::string& owner, const std::string& name) {
-    int ord = name_ordinals[{owner, name}]++;
-    return ord == 0 ? Id(prefix, {owner, name}) : Id(prefix, {owner, name, std::to_string(ord)});
-  };
+  // Parameter and type parameter ids are (owner, name) and the ordinal of a repeated name
+  // (`def f(a, a)`, `class C[T, T]`: CPython's SyntaxError, parsed by tree-sitter): OwnedId.
+  std::map<std::pair<std::string, std::string>, uint32_t> name_ordinals;
   std::vector<std::string> param_ids(out_.parameters.size());  // annotations' owners
   for (size_t i = 0; i < out_.parameters.size(); ++i) {
     auto& p = out_.parameters[i];
     const std::string& def_id = def_ids[p.def];
-    p.ordinal = static_cast<uint32_t>(name_ordinals[{def_id, p.name}]++);
+    p.ordinal = name_ordinals[{def_id, p.name}]++;
     param_ids[i] = ParameterId(def_id, p);
   }
   for (const auto& pb : param_bindings_)
@@ -193,7 +188,8 @@ void Analyzer::EmitRows() {
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
-    t.type_param_id = owned_id("type_param", t.scope_id, t.name);
+    t.type_param_id =
+        OwnedId("type_param", t.scope_id, t.name, name_ordinals[{t.scope_id, t.name}]++);
   }
   for (const auto& tb : tp_bindings_)
     out_.type_params[tb.row].binding_id = binding_id(tb.scope, tb.sym);

@@ -65,9 +65,14 @@ const char* OccurrenceWord(uint8_t code) {
   return code < w.count.load(std::memory_order_acquire) ? w.words[code] : "";
 }
 
+std::string OwnedId(std::string_view prefix, const std::string& owner, const std::string& name,
+                    uint32_t ordinal) {
+  if (ordinal == 0) return core::StableId(prefix, {owner, name});
+  return core::StableId(prefix, {owner, name, std::to_string(ordinal)});
+}
+
 std::string ParameterId(const std::string& def_id, const ParameterRow& p) {
-  if (p.ordinal == 0) return core::StableId("py_param", {def_id, p.name});
-  return core::StableId("py_param", {def_id, p.name, std::to_string(p.ordinal)});
+  return OwnedId("py_param", def_id, p.name, p.ordinal);
 }
 
 }  // namespace anatomy::extract

@@ -108,7 +108,13 @@ struct ParameterRow {
   Span span;
 };
 
-/// A parameter's id: (its function, its name), and the ordinal of a repeated name.
+/// The id of a name its owner declares (parameters, type parameters): (owner, name), and the
+/// ordinal of a repeated name (`def f(a, a)`, `class C[T, T]`), so that ids stay unique and
+/// those of valid code carry none.
+std::string OwnedId(std::string_view prefix, const std::string& owner, const std::string& name,
+                    uint32_t ordinal);
+
+/// A parameter's id: OwnedId of its function and name.
 std::string ParameterId(const std::string& def_id, const ParameterRow& p);
 
 // Calls are the most numerous rows a build holds until their batch: ids are not stored but
