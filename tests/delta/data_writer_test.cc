@@ -182,6 +182,10 @@ TEST(DataWriterTest, FilesOfRowsWithListsAreCutBySizeNotRowCount) {
   // A row of 6,000 elements alone exceeds the target; no file holds much more than that.
   EXPECT_GT(snap->files.size(), 8u);
   EXPECT_LT(largest, 4 * o.files.target_file_size) << snap->files.size() << " files";
+  // Each add's size is what the file holds on disk (the writer's stream is buffered).
+  for (const auto& f : snap->files)
+    EXPECT_EQ(f.size, static_cast<int64_t>(std::filesystem::file_size(dir.path() / f.path)))
+        << f.path;
   // The same rows come back.
   ASSERT_OK_AND_ASSIGN(back, ScanToTable(*snap, ScanOptions{}));
   ASSERT_OK_AND_ASSIGN(order, arrow::compute::SortIndices(
