@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "anatomy/extract/extract.h"
@@ -154,6 +155,42 @@ TEST(Resolve, OnlyPathsFollowsWhatResolutionLooksInto) {
   EXPECT_TRUE(targets.count("pkg.impl.g")) << ::testing::PrintToString(targets);
   EXPECT_TRUE(targets.count("base.Base.helper")) << ::testing::PrintToString(targets);
   EXPECT_EQ(RowsOfPath(*part->imports, "main.py"), RowsOfPath(*whole->imports, "main.py"));
+}
+
+// Each parsed file is reported once, counting up to the files parsed: every file of the
+// repository, or with `only_paths` the requested files and the modules resolution looked into.
+TEST(Resolve, ReportsEachFileParsed) {
+  testing::TempRepo repo;
+  repo.Write("pkg/__init__.py", "from .impl import g\n");
+  repo.Write("pkg/impl.py", "def g():\n    pass\n");
+  repo.Write("unrelated.py", "x = 1\n");
+  repo.Write("notes.txt", "not python\n");
+  repo.Write("main.py", "from pkg import g\ng()\n");
+  std::mutex mu;
+  std::vector<std::pair<int64_t, int64_t>> calls;
+  ExtractOptions opt;
+  opt.repo_root = repo.root();
+  opt.jobs = 3;
+  opt.on_parsed = [&](int64_t done, int64_t total) {
+    std::lock_guard<std::mutex> lock(mu);
+    calls.emplace_back(done, total);
+  };
+  ASSERT_TRUE(ExtractRepository(opt).ok());
+  ASSERT_EQ(calls.size(), 5u);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].first, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(calls[i].second, 5);
+  }
+  calls.clear();
+  opt.only_paths = std::set<std::string>{"main.py"};
+  ASSERT_TRUE(ExtractRepository(opt).ok());
+  // main.py, then the package and the module its re-export leads to; not unrelated.py.
+  ASSERT_EQ(calls.size(), 3u) << ::testing::PrintToString(calls);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].first, static_cast<int64_t>(i) + 1);
+    EXPECT_GE(calls[i].second, calls[i].first);
+  }
+  EXPECT_EQ(calls.back().second, 3);
 }
 
 // Batches, concatenated, hold exactly the rows of the whole extraction, in file_id order; the

@@ -1,6 +1,7 @@
 #include <arrow/util/thread_pool.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
@@ -19,12 +20,17 @@ struct BuildArgs {
   bool incremental = false;
 };
 
-// A one-line progress bar on a terminal; plain lines otherwise (logs, CI).
+// A one-line progress bar on a terminal; plain lines otherwise (logs, CI). The parse reports
+// every file, from the parser threads one at a time: the bar is redrawn at most every 50 ms.
 class Progress {
  public:
   Progress() : tty_(isatty(fileno(stderr)) != 0) {}
   void operator()(const std::string& stage, int64_t done, int64_t total) {
     if (tty_) {
+      const auto now = std::chrono::steady_clock::now();
+      if (stage == last_stage_ && done != total && now - last_draw_ < std::chrono::milliseconds(50))
+        return;
+      last_draw_ = now;
       const int width = 30;
       const int filled = total > 0 ? static_cast<int>(width * done / total) : 0;
       std::cerr << "\r" << std::left << std::setw(8) << stage << " [" << std::string(filled, '#')
@@ -39,6 +45,7 @@ class Progress {
  private:
   bool tty_;
   std::string last_stage_;
+  std::chrono::steady_clock::time_point last_draw_;
 };
 
 void PrintSummary(const incremental::IncrementalSummary& r) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <string_view>
 #include <thread>
 
@@ -172,14 +173,36 @@ std::vector<std::pair<std::string, std::shared_ptr<arrow::Table>>> ExtractionRes
 
 namespace {
 
+// Files parsed so far, reported through ExtractOptions::on_parsed one call at a time.
+class ParseProgress {
+ public:
+  explicit ParseProgress(const ExtractOptions& options) : on_parsed_(options.on_parsed) {}
+  void AddToParse(size_t n) { total_ += static_cast<int64_t>(n); }
+  void Parsed() {
+    if (!on_parsed_) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    on_parsed_(++done_, total_);
+  }
+
+ private:
+  const std::function<void(int64_t, int64_t)>& on_parsed_;
+  std::mutex mu_;
+  int64_t done_ = 0, total_ = 0;
+};
+
 // Runs `extract(i)` for every index on `jobs` threads, each with its own parser.
 template <typename Fn>
-void ParallelParse(const std::vector<size_t>& indices, int jobs, Fn&& extract) {
+void ParallelParse(const std::vector<size_t>& indices, int jobs, ParseProgress& progress,
+                   Fn&& extract) {
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(std::max<size_t>(1, indices.size()))));
+  progress.AddToParse(indices.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
     auto parser = NewPythonParser();
-    for (size_t k = next++; k < indices.size(); k = next++) extract(indices[k], parser.get());
+    for (size_t k = next++; k < indices.size(); k = next++) {
+      extract(indices[k], parser.get());
+      progress.Parsed();
+    }
   };
   if (jobs == 1) return worker();
   std::vector<std::thread> threads;
@@ -205,6 +228,7 @@ std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOpti
   std::vector<FileOutput> outputs(scan.files.size());
   const int jobs = JobsOf(options);
   (void)PyFields();  // resolve the grammar tables once, before threads start
+  ParseProgress progress(options);
   auto extract = [&](size_t i, TSParser* parser) {
     ExtractOne(scan.files[i], options, parser, outputs[i]);
   };
@@ -212,7 +236,7 @@ std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOpti
   if (!options.only_paths) {
     std::vector<size_t> all(scan.files.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-    ParallelParse(all, jobs, extract);
+    ParallelParse(all, jobs, progress, extract);
     timings.parse_ms = MsSince(t0);
     t0 = Clock::now();
     ResolveAcrossFiles(outputs, jobs);
@@ -243,7 +267,7 @@ std::vector<FileOutput> AnalyzeScanned(const ScanResult& scan, const ExtractOpti
   }
   int64_t resolve_ms = 0;
   while (!wave.empty()) {
-    ParallelParse(wave, jobs, extract);
+    ParallelParse(wave, jobs, progress, extract);
     auto r0 = Clock::now();
     const auto missing = ResolveAcrossFiles(outputs, jobs, &emit);
     resolve_ms += MsSince(r0);

@@ -3,6 +3,7 @@
 #include <arrow/type_fwd.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -27,6 +28,10 @@ struct ExtractOptions {
   /// emitted) as it asks for them, so the rows equal those of a whole-repository extraction.
   /// Incremental builds.
   std::optional<std::set<std::string>> only_paths;
+  /// Called after each file is parsed and analysed, with the files done and the files to parse
+  /// (with `only_paths`, the total grows as resolution asks for more modules). Calls come from
+  /// the parser threads, one at a time, with `done` counting up.
+  std::function<void(int64_t done, int64_t total)> on_parsed;
 };
 
 /// \brief Wall-clock milliseconds of each extraction phase.

@@ -560,12 +560,11 @@ class Builder {
 
   // The rows of `paths` (resolved over the modules their resolution looks into, not emitted).
   Result<extract::ExtractionResult> Extract(const std::set<std::string>& paths) {
-    Report("extract", 0, 1);
+    Report("parse", 0, static_cast<int64_t>(paths.size()));
     extract::ExtractOptions eo = pipeline::ExtractOptionsOf(options_);
     eo.only_paths = paths;
-    ARROW_ASSIGN_OR_RAISE(auto extraction, extract::ExtractScanned(scan_, eo));
-    Report("extract", 1, 1);
-    return extraction;
+    eo.on_parsed = [&](int64_t done, int64_t total) { Report("parse", done, total); };
+    return extract::ExtractScanned(scan_, eo);
   }
 
   // For each changed file, the module-level names whose facts differ between its previous

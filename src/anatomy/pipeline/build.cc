@@ -463,13 +463,13 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
   summary.out = out;
 
   // 1. Parse every file and resolve across them.
-  report("parse", 0, 1);
-  const auto extract_options = ExtractOptionsOf(options);
+  auto extract_options = ExtractOptionsOf(options);
   ARROW_ASSIGN_OR_RAISE(auto scan,
                         extract::ScanRepository({options.repo, options.include, options.exclude}));
+  report("parse", 0, static_cast<int64_t>(scan.files.size()));
+  extract_options.on_parsed = [&](int64_t done, int64_t total) { report("parse", done, total); };
   ARROW_ASSIGN_OR_RAISE(auto extraction, extract::BatchedExtraction::Make(scan, extract_options));
   scan = {};
-  report("parse", 1, 1);
   summary.stage_seconds["extract"] = (core::MonotonicMs() - start) / 1000.0;
 
   artifacts::ArtifactStore store(out + "/artifacts");

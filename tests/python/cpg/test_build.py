@@ -243,3 +243,20 @@ def test_fixture_golden(fixture_build):
         golden.write_text(actual)
     assert golden.exists(), "no golden yet: run with UPDATE_GOLDENS=1 and review it"
     assert actual == golden.read_text(), "the fixture's CPG changed; if on purpose, UPDATE_GOLDENS=1"
+
+
+def test_progress_counts_files_parsed_and_tables_written(tmp_path):
+    """Off a terminal, each stage's progress is a line when it starts and one when it ends."""
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg" / "__init__.py").write_text("from .m import f\n")
+    (repo / "pkg" / "m.py").write_text("def f():\n    return 1\n")
+    (repo / "README").write_text("not python\n")
+    proc = subprocess.run([str(BUILD / "anatomy"), "build", str(repo), "--out", str(tmp_path / "out"),
+                           "--jobs", "2"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[:2] == ["parse: 0/3", "parse: 3/3"], proc.stderr
+    assert "views: 3/3" in lines, proc.stderr
+    done, total = [line for line in lines if line.startswith("write: ")][-1][len("write: "):].split("/")
+    assert done == total and int(total) > 0, proc.stderr
