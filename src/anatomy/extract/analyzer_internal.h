@@ -55,6 +55,9 @@ struct Scope {
   int32_t line = 0;
   Span span;
   int32_t def_index = -1;  // the definition that creates this scope
+  // PEP 695 scopes of a definition in a class body (its type parameters, their bounds, an
+  // alias's value) see that class's names: CPython's ste_can_see_class_scope, class_entry.
+  uint32_t class_entry = kNone;
   std::vector<Sym> syms;
   // Analysis state (CPython analyze_block, split into a top-down and a bottom-up pass).
   std::vector<uint32_t> children_free;
@@ -121,7 +124,8 @@ class Analyzer {
   void HandleAssignment(TSNode n, uint32_t scope);
   void HandleNamedExpr(TSNode n, uint32_t scope);
   void HandleTypeAlias(TSNode n, uint32_t scope);
-  uint32_t HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner, int32_t def_index);
+  uint32_t HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner, int32_t def_index,
+                            bool class_owner = false);
   void CollectParams(TSNode params, std::vector<ParamInfo>& out);
   void DeclareParams(uint32_t def_index, uint32_t fscope);
   int32_t AddDefinition(TSNode node, TSNode name_node, const char* kind, uint32_t scope,
@@ -142,6 +146,8 @@ class Analyzer {
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
   bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
+  // The class's symbol for `name` when `scope` sees a class (Scope::class_entry), or -1.
+  int32_t SeenClassSym(uint32_t scope, uint32_t name) const;
 
   // helpers
   std::string_view Text(TSNode n) const {

@@ -181,7 +181,7 @@ void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
   }
   uint32_t inner = scope;
   TSNode tp = Field(cls, f_.type_parameters);
-  if (!ts_node_is_null(tp)) inner = HandleTypeParams(tp, scope, name, di);
+  if (!ts_node_is_null(tp)) inner = HandleTypeParams(tp, scope, name, di, /*class_owner=*/true);
   std::vector<Task> tasks;
   TSNode bases = Field(cls, f_.superclasses);
   if (!ts_node_is_null(bases)) tasks.push_back({bases, inner, kLoad});
@@ -208,9 +208,12 @@ void Analyzer::HandleLambda(TSNode lam, uint32_t scope) {
 }
 
 uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner,
-                                    int32_t def_index) {
+                                    int32_t def_index, bool class_owner) {
   uint32_t s = NewScope(ScopeKind::kTypeParams, scope, "<generic parameters of " + owner + ">", tp,
                         -1, scopes_[scope].child_prefix + "<generic parameters of " + owner + ">");
+  // A class's type parameters are private to the class itself: `class C[__T]` binds `_C__T`.
+  if (class_owner) scopes_[s].private_name = owner;
+  if (scopes_[scope].kind == ScopeKind::kClass) scopes_[s].class_entry = scope;
   std::vector<TSNode> kids;
   NamedChildren(tp, kids);
   std::vector<Task> tasks;
@@ -220,27 +223,33 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
     row.owner_name = owner;
     if (def_index >= 0) row.owner_def_id = std::to_string(def_index);
     row.kind = "TypeVar";
-    TSNode name_node = inner;
+    TSNode name_node = inner, bound{};
     if (KindOf(inner) == NK::splat_type) {
       row.kind = Text(inner).substr(0, 2) == "**" ? "ParamSpec" : "TypeVarTuple";
       name_node = ts_node_named_child(inner, 0);
     } else if (KindOf(inner) == NK::constrained_type) {
-      TSNode nm = ts_node_named_child(inner, 0), bound = ts_node_named_child(inner, 1);
+      TSNode nm = ts_node_named_child(inner, 0);
+      bound = ts_node_named_child(inner, 1);
       name_node = KindOf(nm) == NK::type ? ts_node_named_child(nm, 0) : nm;
-      if (!ts_node_is_null(bound)) {
-        TSNode b = KindOf(bound) == NK::type ? ts_node_named_child(bound, 0) : bound;
-        if (KindOf(b) == NK::tuple) {
-          std::vector<TSNode> cs;
-          NamedChildren(b, cs);
-          for (TSNode c : cs) row.constraints.push_back(Clip(c));
-        } else {
-          row.bound_text = Clip(b);
-        }
-        tasks.push_back({bound, s, kLoad});
-      }
     }
     if (ts_node_is_null(name_node)) continue;
     row.name = std::string(Text(name_node));
+    if (!ts_node_is_null(bound)) {
+      TSNode b = KindOf(bound) == NK::type ? ts_node_named_child(bound, 0) : bound;
+      if (KindOf(b) == NK::tuple) {
+        std::vector<TSNode> cs;
+        NamedChildren(b, cs);
+        for (TSNode c : cs) row.constraints.push_back(Clip(c));
+      } else {
+        row.bound_text = Clip(b);
+      }
+      // A bound or constraints are evaluated lazily, in an annotation scope of their own
+      // (symtable's "TypeVar bound" in 3.12, "type variable" in 3.13).
+      uint32_t bound_scope = NewScope(ScopeKind::kAnnotation, s, row.name, inner, -1,
+                                      scopes_[s].child_prefix + row.name);
+      scopes_[bound_scope].class_entry = scopes_[s].class_entry;
+      tasks.push_back({bound, bound_scope, kLoad});
+    }
     row.span = SpanOf(t);
     row.scope_id = std::to_string(s);
     uint32_t sym = AddDef(s, row.name, kDefLocal | kDefTypeParam, name_node, "def", "type_param");
@@ -275,6 +284,8 @@ void Analyzer::HandleTypeAlias(TSNode n, uint32_t scope) {
   // The value is lazily evaluated in its own annotation scope (PEP 695).
   uint32_t s =
       NewScope(ScopeKind::kAnnotation, inner, name, n, -1, scopes_[inner].child_prefix + name);
+  scopes_[s].class_entry =
+      scopes_[inner].kind == ScopeKind::kClass ? inner : scopes_[inner].class_entry;
   Push(right, s, kLoad);
 }
 

@@ -105,6 +105,12 @@ void Analyzer::EmitRows() {
       }
       case Resolution::kGlobalExplicit:
       case Resolution::kGlobalImplicit: {
+        if (int32_t c = SeenClassSym(si, sym.name); c >= 0) {
+          const uint32_t cls = scopes_[si].class_entry;
+          const uint32_t flags = scopes_[cls].syms[static_cast<size_t>(c)].flags;
+          if ((flags & kDefBound) && !(flags & (kDefNonlocal | kDefGlobal)))
+            return {at(cls, static_cast<size_t>(c)), "class"};
+        }
         int32_t k = FindSym(0, sym.name);
         if (k >= 0 && (scopes_[0].syms[static_cast<size_t>(k)].flags & (kDefBound | kDefGlobal))) {
           return {at(0, static_cast<size_t>(k)), "global"};

@@ -174,6 +174,11 @@ bool Analyzer::InPassBound(uint32_t p, uint32_t name, uint32_t class_cell) const
   return false;
 }
 
+int32_t Analyzer::SeenClassSym(uint32_t scope, uint32_t name) const {
+  const uint32_t cls = scopes_[scope].class_entry;
+  return cls == kNone ? -1 : FindSym(cls, name);
+}
+
 void Analyzer::Analyze() {
   const uint32_t class_cell = Intern("__class__");
   const size_t n = scopes_.size();
@@ -184,6 +189,9 @@ void Analyzer::Analyze() {
     S.bound_null = S.parent == kNone;
     Set& own_free = own_free_[si];
     for (Sym& sym : S.syms) {
+      const int32_t k = SeenClassSym(static_cast<uint32_t>(si), sym.name);
+      const uint32_t class_flags =
+          k < 0 ? 0 : scopes_[S.class_entry].syms[static_cast<size_t>(k)].flags;
       if (sym.flags & kDefGlobal) {
         sym.res = Resolution::kGlobalExplicit;
       } else if (sym.flags & kDefNonlocal) {
@@ -191,6 +199,11 @@ void Analyzer::Analyze() {
         Add(own_free, sym.name);
       } else if (sym.flags & kDefBound) {
         sym.res = Resolution::kLocal;
+      } else if (class_flags & kDefGlobal) {
+        sym.res = Resolution::kGlobalExplicit;
+      } else if ((class_flags & kDefBound) && !(class_flags & kDefNonlocal)) {
+        // Bound in the class it sees: read from the class namespace, then the globals.
+        sym.res = Resolution::kGlobalImplicit;
       } else if (!S.bound_null && InPassBound(S.parent, sym.name, class_cell)) {
         sym.res = Resolution::kFree;
         Add(own_free, sym.name);

@@ -13,6 +13,8 @@ import symtable_oracle as oracle  # noqa: E402
 
 SOURCE = os.environ.get("ANATOMY_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FIXTURES = os.path.join(SOURCE, "tests", "extract", "fixtures", "symtable")
+# Python 3.12+ syntax: only a 3.12+ symtable parses it.
+FIXTURES_312 = os.path.join(SOURCE, "tests", "extract", "fixtures", "symtable_312")
 
 SAMPLE = """
 abc.py argparse.py ast.py asyncio/base_events.py asyncio/tasks.py base64.py bdb.py
@@ -27,10 +29,19 @@ zipfile.py weakref.py xml/dom/minidom.py
 """.split()
 
 
-def run(root, include=()):
+def run(root, include=(), python=sys.executable):
     with tempfile.TemporaryDirectory() as out:
         oracle.run_dump(root, out, include)
-        return oracle.compare(root, out)
+        return oracle.compare(root, out, python)
+
+
+@pytest.fixture(scope="module")
+def modern_python():
+    python = oracle.modern_python()
+    if python is None:
+        pytest.skip("no CPython >= 3.12 on this machine (set ANATOMY_MODERN_PYTHON): "
+                    "the PEP 695 scopes are not held against symtable")
+    return python
 
 
 def test_sample_has_sixty_files():
@@ -51,6 +62,32 @@ def test_stdlib_sample_agrees():
         pytest.skip(f"standard library at {stdlib} lacks the sample files")
     rep = run(stdlib, present)
     print(f"sample: {rep.files} files, {rep.symbols} symbols, ratio {rep.ratio:.5f}")
+    for d in rep.disagreements:
+        print("DISAGREE", *d)
+    assert rep.files == len(present) - len(rep.skipped)
+    assert rep.ratio >= 0.995
+
+
+def test_pep695_scopes_agree_fully_with_a_modern_symtable(modern_python):
+    rep = run(FIXTURES_312, python=modern_python)
+    assert rep.skipped == [], rep.skipped
+    assert rep.files == 1
+    assert rep.disagreements == [], rep.disagreements
+    assert rep.symbols > 100
+
+
+def test_hand_written_edge_cases_agree_fully_with_a_modern_symtable(modern_python):
+    rep = run(FIXTURES, python=modern_python)
+    assert rep.files == len([f for f in os.listdir(FIXTURES) if f.endswith(".py")])
+    assert rep.disagreements == [], rep.disagreements
+
+
+def test_stdlib_sample_agrees_with_a_modern_symtable(modern_python):
+    stdlib = sysconfig.get_paths()["stdlib"]
+    present = [p for p in SAMPLE if os.path.exists(os.path.join(stdlib, p))]
+    if len(present) < 50:
+        pytest.skip(f"standard library at {stdlib} lacks the sample files")
+    rep = run(stdlib, present, python=modern_python)
     for d in rep.disagreements:
         print("DISAGREE", *d)
     assert rep.files == len(present) - len(rep.skipped)
