@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace anatomy::core {
 namespace {
 
@@ -36,6 +38,25 @@ TEST(StableId, JoinsPartsWithUnitSeparatorAndMarksNulls) {
   EXPECT_EQ(StableId("edge", {"a", "b"}).substr(5), StableId("node", {"a", "b"}).substr(5));
   // Part boundaries matter.
   EXPECT_NE(StableId("n", {"ab", "c"}), StableId("n", {"a", "bc"}));
+}
+
+// The buffers kept from row to row never leak one id into the next: a long id, then shorter
+// ones, then a longer prefix, each equal to the hashlib-checked ids above.
+TEST(StableId, IntoReusedBuffersGivesTheSameIds) {
+  std::string joined, id;
+  const std::string long_part(300, 'x');
+  const std::vector<std::pair<std::string, std::vector<IdPart>>> cases = {
+      {"node", {long_part, "b", std::nullopt}},
+      {"node", {"a", "b"}},
+      {"node", {std::nullopt, "x"}},
+      {"py_binding", {"a", "b"}},
+      {"e", {}}};
+  for (const auto& [prefix, parts] : cases) {
+    StableIdInto(prefix, parts, joined, id);
+    EXPECT_EQ(id, StableId(prefix, parts)) << prefix;
+  }
+  StableIdInto("node", std::vector<IdPart>{"a", "b"}, joined, id);
+  EXPECT_EQ(id, "node:065ab5741cdfad44687cf119c1eb4ec9");
 }
 
 TEST(HexEncode, Bytes) { EXPECT_EQ(HexEncode(std::string("\x00\xff\x10", 3)), "00ff10"); }

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <memory>
@@ -47,20 +48,38 @@ std::string Blake2bHex(std::string_view bytes, size_t digest_bytes) {
   if (digest_bytes < 1 || digest_bytes > digest.size()) std::abort();
   // libsodium's generichash is BLAKE2b; outlen goes into the parameter block, so a 16-byte
   // digest is BLAKE2b-128 proper, not a truncated BLAKE2b-512.
-  crypto_generichash(digest.data(), digest_bytes, reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size(), nullptr, 0);
+  crypto_generichash(digest.data(), digest_bytes,
+                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
+                     0);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest_bytes));
 }
 
-std::string StableId(std::string_view prefix, std::span<const IdPart> parts) {
-  std::string joined;
+void StableIdInto(std::string_view prefix, std::span<const IdPart> parts, std::string& joined,
+                  std::string& out) {
+  EnsureSodium();
+  joined.clear();
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) joined.push_back(kUnitSeparator);
     joined.append(parts[i].has_value() ? *parts[i] : kNullPart);
   }
-  std::string id(prefix);
-  id.push_back(':');
-  id.append(Blake2b128Hex(joined));
+  constexpr size_t kDigestBytes = 16;
+  std::array<unsigned char, kDigestBytes> digest{};
+  crypto_generichash(digest.data(), digest.size(),
+                     reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), nullptr,
+                     0);
+  out.resize(prefix.size() + 1 + 2 * kDigestBytes);
+  char* p = out.data();
+  p = std::copy(prefix.begin(), prefix.end(), p);
+  *p++ = ':';
+  for (unsigned char b : digest) {
+    *p++ = kHexDigits[b >> 4];
+    *p++ = kHexDigits[b & 0xF];
+  }
+}
+
+std::string StableId(std::string_view prefix, std::span<const IdPart> parts) {
+  std::string joined, id;
+  StableIdInto(prefix, parts, joined, id);
   return id;
 }
 

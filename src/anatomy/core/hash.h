@@ -24,6 +24,11 @@ using IdPart = std::optional<std::string_view>;
 std::string StableId(std::string_view prefix, std::span<const IdPart> parts);
 std::string StableId(std::string_view prefix, std::initializer_list<IdPart> parts);
 
+/// \brief StableId(prefix, parts) written into `out` (its contents replaced), with `joined`
+/// as scratch. Both keep their capacity from call to call: a loop over rows allocates nothing.
+void StableIdInto(std::string_view prefix, std::span<const IdPart> parts, std::string& joined,
+                  std::string& out);
+
 /// \brief Lowercase hex of bytes.
 std::string HexEncode(std::string_view bytes);
 

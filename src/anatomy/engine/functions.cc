@@ -36,6 +36,7 @@ Status StableIdExec(cp::KernelContext*, const cp::ExecSpan& batch, cp::ExecResul
   arrow::StringBuilder builder;
   ARROW_RETURN_NOT_OK(builder.Reserve(batch.length));
   std::vector<core::IdPart> parts(batch.num_values() - 1);
+  std::string joined, id;  // reused from row to row
   for (int64_t row = 0; row < batch.length; ++row) {
     auto value = [&](int i) -> core::IdPart {
       if (arrays[i]) {
@@ -51,7 +52,8 @@ Status StableIdExec(cp::KernelContext*, const cp::ExecSpan& batch, cp::ExecResul
       continue;
     }
     for (int i = 1; i < batch.num_values(); ++i) parts[i - 1] = value(i);
-    ARROW_RETURN_NOT_OK(builder.Append(core::StableId(*prefix, parts)));
+    core::StableIdInto(*prefix, parts, joined, id);
+    ARROW_RETURN_NOT_OK(builder.Append(id));
   }
   ARROW_ASSIGN_OR_RAISE(auto result, builder.Finish());
   out->value = result->data();
@@ -60,10 +62,13 @@ Status StableIdExec(cp::KernelContext*, const cp::ExecSpan& batch, cp::ExecResul
 
 Status RegisterOnce() {
   auto* registry = cp::GetFunctionRegistry();
-  auto func = std::make_shared<cp::ScalarFunction>("stable_id", cp::Arity::VarArgs(2), kStableIdDoc);
-  cp::ScalarKernel kernel(cp::KernelSignature::Make({cp::InputType(arrow::utf8()), cp::InputType(arrow::utf8())}, arrow::utf8(),
-                                                    /*is_varargs=*/true),
-                          StableIdExec);
+  auto func =
+      std::make_shared<cp::ScalarFunction>("stable_id", cp::Arity::VarArgs(2), kStableIdDoc);
+  cp::ScalarKernel kernel(
+      cp::KernelSignature::Make({cp::InputType(arrow::utf8()), cp::InputType(arrow::utf8())},
+                                arrow::utf8(),
+                                /*is_varargs=*/true),
+      StableIdExec);
   kernel.null_handling = cp::NullHandling::COMPUTED_NO_PREALLOCATE;
   kernel.mem_allocation = cp::MemAllocation::NO_PREALLOCATE;
   ARROW_RETURN_NOT_OK(func->AddKernel(std::move(kernel)));
