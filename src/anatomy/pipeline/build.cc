@@ -197,6 +197,12 @@ Status CloseRun(const RunContext& ctx, const ExtractionCounts& extraction,
 
 namespace {
 
+// Work the build runs beside the main thread gets a thread of its own, unless `--jobs 1`
+// asks for one thread: then it runs on the main thread when its result is asked for.
+std::launch AsyncWhenCores() {
+  return arrow::GetCpuThreadPoolCapacity() > 1 ? std::launch::async : std::launch::deferred;
+}
+
 // The CPG views of one batch of files, or of the rows no file owns, and where their results
 // go. A batch's session holds its extraction tables; outputs are written chunk by chunk.
 class BatchedBuild {
@@ -331,12 +337,10 @@ class BatchedBuild {
   Result<std::vector<ViewResult>> RunAtOnce(engine::Session& session,
                                             const std::vector<cpg::CpgView>& views) {
     const double t = core::MonotonicMs();
-    const auto launch =
-        arrow::GetCpuThreadPoolCapacity() > 1 ? std::launch::async : std::launch::deferred;
     std::vector<std::future<Result<ViewResult>>> runs;
     for (const auto& view : views) {
       const bool first = !fingerprints_.count(view.name);
-      runs.push_back(std::async(&view == &views.back() ? std::launch::deferred : launch,
+      runs.push_back(std::async(&view == &views.back() ? std::launch::deferred : AsyncWhenCores(),
                                 [&, first] { return RunView(session, view, ctx_, first); }));
     }
     std::vector<Result<ViewResult>> done;
@@ -527,10 +531,8 @@ Result<BuildSummary> RunBuild(const BuildOptions& options, const ProgressFn& pro
     // The next batch's tables are built on another thread while this batch's views run: the
     // main thread's work bounds the build from below however many cores there are. With
     // `--jobs 1`, on this thread when they are needed.
-    const auto launch =
-        arrow::GetCpuThreadPoolCapacity() > 1 ? std::launch::async : std::launch::deferred;
     auto take_next = [&] {
-      return std::async(launch, [&] { return extraction->Next(options.batch_bytes); });
+      return std::async(AsyncWhenCores(), [&] { return extraction->Next(options.batch_bytes); });
     };
     auto pending = take_next();
     while (true) {
