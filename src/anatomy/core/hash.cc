@@ -16,6 +16,15 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kUnitSeparator = '\x1f';
 constexpr std::string_view kNullPart = "__NULL__";
 
+// Writes the lowercase hex of `bytes` at `out`; returns the end of what it wrote.
+char* WriteHex(const unsigned char* bytes, size_t n, char* out) {
+  for (size_t i = 0; i < n; ++i) {
+    *out++ = kHexDigits[bytes[i] >> 4];
+    *out++ = kHexDigits[bytes[i] & 0xF];
+  }
+  return out;
+}
+
 void EnsureSodium() {
   // sodium_init is thread-safe and idempotent; it returns 1 when already initialised.
   static const int rc = sodium_init();
@@ -26,11 +35,7 @@ void EnsureSodium() {
 
 std::string HexEncode(std::string_view bytes) {
   std::string out(bytes.size() * 2, '0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    out[2 * i] = kHexDigits[b >> 4];
-    out[2 * i + 1] = kHexDigits[b & 0xF];
-  }
+  WriteHex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
   return out;
 }
 
@@ -71,10 +76,7 @@ void StableIdInto(std::string_view prefix, std::span<const IdPart> parts, std::s
   char* p = out.data();
   p = std::copy(prefix.begin(), prefix.end(), p);
   *p++ = ':';
-  for (unsigned char b : digest) {
-    *p++ = kHexDigits[b >> 4];
-    *p++ = kHexDigits[b & 0xF];
-  }
+  WriteHex(digest.data(), digest.size(), p);
 }
 
 std::string StableId(std::string_view prefix, std::span<const IdPart> parts) {
