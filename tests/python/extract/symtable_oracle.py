@@ -26,7 +26,6 @@ import os
 import shutil
 import subprocess
 import sys
-import symtable
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
