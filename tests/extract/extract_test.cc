@@ -208,6 +208,52 @@ TEST(Extract, TypeParametersPep695) {
   EXPECT_EQ(r.diagnostics->num_rows(), 0);
 }
 
+TEST(Extract, TypeParameterDefaultsPep696) {
+  // 3.13 syntax that tree-sitter-python 0.25 reads as errors; a 3.13+ symtable checks
+  // tests/extract/fixtures/symtable_313 in tests/python/extract.
+  TempRepo repo;
+  repo.Write("m.py",
+             "class C[T = int, *Ts = *tuple[int, ...], **P = [str]]:\n"
+             "    pass\n"
+             "def f[T: int = bool, U: (int, str) = int](x: T) -> T:\n"
+             "    return x\n"
+             "type A[T = dict[\n"
+             "    str, int]] = list[T]\n");
+  auto r = Extract(repo);
+  EXPECT_EQ(r.diagnostics->num_rows(), 0);
+  EXPECT_EQ(Rows(*r.files, {"has_syntax_errors"}), std::vector<std::string>{"false"});
+  EXPECT_EQ(Rows(*r.type_params, {"owner_name", "kind", "name", "bound_text", "constraints",
+                                  "default_text", "bstart", "bend"}),
+            (std::vector<std::string>{
+                "C|TypeVar|T|null|[]|int|8|15", "C|TypeVarTuple|Ts|null|[]|*tuple[int, ...]|17|39",
+                "C|ParamSpec|P|null|[]|[str]|41|52", "f|TypeVar|T|int|[]|bool|70|83",
+                "f|TypeVar|U|null|[int,str]|int|85|104",
+                "A|TypeVar|T|null|[]|dict[\n    str, int]|138|161"}));
+  // Each bound and each default is evaluated in an annotation scope of its own, which reads
+  // the names of its value.
+  auto scopes = Rows(*r.scopes, {"scope_kind", "scope_name"});
+  EXPECT_EQ(std::count(scopes.begin(), scopes.end(), "annotation|T"), 4);
+  EXPECT_EQ(std::count(scopes.begin(), scopes.end(), "annotation|U"), 2);
+  auto bindings = Rows(*r.bindings, {"name", "resolved_kind"});
+  for (const char* read :
+       {"int|builtin", "tuple|builtin", "str|builtin", "bool|builtin", "dict|builtin"})
+    EXPECT_TRUE(Contains(bindings, read)) << read;
+}
+
+TEST(Extract, MalformedTypeParameterListsStayDiagnosed) {
+  // Not a PEP 696 default: the error nodes are reported, and the parameters that read
+  // on their own are kept (before, an error node's text was taken for a name: "T = int =").
+  TempRepo repo;
+  repo.Write("m.py", "class C[T = , U]:\n    pass\nclass D[T = int = str]:\n    pass\n");
+  auto r = Extract(repo);
+  EXPECT_GT(r.diagnostics->num_rows(), 0);
+  EXPECT_EQ(Rows(*r.files, {"has_syntax_errors"}), std::vector<std::string>{"true"});
+  auto names = Rows(*r.type_params, {"owner_name", "name"});
+  EXPECT_TRUE(Contains(names, "C|T"));
+  EXPECT_TRUE(Contains(names, "C|U"));
+  for (const auto& name : Column(*r.type_params, "name"))
+    EXPECT_EQ(name.find_first_of(" ="), std::string::npos) << name;
+}
 TEST(Extract, SameResultWhateverTheThreadCount) {
   TempRepo repo;
   for (int i = 0; i < 30; ++i) {

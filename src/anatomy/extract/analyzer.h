@@ -13,10 +13,9 @@ namespace anatomy::extract {
 
 /// \brief Fills every per-file table of `out` except `out.file` (read for path, file_id
 /// and module_name) and `out.errors`. Never recurses on the tree: safe on any depth.
-/// Thread-compatible: one call per file, any number of calls in parallel.
+/// Thread-compatible: one call per file, any number of calls in parallel. `out.diagnostics`
+/// gets a TS_ERROR / TS_MISSING row for every error node of the tree, except those read as
+/// PEP 696 type parameter defaults (which tree-sitter-python does not parse).
 void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out);
-
-/// \brief Appends a TS_ERROR / TS_MISSING diagnostic row for every error node of the tree.
-void CollectSyntaxDiagnostics(TSNode root, std::string_view source, FileOutput& out);
 
 }  // namespace anatomy::extract

@@ -102,6 +102,15 @@ struct Task {
   uint32_t aux = 0;
 };
 
+inline bool SpanLess(const Span& a, const Span& b) {
+  return a.bstart != b.bstart ? a.bstart < b.bstart : a.bend < b.bend;
+}
+
+/// A TS_ERROR / TS_MISSING row in `out.diagnostics` for every error node of the tree but the
+/// `recovered` ones (sorted by SpanLess).
+void CollectDiagnostics(TSNode root, std::string_view src, const std::vector<Span>& recovered,
+                        FileOutput& out);
+
 /// One file's analyzer; see analyzer.h.
 class Analyzer {
  public:
@@ -193,6 +202,9 @@ class Analyzer {
   std::set<std::tuple<uint32_t, uint32_t, int64_t>>
       unbind_sites_;  // nested handlers may end together
   std::vector<uint32_t> call_scopes_;
+  // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
+  // diagnostics for them.
+  std::vector<Span> recovered_syntax_;
 };
 
 }  // namespace anatomy::extract::internal

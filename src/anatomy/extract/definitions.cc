@@ -207,6 +207,164 @@ void Analyzer::HandleLambda(TSNode lam, uint32_t scope) {
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) stack_.push_back(*it);
 }
 
+namespace {
+
+// A type parameter list read as a flat sequence of pieces (see FlattenTypeParams).
+struct Piece {
+  enum Kind : uint8_t { kExpr, kEq, kColon, kComma, kStar, kDoubleStar } kind;
+  TSNode node;
+};
+
+// One type parameter as written: `T`, `*Ts` or `**P`, with an optional bound or constraints
+// (`T: int`) and an optional default (PEP 696: `T = int`, `*Ts = *tuple[int]`).
+struct TypeParamSyntax {
+  const char* kind = "TypeVar";
+  TSNode name{}, bound{}, default_value{};
+  uint32_t start = 0, end = 0;  // the parameter's bytes
+  uint32_t default_start = 0;   // the default's first byte (its `*` when unpacked)
+};
+
+// tree-sitter-python 0.25 has no PEP 696 defaults (its issue #346). It reads `T = int` as an
+// ERROR node holding `T =` beside a type `int`, and `T: int = bool` as a constrained type whose
+// bound is an ERROR holding `int =`; where the ERROR starts varies with what precedes it.
+// Flattening ERROR, type, splat and constrained-type nodes into their pieces gives one sequence
+// for every such shape, and for well-formed lists too. False on a MISSING node or a token that
+// no type parameter list holds. The ERROR nodes met are added to `errors`.
+bool FlattenTypeParams(TSNode n, std::vector<Piece>& out, std::vector<TSNode>& errors) {
+  if (ts_node_is_missing(n)) return false;
+  if (!ts_node_is_named(n)) {
+    std::string_view t = ts_node_type(n);
+    Piece::Kind k;
+    if (t == "=") {
+      k = Piece::kEq;
+    } else if (t == ":") {
+      k = Piece::kColon;
+    } else if (t == ",") {
+      k = Piece::kComma;
+    } else if (t == "*") {
+      k = Piece::kStar;
+    } else if (t == "**") {
+      k = Piece::kDoubleStar;
+    } else {
+      return false;
+    }
+    out.push_back({k, n});
+    return true;
+  }
+  NK kind = KindOf(n);
+  if (kind == NK::comment) return true;
+  if (kind == NK::type && ts_node_named_child_count(n) == 1) {
+    TSNode inner = ts_node_named_child(n, 0);
+    NK k = KindOf(inner);
+    if (k == NK::splat_type || k == NK::list_splat || k == NK::constrained_type)
+      return FlattenTypeParams(inner, out, errors);
+  }
+  const bool error = ts_node_is_error(n);
+  if (!error && kind != NK::splat_type && kind != NK::list_splat && kind != NK::constrained_type) {
+    out.push_back({Piece::kExpr, n});
+    return true;
+  }
+  if (error) errors.push_back(n);
+  for (uint32_t i = 0, count = ts_node_child_count(n); i < count; ++i) {
+    if (!FlattenTypeParams(ts_node_child(n, i), out, errors)) return false;
+  }
+  return true;
+}
+
+// Reads `param (',' param)* ','?` where param is `('*' | '**')? NAME (':' BOUND)? ('=' '*'?
+// DEFAULT)?`, appending to `out`; false (and `out` as it was) when the pieces are not that.
+bool ParseTypeParams(const std::vector<Piece>& p, std::vector<TypeParamSyntax>& out) {
+  const size_t first = out.size();
+  auto fail = [&] {
+    out.resize(first);
+    return false;
+  };
+  size_t i = 0;
+  auto at = [&](Piece::Kind k) { return i < p.size() && p[i].kind == k; };
+  while (i < p.size()) {
+    TypeParamSyntax s;
+    s.start = ts_node_start_byte(p[i].node);
+    if (at(Piece::kStar) || at(Piece::kDoubleStar)) {
+      s.kind = p[i].kind == Piece::kStar ? "TypeVarTuple" : "ParamSpec";
+      ++i;
+    }
+    if (!at(Piece::kExpr)) return fail();
+    s.name = p[i++].node;
+    if (KindOf(s.name) == NK::type && ts_node_named_child_count(s.name) == 1)
+      s.name = ts_node_named_child(s.name, 0);
+    if (KindOf(s.name) != NK::identifier) return fail();
+    s.end = ts_node_end_byte(s.name);
+    if (at(Piece::kColon)) {
+      ++i;
+      if (std::string_view(s.kind) != "TypeVar" || !at(Piece::kExpr)) return fail();
+      s.bound = p[i++].node;
+      s.end = ts_node_end_byte(s.bound);
+    }
+    if (at(Piece::kEq)) {
+      ++i;
+      if (i == p.size()) return fail();
+      s.default_start = ts_node_start_byte(p[i].node);
+      if (at(Piece::kStar)) {  // `*Ts = *tuple[int, ...]`
+        if (std::string_view(s.kind) != "TypeVarTuple") return fail();
+        ++i;
+      }
+      if (!at(Piece::kExpr)) return fail();
+      s.default_value = p[i++].node;
+      s.end = ts_node_end_byte(s.default_value);
+    }
+    out.push_back(s);
+    if (i == p.size()) break;
+    if (!at(Piece::kComma)) return fail();
+    ++i;
+  }
+  return true;
+}
+
+// Flattens and reads `nodes` as type parameters; the ERROR nodes among their pieces go to
+// `recovered` when they read.
+bool ReadGroup(const std::vector<TSNode>& nodes, std::vector<TypeParamSyntax>& params,
+               std::vector<Span>& recovered) {
+  std::vector<Piece> pieces;
+  std::vector<TSNode> errors;
+  for (TSNode n : nodes) {
+    if (!FlattenTypeParams(n, pieces, errors)) return false;
+  }
+  if (!ParseTypeParams(pieces, params)) return false;
+  for (TSNode e : errors) recovered.push_back(SpanOf(e));
+  return true;
+}
+
+// The parameters of a `type_parameter` node, read a comma-separated group of its children at a
+// time. The ERROR nodes of the groups that read are PEP 696 defaults, not errors: they go to
+// `recovered`. Of a group that does not read (a syntax error, left to the diagnostics), the
+// children that read on their own are kept.
+std::vector<TypeParamSyntax> ReadTypeParams(TSNode tp, std::vector<Span>& recovered) {
+  std::vector<TypeParamSyntax> params;
+  std::vector<TSNode> group;
+  auto end_group = [&] {
+    if (!ReadGroup(group, params, recovered)) {
+      for (TSNode c : group) {
+        if (!ts_node_has_error(c)) ReadGroup({c}, params, recovered);
+      }
+    }
+    group.clear();
+  };
+  for (uint32_t i = 0, count = ts_node_child_count(tp); i < count; ++i) {
+    TSNode c = ts_node_child(tp, i);
+    std::string_view t = ts_node_type(c);
+    if (!ts_node_is_named(c) && (t == "[" || t == "]")) continue;  // a MISSING `]` too
+    if (!ts_node_is_named(c) && t == ",") {
+      end_group();
+    } else {
+      group.push_back(c);
+    }
+  }
+  end_group();
+  return params;
+}
+
+}  // namespace
+
 uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string& owner,
                                     int32_t def_index, bool class_owner) {
   uint32_t s = NewScope(ScopeKind::kTypeParams, scope, "<generic parameters of " + owner + ">", tp,
@@ -214,28 +372,25 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
   // A class's type parameters are private to the class itself: `class C[__T]` binds `_C__T`.
   if (class_owner) scopes_[s].private_name = owner;
   if (scopes_[scope].kind == ScopeKind::kClass) scopes_[s].class_entry = scope;
-  std::vector<TSNode> kids;
-  NamedChildren(tp, kids);
   std::vector<Task> tasks;
-  for (TSNode t : kids) {
-    TSNode inner = KindOf(t) == NK::type ? ts_node_named_child(t, 0) : t;
+  // A bound, constraints or default is evaluated lazily, in an annotation scope of its own
+  // (symtable's "TypeVar bound" in 3.12, "type variable" in 3.13).
+  // Its scope spans the whole parameter.
+  auto lazy = [&](TSNode value, const TypeParamSyntax& p, const std::string& name) {
+    uint32_t a =
+        NewScope(ScopeKind::kAnnotation, s, name, p.name, -1, scopes_[s].child_prefix + name);
+    scopes_[a].span = {static_cast<int32_t>(p.start), static_cast<int32_t>(p.end)};
+    scopes_[a].class_entry = scopes_[s].class_entry;
+    tasks.push_back({value, a, kLoad});
+  };
+  for (const TypeParamSyntax& p : ReadTypeParams(tp, recovered_syntax_)) {
     TypeParamRow row;
     row.owner_name = owner;
     if (def_index >= 0) row.owner_def_id = std::to_string(def_index);
-    row.kind = "TypeVar";
-    TSNode name_node = inner, bound{};
-    if (KindOf(inner) == NK::splat_type) {
-      row.kind = Text(inner).substr(0, 2) == "**" ? "ParamSpec" : "TypeVarTuple";
-      name_node = ts_node_named_child(inner, 0);
-    } else if (KindOf(inner) == NK::constrained_type) {
-      TSNode nm = ts_node_named_child(inner, 0);
-      bound = ts_node_named_child(inner, 1);
-      name_node = KindOf(nm) == NK::type ? ts_node_named_child(nm, 0) : nm;
-    }
-    if (ts_node_is_null(name_node)) continue;
-    row.name = std::string(Text(name_node));
-    if (!ts_node_is_null(bound)) {
-      TSNode b = KindOf(bound) == NK::type ? ts_node_named_child(bound, 0) : bound;
+    row.kind = p.kind;
+    row.name = std::string(Text(p.name));
+    if (!ts_node_is_null(p.bound)) {
+      TSNode b = KindOf(p.bound) == NK::type ? ts_node_named_child(p.bound, 0) : p.bound;
       if (KindOf(b) == NK::tuple) {
         std::vector<TSNode> cs;
         NamedChildren(b, cs);
@@ -243,16 +398,18 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
       } else {
         row.bound_text = Clip(b);
       }
-      // A bound or constraints are evaluated lazily, in an annotation scope of their own
-      // (symtable's "TypeVar bound" in 3.12, "type variable" in 3.13).
-      uint32_t bound_scope = NewScope(ScopeKind::kAnnotation, s, row.name, inner, -1,
-                                      scopes_[s].child_prefix + row.name);
-      scopes_[bound_scope].class_entry = scopes_[s].class_entry;
-      tasks.push_back({bound, bound_scope, kLoad});
+      lazy(p.bound, p, row.name);
     }
-    row.span = SpanOf(t);
+    if (!ts_node_is_null(p.default_value)) {
+      uint32_t end = ts_node_end_byte(p.default_value);
+      std::string_view text = src_.substr(p.default_start, end - p.default_start);
+      row.default_text =
+          text.size() <= 1024 ? std::string(text) : std::string(text.substr(0, 1000)) + "...";
+      lazy(p.default_value, p, row.name);
+    }
+    row.span = {static_cast<int32_t>(p.start), static_cast<int32_t>(p.end)};
     row.scope_id = std::to_string(s);
-    uint32_t sym = AddDef(s, row.name, kDefLocal | kDefTypeParam, name_node, "def", "type_param");
+    uint32_t sym = AddDef(s, row.name, kDefLocal | kDefTypeParam, p.name, "def", "type_param");
     out_.type_params.push_back(std::move(row));
     tp_bindings_.push_back({out_.type_params.size() - 1, s, sym});
   }

@@ -1,4 +1,5 @@
 // Turns the analyzer's indices into rows with stable ids, and collects syntax diagnostics.
+#include <algorithm>
 #include <map>
 #include <tuple>
 
@@ -12,7 +13,10 @@ std::string Id(std::string_view prefix, std::initializer_list<core::IdPart> part
   return core::StableId(prefix, parts);
 }
 
-void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
+}  // namespace
+
+void CollectDiagnostics(TSNode root, std::string_view src, const std::vector<Span>& recovered,
+                        FileOutput& out) {
   if (!ts_node_has_error(root)) return;
   TSTreeCursor c = ts_tree_cursor_new(root);
   bool descend = true;
@@ -21,6 +25,10 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
     TSNode n = ts_tree_cursor_current_node(&c);
     if (descend) {
       bool err = ts_node_is_error(n), missing = ts_node_is_missing(n);
+      if (err && std::binary_search(recovered.begin(), recovered.end(), SpanOf(n), SpanLess)) {
+        descend = false;  // its pieces were read too
+        continue;
+      }
       if (err || missing) {
         DiagnosticRow d;
         d.kind = err ? "TS_ERROR" : "TS_MISSING";
@@ -55,8 +63,6 @@ void CollectDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
   }
   ts_tree_cursor_delete(&c);
 }
-
-}  // namespace
 
 void Analyzer::EmitRows() {
   const std::string& path = out_.file.path;
@@ -245,9 +251,3 @@ void Analyzer::EmitRows() {
 }
 
 }  // namespace anatomy::extract::internal
-
-namespace anatomy::extract {
-void CollectSyntaxDiagnostics(TSNode root, std::string_view src, FileOutput& out) {
-  internal::CollectDiagnostics(root, src, out);
-}
-}  // namespace anatomy::extract

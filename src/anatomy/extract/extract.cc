@@ -102,9 +102,8 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
   }
   f.parsed = true;
   TSNode root = ts_tree_root_node(tree.get());
-  f.has_syntax_errors = ts_node_has_error(root);
   AnalyzeFile(root, bytes, out);
-  CollectSyntaxDiagnostics(root, bytes, out);
+  f.has_syntax_errors = !out.diagnostics.empty();
 }
 
 void ExtractOne(const ScannedFile& sf, const ExtractOptions& opt, TSParser* parser,

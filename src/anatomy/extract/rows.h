@@ -171,7 +171,7 @@ struct ReferenceRow {  // attribute accesses (name references are `use` occurren
 
 struct TypeParamRow {
   std::string type_param_id, scope_id, owner_name, kind, name;
-  OptStr owner_def_id, bound_text, binding_id;
+  OptStr owner_def_id, bound_text, default_text, binding_id;
   std::vector<std::string> constraints;
   Span span;
 };

@@ -90,7 +90,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
            {field("type_param_id", S(), false), field("scope_id", S(), false),
             field("owner_def_id", S()), field("owner_name", S(), false), field("kind", S(), false),
             field("name", S(), false), field("bound_text", S()), field("constraints", LS(), false),
-            field("binding_id", S())});
+            field("default_text", S()), field("binding_id", S())});
   m["annotations"] =
       Make("annotations", {field("annotation_id", S(), false), field("scope_id", S(), false),
                            field("target_kind", S(), false), field("target_name", S(), false),

@@ -367,6 +367,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .s(x.name)
                 .os(x.bound_text)
                 .ls(x.constraints)
+                .os(x.default_text)
                 .os(x.binding_id)
                 .span(x.span);
           }));

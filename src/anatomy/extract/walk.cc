@@ -59,6 +59,8 @@ void Analyzer::Run(TSNode root) {
   if (cursor_init_) ts_tree_cursor_delete(&cursor_);
   Analyze();
   EmitRows();
+  std::sort(recovered_syntax_.begin(), recovered_syntax_.end(), SpanLess);
+  CollectDiagnostics(root, src_, recovered_syntax_, out_);
 }
 
 void Analyzer::Dispatch(const Task& t) {

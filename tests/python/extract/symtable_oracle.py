@@ -86,16 +86,17 @@ def python_version(python: str) -> tuple | None:
     return tuple(int(x) for x in proc.stdout.split())
 
 
-def modern_python() -> str | None:
-    """A CPython >= 3.12 to hold PEP 695 scopes against: $ANATOMY_MODERN_PYTHON, python3.13
-    or python3.12 on PATH, or a pyenv installation; None when the machine has none."""
-    candidates = [os.environ.get("ANATOMY_MODERN_PYTHON"), shutil.which("python3.13"),
-                  shutil.which("python3.12")]
+def modern_python(minimum: tuple[int, int] = (3, 12)) -> str | None:
+    """A CPython >= `minimum` (3.12: PEP 695 scopes; 3.13: PEP 696 defaults) to hold our scopes
+    against: $ANATOMY_MODERN_PYTHON, python3.14, python3.13 or python3.12 on PATH, or a pyenv
+    installation; None when the machine has none."""
+    candidates = [os.environ.get("ANATOMY_MODERN_PYTHON"), shutil.which("python3.14"),
+                  shutil.which("python3.13"), shutil.which("python3.12")]
     pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
     candidates += sorted(glob.glob(os.path.join(pyenv_root, "versions", "3.1[2-9]*", "bin", "python3")),
                          reverse=True)
     for c in candidates:
-        if c and (python_version(c) or (0, 0)) >= (3, 12):
+        if c and (python_version(c) or (0, 0)) >= minimum:
             return c
     return None
 

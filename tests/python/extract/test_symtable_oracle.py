@@ -15,6 +15,8 @@ SOURCE = os.environ.get("ANATOMY_SOURCE_DIR", os.path.join(os.path.dirname(__fil
 FIXTURES = os.path.join(SOURCE, "tests", "extract", "fixtures", "symtable")
 # Python 3.12+ syntax: only a 3.12+ symtable parses it.
 FIXTURES_312 = os.path.join(SOURCE, "tests", "extract", "fixtures", "symtable_312")
+# Python 3.13+ syntax (PEP 696 type parameter defaults).
+FIXTURES_313 = os.path.join(SOURCE, "tests", "extract", "fixtures", "symtable_313")
 
 SAMPLE = """
 abc.py argparse.py ast.py asyncio/base_events.py asyncio/tasks.py base64.py bdb.py
@@ -41,6 +43,15 @@ def modern_python():
     if python is None:
         pytest.skip("no CPython >= 3.12 on this machine (set ANATOMY_MODERN_PYTHON): "
                     "the PEP 695 scopes are not held against symtable")
+    return python
+
+
+@pytest.fixture(scope="module")
+def python_313():
+    python = oracle.modern_python((3, 13))
+    if python is None:
+        pytest.skip("no CPython >= 3.13 on this machine (set ANATOMY_MODERN_PYTHON): "
+                    "the PEP 696 default scopes are not held against symtable")
     return python
 
 
@@ -74,6 +85,14 @@ def test_pep695_scopes_agree_fully_with_a_modern_symtable(modern_python):
     assert rep.files == 1
     assert rep.disagreements == [], rep.disagreements
     assert rep.symbols > 100
+
+
+def test_pep696_default_scopes_agree_fully_with_a_313_symtable(python_313):
+    rep = run(FIXTURES_313, python=python_313)
+    assert rep.skipped == [], rep.skipped
+    assert rep.files == 1
+    assert rep.disagreements == [], rep.disagreements
+    assert rep.symbols > 90
 
 
 def test_hand_written_edge_cases_agree_fully_with_a_modern_symtable(modern_python):
