@@ -7,6 +7,7 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/io/file.h>
+#include <arrow/util/compression.h>
 #include <gtest/gtest.h>
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
@@ -15,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "anatomy/core/hash.h"
 #include "anatomy/delta/api.h"
 #include "test_util.h"
 
@@ -147,6 +149,50 @@ TEST(DataWriterTest, OnlyColumnsThatRepeatOftenKeepADictionary) {
   EXPECT_FALSE(dictionary.at("entity_id"));
   EXPECT_TRUE(dictionary.at("kind"));
   ExpectReadsBack(dir.str(), *table);
+}
+
+// One page of plain-encoded hex ids, some of them repeated (a column of edge destinations).
+std::vector<uint8_t> IdPage() {
+  std::vector<uint8_t> page;
+  for (int row = 0; row < 20000; ++row) {
+    std::string id = core::StableId("py_binding", {std::to_string(row % 3 ? row : row % 97)});
+    const auto n = static_cast<uint32_t>(id.size());
+    page.insert(page.end(), reinterpret_cast<const uint8_t*>(&n),
+                reinterpret_cast<const uint8_t*>(&n) + 4);
+    page.insert(page.end(), id.begin(), id.end());
+  }
+  return page;
+}
+
+std::vector<uint8_t> Compressed(const arrow::util::CodecOptions& options,
+                                const std::vector<uint8_t>& page) {
+  auto codec = arrow::util::Codec::Create(arrow::Compression::ZSTD, options).ValueOrDie();
+  std::vector<uint8_t> out(codec->MaxCompressedLen(static_cast<int64_t>(page.size()), nullptr));
+  auto n = codec->Compress(static_cast<int64_t>(page.size()), page.data(),
+                           static_cast<int64_t>(out.size()), out.data());
+  EXPECT_TRUE(n.ok()) << n.status().ToString();
+  out.resize(static_cast<size_t>(n.ValueOr(0)));
+  return out;
+}
+
+TEST(DataWriterTest, StringPageOptionsWriteFramesAnyZstdReads) {
+  // The options for string pages are the compressor's alone: a decompressor with none reads
+  // their frames, and the pages stay about as small as level 1 makes them.
+  const auto page = IdPage();
+  const auto tuned = Compressed(*StringPageCodecOptions(1), page);
+  const auto level1 = Compressed(arrow::util::CodecOptions(1), page);
+  auto plain = arrow::util::Codec::Create(arrow::Compression::ZSTD).ValueOrDie();
+  std::vector<uint8_t> back(page.size());
+  auto n = plain->Decompress(static_cast<int64_t>(tuned.size()), tuned.data(),
+                             static_cast<int64_t>(back.size()), back.data());
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, static_cast<int64_t>(page.size()));
+  EXPECT_EQ(back, page);
+  EXPECT_LT(tuned.size(), level1.size() * 21 / 20);
+  // A level the caller chose is left as it is.
+  EXPECT_EQ(Compressed(*StringPageCodecOptions(5), page),
+            Compressed(arrow::util::CodecOptions(5), page));
+  EXPECT_NE(tuned, level1);
 }
 
 // Rows of a list column as long as `lengths` say (a node's edges: one, or thousands).

@@ -15,6 +15,9 @@
 #include "anatomy/delta/actions.h"
 #include "anatomy/delta/storage.h"
 
+namespace arrow::util {
+class CodecOptions;
+}  // namespace arrow::util
 namespace parquet {
 class FileMetaData;
 }  // namespace parquet
@@ -32,6 +35,11 @@ struct DataWriteOptions {
   int num_indexed_cols = 32;
   int string_prefix_length = 32;  ///< long strings are truncated in min/max
 };
+
+/// The zstd options of the pages of string columns written without a dictionary (ids, mostly):
+/// at level 1, tuned for input that repeats as whole values or not at all
+/// (bench/zstd_pages.cc); other levels as they are.
+std::shared_ptr<arrow::util::CodecOptions> StringPageCodecOptions(int level);
 
 /// Writes `data` (already in table-schema order and types) as data files and returns their
 /// `add` actions (paths URI-encoded relative to the root, dataChange=true).
