@@ -72,8 +72,11 @@ TEST(Robustness, TenThousandDeepNestingDoesNotOverflowTheStack) {
   std::string calls = "x = ";
   for (int i = 0; i < depth; ++i) calls += "f(";
   repo.Write("calls.py", calls + std::string(depth, ')') + "\n");
+  std::string bounds = "class C[T";  // constrained types nest: read without recursion
+  for (int i = 0; i < depth; ++i) bounds += ": a";
+  repo.Write("bounds.py", bounds + " = int]:\n    pass\n");
   auto r = Extract(repo);
-  EXPECT_EQ(r.files->num_rows(), 6);
+  EXPECT_EQ(r.files->num_rows(), 7);
   EXPECT_EQ(r.errors->num_rows(), 0);
   EXPECT_EQ(r.call_sites->num_rows(), 2 * depth);
   EXPECT_EQ(r.references->num_rows(), depth);

@@ -19,7 +19,8 @@ struct TreeDeleter {
 int CountProblems(TSNode node) {
   if (ts_node_is_error(node) || ts_node_is_missing(node)) return 1;
   int n = 0;
-  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) n += CountProblems(ts_node_child(node, i));
+  for (uint32_t i = 0; i < ts_node_child_count(node); ++i)
+    n += CountProblems(ts_node_child(node, i));
   return n;
 }
 
@@ -77,8 +78,9 @@ async def gather(source):
 }
 
 // PEP 696 type-parameter defaults (3.13) are not in tree-sitter-python 0.25: they come out
-// as an ERROR node, which anatomy reports as a TS_ERROR diagnostic. This pins that limit so
-// a grammar upgrade that lifts it is noticed.
+// as ERROR nodes, which the extractor reads back (extract/definitions.cc, ReadTypeParams).
+// This pins that limit so a grammar upgrade that lifts it is noticed (and the reading of the
+// ERROR nodes can go).
 TEST(TreeSitter, Pep696DefaultsAreAKnownGrammarGap) {
   auto tree = Parse("type Pair[K, V = int] = tuple[K, V]\n");
   EXPECT_TRUE(ts_node_has_error(ts_tree_root_node(tree.get())));

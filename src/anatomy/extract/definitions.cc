@@ -230,43 +230,49 @@ struct TypeParamSyntax {
 // Flattening ERROR, type, splat and constrained-type nodes into their pieces gives one sequence
 // for every such shape, and for well-formed lists too. False on a MISSING node or a token that
 // no type parameter list holds. The ERROR nodes met are added to `errors`.
-bool FlattenTypeParams(TSNode n, std::vector<Piece>& out, std::vector<TSNode>& errors) {
-  if (ts_node_is_missing(n)) return false;
-  if (!ts_node_is_named(n)) {
-    std::string_view t = ts_node_type(n);
-    Piece::Kind k;
-    if (t == "=") {
-      k = Piece::kEq;
-    } else if (t == ":") {
-      k = Piece::kColon;
-    } else if (t == ",") {
-      k = Piece::kComma;
-    } else if (t == "*") {
-      k = Piece::kStar;
-    } else if (t == "**") {
-      k = Piece::kDoubleStar;
-    } else {
-      return false;
+bool FlattenTypeParams(TSNode root, std::vector<Piece>& out, std::vector<TSNode>& errors) {
+  std::vector<TSNode> stack{root};  // not recursive: `T: a: b: ...` nests without bound
+  while (!stack.empty()) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    if (ts_node_is_missing(n)) return false;
+    if (!ts_node_is_named(n)) {
+      std::string_view t = ts_node_type(n);
+      Piece::Kind k;
+      if (t == "=") {
+        k = Piece::kEq;
+      } else if (t == ":") {
+        k = Piece::kColon;
+      } else if (t == ",") {
+        k = Piece::kComma;
+      } else if (t == "*") {
+        k = Piece::kStar;
+      } else if (t == "**") {
+        k = Piece::kDoubleStar;
+      } else {
+        return false;
+      }
+      out.push_back({k, n});
+      continue;
     }
-    out.push_back({k, n});
-    return true;
-  }
-  NK kind = KindOf(n);
-  if (kind == NK::comment) return true;
-  if (kind == NK::type && ts_node_named_child_count(n) == 1) {
-    TSNode inner = ts_node_named_child(n, 0);
-    NK k = KindOf(inner);
-    if (k == NK::splat_type || k == NK::list_splat || k == NK::constrained_type)
-      return FlattenTypeParams(inner, out, errors);
-  }
-  const bool error = ts_node_is_error(n);
-  if (!error && kind != NK::splat_type && kind != NK::list_splat && kind != NK::constrained_type) {
-    out.push_back({Piece::kExpr, n});
-    return true;
-  }
-  if (error) errors.push_back(n);
-  for (uint32_t i = 0, count = ts_node_child_count(n); i < count; ++i) {
-    if (!FlattenTypeParams(ts_node_child(n, i), out, errors)) return false;
+    NK kind = KindOf(n);
+    if (kind == NK::comment) continue;
+    if (kind == NK::type && ts_node_named_child_count(n) == 1) {
+      TSNode inner = ts_node_named_child(n, 0);
+      NK k = KindOf(inner);
+      if (k == NK::splat_type || k == NK::list_splat || k == NK::constrained_type) {
+        stack.push_back(inner);
+        continue;
+      }
+    }
+    const bool error = ts_node_is_error(n);
+    if (!error && kind != NK::splat_type && kind != NK::list_splat &&
+        kind != NK::constrained_type) {
+      out.push_back({Piece::kExpr, n});
+      continue;
+    }
+    if (error) errors.push_back(n);
+    for (uint32_t i = ts_node_child_count(n); i-- > 0;) stack.push_back(ts_node_child(n, i));
   }
   return true;
 }
