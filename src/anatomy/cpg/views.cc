@@ -533,6 +533,11 @@ PlanBuilder Props(const engine::Session& s) {
   node(tparams, "TYPE_PARAM", F("type_param_id"), "name", "name", "string", "type_params", 8);
   node(tparams, "TYPE_PARAM", F("type_param_id"), "type_param_kind", "kind", "string",
        "type_params", 8);
+  // Source text of a bound and of a PEP 696 default, where there is one.
+  node(tparams, "TYPE_PARAM", F("type_param_id"), "bound", "bound_text", "string", "type_params",
+       8);
+  node(tparams, "TYPE_PARAM", F("type_param_id"), "default", "default_text", "string",
+       "type_params", 8);
   for (auto [key, type] : {std::pair{"message", "string"}, {"line", "int"}, {"column", "int"}}) {
     node(diags, "", F("diag_id"), key, key, type, "diagnostics", 9);
   }
