@@ -148,7 +148,7 @@ std::vector<Leaf> Leaves(const arrow::Schema& schema) {
 
 // The build's ids are hex digests that repeat as whole ids or not at all. Stepping over
 // unmatched input faster (targetLength 3, with Huffman-coded literals kept on, which a
-// targetLength otherwise turns off) and a 4K-entry hash table compressed their pages 30-40%
+// targetLength otherwise turns off) and a 4K-entry hash table compressed their pages about 30%
 // faster to the same size or smaller. Integer pages lose matches that way, and the pages of
 // a dictionary column are its indices: they keep level 1 as it is.
 std::shared_ptr<arrow::util::CodecOptions> StringPageCodecOptions(int level) {

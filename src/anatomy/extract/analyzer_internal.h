@@ -165,8 +165,8 @@ class Analyzer {
   }
   /// Source text for a text column, clipped at 1 KiB: nested expressions (`f()()()...`) would
   /// otherwise repeat ever longer prefixes, quadratic in the nesting depth.
-  std::string Clip(TSNode n) const {
-    std::string_view t = Text(n);
+  std::string Clip(TSNode n) const { return Clip(Text(n)); }
+  static std::string Clip(std::string_view t) {
     return t.size() <= 1024 ? std::string(t) : std::string(t.substr(0, 1000)) + "...";
   }
   TSNode Field(TSNode n, TSFieldId f) const { return ts_node_child_by_field_id(n, f); }
