@@ -533,9 +533,14 @@ PlanBuilder Props(const engine::Session& s) {
   node(tparams, "TYPE_PARAM", F("type_param_id"), "name", "name", "string", "type_params", 8);
   node(tparams, "TYPE_PARAM", F("type_param_id"), "type_param_kind", "kind", "string",
        "type_params", 8);
-  // Source text of a bound and of a PEP 696 default, where there is one.
+  // Source text of a bound, constraints and a PEP 696 default, where there are.
   node(tparams, "TYPE_PARAM", F("type_param_id"), "bound", "bound_text", "string", "type_params",
        8);
+  const Source constrained{
+      "type_params",
+      cp::greater(cp::call("list_value_length", {F("constraints")}), cp::literal(0))};
+  node(constrained, "TYPE_PARAM", F("type_param_id"), "constraints", "constraints", "strings",
+       "type_params", 8);
   node(tparams, "TYPE_PARAM", F("type_param_id"), "default", "default_text", "string",
        "type_params", 8);
   for (auto [key, type] : {std::pair{"message", "string"}, {"line", "int"}, {"column", "int"}}) {

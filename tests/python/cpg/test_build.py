@@ -263,20 +263,23 @@ def test_progress_counts_files_parsed_and_tables_written(tmp_path):
 
 
 def test_type_parameters_carry_their_bound_and_default(tmp_path):
-    """PEP 695 bounds and PEP 696 defaults (3.13 syntax tree-sitter-python reads as errors) are
-    properties of their TYPE_PARAM node, and no syntax diagnostic is made of them."""
+    """PEP 695 bounds and constraints, and PEP 696 defaults (3.13 syntax tree-sitter-python reads
+    as errors), are properties of their TYPE_PARAM node; no syntax diagnostic is made of them."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    (repo / "m.py").write_text("class Box[T: int = bool, *Ts = *tuple[str, ...], U]:\n    pass\n")
+    (repo / "m.py").write_text("class Box[T: int = bool, *Ts = *tuple[str, ...], U, V: (int, str)]:\n"
+                               "    pass\n")
     stdout = run_build(repo, tmp_path / "out")
     assert "0 syntax diagnostics" in stdout, stdout
     props = read(tmp_path / "out" / "cpg_props")
     params = props.filter(pc.equal(props["node_kind"], "TYPE_PARAM")).to_pylist()
     by_id = {}
     for p in params:
-        by_id.setdefault(p["entity_id"], {})[p["prop_key"]] = p["value_string"]
+        value = p["value_strings"] if p["value_type"] == "strings" else p["value_string"]
+        by_id.setdefault(p["entity_id"], {})[p["prop_key"]] = value
     assert sorted(by_id.values(), key=lambda p: p["name"]) == [
         {"name": "T", "type_param_kind": "TypeVar", "bound": "int", "default": "bool"},
         {"name": "Ts", "type_param_kind": "TypeVarTuple", "default": "*tuple[str, ...]"},
         {"name": "U", "type_param_kind": "TypeVar"},
+        {"name": "V", "type_param_kind": "TypeVar", "constraints": ["int", "str"]},
     ]
