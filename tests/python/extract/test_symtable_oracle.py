@@ -46,15 +46,6 @@ def modern_python():
     return python
 
 
-@pytest.fixture(scope="module")
-def python_313():
-    python = oracle.modern_python((3, 13))
-    if python is None:
-        pytest.skip("no CPython >= 3.13 on this machine (set ANATOMY_MODERN_PYTHON): "
-                    "the PEP 696 default scopes are not held against symtable")
-    return python
-
-
 def test_sample_has_sixty_files():
     assert len(SAMPLE) == 60
 
@@ -79,16 +70,14 @@ def test_stdlib_sample_agrees():
     assert rep.ratio >= 0.995
 
 
-def test_pep695_scopes_agree_fully_with_a_modern_symtable(modern_python):
-    rep = run(FIXTURES_312, python=modern_python)
-    assert rep.skipped == [], rep.skipped
-    assert rep.files == 1
-    assert rep.disagreements == [], rep.disagreements
-    assert rep.symbols > 100
-
-
-def test_pep696_default_scopes_agree_fully_with_a_313_symtable(python_313):
-    rep = run(FIXTURES_313, python=python_313)
+@pytest.mark.parametrize("fixtures, minimum, pep", [(FIXTURES_312, (3, 12), "PEP 695 scopes"),
+                                                     (FIXTURES_313, (3, 13), "PEP 696 defaults")])
+def test_new_syntax_agrees_fully_with_a_symtable_that_knows_it(fixtures, minimum, pep):
+    python = oracle.modern_python(minimum)
+    if python is None:
+        pytest.skip(f"no CPython >= {minimum[0]}.{minimum[1]} on this machine "
+                    f"(set ANATOMY_MODERN_PYTHON): the {pep} are not held against symtable")
+    rep = run(fixtures, python=python)
     assert rep.skipped == [], rep.skipped
     assert rep.files == 1
     assert rep.disagreements == [], rep.disagreements
