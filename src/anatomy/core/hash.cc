@@ -31,6 +31,15 @@ void EnsureSodium() {
   if (rc < 0) std::abort();
 }
 
+// BLAKE2b of `bytes` with an `n`-byte digest. libsodium's generichash is BLAKE2b; outlen goes
+// into the parameter block, so a 16-byte digest is BLAKE2b-128 proper, not a truncated
+// BLAKE2b-512.
+void Blake2b(std::string_view bytes, unsigned char* digest, size_t n) {
+  EnsureSodium();
+  crypto_generichash(digest, n, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                     nullptr, 0);
+}
+
 }  // namespace
 
 std::string HexEncode(std::string_view bytes) {
@@ -48,20 +57,14 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 std::string Blake2bHex(std::string_view bytes, size_t digest_bytes) {
-  EnsureSodium();
   std::array<unsigned char, crypto_generichash_BYTES_MAX> digest{};
   if (digest_bytes < 1 || digest_bytes > digest.size()) std::abort();
-  // libsodium's generichash is BLAKE2b; outlen goes into the parameter block, so a 16-byte
-  // digest is BLAKE2b-128 proper, not a truncated BLAKE2b-512.
-  crypto_generichash(digest.data(), digest_bytes,
-                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
-                     0);
+  Blake2b(bytes, digest.data(), digest_bytes);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest_bytes));
 }
 
 void StableIdInto(std::string_view prefix, std::span<const IdPart> parts, std::string& joined,
                   std::string& out) {
-  EnsureSodium();
   joined.clear();
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) joined.push_back(kUnitSeparator);
@@ -69,9 +72,7 @@ void StableIdInto(std::string_view prefix, std::span<const IdPart> parts, std::s
   }
   constexpr size_t kDigestBytes = 16;
   std::array<unsigned char, kDigestBytes> digest{};
-  crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(joined.data()), joined.size(), nullptr,
-                     0);
+  Blake2b(joined, digest.data(), digest.size());
   out.resize(prefix.size() + 1 + 2 * kDigestBytes);
   char* p = out.data();
   p = std::copy(prefix.begin(), prefix.end(), p);
