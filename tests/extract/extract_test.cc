@@ -254,6 +254,7 @@ TEST(Extract, MalformedTypeParameterListsStayDiagnosed) {
   for (const auto& name : Column(*r.type_params, "name"))
     EXPECT_EQ(name.find_first_of(" ="), std::string::npos) << name;
 }
+
 TEST(Extract, SameResultWhateverTheThreadCount) {
   TempRepo repo;
   for (int i = 0; i < 30; ++i) {
