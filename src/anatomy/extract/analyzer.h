@@ -7,6 +7,7 @@
 
 #include <string_view>
 
+#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/rows.h"
 
 namespace anatomy::extract {
@@ -15,7 +16,9 @@ namespace anatomy::extract {
 /// and module_name) and `out.errors`. Never recurses on the tree: safe on any depth.
 /// Thread-compatible: one call per file, any number of calls in parallel. `out.diagnostics`
 /// gets a TS_ERROR / TS_MISSING row for every error node of the tree, except those read as
-/// PEP 696 type parameter defaults (which tree-sitter-python does not parse).
-void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out);
+/// PEP 696 type parameter defaults (which tree-sitter-python does not parse). `lines`, when
+/// given, places nodes in `source` instead of tree-sitter's points: the tree was parsed from
+/// `source` with gaps joined (bracket_gaps.h).
+void AnalyzeFile(TSNode root, std::string_view source, const LineIndex* lines, FileOutput& out);
 
 }  // namespace anatomy::extract

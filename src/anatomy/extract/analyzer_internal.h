@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/rows.h"
 #include "anatomy/extract/utf8.h"
@@ -108,13 +109,23 @@ inline bool SpanLess(const Span& a, const Span& b) {
 
 /// A TS_ERROR / TS_MISSING row in `out.diagnostics` for every error node of the tree but the
 /// `recovered` ones (sorted by SpanLess).
-void CollectDiagnostics(TSNode root, std::string_view src, const std::vector<Span>& recovered,
-                        FileOutput& out);
+void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
+                        const std::vector<Span>& recovered, FileOutput& out);
+
+/// Where a node starts: tree-sitter's point, or from `lines` when the parsed text had line
+/// breaks joined (bracket_gaps.h), which tree-sitter's rows do not count.
+inline TSPoint StartPoint(TSNode n, const LineIndex* lines) {
+  return lines ? lines->At(ts_node_start_byte(n)) : ts_node_start_point(n);
+}
+inline TSPoint EndPoint(TSNode n, const LineIndex* lines) {
+  return lines ? lines->At(ts_node_end_byte(n)) : ts_node_end_point(n);
+}
 
 /// One file's analyzer; see analyzer.h.
 class Analyzer {
  public:
-  Analyzer(std::string_view src, FileOutput& out) : src_(src), out_(out), f_(PyFields()) {}
+  Analyzer(std::string_view src, const LineIndex* lines, FileOutput& out)
+      : src_(src), lines_(lines), out_(out), f_(PyFields()) {}
   void Run(TSNode root);
 
  private:
@@ -177,7 +188,11 @@ class Analyzer {
   }
   void PushChildren(TSNode n, uint32_t scope, uint8_t mode);
 
+  TSPoint StartPoint(TSNode n) const { return internal::StartPoint(n, lines_); }
+  TSPoint EndPoint(TSNode n) const { return internal::EndPoint(n, lines_); }
+
   std::string_view src_;
+  const LineIndex* lines_;
   FileOutput& out_;
   const Fields& f_;
   bool future_annotations_ = false;

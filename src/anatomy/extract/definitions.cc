@@ -16,7 +16,7 @@ int32_t Analyzer::AddDefinition(TSNode node, TSNode name_node, const char* kind,
   TSNode outer = ts_node_is_null(deco) ? node : deco;
   d.span = SpanOf(outer);
   d.name_span = ts_node_is_null(name_node) ? SpanOf(node) : SpanOf(name_node);
-  d.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
+  d.line = static_cast<int32_t>(StartPoint(node).row) + 1;
   if (!ts_node_is_null(deco)) {
     size_t start = NamedChildren(deco, kids_);
     for (size_t i = start; i < kids_.size(); ++i) {
@@ -600,7 +600,7 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   c.callee_text = Clip(fn);
   c.span = SpanOf(n);
   c.callee_span = SpanOf(fn);
-  c.line = static_cast<int32_t>(ts_node_start_point(n).row) + 1;
+  c.line = static_cast<int32_t>(StartPoint(n).row) + 1;
   c.scope_index = scope;
   if (KindOf(args) == NK::generator_expression) {
     c.arg_count = 1;

@@ -15,8 +15,8 @@ std::string Id(std::string_view prefix, std::initializer_list<core::IdPart> part
 
 }  // namespace
 
-void CollectDiagnostics(TSNode root, std::string_view src, const std::vector<Span>& recovered,
-                        FileOutput& out) {
+void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
+                        const std::vector<Span>& recovered, FileOutput& out) {
   if (!ts_node_has_error(root)) return;
   TSTreeCursor c = ts_tree_cursor_new(root);
   bool descend = true;
@@ -33,7 +33,7 @@ void CollectDiagnostics(TSNode root, std::string_view src, const std::vector<Spa
         DiagnosticRow d;
         d.kind = err ? "TS_ERROR" : "TS_MISSING";
         d.span = SpanOf(n);
-        TSPoint p = ts_node_start_point(n);
+        TSPoint p = StartPoint(n, lines);
         d.line = static_cast<int32_t>(p.row) + 1;
         d.column = static_cast<int32_t>(p.column);
         if (missing) {

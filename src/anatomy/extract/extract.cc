@@ -10,12 +10,14 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer.h"
+#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/resolve.h"
 #include "anatomy/extract/scan.h"
@@ -32,6 +34,38 @@ struct ParserDeleter {
 struct TreeDeleter {
   void operator()(TSTree* t) const { ts_tree_delete(t); }
 };
+
+using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+
+TreePtr Parse(TSParser* parser, std::string_view text) {
+  TreePtr tree(
+      ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size())));
+  ts_parser_reset(parser);
+  return tree;
+}
+
+// The ERROR and MISSING nodes of a tree, descending only where one is.
+size_t CountErrorNodes(TSNode root) {
+  size_t count = 0;
+  TSTreeCursor c = ts_tree_cursor_new(root);
+  bool descend = true;
+  for (;;) {
+    if (descend) {
+      TSNode n = ts_tree_cursor_current_node(&c);
+      if (ts_node_is_error(n) || ts_node_is_missing(n)) ++count;
+      if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
+    }
+    if (ts_tree_cursor_goto_next_sibling(&c)) {
+      descend = true;
+    } else if (ts_tree_cursor_goto_parent(&c)) {
+      descend = false;
+    } else {
+      break;
+    }
+  }
+  ts_tree_cursor_delete(&c);
+  return count;
+}
 
 bool ReadAll(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -93,16 +127,26 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
     }
   }
   if (f.encoding == "utf-8-sig") bytes.replace(0, 3, "   ");  // keep byte offsets
-  std::unique_ptr<TSTree, TreeDeleter> tree(
-      ts_parser_parse_string(parser, nullptr, bytes.data(), static_cast<uint32_t>(bytes.size())));
-  ts_parser_reset(parser);
+  TreePtr tree = Parse(parser, bytes);
   if (!tree) {
     error("parse", "PARSE_FAILED", "tree-sitter could not parse '" + f.path + "'", 0, f.size);
     return;
   }
   f.parsed = true;
-  TSNode root = ts_tree_root_node(tree.get());
-  AnalyzeFile(root, bytes, out);
+  // tree-sitter-python's issue #256 (bracket_gaps.h): parse again with those line breaks
+  // joined, and keep that tree when it has fewer errors. Files without errors never pay.
+  std::optional<LineIndex> line_index;
+  if (ts_node_has_error(ts_tree_root_node(tree.get()))) {
+    if (std::vector<Span> gaps = DedentedBracketGaps(bytes); !gaps.empty()) {
+      TreePtr joined = Parse(parser, JoinGaps(bytes, gaps));
+      if (joined && CountErrorNodes(ts_tree_root_node(joined.get())) <
+                        CountErrorNodes(ts_tree_root_node(tree.get()))) {
+        tree = std::move(joined);
+        line_index.emplace(bytes);
+      }
+    }
+  }
+  AnalyzeFile(ts_tree_root_node(tree.get()), bytes, line_index ? &*line_index : nullptr, out);
   f.has_syntax_errors = !out.diagnostics.empty();
 }
 

@@ -52,7 +52,7 @@ void Analyzer::HandleImport(TSNode n, uint32_t scope, NK kind) {
     r.level = level;
     r.is_from = is_from;
     r.span = SpanOf(whole);
-    r.line = static_cast<int32_t>(ts_node_start_point(whole).row) + 1;
+    r.line = static_cast<int32_t>(StartPoint(whole).row) + 1;
     r.scope_id = std::to_string(scope);
     std::string_view name = Text(name_node);
     if (!ts_node_is_null(alias_node)) r.asname = std::string(Text(alias_node));
@@ -97,7 +97,7 @@ void Analyzer::HandleImport(TSNode n, uint32_t scope, NK kind) {
         r.is_star = true;
         r.imported_name = "*";
         r.span = SpanOf(k);
-        r.line = static_cast<int32_t>(ts_node_start_point(k).row) + 1;
+        r.line = static_cast<int32_t>(StartPoint(k).row) + 1;
         r.scope_id = std::to_string(scope);
         out_.imports.push_back(std::move(r));
         break;

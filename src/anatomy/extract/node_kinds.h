@@ -13,7 +13,8 @@ namespace anatomy::extract {
   X(module)                                                                                        \
   X(identifier)                                                                                    \
   X(keyword_identifier)                                                                            \
-  X(attribute) X(subscript) X(call) X(argument_list) X(keyword_argument) X(function_definition) X( \
+  X(attribute)                                                                                     \
+  X(subscript) X(call) X(argument_list) X(keyword_argument) X(function_definition) X(              \
       class_definition) X(decorated_definition) X(decorator) X(lambda) X(lambda_parameters)        \
       X(parameters) X(typed_parameter) X(default_parameter) X(typed_default_parameter) X(          \
           list_splat_pattern) X(dictionary_splat_pattern) X(tuple_pattern) X(list_pattern)         \
@@ -43,14 +44,14 @@ enum class NK : uint8_t {
 #undef ANATOMY_NK_ENUM
 };
 
-#define ANATOMY_FIELDS(X)                                                                  \
-  X(name)                                                                                  \
-  X(parameters)                                                                            \
-  X(body)                                                                                  \
-  X(return_type) X(type_parameters) X(superclasses) X(definition) X(left) X(right) X(type) \
-      X(value) X(alias) X(function) X(arguments) X(object) X(attribute) X(module_name)     \
-          X(subscript) X(key) X(guard) X(subject) X(consequence) X(alternative) X(code)    \
-              X(argument)
+#define ANATOMY_FIELDS(X)                                                                         \
+  X(name)                                                                                         \
+  X(parameters)                                                                                   \
+  X(body)                                                                                         \
+  X(return_type)                                                                                  \
+  X(type_parameters) X(superclasses) X(definition) X(left) X(right) X(type) X(value) X(alias)     \
+      X(function) X(arguments) X(object) X(attribute) X(module_name) X(subscript) X(key) X(guard) \
+          X(subject) X(consequence) X(alternative) X(code) X(argument)
 
 struct Fields {
 #define ANATOMY_FIELD_MEMBER(n) TSFieldId n = 0;

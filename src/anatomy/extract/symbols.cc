@@ -76,7 +76,7 @@ uint32_t Analyzer::NewScope(ScopeKind kind, uint32_t parent, std::string name, T
   Scope s;
   s.kind = kind;
   s.parent = parent;
-  s.line = static_cast<int32_t>(ts_node_start_point(node).row) + 1;
+  s.line = static_cast<int32_t>(StartPoint(node).row) + 1;
   s.span = SpanOf(node);
   s.def_index = def_index;
   s.qualname = CapQualname(std::move(qualname));
@@ -145,7 +145,7 @@ uint32_t Analyzer::AddDef(uint32_t scope, std::string_view name, uint32_t flag, 
   // the same offset (`/` with neither operand), where occurrence ids would collide.
   if (!ts_node_is_null(site) && !ts_node_is_missing(site)) {
     Span sp = SpanOf(site);
-    TSPoint pt = ts_node_start_point(site);
+    TSPoint pt = StartPoint(site);
     occs_.push_back({scope, sym, sp, role, ctx, static_cast<int32_t>(pt.row) + 1,
                      static_cast<int32_t>(pt.column)});
     Sym& s = scopes_[scope].syms[sym];
@@ -284,8 +284,8 @@ void QualifyReferences(FileOutput& out) {
 
 }  // namespace
 
-void AnalyzeFile(TSNode root, std::string_view source, FileOutput& out) {
-  internal::Analyzer a(source, out);
+void AnalyzeFile(TSNode root, std::string_view source, const LineIndex* lines, FileOutput& out) {
+  internal::Analyzer a(source, lines, out);
   a.Run(root);
   QualifyReferences(out);
 }

@@ -60,7 +60,7 @@ void Analyzer::Run(TSNode root) {
   Analyze();
   EmitRows();
   std::sort(recovered_syntax_.begin(), recovered_syntax_.end(), SpanLess);
-  CollectDiagnostics(root, src_, recovered_syntax_, out_);
+  CollectDiagnostics(root, src_, lines_, recovered_syntax_, out_);
 }
 
 void Analyzer::Dispatch(const Task& t) {
@@ -245,7 +245,7 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
         {
           if (!ts_node_is_null(id) && KindOf(id) == NK::identifier) {
             uint32_t sym = AddDef(scope, Text(id), kDefLocal, TSNode{}, "", "");
-            TSPoint end = ts_node_end_point(n);
+            TSPoint end = EndPoint(n);
             int64_t b = ts_node_end_byte(n);
             if (unbind_sites_.insert({scope, sym, b}).second) {
               occs_.push_back({scope,
