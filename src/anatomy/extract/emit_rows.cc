@@ -180,13 +180,8 @@ void Analyzer::EmitRows() {
   // Parameter and type parameter ids are (owner, name) and the ordinal of a repeated name
   // (`def f(a, a)`, `class C[T, T]`: CPython's SyntaxError, parsed by tree-sitter): OwnedId.
   std::map<std::pair<std::string, std::string>, uint32_t> name_ordinals;
-  std::vector<std::string> param_ids(out_.parameters.size());  // annotations' owners
-  for (size_t i = 0; i < out_.parameters.size(); ++i) {
-    auto& p = out_.parameters[i];
-    const std::string& def_id = def_ids[p.def];
-    p.ordinal = name_ordinals[{def_id, p.name}]++;
-    param_ids[i] = ParameterId(def_id, p);
-  }
+  // The ids themselves are made once, when the table is built; here only an annotation's owner.
+  for (auto& p : out_.parameters) p.ordinal = name_ordinals[{def_ids[p.def], p.name}]++;
   for (const auto& pb : param_bindings_)
     out_.parameters[pb.row].binding = static_cast<int64_t>(base[pb.scope] + pb.sym);
   for (size_t i = 0; i < out_.imports.size(); ++i) {
@@ -209,11 +204,12 @@ void Analyzer::EmitRows() {
     a.scope_id = scope_ids[std::stoul(a.scope_id)];
     if (a.owner_id) {
       const std::string& o = *a.owner_id;
-      if (o.rfind("param#", 0) == 0)
-        a.owner_id = param_ids[std::stoul(o.substr(6))];
-      else if (o.rfind("def#", 0) == 0)
+      if (o.rfind("param#", 0) == 0) {
+        const ParameterRow& p = out_.parameters[std::stoul(o.substr(6))];
+        a.owner_id = ParameterId(def_ids[p.def], p);
+      } else if (o.rfind("def#", 0) == 0) {
         a.owner_id = def_ids[std::stoul(o.substr(4))];
-      else if (o.rfind("bind#", 0) == 0) {
+      } else if (o.rfind("bind#", 0) == 0) {
         size_t hash = o.find('#', 5);
         a.owner_id = binding_id(static_cast<uint32_t>(std::stoul(o.substr(5, hash - 5))),
                                 static_cast<uint32_t>(std::stoul(o.substr(hash + 1))));
