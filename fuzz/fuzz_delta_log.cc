@@ -44,7 +44,9 @@ struct NullStorage final : dl::Storage {
   anatomy::Result<std::vector<dl::StorageEntry>> List(const std::string&) override {
     return std::vector<dl::StorageEntry>{};
   }
-  anatomy::Result<dl::StorageEntry> Stat(const std::string&) override { return arrow::Status::IOError("none"); }
+  anatomy::Result<dl::StorageEntry> Stat(const std::string&) override {
+    return arrow::Status::IOError("none");
+  }
   anatomy::Result<std::vector<dl::StorageEntry>> ListRecursive(const std::string&) override {
     return std::vector<dl::StorageEntry>{};
   }

@@ -44,11 +44,11 @@ TEST(Kinds, CatalogMatchesContracts) {
 }
 
 std::shared_ptr<arrow::Table> Edges(const std::string& json) {
-  auto schema = arrow::schema({arrow::field("edge_kind", arrow::utf8()),
-                               arrow::field("origin", arrow::utf8()),
-                               arrow::field("resolution_method", arrow::utf8()),
-                               arrow::field("score", arrow::float64())});
-  auto array = arrow::json::ArrayFromJSONString(arrow::struct_(schema->fields()), json).ValueOrDie();
+  auto schema = arrow::schema(
+      {arrow::field("edge_kind", arrow::utf8()), arrow::field("origin", arrow::utf8()),
+       arrow::field("resolution_method", arrow::utf8()), arrow::field("score", arrow::float64())});
+  auto array =
+      arrow::json::ArrayFromJSONString(arrow::struct_(schema->fields()), json).ValueOrDie();
   auto batch = arrow::RecordBatch::FromStructArray(array).ValueOrDie();
   return arrow::Table::FromRecordBatches(schema, {batch}).ValueOrDie();
 }
@@ -68,7 +68,8 @@ TEST(Kinds, CheckEdgesNamesTheMissingProperty) {
   EXPECT_NE(st.message().find("PY_CALLS_QNAME requires 'score' but 1 of 2"), std::string::npos)
       << st.message();
 
-  auto unknown = Edges(R"([{"edge_kind": "FLIES_TO", "origin": "x", "resolution_method": "y", "score": 1}])");
+  auto unknown =
+      Edges(R"([{"edge_kind": "FLIES_TO", "origin": "x", "resolution_method": "y", "score": 1}])");
   EXPECT_NE(CheckEdges(*unknown).message().find("FLIES_TO"), std::string::npos);
 }
 

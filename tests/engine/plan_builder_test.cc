@@ -1,10 +1,11 @@
+#include "anatomy/engine/plan_builder.h"
+
 #include <arrow/acero/exec_plan.h>
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 #include <arrow/json/from_string.h>
 #include <gtest/gtest.h>
 
-#include "anatomy/engine/plan_builder.h"
 #include "anatomy/engine/session.h"
 
 namespace anatomy::engine {
@@ -30,9 +31,10 @@ class PlanBuilderTest : public ::testing::Test {
                        arrow::field("kind", arrow::utf8())}),
         R"([{"id": 1, "user_id": 10, "kind": "a"}, {"id": 2, "user_id": 10, "kind": "b"},
             {"id": 3, "user_id": 20, "kind": "a"}, {"id": 4, "user_id": 30, "kind": "b"}])");
-    auto users = TableFromJson(
-        arrow::schema({arrow::field("user_id", arrow::int64()), arrow::field("name", arrow::utf8())}),
-        R"([{"user_id": 10, "name": "ann"}, {"user_id": 20, "name": "bob"}])");
+    auto users =
+        TableFromJson(arrow::schema({arrow::field("user_id", arrow::int64()),
+                                     arrow::field("name", arrow::utf8())}),
+                      R"([{"user_id": 10, "name": "ann"}, {"user_id": 20, "name": "bob"}])");
     ASSERT_TRUE(session_->Ingest("events", events).ok());
     ASSERT_TRUE(session_->Ingest("users", users).ok());
   }
@@ -87,8 +89,10 @@ TEST_F(PlanBuilderTest, JoinAggregateOrderTracksColumnOrigins) {
   ASSERT_NE(out, nullptr);
   ASSERT_EQ(out->num_rows(), 2);
   auto combined = out->CombineChunks().ValueOrDie();
-  auto names = std::static_pointer_cast<arrow::StringArray>(combined->GetColumnByName("name")->chunk(0));
-  auto counts = std::static_pointer_cast<arrow::Int64Array>(combined->GetColumnByName("n")->chunk(0));
+  auto names =
+      std::static_pointer_cast<arrow::StringArray>(combined->GetColumnByName("name")->chunk(0));
+  auto counts =
+      std::static_pointer_cast<arrow::Int64Array>(combined->GetColumnByName("n")->chunk(0));
   EXPECT_EQ(names->GetString(0), "ann");
   EXPECT_EQ(counts->Value(0), 2);
   EXPECT_EQ(names->GetString(1), "bob");
@@ -125,13 +129,15 @@ TEST_F(PlanBuilderTest, JoinAggregateOrderTracksColumnOrigins) {
 }
 
 TEST_F(PlanBuilderTest, ProjectUnionLimit) {
-  auto doubled = PlanBuilder::Scan(*session_, "events", {"id"})
-                     .Project({{cp::call("multiply", {cp::field_ref("id"), cp::literal(int64_t{2})}), "x"}});
+  auto doubled =
+      PlanBuilder::Scan(*session_, "events", {"id"})
+          .Project({{cp::call("multiply", {cp::field_ref("id"), cp::literal(int64_t{2})}), "x"}});
   auto plan = PlanBuilder(doubled).Union(doubled).OrderBy({{"x", true}}).Limit(3).Build();
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   auto out = Run(*plan);
   ASSERT_NE(out, nullptr);
-  auto x = std::static_pointer_cast<arrow::Int64Array>(out->CombineChunks().ValueOrDie()->column(0)->chunk(0));
+  auto x = std::static_pointer_cast<arrow::Int64Array>(
+      out->CombineChunks().ValueOrDie()->column(0)->chunk(0));
   ASSERT_EQ(x->length(), 3);
   EXPECT_EQ(x->Value(0), 8);
   EXPECT_EQ(x->Value(1), 8);
@@ -152,12 +158,14 @@ TEST_F(PlanBuilderTest, ErrorsNameTheProblem) {
   auto missing_column = PlanBuilder::Scan(*session_, "events", {"idx"}).Build();
   EXPECT_NE(missing_column.status().message().find("'idx'"), std::string::npos);
 
-  auto bad_filter =
-      PlanBuilder::Scan(*session_, "events").Filter(cp::equal(cp::field_ref("zzz"), cp::literal(1))).Build();
+  auto bad_filter = PlanBuilder::Scan(*session_, "events")
+                        .Filter(cp::equal(cp::field_ref("zzz"), cp::literal(1)))
+                        .Build();
   EXPECT_FALSE(bad_filter.ok());
   EXPECT_NE(bad_filter.status().message().find("filter"), std::string::npos);
 
-  auto bad_union = PlanBuilder::Scan(*session_, "events").Union(PlanBuilder::Scan(*session_, "users")).Build();
+  auto bad_union =
+      PlanBuilder::Scan(*session_, "events").Union(PlanBuilder::Scan(*session_, "users")).Build();
   EXPECT_TRUE(bad_union.status().IsTypeError());
 }
 

@@ -48,7 +48,8 @@ std::string GoldenText(const PlanBundle& b) {
 TEST_F(PlanBundleTest, Golden) {
   auto session = testing::FixedSession();
   auto bundle = Compile(*session, testing::SelectIdWhereIdGreaterThan(*session));
-  const std::string path = std::string(ANATOMY_SOURCE_DIR) + "/tests/engine/goldens/select_id_plan.txt";
+  const std::string path =
+      std::string(ANATOMY_SOURCE_DIR) + "/tests/engine/goldens/select_id_plan.txt";
   const std::string actual = GoldenText(bundle);
   if (std::getenv("UPDATE_GOLDENS")) {
     std::ofstream(path) << actual;
@@ -81,10 +82,13 @@ TEST_F(PlanBundleTest, PayloadsDecodeAndAgree) {
   ASSERT_EQ(tree->nodes.size(), 1u);
   EXPECT_EQ(tree->nodes[0].kind, "scan");
   // The fingerprint is sha256 of the ordered inputs' msgpack, as CONTRACTS.md defines it.
-  artifacts::PlanFingerprintInputs inputs{serde::Fingerprint(bundle.tree), bundle.settings_hash,
-                                          bundle.planning_env_hash, bundle.information_schema_hash,
+  artifacts::PlanFingerprintInputs inputs{serde::Fingerprint(bundle.tree),
+                                          bundle.settings_hash,
+                                          bundle.planning_env_hash,
+                                          bundle.information_schema_hash,
                                           bundle.function_registry_hash,
-                                          bundle.plan.required_functions, bundle.delta_inputs};
+                                          bundle.plan.required_functions,
+                                          bundle.delta_inputs};
   EXPECT_EQ(serde::Fingerprint(inputs), bundle.plan_fingerprint);
 }
 

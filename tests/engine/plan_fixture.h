@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
-#include "anatomy/engine/plan_bundle.h"
 #include "anatomy/engine/plan_builder.h"
+#include "anatomy/engine/plan_bundle.h"
 #include "anatomy/engine/session.h"
 
 namespace anatomy::engine::testing {

@@ -25,7 +25,8 @@ std::shared_ptr<arrow::Table> MakeEvents() {
     EXPECT_TRUE(ids.Append(i).ok());
     EXPECT_TRUE(kinds.Append(i % 2 == 0 ? "even" : "odd").ok());
   }
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()), arrow::field("kind", arrow::utf8())});
+  auto schema =
+      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("kind", arrow::utf8())});
   return arrow::Table::Make(schema, {ids.Finish().ValueOrDie(), kinds.Finish().ValueOrDie()});
 }
 
@@ -35,9 +36,9 @@ TEST(Acero, FilterThenAggregate) {
   ac::Declaration plan = ac::Declaration::Sequence({
       {"table_source", ac::TableSourceNodeOptions(table)},
       {"filter", ac::FilterNodeOptions(cp::greater(cp::field_ref("id"), cp::literal(int64_t{3})))},
-      {"aggregate", ac::AggregateNodeOptions({{"hash_sum", nullptr, "id", "sum_id"},
-                                               {"hash_count", nullptr, "id", "n"}},
-                                              {"kind"})},
+      {"aggregate",
+       ac::AggregateNodeOptions(
+           {{"hash_sum", nullptr, "id", "sum_id"}, {"hash_count", nullptr, "id", "n"}}, {"kind"})},
       {"order_by", ac::OrderByNodeOptions(cp::Ordering({cp::SortKey("kind")}))},
   });
   auto result = ac::DeclarationToTable(std::move(plan));
@@ -64,7 +65,8 @@ TEST(Parquet, ZstdWithStatisticsRoundTrip) {
                      .compression(arrow::Compression::ZSTD)
                      ->enable_statistics()
                      ->build();
-    ASSERT_TRUE(parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 4, props).ok());
+    ASSERT_TRUE(
+        parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), sink, 4, props).ok());
     ASSERT_TRUE(sink->Close().ok());
   }
   auto file = arrow::io::ReadableFile::Open(path.string()).ValueOrDie();

@@ -186,7 +186,8 @@ struct PlanTreeNode {
   std::string kind{};  // scan, filter, project, join, aggregate, order_by, union, limit
   std::string dataset{};
   std::vector<std::string> columns{};  // scan: projected; project: output names
-  std::vector<std::string> exprs{};    // filter: predicate; project: expressions; scan: pushed filters
+  std::vector<std::string>
+      exprs{};  // filter: predicate; project: expressions; scan: pushed filters
   std::string join_type{};
   std::vector<std::string> left_keys{};
   std::vector<std::string> right_keys{};
@@ -198,11 +199,11 @@ struct PlanTreeNode {
   std::vector<int32_t> inputs{};
   bool operator==(const PlanTreeNode&) const = default;
 };
-ANATOMY_STRUCT(PlanTreeNode, "PlanTreeNode", kStrict, ANATOMY_REQUIRED(kind), ANATOMY_FIELD(dataset),
-               ANATOMY_FIELD(columns), ANATOMY_FIELD(exprs), ANATOMY_FIELD(join_type),
-               ANATOMY_FIELD(left_keys), ANATOMY_FIELD(right_keys), ANATOMY_FIELD(group_keys),
-               ANATOMY_FIELD(aggregates), ANATOMY_FIELD(sort_keys), ANATOMY_FIELD(limit),
-               ANATOMY_FIELD(offset), ANATOMY_FIELD(inputs));
+ANATOMY_STRUCT(PlanTreeNode, "PlanTreeNode", kStrict, ANATOMY_REQUIRED(kind),
+               ANATOMY_FIELD(dataset), ANATOMY_FIELD(columns), ANATOMY_FIELD(exprs),
+               ANATOMY_FIELD(join_type), ANATOMY_FIELD(left_keys), ANATOMY_FIELD(right_keys),
+               ANATOMY_FIELD(group_keys), ANATOMY_FIELD(aggregates), ANATOMY_FIELD(sort_keys),
+               ANATOMY_FIELD(limit), ANATOMY_FIELD(offset), ANATOMY_FIELD(inputs));
 
 /// \brief The canonical plan tree (logical_plan_msgpack of plan_artifacts_v8).
 struct PlanTreePayload {
@@ -265,7 +266,8 @@ struct InformationSchemaPayload {
   std::vector<InformationSchemaTable> tables{};
   bool operator==(const InformationSchemaPayload&) const = default;
 };
-ANATOMY_STRUCT(InformationSchemaPayload, "InformationSchemaPayload", kStrict, ANATOMY_FIELD(tables));
+ANATOMY_STRUCT(InformationSchemaPayload, "InformationSchemaPayload", kStrict,
+               ANATOMY_FIELD(tables));
 
 /// \brief The ordered inputs of plan_fingerprint (CONTRACTS.md "Hashes").
 struct PlanFingerprintInputs {
@@ -339,6 +341,7 @@ struct ExplainRow {
   std::string line{};
   bool operator==(const ExplainRow&) const = default;
 };
-ANATOMY_STRUCT(ExplainRow, "ExplainRow", kStrict, ANATOMY_REQUIRED(plan_type), ANATOMY_REQUIRED(line));
+ANATOMY_STRUCT(ExplainRow, "ExplainRow", kStrict, ANATOMY_REQUIRED(plan_type),
+               ANATOMY_REQUIRED(line));
 
 }  // namespace anatomy::artifacts

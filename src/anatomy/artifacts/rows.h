@@ -322,7 +322,7 @@ ANATOMY_STRUCT(DeltaMaintenanceRow, "delta_maintenance_v2", kStrict,
 /// \brief A file that changed since the previous build (by content hash).
 struct FileChange {
   std::string path{};
-  std::string change{};  // added | changed | deleted | renamed
+  std::string change{};                   // added | changed | deleted | renamed
   std::optional<std::string> old_path{};  // renamed: where the content was
   bool operator==(const FileChange&) const = default;
 };
@@ -335,7 +335,8 @@ struct ImpactedFile {
   std::string reason{};  // "changed", "added", "renamed", or "imports <module>"
   bool operator==(const ImpactedFile&) const = default;
 };
-ANATOMY_STRUCT(ImpactedFile, "ImpactedFile", kStrict, ANATOMY_REQUIRED(path), ANATOMY_REQUIRED(reason));
+ANATOMY_STRUCT(ImpactedFile, "ImpactedFile", kStrict, ANATOMY_REQUIRED(path),
+               ANATOMY_REQUIRED(reason));
 
 /// \brief incremental_runs_v1: one row when a build starts and one when it finishes. The
 /// mode says what the build did (full, incremental or unchanged) and the reason why; a
@@ -359,10 +360,12 @@ struct IncrementalRunRow {
   double seconds = 0;
   bool operator==(const IncrementalRunRow&) const = default;
 };
-ANATOMY_STRUCT(IncrementalRunRow, "incremental_runs_v1", kStrict, ANATOMY_REQUIRED(event_time_unix_ms),
-               ANATOMY_REQUIRED(run_id), ANATOMY_REQUIRED(status), ANATOMY_REQUIRED(mode),
-               ANATOMY_REQUIRED(reason), ANATOMY_REQUIRED(anatomy_version), ANATOMY_REQUIRED(profile_name),
-               ANATOMY_REQUIRED(scan_globs), ANATOMY_REQUIRED(plan_fingerprints), ANATOMY_REQUIRED(changes), ANATOMY_REQUIRED(impacted),
+ANATOMY_STRUCT(IncrementalRunRow, "incremental_runs_v1", kStrict,
+               ANATOMY_REQUIRED(event_time_unix_ms), ANATOMY_REQUIRED(run_id),
+               ANATOMY_REQUIRED(status), ANATOMY_REQUIRED(mode), ANATOMY_REQUIRED(reason),
+               ANATOMY_REQUIRED(anatomy_version), ANATOMY_REQUIRED(profile_name),
+               ANATOMY_REQUIRED(scan_globs), ANATOMY_REQUIRED(plan_fingerprints),
+               ANATOMY_REQUIRED(changes), ANATOMY_REQUIRED(impacted),
                ANATOMY_REQUIRED(files_scanned), ANATOMY_REQUIRED(files_hashed),
                ANATOMY_REQUIRED(table_versions), ANATOMY_REQUIRED(seconds));
 

@@ -49,13 +49,15 @@ Status Inspect(const InspectArgs& a) {
                   << Decoded<std::vector<artifacts::OutputDescriptor>>(r.outputs_msgpack) << "}\n";
         continue;
       }
-      std::cout << r.run_id << "  " << r.status << "  plan_signature=" << r.plan_signature.substr(0, 16)
+      std::cout << r.run_id << "  " << r.status
+                << "  plan_signature=" << r.plan_signature.substr(0, 16)
                 << "  profile=" << r.runtime_profile_name.value_or("") << "\n";
-      auto outputs = serde::DecodeMsgpack<std::vector<artifacts::OutputDescriptor>>(r.outputs_msgpack.data);
+      auto outputs =
+          serde::DecodeMsgpack<std::vector<artifacts::OutputDescriptor>>(r.outputs_msgpack.data);
       if (outputs.ok()) {
         for (const auto& o : *outputs) {
-          std::cout << "    " << o.name << " v" << o.delta_version.value_or(-1) << " rows=" << o.rows.value_or(0)
-                    << "  " << o.path << "\n";
+          std::cout << "    " << o.name << " v" << o.delta_version.value_or(-1)
+                    << " rows=" << o.rows.value_or(0) << "  " << o.path << "\n";
         }
       }
     }
@@ -64,19 +66,23 @@ Status Inspect(const InspectArgs& a) {
     for (const auto& r : rows) {
       if (json) {
         std::cout << "{\"view_name\":\"" << r.view_name << "\",\"event_kind\":\""
-                  << serde::EnumLiteral(r.event_kind) << "\",\"plan_fingerprint\":\"" << r.plan_fingerprint
+                  << serde::EnumLiteral(r.event_kind) << "\",\"plan_fingerprint\":\""
+                  << r.plan_fingerprint
                   << "\",\"lineage\":" << Decoded<artifacts::LineagePayload>(r.lineage_msgpack)
-                  << ",\"details\":" << Decoded<artifacts::PlanDetailsPayload>(r.plan_details_msgpack) << "}\n";
+                  << ",\"details\":"
+                  << Decoded<artifacts::PlanDetailsPayload>(r.plan_details_msgpack) << "}\n";
         continue;
       }
       std::cout << r.view_name << "  " << serde::EnumLiteral(r.event_kind) << "  "
-                << r.plan_fingerprint.substr(0, 16) << "  functions=[" << Join(r.required_functions) << "]";
+                << r.plan_fingerprint.substr(0, 16) << "  functions=[" << Join(r.required_functions)
+                << "]";
       if (r.execution_status) {
         std::cout << "  " << serde::EnumLiteral(*r.execution_status) << " "
                   << r.execution_duration_ms.value_or(0) << " ms";
       }
       std::cout << "\n";
-      auto details = serde::DecodeMsgpack<artifacts::PlanDetailsPayload>(r.plan_details_msgpack.data);
+      auto details =
+          serde::DecodeMsgpack<artifacts::PlanDetailsPayload>(r.plan_details_msgpack.data);
       if (details.ok() && r.event_kind == artifacts::PlanEventKind::kPlan) {
         std::istringstream lines(details->logical_plan);
         for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
@@ -86,16 +92,19 @@ Status Inspect(const InspectArgs& a) {
     ARROW_ASSIGN_OR_RAISE(auto rows, Rows<artifacts::ViewArtifactRow>(a.out));
     for (const auto& r : rows) {
       if (json) {
-        std::cout << "{\"name\":\"" << r.name << "\",\"plan_task_signature\":\"" << r.plan_task_signature
-                  << "\",\"schema\":" << Decoded<artifacts::SchemaAbiPayload>(r.schema_msgpack) << "}\n";
+        std::cout << "{\"name\":\"" << r.name << "\",\"plan_task_signature\":\""
+                  << r.plan_task_signature
+                  << "\",\"schema\":" << Decoded<artifacts::SchemaAbiPayload>(r.schema_msgpack)
+                  << "}\n";
         continue;
       }
-      std::cout << r.name << "  schema=" << r.schema_fingerprint.substr(0, 16)
-                << "  tables=[" << Join(r.referenced_tables.value_or(std::vector<std::string>{})) << "]\n";
+      std::cout << r.name << "  schema=" << r.schema_fingerprint.substr(0, 16) << "  tables=["
+                << Join(r.referenced_tables.value_or(std::vector<std::string>{})) << "]\n";
       auto abi = serde::DecodeMsgpack<artifacts::SchemaAbiPayload>(r.schema_msgpack.data);
       if (abi.ok()) {
         for (const auto& f : abi->fields) {
-          std::cout << "    " << f.name << ": " << f.type << (f.nullable ? "" : " not null") << "\n";
+          std::cout << "    " << f.name << ": " << f.type << (f.nullable ? "" : " not null")
+                    << "\n";
         }
       }
     }
@@ -104,8 +113,10 @@ Status Inspect(const InspectArgs& a) {
     for (const auto& r : rows) {
       if (json) {
         std::cout << "{\"write\":" << serde::EncodeJson(r) << ",\"policy\":"
-                  << Decoded<artifacts::DeltaWritePolicy>(r.delta_write_policy_msgpack) << ",\"stats\":"
-                  << Decoded<artifacts::DeltaStatsDecision>(r.delta_stats_decision_msgpack) << "}\n";
+                  << Decoded<artifacts::DeltaWritePolicy>(r.delta_write_policy_msgpack)
+                  << ",\"stats\":"
+                  << Decoded<artifacts::DeltaStatsDecision>(r.delta_stats_decision_msgpack)
+                  << "}\n";
         continue;
       }
       std::cout << r.destination << "  " << r.mode << "  v" << r.delta_version.value_or(-1)
@@ -119,14 +130,14 @@ Status Inspect(const InspectArgs& a) {
         if (json) {
           std::cout << serde::EncodeJson(e) << "\n";
         } else {
-          std::cout << e.path << ":" << e.bstart.value_or(0) << "  " << e.stage << "/" << e.code << "  "
-                    << e.message << "\n";
+          std::cout << e.path << ":" << e.bstart.value_or(0) << "  " << e.stage << "/" << e.code
+                    << "  " << e.message << "\n";
         }
       }
     }
   } else if (a.what == "tables") {
-    for (const char* name : {"cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map", "cpg_edges_by_src",
-                             "cpg_edges_by_dst"}) {
+    for (const char* name : {"cpg_nodes", "cpg_edges", "cpg_props", "cpg_props_map",
+                             "cpg_edges_by_src", "cpg_edges_by_dst"}) {
       auto snapshot = delta::LoadSnapshot(a.out + "/" + name);
       if (!snapshot.ok()) {
         std::cout << name << "  <" << snapshot.status().ToString() << ">\n";
@@ -135,10 +146,12 @@ Status Inspect(const InspectArgs& a) {
       const auto rows = (*snapshot)->NumRecords();
       if (json) {
         std::cout << "{\"table\":\"" << name << "\",\"version\":" << (*snapshot)->version
-                  << ",\"files\":" << (*snapshot)->files.size() << ",\"rows\":" << rows.value_or(-1) << "}\n";
+                  << ",\"files\":" << (*snapshot)->files.size() << ",\"rows\":" << rows.value_or(-1)
+                  << "}\n";
       } else {
-        std::cout << name << "  v" << (*snapshot)->version << "  files=" << (*snapshot)->files.size()
-                  << "  rows=" << rows.value_or(-1) << "\n";
+        std::cout << name << "  v" << (*snapshot)->version
+                  << "  files=" << (*snapshot)->files.size() << "  rows=" << rows.value_or(-1)
+                  << "\n";
       }
     }
   } else {
@@ -152,7 +165,9 @@ Status Inspect(const InspectArgs& a) {
 void AddInspectCommand(CLI::App& app) {
   auto args = std::make_shared<InspectArgs>();
   auto* cmd = app.add_subcommand("inspect", "Show a build's artifacts with their payloads decoded");
-  cmd->add_option("out", args->out, "Output folder of a build")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("out", args->out, "Output folder of a build")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("what", args->what, "runs | plans | views | writes | tables | errors")
       ->check(CLI::IsMember({"runs", "plans", "views", "writes", "tables", "errors"}))
       ->capture_default_str();

@@ -18,7 +18,8 @@ nlohmann::ordered_json SchemaDocument(const std::string& table, const arrow::Sch
   doc["table"] = table;
   auto columns = nlohmann::ordered_json::array();
   for (const auto& f : schema.fields()) {
-    columns.push_back({{"name", f->name()}, {"type", f->type()->ToString()}, {"nullable", f->nullable()}});
+    columns.push_back(
+        {{"name", f->name()}, {"type", f->type()->ToString()}, {"nullable", f->nullable()}});
   }
   doc["columns"] = columns;
   nlohmann::ordered_json metadata = nlohmann::ordered_json::object();
@@ -57,7 +58,8 @@ void AddSchemaCommand(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   auto* schema = app.add_subcommand("schema", "The schema registry of artifact types");
   schema->require_subcommand(1);
-  auto* cmd = schema->add_subcommand("export", "Write the registry, its contract hash and every artifact table schema");
+  auto* cmd = schema->add_subcommand(
+      "export", "Write the registry, its contract hash and every artifact table schema");
   cmd->add_option("dir", *dir, "Output folder")->required();
   cmd->callback([dir] {
     auto st = Export(*dir);

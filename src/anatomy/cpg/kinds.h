@@ -50,7 +50,8 @@ Result<const NodeKindSpec*> FindNodeKind(std::string_view name);
 Result<const EdgeKindSpec*> FindEdgeKind(std::string_view name);
 
 /// \brief Rows per value of a string column (null counted as "<null>"), sorted by value.
-Result<std::map<std::string, int64_t>> CountByKind(const arrow::Table& table, const std::string& column);
+Result<std::map<std::string, int64_t>> CountByKind(const arrow::Table& table,
+                                                   const std::string& column);
 
 /// \brief The build's own check of cpg_edges: every edge_kind is a declared kind and every edge
 /// has each column its kind requires. The error names the kind, the column and how many edges

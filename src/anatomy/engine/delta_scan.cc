@@ -21,7 +21,8 @@ namespace anatomy::engine {
 namespace ac = arrow::acero;
 
 artifacts::DeltaProtocolSnapshot ProtocolSnapshot(const delta::Protocol& p) {
-  return {p.min_reader_version, p.min_writer_version, p.reader_features.value_or(std::vector<std::string>{}),
+  return {p.min_reader_version, p.min_writer_version,
+          p.reader_features.value_or(std::vector<std::string>{}),
           p.writer_features.value_or(std::vector<std::string>{})};
 }
 
@@ -47,8 +48,10 @@ artifacts::DeltaProtocolCompatibility ReadCompatibility(const delta::Protocol& p
       c.missing_writer_features.push_back(f);
     }
   }
-  c.reader_version_ok = p.min_reader_version >= 1 && p.min_reader_version <= delta::kMaxReaderVersion;
-  c.writer_version_ok = p.min_writer_version >= 1 && p.min_writer_version <= delta::kMaxWriterVersion;
+  c.reader_version_ok =
+      p.min_reader_version >= 1 && p.min_reader_version <= delta::kMaxReaderVersion;
+  c.writer_version_ok =
+      p.min_writer_version >= 1 && p.min_writer_version <= delta::kMaxWriterVersion;
   c.feature_support_ok = c.missing_reader_features.empty();
   const Status read = delta::CheckReadSupported(p);
   c.compatible = read.ok();
@@ -66,14 +69,18 @@ PlanBuilder PlanBuilder::ScanDelta(const Session& session, const std::string& na
   };
   auto spec = session.DeltaSource(name);
   if (!spec.ok()) return fail(spec.status());
-  delta::SnapshotOptions snapshot_options{spec->version, spec->timestamp_ms, /*check_protocol=*/false};
+  delta::SnapshotOptions snapshot_options{spec->version, spec->timestamp_ms,
+                                          /*check_protocol=*/false};
   auto loaded = delta::LoadSnapshot(spec->uri, snapshot_options);
-  if (!loaded.ok()) return fail(loaded.status().WithMessage("scan of Delta source '", name, "': ", loaded.status().message()));
+  if (!loaded.ok())
+    return fail(loaded.status().WithMessage("scan of Delta source '", name,
+                                            "': ", loaded.status().message()));
   std::shared_ptr<const delta::Snapshot> snapshot = *loaded;
   const auto compatibility = ReadCompatibility(snapshot->protocol);
   if (!compatibility.compatible) {
-    return fail(Status::NotImplemented("scan of Delta source '", name, "' (", spec->uri,
-                                       "): protocol not supported: ", serde::EncodeJson(compatibility)));
+    return fail(
+        Status::NotImplemented("scan of Delta source '", name, "' (", spec->uri,
+                               "): protocol not supported: ", serde::EncodeJson(compatibility)));
   }
   delta::ScanOptions scan_options{columns, filters};
   auto schema = delta::ScanSchema(*snapshot, scan_options);
@@ -85,12 +92,15 @@ PlanBuilder PlanBuilder::ScanDelta(const Session& session, const std::string& na
   }
 
   // The source reads lazily, each time the plan runs.
-  auto make_iterator = [snapshot, scan_options]() -> arrow::Iterator<std::shared_ptr<arrow::RecordBatch>> {
+  auto make_iterator = [snapshot,
+                        scan_options]() -> arrow::Iterator<std::shared_ptr<arrow::RecordBatch>> {
     auto reader = delta::ScanBatches(snapshot, scan_options);
-    if (!reader.ok()) return arrow::MakeErrorIterator<std::shared_ptr<arrow::RecordBatch>>(reader.status());
+    if (!reader.ok())
+      return arrow::MakeErrorIterator<std::shared_ptr<arrow::RecordBatch>>(reader.status());
     return arrow::MakeFunctionIterator([r = *reader]() { return r->Next(); });
   };
-  b.plan_.declaration = ac::Declaration("record_batch_source", ac::RecordBatchSourceNodeOptions(*schema, make_iterator));
+  b.plan_.declaration = ac::Declaration("record_batch_source",
+                                        ac::RecordBatchSourceNodeOptions(*schema, make_iterator));
   b.plan_.output_schema = *schema;
   std::vector<std::set<ColumnRef>> origins;
   for (const auto& f : (*schema)->fields()) origins.push_back({{name, f->name()}});
@@ -105,7 +115,8 @@ PlanBuilder PlanBuilder::ScanDelta(const Session& session, const std::string& na
   node.exprs = filter_texts;
   b.plan_.nodes.push_back(node);
   b.plan_.lineage.scans.push_back({name, columns, filter_texts});
-  b.plan_.lineage.filters.insert(b.plan_.lineage.filters.end(), filter_texts.begin(), filter_texts.end());
+  b.plan_.lineage.filters.insert(b.plan_.lineage.filters.end(), filter_texts.begin(),
+                                 filter_texts.end());
   auto& required = b.plan_.lineage.required_columns_by_dataset[name];
   required.insert(required.end(), columns.begin(), columns.end());
   for (const auto& f : filters) required.push_back(f.column);

@@ -12,7 +12,8 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-void Render(const std::vector<PlanTreeNode>& nodes, int32_t index, int depth, std::ostringstream* out) {
+void Render(const std::vector<PlanTreeNode>& nodes, int32_t index, int depth,
+            std::ostringstream* out) {
   const PlanTreeNode& n = nodes[index];
   *out << std::string(2 * depth, ' ') << n.kind;
   if (!n.dataset.empty()) *out << " " << n.dataset;

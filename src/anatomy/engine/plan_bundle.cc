@@ -102,10 +102,13 @@ Result<PlanBundle> CompilePlan(const Session& session, const std::string& view_n
             [](const auto& x, const auto& y) { return x.key < y.key; });
   for (const auto& unit : b.scan_units) b.scan_keys.push_back(unit.key);
 
-  const artifacts::PlanFingerprintInputs fingerprint_inputs{
-      Fingerprint(b.tree),        b.settings_hash,         b.planning_env_hash,
-      b.information_schema_hash,  b.function_registry_hash, plan.required_functions,
-      b.delta_inputs};
+  const artifacts::PlanFingerprintInputs fingerprint_inputs{Fingerprint(b.tree),
+                                                            b.settings_hash,
+                                                            b.planning_env_hash,
+                                                            b.information_schema_hash,
+                                                            b.function_registry_hash,
+                                                            plan.required_functions,
+                                                            b.delta_inputs};
   b.plan_fingerprint = Fingerprint(fingerprint_inputs);
 
   artifacts::PlanIdentityPayload identity;
@@ -145,7 +148,7 @@ Result<PlanBundle> CompilePlan(const Session& session, const std::string& view_n
   d.scan_units_hash = Fingerprint(b.scan_units);
   d.settings_hash = b.settings_hash;
   d.plan_identity_hash = b.plan_identity_hash;
-  d.determinism_audit = {b.plan_fingerprint,      b.planning_env_hash,
+  d.determinism_audit = {b.plan_fingerprint,        b.planning_env_hash,
                          b.information_schema_hash, b.settings_hash,
                          b.function_registry_hash,  artifacts::SchemaContractHash()};
   return b;
@@ -181,7 +184,8 @@ artifacts::PlanArtifactRow PlanArtifact(const PlanBundle& b, const std::string& 
   return row;
 }
 
-artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle, const std::string& profile_name,
+artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle,
+                                             const std::string& profile_name,
                                              const ExecutionResult& result) {
   auto row = PlanArtifact(bundle, profile_name);
   row.event_kind = artifacts::PlanEventKind::kExecution;
@@ -192,8 +196,8 @@ artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle, const std
   row.explain_analyze_duration_ms = result.duration_ms;
   row.explain_analyze_output_rows = result.output_rows;
   auto details = bundle.details;
-  details.explain_analyze = "status=" + result.status + " output_rows=" +
-                            std::to_string(result.output_rows) +
+  details.explain_analyze = "status=" + result.status +
+                            " output_rows=" + std::to_string(result.output_rows) +
                             " duration_ms=" + std::to_string(result.duration_ms);
   row.plan_details_msgpack = serde::Bytes{serde::EncodeMsgpack(details)};
   return row;
@@ -215,7 +219,8 @@ std::vector<artifacts::DeltaScanPlanRow> ScanPlanArtifacts(const PlanBundle& b) 
     row.pruned_files = u.pruned_file_count;
     row.pushed_filters = u.pushed_filters;
     row.projected_columns = u.projected_columns;
-    if (u.delta_protocol) row.delta_protocol_msgpack = serde::Bytes{serde::EncodeMsgpack(*u.delta_protocol)};
+    if (u.delta_protocol)
+      row.delta_protocol_msgpack = serde::Bytes{serde::EncodeMsgpack(*u.delta_protocol)};
     if (u.delta_feature_gate) {
       row.delta_feature_gate_msgpack = serde::Bytes{serde::EncodeMsgpack(*u.delta_feature_gate)};
     }
@@ -232,16 +237,23 @@ artifacts::ViewArtifactRow ViewArtifact(const PlanBundle& b, const std::string& 
   row.event_time_unix_ms = core::DefaultClock().NowUnixMs();
   row.name = b.view_name;
   row.plan_fingerprint = b.plan_fingerprint;
-  artifacts::PlanTaskSignatureInputs sig{runtime_hash, b.plan_fingerprint, b.settings_hash,
-                                         b.planning_env_hash, b.information_schema_hash,
-                                         b.function_registry_hash, b.plan.required_functions, {}};
-  for (const auto& pin : b.delta_inputs) sig.delta_inputs.push_back({pin.dataset_name, pin.version, pin.timestamp});
+  artifacts::PlanTaskSignatureInputs sig{runtime_hash,
+                                         b.plan_fingerprint,
+                                         b.settings_hash,
+                                         b.planning_env_hash,
+                                         b.information_schema_hash,
+                                         b.function_registry_hash,
+                                         b.plan.required_functions,
+                                         {}};
+  for (const auto& pin : b.delta_inputs)
+    sig.delta_inputs.push_back({pin.dataset_name, pin.version, pin.timestamp});
   row.plan_task_signature = Fingerprint(sig);
   const auto abi = SchemaAbiOf(*b.plan.output_schema);
   row.schema_fingerprint = Fingerprint(abi);
   row.schema_msgpack = Bytes{EncodeMsgpack(abi)};
   row.schema_describe_msgpack = Bytes{EncodeMsgpack(b.details.schema_describe)};
-  artifacts::ViewSchemaProvenance provenance{"plan_builder", row.schema_fingerprint, abi.metadata, false};
+  artifacts::ViewSchemaProvenance provenance{"plan_builder", row.schema_fingerprint, abi.metadata,
+                                             false};
   row.schema_provenance_msgpack = Bytes{EncodeMsgpack(provenance)};
   row.required_functions = b.plan.required_functions;
   row.referenced_tables = b.plan.lineage.referenced_tables;

@@ -54,7 +54,8 @@ std::vector<artifacts::DeltaScanPlanRow> ScanPlanArtifacts(const PlanBundle& bun
 struct ExecutionResult;
 
 /// \brief The plan_artifacts_v8 row of an execution (event_kind "execution"), ok or failed.
-artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle, const std::string& profile_name,
+artifacts::PlanArtifactRow ExecutionArtifact(const PlanBundle& bundle,
+                                             const std::string& profile_name,
                                              const ExecutionResult& result);
 
 /// \brief The view_artifacts_v4 row of a view registered with this plan. `runtime_hash` names

@@ -5,7 +5,8 @@
 namespace anatomy::engine {
 
 namespace {
-std::map<std::string, std::string> MetadataMap(const std::shared_ptr<const arrow::KeyValueMetadata>& m) {
+std::map<std::string, std::string> MetadataMap(
+    const std::shared_ptr<const arrow::KeyValueMetadata>& m) {
   std::map<std::string, std::string> out;
   if (!m) return out;
   for (int64_t i = 0; i < m->size(); ++i) out[m->key(i)] = m->value(i);
@@ -16,7 +17,8 @@ std::map<std::string, std::string> MetadataMap(const std::shared_ptr<const arrow
 artifacts::SchemaAbiPayload SchemaAbiOf(const arrow::Schema& schema) {
   artifacts::SchemaAbiPayload abi;
   for (const auto& f : schema.fields()) {
-    abi.fields.push_back({f->name(), f->type()->ToString(), f->nullable(), MetadataMap(f->metadata())});
+    abi.fields.push_back(
+        {f->name(), f->type()->ToString(), f->nullable(), MetadataMap(f->metadata())});
   }
   abi.metadata = MetadataMap(schema.metadata());
   return abi;

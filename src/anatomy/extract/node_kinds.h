@@ -9,12 +9,13 @@ extern "C" const TSLanguage* tree_sitter_python();
 
 namespace anatomy::extract {
 
+// clang-format reflows these X-macro lists differently on every run.
+// clang-format off
 #define ANATOMY_NODE_KINDS(X)                                                                      \
   X(module)                                                                                        \
   X(identifier)                                                                                    \
   X(keyword_identifier)                                                                            \
-  X(attribute)                                                                                     \
-  X(subscript) X(call) X(argument_list) X(keyword_argument) X(function_definition) X(              \
+  X(attribute) X(subscript) X(call) X(argument_list) X(keyword_argument) X(function_definition) X( \
       class_definition) X(decorated_definition) X(decorator) X(lambda) X(lambda_parameters)        \
       X(parameters) X(typed_parameter) X(default_parameter) X(typed_default_parameter) X(          \
           list_splat_pattern) X(dictionary_splat_pattern) X(tuple_pattern) X(list_pattern)         \
@@ -36,6 +37,7 @@ namespace anatomy::extract {
                                                       X(expression_statement) X(string)            \
                                                           X(concatenated_string)                   \
                                                               X(line_continuation)
+// clang-format on
 
 enum class NK : uint8_t {
   kOther = 0,
@@ -44,14 +46,16 @@ enum class NK : uint8_t {
 #undef ANATOMY_NK_ENUM
 };
 
-#define ANATOMY_FIELDS(X)                                                                         \
-  X(name)                                                                                         \
-  X(parameters)                                                                                   \
-  X(body)                                                                                         \
-  X(return_type)                                                                                  \
-  X(type_parameters) X(superclasses) X(definition) X(left) X(right) X(type) X(value) X(alias)     \
-      X(function) X(arguments) X(object) X(attribute) X(module_name) X(subscript) X(key) X(guard) \
-          X(subject) X(consequence) X(alternative) X(code) X(argument)
+// clang-format off
+#define ANATOMY_FIELDS(X)                                                                  \
+  X(name)                                                                                  \
+  X(parameters)                                                                            \
+  X(body)                                                                                  \
+  X(return_type) X(type_parameters) X(superclasses) X(definition) X(left) X(right) X(type) \
+      X(value) X(alias) X(function) X(arguments) X(object) X(attribute) X(module_name)     \
+          X(subscript) X(key) X(guard) X(subject) X(consequence) X(alternative) X(code)    \
+              X(argument)
+// clang-format on
 
 struct Fields {
 #define ANATOMY_FIELD_MEMBER(n) TSFieldId n = 0;
