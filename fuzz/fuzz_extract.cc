@@ -2,7 +2,8 @@
 // analysis, rows, resolution, tables) through ExtractSource on the input as `fuzz/input.py`.
 // Besides never crashing, leaking or hanging, every result must hold cheap invariants, else
 // abort: tables valid (UTF-8 text included) with the dataset's schema; spans within the parsed
-// text; the primary id of each dataset unique; every id column naming a row of its dataset.
+// text; the primary id of each dataset unique; every id column naming a row of its dataset;
+// the line-break gaps a re-parse joins (bracket_gaps.h) only whitespace and comments.
 // `fuzz_extract --write-seeds DIR` writes generated seeds (deep nesting) and exits; the
 // hand-written seeds are in fuzz/corpus/fuzz_extract.
 
@@ -19,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/schemas.h"
 #include "seeds.h"
@@ -130,6 +132,41 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   return 0;
 }
 
+// The gaps that a re-parse joins (bracket_gaps.h) are in order, inside the text, cross a line
+// break, and are only whitespace and comments: joined, the text keeps its size and its bytes
+// outside them.
+void CheckBracketGaps(std::string_view text) {
+  const auto gaps = anatomy::extract::DedentedBracketGaps(text);
+  const std::string joined = anatomy::extract::JoinGaps(text, gaps);
+  if (joined.size() != text.size()) Fail("bracket_gaps", "joined text changed size");
+  int32_t end = 0;
+  for (const auto& g : gaps) {
+    if (g.bstart < end || g.bend <= g.bstart || static_cast<size_t>(g.bend) > text.size()) {
+      Fail("bracket_gaps", "gap [" + std::to_string(g.bstart) + ", " + std::to_string(g.bend) +
+                               ") out of order or outside the text");
+    }
+    const std::string_view gap = text.substr(g.bstart, g.bend - g.bstart);
+    if (gap.find('\n') == std::string_view::npos)
+      Fail("bracket_gaps", "a gap without a line break");
+    // Outside a comment, a gap holds whitespace and continuation backslashes only.
+    bool comment = false;
+    for (char c : gap) {
+      if (c == '#') comment = true;
+      if (c == '\n') comment = false;
+      if (!comment && c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\n' && c != '#' &&
+          c != '\\') {
+        Fail("bracket_gaps", "code inside the gap at " + std::to_string(g.bstart));
+      }
+    }
+    end = g.bend;
+  }
+  for (size_t i = 0, k = 0; i < text.size(); ++i) {
+    while (k < gaps.size() && static_cast<size_t>(gaps[k].bend) <= i) ++k;
+    const bool inside = k < gaps.size() && static_cast<size_t>(gaps[k].bstart) <= i;
+    if (!inside && joined[i] != text[i]) Fail("bracket_gaps", "a byte outside the gaps changed");
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto result = anatomy::extract::ExtractSource("fuzz/input.py", bytes);
@@ -195,5 +232,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.call_resolutions->num_rows() != r.call_sites->num_rows()) {
     Fail("call_resolutions", "not one row per call site");
   }
+  CheckBracketGaps(bytes);
   return 0;
 }
