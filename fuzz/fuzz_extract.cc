@@ -3,7 +3,7 @@
 // Besides never crashing, leaking or hanging, every result must hold cheap invariants, else
 // abort: tables valid (UTF-8 text included) with the dataset's schema; spans within the parsed
 // text; the primary id of each dataset unique; every id column naming a row of its dataset;
-// the line-break gaps a re-parse joins (bracket_gaps.h) only whitespace and comments.
+// the repairs of a re-parse (source_repairs.h) only whitespace, comments and stars.
 // `fuzz_extract --write-seeds DIR` writes generated seeds (deep nesting) and exits; the
 // hand-written seeds are in fuzz/corpus/fuzz_extract.
 
@@ -20,9 +20,9 @@
 #include <utility>
 #include <vector>
 
-#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/extract/source_repairs.h"
 #include "seeds.h"
 
 namespace {
@@ -132,22 +132,33 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   return 0;
 }
 
-// The gaps that a re-parse joins (bracket_gaps.h) are in order, inside the text, cross a line
-// break, and are only whitespace and comments: joined, the text keeps its size and its bytes
-// outside them.
-void CheckBracketGaps(std::string_view text) {
-  const auto gaps = anatomy::extract::DedentedBracketGaps(text);
-  const std::string joined = anatomy::extract::JoinGaps(text, gaps);
-  if (joined.size() != text.size()) Fail("bracket_gaps", "joined text changed size");
-  int32_t end = 0;
-  for (const auto& g : gaps) {
-    if (g.bstart < end || g.bend <= g.bstart || static_cast<size_t>(g.bend) > text.size()) {
-      Fail("bracket_gaps", "gap [" + std::to_string(g.bstart) + ", " + std::to_string(g.bend) +
-                               ") out of order or outside the text");
+// The repairs a re-parse applies (source_repairs.h) are in order and inside the text; a gap
+// crosses a line break and holds only whitespace and comments, a star is one `*`. Repaired,
+// the text keeps its size and every byte outside them.
+void CheckSourceRepairs(std::string_view text) {
+  const auto repairs = anatomy::extract::FindSourceRepairs(text);
+  const std::string repaired = anatomy::extract::ApplySourceRepairs(text, repairs);
+  if (repaired.size() != text.size()) Fail("source_repairs", "repaired text changed size");
+  std::vector<bool> touched(text.size(), false);
+  for (const auto* spans : {&repairs.gaps, &repairs.stars}) {
+    int32_t end = 0;
+    for (const auto& g : *spans) {
+      if (g.bstart < end || g.bend <= g.bstart || static_cast<size_t>(g.bend) > text.size()) {
+        Fail("source_repairs", "[" + std::to_string(g.bstart) + ", " + std::to_string(g.bend) +
+                                   ") out of order or outside the text");
+      }
+      for (int32_t i = g.bstart; i < g.bend; ++i) touched[i] = true;
+      end = g.bend;
     }
+  }
+  for (const auto& g : repairs.stars) {
+    if (g.bend != g.bstart + 1 || text[g.bstart] != '*') Fail("source_repairs", "not a star");
+  }
+  for (const auto& g : repairs.gaps) {
     const std::string_view gap = text.substr(g.bstart, g.bend - g.bstart);
-    if (gap.find('\n') == std::string_view::npos)
-      Fail("bracket_gaps", "a gap without a line break");
+    if (gap.find('\n') == std::string_view::npos) {
+      Fail("source_repairs", "a gap without a line break");
+    }
     // Outside a comment, a gap holds whitespace and continuation backslashes only.
     bool comment = false;
     for (char c : gap) {
@@ -155,15 +166,14 @@ void CheckBracketGaps(std::string_view text) {
       if (c == '\n') comment = false;
       if (!comment && c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\n' && c != '#' &&
           c != '\\') {
-        Fail("bracket_gaps", "code inside the gap at " + std::to_string(g.bstart));
+        Fail("source_repairs", "code inside the gap at " + std::to_string(g.bstart));
       }
     }
-    end = g.bend;
   }
-  for (size_t i = 0, k = 0; i < text.size(); ++i) {
-    while (k < gaps.size() && static_cast<size_t>(gaps[k].bend) <= i) ++k;
-    const bool inside = k < gaps.size() && static_cast<size_t>(gaps[k].bstart) <= i;
-    if (!inside && joined[i] != text[i]) Fail("bracket_gaps", "a byte outside the gaps changed");
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!touched[i] && repaired[i] != text[i]) {
+      Fail("source_repairs", "byte " + std::to_string(i) + " outside the repairs changed");
+    }
   }
 }
 
@@ -232,6 +242,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.call_resolutions->num_rows() != r.call_sites->num_rows()) {
     Fail("call_resolutions", "not one row per call site");
   }
-  CheckBracketGaps(bytes);
+  CheckSourceRepairs(bytes);
   return 0;
 }

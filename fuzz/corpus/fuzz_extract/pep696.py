@@ -6,3 +6,6 @@ type A[T = dict[
     str, int], **P = ...] = list[T]
 class Bad[T = , U = int = str, V]:
     pass
+type S[*Ts = *tuple[int, ...], **P = [int]] = tuple[*Ts]
+x = 1; type S2[T, *Ts=
+ *tuple[T]] = int

@@ -7,8 +7,8 @@
 
 #include <string_view>
 
-#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/rows.h"
+#include "anatomy/extract/source_repairs.h"
 
 namespace anatomy::extract {
 
@@ -18,7 +18,7 @@ namespace anatomy::extract {
 /// gets a TS_ERROR / TS_MISSING row for every error node of the tree, except those read as
 /// PEP 696 type parameter defaults (which tree-sitter-python does not parse). `lines`, when
 /// given, places nodes in `source` instead of tree-sitter's points: the tree was parsed from
-/// `source` with gaps joined (bracket_gaps.h).
+/// `source` repaired (source_repairs.h).
 void AnalyzeFile(TSNode root, std::string_view source, const LineIndex* lines, FileOutput& out);
 
 }  // namespace anatomy::extract

@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/rows.h"
+#include "anatomy/extract/source_repairs.h"
 #include "anatomy/extract/utf8.h"
 
 namespace anatomy::extract::internal {
@@ -112,8 +112,8 @@ inline bool SpanLess(const Span& a, const Span& b) {
 void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
                         const std::vector<Span>& recovered, FileOutput& out);
 
-/// Where a node starts: tree-sitter's point, or from `lines` when the parsed text had line
-/// breaks joined (bracket_gaps.h), which tree-sitter's rows do not count.
+/// Where a node starts: tree-sitter's point, or from `lines` when the parsed text was repaired
+/// (source_repairs.h): tree-sitter's rows do not count the line breaks made spaces.
 inline TSPoint StartPoint(TSNode n, const LineIndex* lines) {
   return lines ? lines->At(ts_node_start_byte(n)) : ts_node_start_point(n);
 }

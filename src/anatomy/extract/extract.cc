@@ -17,11 +17,11 @@
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer.h"
-#include "anatomy/extract/bracket_gaps.h"
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/resolve.h"
 #include "anatomy/extract/scan.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/extract/source_repairs.h"
 #include "anatomy/extract/table_builder.h"
 #include "anatomy/extract/utf8.h"
 
@@ -133,15 +133,15 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
     return;
   }
   f.parsed = true;
-  // tree-sitter-python's issue #256 (bracket_gaps.h): parse again with those line breaks
-  // joined, and keep that tree when it has fewer errors. Files without errors never pay.
+  // Text tree-sitter-python misreads (source_repairs.h): parse again with it repaired, and
+  // keep that tree when it has fewer errors. Files without errors never pay.
   std::optional<LineIndex> line_index;
   if (ts_node_has_error(ts_tree_root_node(tree.get()))) {
-    if (std::vector<Span> gaps = DedentedBracketGaps(bytes); !gaps.empty()) {
-      TreePtr joined = Parse(parser, JoinGaps(bytes, gaps));
-      if (joined && CountErrorNodes(ts_tree_root_node(joined.get())) <
-                        CountErrorNodes(ts_tree_root_node(tree.get()))) {
-        tree = std::move(joined);
+    if (SourceRepairs repairs = FindSourceRepairs(bytes); !repairs.empty()) {
+      TreePtr repaired = Parse(parser, ApplySourceRepairs(bytes, repairs));
+      if (repaired && CountErrorNodes(ts_tree_root_node(repaired.get())) <
+                          CountErrorNodes(ts_tree_root_node(tree.get()))) {
+        tree = std::move(repaired);
         line_index.emplace(bytes);
       }
     }

@@ -72,7 +72,7 @@ def test_stdlib_sample_agrees():
 
 @pytest.mark.parametrize("fixtures, minimum, pep, min_symbols",
                          [(FIXTURES_312, (3, 12), "PEP 695 scopes", 100),
-                          (FIXTURES_313, (3, 13), "PEP 696 defaults", 90)])
+                          (FIXTURES_313, (3, 13), "PEP 696 defaults", 110)])
 def test_new_syntax_agrees_fully_with_a_symtable_that_knows_it(fixtures, minimum, pep, min_symbols):
     python = oracle.modern_python(minimum)
     if python is None:

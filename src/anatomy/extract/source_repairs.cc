@@ -1,4 +1,4 @@
-#include "anatomy/extract/bracket_gaps.h"
+#include "anatomy/extract/source_repairs.h"
 
 #include <algorithm>
 #include <array>
@@ -24,11 +24,12 @@ bool IsStringPrefix(std::string_view word, bool& fields) {
   return true;
 }
 
-// A tokenizer that reads only what decides the gaps: brackets, strings, comments and the
-// indentation of line starts, counted as tree-sitter-python's scanner counts it (a tab is 8).
-class GapScanner {
+// A tokenizer that reads only what decides the repairs: brackets, strings, comments, `type`
+// statement headers and the indentation of line starts, counted as tree-sitter-python's
+// scanner counts it (a tab is 8).
+class RepairScanner {
  public:
-  explicit GapScanner(std::string_view s) : s_(s), n_(s.size()) {}
+  explicit RepairScanner(std::string_view s) : s_(s), n_(s.size()) {}
 
   // False when f-strings nest too deep to follow.
   bool Run() {
@@ -42,9 +43,11 @@ class GapScanner {
           if (i_ < n_) ++i_;
         } else {
           line_start = false;
+          statement_start_ = true;
         }
         continue;
       }
+      Header next = Header::kNone;  // what this token makes of a `type NAME[` header
       const unsigned char c = static_cast<unsigned char>(s_[i_]);
       switch (c) {
         case '\n':
@@ -75,8 +78,10 @@ class GapScanner {
           }
           ++i_;
           break;
-        case '(':
         case '[':
+          if (header_ == Header::kName) type_params_depth_ = depth_ + 1;
+          [[fallthrough]];
+        case '(':
         case '{':
           ++depth_;
           ++i_;
@@ -85,25 +90,46 @@ class GapScanner {
         case ']':
         case '}':
           if (depth_ > 0) --depth_;
+          if (depth_ < type_params_depth_) type_params_depth_ = 0;
           ++i_;
           break;
+        case '=':
+          if (depth_ > 0 && depth_ == type_params_depth_) FindStarredDefault();
+          ++i_;
+          break;
+        case ';':
+          ++i_;
+          last_token_end = i_;
+          statement_start_ = depth_ == 0;
+          header_ = Header::kNone;
+          continue;
         case '"':
         case '\'':
           if (!SkipString(false)) return false;
           break;
         default:
           if (IsWordByte(c)) {
-            if (!SkipWord()) return false;
+            const size_t start = i_;
+            bool string = false;
+            if (!SkipWord(string)) return false;
+            if (!string && statement_start_ && depth_ == 0 &&
+                s_.substr(start, i_ - start) == "type") {
+              next = Header::kType;
+            } else if (!string && header_ == Header::kType) {
+              next = Header::kName;
+            }
           } else {
             ++i_;
           }
       }
+      header_ = next;
+      statement_start_ = false;
       last_token_end = i_;
     }
     return true;
   }
 
-  std::vector<Span> gaps;
+  std::vector<Span> gaps, stars;
 
  private:
   // The position after the indentation at `pos`, and its width in `indent`.
@@ -161,15 +187,13 @@ class GapScanner {
   }
 
   // A name, keyword or number; a string when it is a prefix followed by a quote.
-  bool SkipWord() {
+  bool SkipWord(bool& string) {
     const size_t start = i_;
     while (i_ < n_ && IsWordByte(static_cast<unsigned char>(s_[i_]))) ++i_;
     bool fields = false;
-    if (i_ < n_ && (s_[i_] == '"' || s_[i_] == '\'') &&
-        IsStringPrefix(s_.substr(start, i_ - start), fields)) {
-      return SkipString(fields);
-    }
-    return true;
+    string = i_ < n_ && (s_[i_] == '"' || s_[i_] == '\'') &&
+             IsStringPrefix(s_.substr(start, i_ - start), fields);
+    return !string || SkipString(fields);
   }
 
   // A string literal from its opening quote; an unterminated one-line string ends at its line
@@ -237,7 +261,8 @@ class GapScanner {
       } else if (c == '"' || c == '\'') {
         if (!SkipString(false)) return false;
       } else if (IsWordByte(c)) {
-        if (!SkipWord()) return false;
+        bool string = false;
+        if (!SkipWord(string)) return false;
       } else {
         ++i_;
       }
@@ -246,6 +271,24 @@ class GapScanner {
     return true;
   }
 
+  // After `=` in a `type` statement's parameter list: a default starting with a single `*`.
+  void FindStarredDefault() {
+    if (i_ > 0 && std::string_view("=<>!:").find(s_[i_ - 1]) != std::string_view::npos) return;
+    size_t j = i_ + 1;
+    if (j < n_ && s_[j] == '=') return;  // `==`
+    while (j < n_ &&
+           (s_[j] == ' ' || s_[j] == '\t' || s_[j] == '\r' || s_[j] == '\n' || s_[j] == '\f')) {
+      ++j;
+    }
+    if (j < n_ && s_[j] == '*' && (j + 1 == n_ || s_[j + 1] != '*')) {
+      stars.push_back({static_cast<int32_t>(j), static_cast<int32_t>(j + 1)});
+    }
+  }
+
+  // A `type` soft keyword at a statement's start, then the alias's name: a `[` then opens
+  // its type parameters.
+  enum class Header : uint8_t { kNone, kType, kName };
+
   static constexpr int kMaxFieldNesting = 64;
   std::string_view s_;
   size_t n_;
@@ -253,24 +296,29 @@ class GapScanner {
   int depth_ = 0;  // brackets open in the code, outside strings
   int field_nesting_ = 0;
   int32_t statement_indent_ = 0;  // of the first line of the current statement
+  bool statement_start_ = false;  // the next token starts a statement
+  Header header_ = Header::kNone;
+  int type_params_depth_ = 0;  // depth_ inside a `type` statement's parameter list, else 0
 };
 
 }  // namespace
 
-std::vector<Span> DedentedBracketGaps(std::string_view source) {
-  GapScanner scanner(source);
+SourceRepairs FindSourceRepairs(std::string_view source) {
+  RepairScanner scanner(source);
   if (!scanner.Run()) return {};
-  return std::move(scanner.gaps);
+  return {std::move(scanner.gaps), std::move(scanner.stars)};
 }
 
-std::string JoinGaps(std::string_view source, const std::vector<Span>& gaps) {
-  std::string joined(source);
-  for (const Span& g : gaps) {
-    for (int32_t i = g.bstart; i < g.bend; ++i) {
-      if (joined[i] != ' ' && joined[i] != '\t') joined[i] = ' ';
+std::string ApplySourceRepairs(std::string_view source, const SourceRepairs& repairs) {
+  std::string repaired(source);
+  for (const auto* spans : {&repairs.gaps, &repairs.stars}) {
+    for (const Span& g : *spans) {
+      for (int32_t i = g.bstart; i < g.bend; ++i) {
+        if (repaired[i] != ' ' && repaired[i] != '\t') repaired[i] = ' ';
+      }
     }
   }
-  return joined;
+  return repaired;
 }
 
 LineIndex::LineIndex(std::string_view text) {
