@@ -421,12 +421,10 @@ uint32_t Analyzer::HandleTypeParams(TSNode tp, uint32_t scope, const std::string
     }
     if (!ts_node_is_null(p.default_value)) {
       const uint32_t end = ts_node_end_byte(p.default_value);
-      uint32_t start = p.default_start;
-      // A starred default whose star the parsed text left out (source_repairs.h).
-      for (uint32_t k = start; k > 0 && src_[k - 1] != '='; --k) {
-        if (src_[k - 1] == '*') start = k - 1;
-        if (src_[k - 1] != '*' && src_[k - 1] != ' ' && src_[k - 1] != '\t') break;
-      }
+      // A starred default whose star the parsed text left out (source_repairs.h) starts at it.
+      uint32_t start = p.default_start, k = start;
+      while (k > 0 && (src_[k - 1] == ' ' || src_[k - 1] == '\t')) --k;
+      if (k > 0 && src_[k - 1] == '*') start = k - 1;
       row.default_text = Clip(src_.substr(start, end - start));
       lazy(p.default_value, p, row.name);
     }
