@@ -112,6 +112,9 @@ inline bool SpanLess(const Span& a, const Span& b) {
 void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
                         const std::vector<Span>& recovered, FileOutput& out);
 
+/// The ERROR and MISSING nodes of the tree, recovered ones included.
+size_t CountErrorNodes(TSNode root);
+
 /// Where a node starts: tree-sitter's point, or from `lines` when the parsed text was repaired
 /// (source_repairs.h): tree-sitter's rows do not count the line breaks made spaces.
 inline TSPoint StartPoint(TSNode n, const LineIndex* lines) {

@@ -13,55 +13,73 @@ std::string Id(std::string_view prefix, std::initializer_list<core::IdPart> part
   return core::StableId(prefix, parts);
 }
 
-}  // namespace
-
-void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
-                        const std::vector<Span>& recovered, FileOutput& out) {
+// Calls visit(node) on the nodes of the tree that hold an error, in order, and descends into
+// a node's children when visit returns true and one of them holds an error.
+template <typename Visit>
+void WalkErrors(TSNode root, Visit&& visit) {
   if (!ts_node_has_error(root)) return;
   TSTreeCursor c = ts_tree_cursor_new(root);
   bool descend = true;
-  std::map<std::string, int> same_span;  // zero-width MISSING nodes can share a span
   for (;;) {
-    TSNode n = ts_tree_cursor_current_node(&c);
     if (descend) {
-      bool err = ts_node_is_error(n), missing = ts_node_is_missing(n);
-      if (err && std::binary_search(recovered.begin(), recovered.end(), SpanOf(n), SpanLess)) {
-        descend = false;  // its pieces were read too
-        continue;
-      }
-      if (err || missing) {
-        DiagnosticRow d;
-        d.kind = err ? "TS_ERROR" : "TS_MISSING";
-        d.span = SpanOf(n);
-        TSPoint p = StartPoint(n, lines);
-        d.line = static_cast<int32_t>(p.row) + 1;
-        d.column = static_cast<int32_t>(p.column);
-        if (missing) {
-          d.message = std::string("missing ") + ts_node_type(n);
-        } else {
-          std::string_view t = src.substr(static_cast<size_t>(d.span.bstart),
-                                          static_cast<size_t>(d.span.bend - d.span.bstart));
-          size_t nl = t.find('\n');
-          if (nl != std::string_view::npos) t = t.substr(0, nl);
-          if (t.size() > 40) t = t.substr(0, 40);
-          d.message = "syntax error at '" + std::string(t) + "'";
-        }
-        std::string span =
-            d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
-        int ordinal = same_span[span]++;
-        d.diag_id = Id("diag", {out.file.path, span, std::to_string(ordinal)});
-        out.diagnostics.push_back(std::move(d));
-      }
-      if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
+      TSNode n = ts_tree_cursor_current_node(&c);
+      if (visit(n) && ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
     }
     if (ts_tree_cursor_goto_next_sibling(&c)) {
       descend = true;
-      continue;
+    } else if (ts_tree_cursor_goto_parent(&c)) {
+      descend = false;
+    } else {
+      break;
     }
-    if (!ts_tree_cursor_goto_parent(&c)) break;
-    descend = false;
   }
   ts_tree_cursor_delete(&c);
+}
+
+}  // namespace
+
+size_t CountErrorNodes(TSNode root) {
+  size_t count = 0;
+  WalkErrors(root, [&](TSNode n) {
+    if (ts_node_is_error(n) || ts_node_is_missing(n)) ++count;
+    return true;
+  });
+  return count;
+}
+
+void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* lines,
+                        const std::vector<Span>& recovered, FileOutput& out) {
+  std::map<std::string, int> same_span;  // zero-width MISSING nodes can share a span
+  WalkErrors(root, [&](TSNode n) {
+    bool err = ts_node_is_error(n), missing = ts_node_is_missing(n);
+    if (err && std::binary_search(recovered.begin(), recovered.end(), SpanOf(n), SpanLess)) {
+      return false;  // its pieces were read too
+    }
+    if (err || missing) {
+      DiagnosticRow d;
+      d.kind = err ? "TS_ERROR" : "TS_MISSING";
+      d.span = SpanOf(n);
+      TSPoint p = StartPoint(n, lines);
+      d.line = static_cast<int32_t>(p.row) + 1;
+      d.column = static_cast<int32_t>(p.column);
+      if (missing) {
+        d.message = std::string("missing ") + ts_node_type(n);
+      } else {
+        std::string_view t = src.substr(static_cast<size_t>(d.span.bstart),
+                                        static_cast<size_t>(d.span.bend - d.span.bstart));
+        size_t nl = t.find('\n');
+        if (nl != std::string_view::npos) t = t.substr(0, nl);
+        if (t.size() > 40) t = t.substr(0, 40);
+        d.message = "syntax error at '" + std::string(t) + "'";
+      }
+      std::string span =
+          d.kind + ":" + std::to_string(d.span.bstart) + ":" + std::to_string(d.span.bend);
+      int ordinal = same_span[span]++;
+      d.diag_id = Id("diag", {out.file.path, span, std::to_string(ordinal)});
+      out.diagnostics.push_back(std::move(d));
+    }
+    return true;
+  });
 }
 
 void Analyzer::EmitRows() {

@@ -17,6 +17,7 @@
 #include "anatomy/core/clock.h"
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer.h"
+#include "anatomy/extract/analyzer_internal.h"
 #include "anatomy/extract/node_kinds.h"
 #include "anatomy/extract/resolve.h"
 #include "anatomy/extract/scan.h"
@@ -42,29 +43,6 @@ TreePtr Parse(TSParser* parser, std::string_view text) {
       ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size())));
   ts_parser_reset(parser);
   return tree;
-}
-
-// The ERROR and MISSING nodes of a tree, descending only where one is.
-size_t CountErrorNodes(TSNode root) {
-  size_t count = 0;
-  TSTreeCursor c = ts_tree_cursor_new(root);
-  bool descend = true;
-  for (;;) {
-    if (descend) {
-      TSNode n = ts_tree_cursor_current_node(&c);
-      if (ts_node_is_error(n) || ts_node_is_missing(n)) ++count;
-      if (ts_node_has_error(n) && ts_tree_cursor_goto_first_child(&c)) continue;
-    }
-    if (ts_tree_cursor_goto_next_sibling(&c)) {
-      descend = true;
-    } else if (ts_tree_cursor_goto_parent(&c)) {
-      descend = false;
-    } else {
-      break;
-    }
-  }
-  ts_tree_cursor_delete(&c);
-  return count;
 }
 
 bool ReadAll(const std::string& path, std::string& out) {
@@ -139,8 +117,8 @@ void AnalyzeBytes(std::string bytes, const ExtractOptions& opt, TSParser* parser
   if (ts_node_has_error(ts_tree_root_node(tree.get()))) {
     if (SourceRepairs repairs = FindSourceRepairs(bytes); !repairs.empty()) {
       TreePtr repaired = Parse(parser, ApplySourceRepairs(bytes, repairs));
-      if (repaired && CountErrorNodes(ts_tree_root_node(repaired.get())) <
-                          CountErrorNodes(ts_tree_root_node(tree.get()))) {
+      if (repaired && internal::CountErrorNodes(ts_tree_root_node(repaired.get())) <
+                          internal::CountErrorNodes(ts_tree_root_node(tree.get()))) {
         tree = std::move(repaired);
         line_index.emplace(bytes);
       }
