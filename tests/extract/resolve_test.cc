@@ -1,6 +1,7 @@
 // Call resolution on the fixture repository tests/extract/fixtures/repo: local, enclosing and
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
-// self/cls methods and in-REPO bases, class calls to __init__, qualified-name fallbacks.
+// self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
+// makes (`Foo().m()`, `x = Foo(); x.m()`), qualified-name fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -51,17 +52,41 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/models.py|super|PY_CALLS_QNAME|builtins.super|builtin",
           "app/models.py|cls.create|PY_CALLS_SYMBOL|app.models.Model.create|self_method",
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/services.py|Base|PY_CALLS_SYMBOL|app.models.Base|class",
+          // A name bound once to a class call holds an instance; `fallback` is bound again by
+          // `global fallback` in reset(); a method's result is not followed.
+          "app/services.py|registry.run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
+          "app/services.py|fallback.save|PY_CALLS_QNAME|fallback.save|unresolved",
+          "app/services.py|Model.make().run|PY_CALLS_QNAME|Model.make().run|unresolved",
+          "app/services.py|Model.make|PY_CALLS_SYMBOL|app.models.Model.make|class_attribute",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/util.py|am.Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-          "app/util.py|models.Base().save|PY_CALLS_QNAME|models.Base().save|unresolved",
+          "app/util.py|models.Base().save|PY_CALLS_SYMBOL|app.models.Base.save|instance_method",
           "app/util.py|models.Base|PY_CALLS_SYMBOL|app.models.Base|class",
           "app/util.py|os.path.join|PY_CALLS_QNAME|os.path.join|import_qname",
           "app/util.py|print|PY_CALLS_QNAME|builtins.print|builtin",
           "app/util.py|len|PY_CALLS_QNAME|builtins.len|builtin",
           "app/util.py|undefined_fn|PY_CALLS_QNAME|undefined_fn|unresolved",
+          "app/util.py|am.Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|m.run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
+          "app/util.py|m.save|PY_CALLS_SYMBOL|app.models.Base.save|instance_method",
+          // util.py star-imports at module level: any module-level name may be rebound.
+          "app/util.py|default_model.validate|PY_CALLS_QNAME|default_model.validate|unresolved",
+          "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
+          // `r` is bound twice.
+          "app/util.py|r.save|PY_CALLS_QNAME|r.save|unresolved",
+          "app/util.py|box.append|PY_CALLS_QNAME|box.append|unresolved",
+          "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // Not a member of the class: its qualified name.
+          "app/util.py|n.missing|PY_CALLS_QNAME|app.models.Model.missing|unresolved",
+          "app/util.py|models.Base|PY_CALLS_SYMBOL|app.models.Base|class",
+          "app/util.py|made.validate|PY_CALLS_SYMBOL|app.models.Base.validate|instance_method",
           "ns_user.py|ns.pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import",
           "ns_user.py|pkgmod.f|PY_CALLS_SYMBOL|ns.pkgmod.f|import"}));
   auto imports = testing::Rows(*r->imports, {"path", "module", "imported_name", "resolved_kind"});

@@ -166,6 +166,8 @@ class Analyzer {
                   const char* role, const char* ctx);
   void Analyze();
   void EmitRows();
+  // Calls on call results and names bound once to one (CallChain::receiver, InstanceBinding).
+  void LinkCallResults(const std::vector<bool>& star_import_scope);
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
   bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
@@ -220,6 +222,11 @@ class Analyzer {
   std::set<std::tuple<uint32_t, uint32_t, int64_t>>
       unbind_sites_;  // nested handlers may end together
   std::vector<uint32_t> call_scopes_;
+  // Calls whose callee starts from another call's result (`Foo().m`): (call index, span of
+  // the inner call); and `name = call(...)` assignments: (span of the name, span of the call).
+  // EmitRows turns spans into call indices.
+  std::vector<std::pair<size_t, Span>> receiver_calls_;
+  std::vector<std::pair<Span, Span>> assigned_calls_;
   // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
   // diagnostics for them.
   std::vector<Span> recovered_syntax_;

@@ -592,6 +592,10 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   } else {
     tasks.push_back({left, scope, kStore});
   }
+  if (!ts_node_is_null(right) && KindOf(right) == NK::call &&
+      (KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier)) {
+    assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
+  }
   if (!ts_node_is_null(right)) tasks.push_back({right, scope, kLoad});
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
     if (!ts_node_is_null(it->node)) stack_.push_back(*it);
@@ -627,6 +631,10 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   } else if (!rev.empty() && KindOf(cur) == NK::call && Text(Field(cur, f_.function)) == "super") {
     // `super().m(...)` (or `super(C, self).m(...)`): m is looked up in the bases.
     chain.via_super = true;
+    chain.chain.assign(rev.rbegin(), rev.rend());
+  } else if (!rev.empty() && KindOf(cur) == NK::call) {
+    // `Foo().m(...)`: m of what the inner call returns.
+    receiver_calls_.emplace_back(out_.calls.size(), SpanOf(cur));
     chain.chain.assign(rev.rbegin(), rev.rend());
   }
   if (!rev.empty()) c.callee_name = rev.front();

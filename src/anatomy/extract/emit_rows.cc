@@ -202,8 +202,10 @@ void Analyzer::EmitRows() {
   for (auto& p : out_.parameters) p.ordinal = name_ordinals[{def_ids[p.def], p.name}]++;
   for (const auto& pb : param_bindings_)
     out_.parameters[pb.row].binding = static_cast<int64_t>(base[pb.scope] + pb.sym);
+  std::vector<bool> star_import_scope(scopes_.size(), false);  // any name may be rebound there
   for (size_t i = 0; i < out_.imports.size(); ++i) {
     auto& r = out_.imports[i];
+    if (r.is_star) star_import_scope[std::stoul(r.scope_id)] = true;
     r.scope_id = scope_ids[std::stoul(r.scope_id)];
     r.import_id =
         Id("cst_import", {path, std::to_string(r.span.bstart), std::to_string(r.span.bend)});
@@ -253,7 +255,7 @@ void Analyzer::EmitRows() {
   for (size_t i = 0; i < out_.calls.size(); ++i) {
     auto& c = out_.calls[i];
     auto& chain = out_.call_chains[i];
-    if (!chain.chain.empty())
+    if (!chain.chain.empty() && !chain.via_super)
       head(c.scope_index, chain.chain[0], chain.head_target, chain.head_kind);
     for (uint32_t s = c.scope_index; s != kNone; s = scopes_[s].parent) {
       if (scopes_[s].def_index >= 0) {
@@ -261,6 +263,49 @@ void Analyzer::EmitRows() {
         break;
       }
     }
+  }
+  LinkCallResults(star_import_scope);
+}
+
+void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope) {
+  std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
+  for (size_t i = 0; i < out_.calls.size(); ++i)
+    call_at.emplace(std::make_pair(out_.calls[i].span.bstart, out_.calls[i].span.bend), i);
+  auto call_of = [&](const Span& s) -> int64_t {
+    auto it = call_at.find({s.bstart, s.bend});
+    return it == call_at.end() ? -1 : it->second;
+  };
+  for (const auto& [call, inner] : receiver_calls_) {
+    auto& chain = out_.call_chains[call];
+    if (int64_t r = call_of(inner); r >= 0) {
+      chain.receiver = static_cast<int32_t>(r);
+    } else {
+      chain.chain.clear();  // not a call tree-sitter read whole: nothing to follow
+    }
+  }
+  if (assigned_calls_.empty()) return;
+  // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
+  // assign the same binding.
+  const auto denoted = [&](uint32_t b) {
+    const int64_t r = out_.bindings[b].resolved;
+    return r >= 0 ? static_cast<uint32_t>(r) : b;
+  };
+  const uint8_t def = OccurrenceWordCode("def");
+  std::vector<uint32_t> def_sites(out_.bindings.size(), 0);
+  std::map<int64_t, uint32_t> def_at;  // start of a def site -> the binding it assigns
+  for (const auto& o : out_.occurrences) {
+    if (o.role != def) continue;
+    const uint32_t b = denoted(o.binding);
+    ++def_sites[b];
+    def_at.emplace(o.span.bstart, b);
+  }
+  for (const auto& [name, value] : assigned_calls_) {
+    auto site = def_at.find(name.bstart);
+    const int64_t call = call_of(value);
+    if (site == def_at.end() || call < 0) continue;
+    const uint32_t b = site->second;
+    if (def_sites[b] != 1 || star_import_scope[out_.bindings[b].scope]) continue;
+    out_.instance_bindings.push_back({b, static_cast<uint32_t>(call)});
   }
 }
 

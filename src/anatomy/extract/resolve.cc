@@ -82,8 +82,9 @@ bool IsBuiltin(const std::string& name) {
 
 // Where a name or dotted chain leads, statically.
 struct Target {
-  enum Kind { kNone, kDef, kModule, kInstance, kExternal, kBuiltin } kind = kNone;
-  size_t file = 0, def = 0;  // kDef / kInstance: the (class) definition
+  // kInstance: `self` / `cls` in a method; kObject: what a call of an in-REPO class made.
+  enum Kind { kNone, kDef, kModule, kInstance, kObject, kExternal, kBuiltin } kind = kNone;
+  size_t file = 0, def = 0;  // kDef / kInstance / kObject: the (class) definition
   std::string qname;         // kModule / kExternal / kBuiltin / best guess otherwise
   const char* method = "unresolved";
   double score = 0.1;
@@ -110,6 +111,8 @@ class CallResolver {
       for (const auto& imp : f.imports) {
         if (imp.binding_id) imports_[*imp.binding_id] = &imp;
       }
+      for (const auto& ib : f.instance_bindings)
+        instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, size_t{ib.call}));
       for (const auto& p : f.parameters) {
         if (p.binding >= 0 && p.position == 0) {
           first_params_[f.binding_ids[p.binding]] = f.definitions[p.def].def_id;
@@ -136,19 +139,10 @@ class CallResolver {
     if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
   }
 
-  CallResolutionRow Resolve(const FileOutput& f, size_t call) {
-    const CallRow& c = f.calls[call];
-    const CallChain& chain = f.call_chains[call];
+  CallResolutionRow Resolve(size_t fi, size_t call) {
     CallResolutionRow r;
-    Target t;
     Budget budget;
-    if (chain.via_super) {
-      t = SuperMember(f, c, chain, budget);
-    } else if (!chain.chain.empty()) {
-      t = ResolveHead(chain.chain[0], chain.head_target, chain.head_kind);
-      for (size_t i = 1; i < chain.chain.size() && t.kind != Target::kNone; ++i)
-        t = Attr(t, chain.chain[i], 0, budget);
-    }
+    Target t = Callee(fi, call, 0, budget);
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
       if (d.is_class()) {
@@ -200,7 +194,37 @@ class CallResolver {
 
   static std::string Key(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
 
-  Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind) {
+  // What call `call` of file `fi` calls, before a class call is taken to its `__init__`.
+  Target Callee(size_t fi, size_t call, int depth, Budget& budget) {
+    const FileOutput& f = files_[fi];
+    const CallChain& chain = f.call_chains[call];
+    if (chain.via_super) return SuperMember(f, f.calls[call], chain, budget);
+    if (chain.chain.empty()) return {};
+    size_t next = 1;
+    Target t;
+    if (chain.receiver >= 0) {
+      t = Made(fi, static_cast<size_t>(chain.receiver), depth + 1, budget);
+      next = 0;
+    } else {
+      t = ResolveHead(chain.chain[0], chain.head_target, chain.head_kind, depth, budget);
+    }
+    for (size_t i = next; i < chain.chain.size() && t.kind != Target::kNone; ++i)
+      t = Attr(t, chain.chain[i], depth, budget);
+    return t;
+  }
+
+  // What call `call` of file `fi` returns, where statically known: an instance of the in-REPO
+  // class it calls.
+  Target Made(size_t fi, size_t call, int depth, Budget& budget) {
+    if (depth > kMaxDepth || budget.left-- <= 0) return {};
+    Target t = Callee(fi, call, depth, budget);
+    if (t.kind != Target::kDef || !files_[t.file].definitions[t.def].is_class()) return {};
+    t.kind = Target::kObject;
+    return t;
+  }
+
+  Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind,
+                     int depth, Budget& budget) {
     if (kind == "builtin") {
       Target t;
       if (!IsBuiltin(name)) return t;
@@ -210,6 +234,10 @@ class CallResolver {
     }
     if (!target) return {};
     const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
+    // A name of the call's own file bound once to a call's result (never through an import:
+    // what another module's name holds is not part of what other files read of it).
+    if (auto made = instances_.find(*target); made != instances_.end())
+      return Made(made->second.first, made->second.second, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0);
   }
 
@@ -337,7 +365,7 @@ class CallResolver {
         pos = dot + 1;
       }
       const auto& [head_target, head_kind] = cls.base_heads[bi];
-      Target t = ResolveHead(chain[0], head_target, head_kind);
+      Target t = ResolveHead(chain[0], head_target, head_kind, depth + 1, budget);
       for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
         t = Attr(t, chain[i], depth + 1, budget);
       if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
@@ -370,7 +398,8 @@ class CallResolver {
         r.qname = t.qname + "." + attr;
         return r;
       case Target::kDef:
-      case Target::kInstance: {
+      case Target::kInstance:
+      case Target::kObject: {
         const auto& d = files_[t.file].definitions[t.def];
         if (d.is_class()) {
           if (auto m = Member(t.file, t.def, attr, depth, budget)) {
@@ -381,9 +410,14 @@ class CallResolver {
             bool own =
                 m->first == t.file &&
                 static_cast<int32_t>(files_[m->first].definitions[m->second].scope) == d.body_scope;
-            r.method = t.kind == Target::kInstance ? (own ? "self_method" : "inherited_method")
-                                                   : "class_attribute";
-            r.score = own ? 0.8 : 0.7;
+            if (t.kind == Target::kObject) {
+              r.method = "instance_method";
+              r.score = own ? 0.7 : 0.6;
+            } else {
+              r.method = t.kind == Target::kInstance ? (own ? "self_method" : "inherited_method")
+                                                     : "class_attribute";
+              r.score = own ? 0.8 : 0.7;
+            }
             return r;
           }
         }
@@ -406,6 +440,7 @@ class CallResolver {
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<std::string, std::string> first_params_;
+  std::unordered_map<std::string, std::pair<size_t, size_t>> instances_;  // binding -> (file, call)
 };
 
 }  // namespace
@@ -432,7 +467,7 @@ std::set<std::string> ResolveAcrossFiles(std::vector<FileOutput>& files, int job
     if (resolve_calls && !(*resolve_calls)[i]) return arrow::Status::OK();
     f.call_resolutions.reserve(f.calls.size());
     for (size_t c = 0; c < f.calls.size(); ++c)
-      f.call_resolutions.push_back(resolver.Resolve(f, c));
+      f.call_resolutions.push_back(resolver.Resolve(i, c));
     return arrow::Status::OK();
   });
   return resolver.Missing();

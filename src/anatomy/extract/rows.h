@@ -135,6 +135,15 @@ struct CallChain {
   OptStr head_target;              // binding the chain's first name denotes (see BindingRow)
   std::string head_kind;           // its resolved_kind; empty when the name has no binding
   bool via_super = false;          // the chain follows `super()`: its first name is a base's member
+  int32_t receiver = -1;           // the chain follows the result of this call (`Foo().m`: `Foo()`)
+};
+
+// A name bound once in its scope (one def site, counted over every scope that assigns it
+// through `global` / `nonlocal`, no star import there), by `name = call(...)`: while bound, it
+// holds what that call returned (`m = Model(); m.save()`).
+struct InstanceBinding {
+  uint32_t binding;  // FileOutput::binding_ids index
+  uint32_t call;     // FileOutput::calls index
 };
 
 // One per call, in FileOutput::calls order (call_id and span are the call's).
@@ -204,6 +213,7 @@ struct FileOutput {
   std::vector<ParameterRow> parameters;
   std::vector<CallRow> calls;
   std::vector<CallChain> call_chains;
+  std::vector<InstanceBinding> instance_bindings;  // dropped with call_chains
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;

@@ -62,3 +62,8 @@ match squares:
         print(first, rest)
     case _:
         pass
+
+
+def measure():
+    made = Shape("made", 4)
+    return made.area(2)
