@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 
+#include "anatomy/extract/analyzer_internal.h"
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/scan.h"
 #include "test_util.h"
@@ -22,6 +23,24 @@ using testing::Column;
 std::string FixtureRepo() {
   const char* src = std::getenv("ANATOMY_SOURCE_DIR");
   return std::string(src ? src : ANATOMY_SOURCE_DIR) + "/tests/extract/fixtures/repo";
+}
+
+TEST(Resolve, TheClassAnAnnotationDeclares) {
+  using Chain = std::vector<std::string>;
+  using internal::DeclaredClass;
+  EXPECT_EQ(DeclaredClass("Model"), Chain({"Model"}));
+  EXPECT_EQ(DeclaredClass(" app.models.Model "), Chain({"app", "models", "Model"}));
+  EXPECT_EQ(DeclaredClass("'Model'"), Chain({"Model"}));
+  EXPECT_EQ(DeclaredClass("\"m.Model | None\""), Chain({"m", "Model"}));
+  EXPECT_EQ(DeclaredClass("None | Model"), Chain({"Model"}));
+  EXPECT_EQ(DeclaredClass("Optional[Model]"), Chain({"Model"}));
+  EXPECT_EQ(DeclaredClass("typing.Optional[m.Model]"), Chain({"m", "Model"}));
+  EXPECT_EQ(DeclaredClass("_Private1"), Chain({"_Private1"}));
+  for (const char* not_one_class :
+       {"None", "list[Model]", "Model | Base", "int | str | None", "Model()", "1Model", "a..b",
+        ".a", "a.", "", "'Model\"", "Callable[[], Model]", "Model..."}) {
+    EXPECT_EQ(DeclaredClass(not_one_class), std::nullopt) << not_one_class;
+  }
 }
 
 TEST(Resolve, CallsOfTheFixtureRepository) {
@@ -60,6 +79,15 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/services.py|fallback.save|PY_CALLS_QNAME|fallback.save|unresolved",
           "app/services.py|Model.make().run|PY_CALLS_QNAME|Model.make().run|unresolved",
           "app/services.py|Model.make|PY_CALLS_SYMBOL|app.models.Model.make|class_attribute",
+          // Parameters and variables annotated with a class (a forward reference, `| None`),
+          // the annotation first; not a parameter assigned again.
+          "app/services.py|model.run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
+          "app/services.py|maybe.save|PY_CALLS_SYMBOL|app.models.Base.save|annotated_method",
+          "app/services.py|Model.make|PY_CALLS_SYMBOL|app.models.Model.make|class_attribute",
+          "app/"
+          "services.py|chosen.validate|PY_CALLS_SYMBOL|app.models.Model.validate|annotated_method",
+          "app/services.py|model.run|PY_CALLS_QNAME|model.run|unresolved",
+          "app/services.py|model.save|PY_CALLS_QNAME|model.save|unresolved",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",

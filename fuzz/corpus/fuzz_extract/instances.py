@@ -30,3 +30,16 @@ def f():
     (g := A()).m()
     global a
     a = None
+
+
+def g(p: A, q: "A | None", r: Optional[A], s: list[A], t: A = A()):
+    p.m()
+    q.n().m()
+    r.m()
+    s.m()
+    t = t.m()
+    u: A = A()
+    u.m()
+    v: A
+    v = A()
+    v.m()

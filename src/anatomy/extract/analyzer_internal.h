@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -115,6 +117,10 @@ void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* line
 /// The ERROR and MISSING nodes of the tree, recovered ones included.
 size_t CountErrorNodes(TSNode root);
 
+/// The dotted class name an annotation declares (`Model`, `app.Model`, `"Model"`,
+/// `Model | None`, `Optional[Model]`), split at its dots; nullopt for anything else.
+std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotation);
+
 /// Where a node starts: tree-sitter's point, or from `lines` when the parsed text was repaired
 /// (source_repairs.h): tree-sitter's rows do not count the line breaks made spaces.
 inline TSPoint StartPoint(TSNode n, const LineIndex* lines) {
@@ -167,7 +173,9 @@ class Analyzer {
   void Analyze();
   void EmitRows();
   // Calls on call results and names bound once to one (CallChain::receiver, InstanceBinding).
-  void LinkCallResults(const std::vector<bool>& star_import_scope);
+  // `head` resolves the first name of a dotted text in a scope (EmitRows).
+  using HeadResolver = std::function<void(uint32_t, const std::string&, OptStr&, std::string&)>;
+  void LinkCallResults(const std::vector<bool>& star_import_scope, const HeadResolver& head);
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
   bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
@@ -227,6 +235,7 @@ class Analyzer {
   // EmitRows turns spans into call indices.
   std::vector<std::pair<size_t, Span>> receiver_calls_;
   std::vector<std::pair<Span, Span>> assigned_calls_;
+  std::vector<std::pair<Span, std::string>> annotated_names_;  // `name: T = value`: (name, T)
   // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
   // diagnostics for them.
   std::vector<Span> recovered_syntax_;

@@ -596,6 +596,10 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       (KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier)) {
     assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
   }
+  if (!ts_node_is_null(type) && !ts_node_is_null(right) &&
+      (KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier)) {
+    annotated_names_.emplace_back(SpanOf(left), Clip(type));
+  }
   if (!ts_node_is_null(right)) tasks.push_back({right, scope, kLoad});
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
     if (!ts_node_is_null(it->node)) stack_.push_back(*it);

@@ -1,5 +1,6 @@
 // Turns the analyzer's indices into rows with stable ids, and collects syntax diagnostics.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <tuple>
 
@@ -264,10 +265,65 @@ void Analyzer::EmitRows() {
       }
     }
   }
-  LinkCallResults(star_import_scope);
+  LinkCallResults(star_import_scope, head);
 }
 
-void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope) {
+namespace {
+
+bool IsDottedName(std::string_view s) {
+  bool start = true;
+  for (unsigned char c : s) {
+    if (c == '.') {
+      if (start) return false;
+      start = true;
+    } else if (c == '_' || std::isalpha(c) || c >= 0x80 || (!start && std::isdigit(c))) {
+      start = false;
+    } else {
+      return false;
+    }
+  }
+  return !start;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotation) {
+  std::string_view t = Trim(annotation);
+  if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front())
+    t = Trim(t.substr(1, t.size() - 2));  // a forward reference
+  for (std::string_view optional : {"Optional[", "typing.Optional["}) {
+    if (t.substr(0, optional.size()) == optional && t.back() == ']')
+      t = Trim(t.substr(optional.size(), t.size() - optional.size() - 1));
+  }
+  if (size_t bar = t.find('|'); bar != std::string_view::npos) {  // `T | None`, `None | T`
+    std::string_view a = Trim(t.substr(0, bar)), b = Trim(t.substr(bar + 1));
+    if (a == "None") {
+      t = b;
+    } else if (b == "None") {
+      t = a;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (t == "None" || !IsDottedName(t)) return std::nullopt;
+  std::vector<std::string> chain;
+  for (size_t pos = 0;;) {
+    size_t dot = t.find('.', pos);
+    chain.emplace_back(t.substr(pos, dot == std::string_view::npos ? t.npos : dot - pos));
+    if (dot == std::string_view::npos) break;
+    pos = dot + 1;
+  }
+  return chain;
+}
+
+void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
+                               const HeadResolver& head) {
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
     call_at.emplace(std::make_pair(out_.calls[i].span.bstart, out_.calls[i].span.bend), i);
@@ -283,7 +339,9 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope) {
       chain.chain.clear();  // not a call tree-sitter read whole: nothing to follow
     }
   }
-  if (assigned_calls_.empty()) return;
+  bool annotated_parameter = false;
+  for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
+  if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter) return;
   // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
   // assign the same binding.
   const auto denoted = [&](uint32_t b) {
@@ -299,13 +357,36 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope) {
     ++def_sites[b];
     def_at.emplace(o.span.bstart, b);
   }
+  auto bound_once = [&](uint32_t b) {
+    return def_sites[b] == 1 && !star_import_scope[out_.bindings[b].scope];
+  };
+  // A class annotation, its first name read where the annotation is evaluated (the scope the
+  // function is defined in; the variable's own scope), or else among the module's names.
+  auto declare = [&](uint32_t b, uint32_t scope, const std::string& annotation) {
+    auto chain = DeclaredClass(annotation);
+    if (!chain) return;
+    InstanceBinding ib{b, -1, std::move(*chain), std::nullopt, ""};
+    head(scope, ib.type[0], ib.type_head_target, ib.type_head_kind);
+    if (!ib.type_head_target && ib.type_head_kind != "builtin")
+      head(0, ib.type[0], ib.type_head_target, ib.type_head_kind);
+    if (ib.type_head_target) out_.instance_bindings.push_back(std::move(ib));
+  };
+  for (const auto& p : out_.parameters) {
+    if (p.annotation_text && p.binding >= 0 && bound_once(static_cast<uint32_t>(p.binding)))
+      declare(static_cast<uint32_t>(p.binding), out_.definitions[p.def].scope, *p.annotation_text);
+  }
+  for (const auto& [name, annotation] : annotated_names_) {
+    auto site = def_at.find(name.bstart);
+    if (site == def_at.end() || !bound_once(site->second)) continue;
+    declare(site->second, out_.bindings[site->second].scope, annotation);
+  }
+  // A call's result where no annotation declares the name's class (the first entry of a
+  // binding is the one resolution reads).
   for (const auto& [name, value] : assigned_calls_) {
     auto site = def_at.find(name.bstart);
     const int64_t call = call_of(value);
-    if (site == def_at.end() || call < 0) continue;
-    const uint32_t b = site->second;
-    if (def_sites[b] != 1 || star_import_scope[out_.bindings[b].scope]) continue;
-    out_.instance_bindings.push_back({b, static_cast<uint32_t>(call)});
+    if (site == def_at.end() || call < 0 || !bound_once(site->second)) continue;
+    out_.instance_bindings.push_back({site->second, static_cast<int32_t>(call), {}, {}, {}});
   }
 }
 

@@ -111,8 +111,8 @@ class CallResolver {
       for (const auto& imp : f.imports) {
         if (imp.binding_id) imports_[*imp.binding_id] = &imp;
       }
-      for (const auto& ib : f.instance_bindings)
-        instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, size_t{ib.call}));
+      for (size_t k = 0; k < f.instance_bindings.size(); ++k)
+        instances_.emplace(f.binding_ids[f.instance_bindings[k].binding], std::make_pair(fi, k));
       for (const auto& p : f.parameters) {
         if (p.binding >= 0 && p.position == 0) {
           first_params_[f.binding_ids[p.binding]] = f.definitions[p.def].def_id;
@@ -218,9 +218,29 @@ class CallResolver {
   Target Made(size_t fi, size_t call, int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
     Target t = Callee(fi, call, depth, budget);
-    if (t.kind != Target::kDef || !files_[t.file].definitions[t.def].is_class()) return {};
-    t.kind = Target::kObject;
-    return t;
+    return Instance(t, "instance_method", 0.7);
+  }
+
+  // What the one binding `k` of file `fi` holds (FileOutput::instance_bindings): a call's
+  // result, or an instance of the class its annotation names.
+  Target Held(size_t fi, size_t k, int depth, Budget& budget) {
+    const InstanceBinding& ib = files_[fi].instance_bindings[k];
+    if (ib.call >= 0) return Made(fi, static_cast<size_t>(ib.call), depth, budget);
+    if (depth > kMaxDepth || budget.left-- <= 0) return {};
+    Target t = ResolveHead(ib.type[0], ib.type_head_target, ib.type_head_kind, depth, budget);
+    for (size_t i = 1; i < ib.type.size() && t.kind != Target::kNone; ++i)
+      t = Attr(t, ib.type[i], depth, budget);
+    return Instance(t, "annotated_method", 0.6);
+  }
+
+  // An instance of `cls` when it is an in-REPO class; its methods resolve `how`, at `score`
+  // (0.1 less for a base's).
+  Target Instance(Target cls, const char* how, double score) {
+    if (cls.kind != Target::kDef || !files_[cls.file].definitions[cls.def].is_class()) return {};
+    cls.kind = Target::kObject;
+    cls.method = how;
+    cls.score = score;
+    return cls;
   }
 
   Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind,
@@ -236,8 +256,8 @@ class CallResolver {
     const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
     // A name of the call's own file bound once to a call's result (never through an import:
     // what another module's name holds is not part of what other files read of it).
-    if (auto made = instances_.find(*target); made != instances_.end())
-      return Made(made->second.first, made->second.second, depth + 1, budget);
+    if (auto held = instances_.find(*target); held != instances_.end())
+      return Held(held->second.first, held->second.second, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0);
   }
 
@@ -411,8 +431,8 @@ class CallResolver {
                 m->first == t.file &&
                 static_cast<int32_t>(files_[m->first].definitions[m->second].scope) == d.body_scope;
             if (t.kind == Target::kObject) {
-              r.method = "instance_method";
-              r.score = own ? 0.7 : 0.6;
+              r.method = t.method;
+              r.score = own ? t.score : t.score - 0.1;
             } else {
               r.method = t.kind == Target::kInstance ? (own ? "self_method" : "inherited_method")
                                                      : "class_attribute";
@@ -440,7 +460,8 @@ class CallResolver {
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<std::string, std::string> first_params_;
-  std::unordered_map<std::string, std::pair<size_t, size_t>> instances_;  // binding -> (file, call)
+  // binding -> (file, FileOutput::instance_bindings index)
+  std::unordered_map<std::string, std::pair<size_t, size_t>> instances_;
 };
 
 }  // namespace

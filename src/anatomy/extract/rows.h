@@ -139,11 +139,15 @@ struct CallChain {
 };
 
 // A name bound once in its scope (one def site, counted over every scope that assigns it
-// through `global` / `nonlocal`, no star import there), by `name = call(...)`: while bound, it
-// holds what that call returned (`m = Model(); m.save()`).
+// through `global` / `nonlocal`, no star import there): by `name = call(...)`, it holds what
+// that call returned (`m = Model(); m.save()`); as a parameter or variable annotated with a
+// class (`def f(m: Model)`, `m: Model = load()`), an instance of that class.
 struct InstanceBinding {
-  uint32_t binding;  // FileOutput::binding_ids index
-  uint32_t call;     // FileOutput::calls index
+  uint32_t binding;               // FileOutput::binding_ids index
+  int32_t call = -1;              // FileOutput::calls index; -1: declared by an annotation
+  std::vector<std::string> type;  // the annotation's dotted class name
+  OptStr type_head_target;        // as CallChain's head_target / head_kind, for its first name
+  std::string type_head_kind;
 };
 
 // One per call, in FileOutput::calls order (call_id and span are the call's).
