@@ -82,7 +82,8 @@ bool IsBuiltin(const std::string& name) {
 
 // Where a name or dotted chain leads, statically.
 struct Target {
-  // kInstance: `self` / `cls` in a method; kObject: what a call of an in-REPO class made.
+  // kInstance: `self` / `cls` in a method; kObject: an instance of an in-REPO class, made by
+  // a call of it or declared by an annotation.
   enum Kind { kNone, kDef, kModule, kInstance, kObject, kExternal, kBuiltin } kind = kNone;
   size_t file = 0, def = 0;  // kDef / kInstance / kObject: the (class) definition
   std::string qname;         // kModule / kExternal / kBuiltin / best guess otherwise
@@ -254,8 +255,9 @@ class CallResolver {
     }
     if (!target) return {};
     const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
-    // A name of the call's own file bound once to a call's result (never through an import:
-    // what another module's name holds is not part of what other files read of it).
+    // A name of the call's own file bound once to an instance, made or annotated (never
+    // through an import: what another module's name holds is not part of what other files
+    // read of it).
     if (auto held = instances_.find(*target); held != instances_.end())
       return Held(held->second.first, held->second.second, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0);
