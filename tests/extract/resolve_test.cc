@@ -1,7 +1,8 @@
 // Call resolution on the fixture repository tests/extract/fixtures/repo: local, enclosing and
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
 // self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
-// makes (`Foo().m()`, `x = Foo(); x.m()`), qualified-name fallbacks.
+// makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names and attributes of `self`,
+// qualified-name fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -88,6 +89,15 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "services.py|chosen.validate|PY_CALLS_SYMBOL|app.models.Model.validate|annotated_method",
           "app/services.py|model.run|PY_CALLS_QNAME|model.run|unresolved",
           "app/services.py|model.save|PY_CALLS_QNAME|model.save|unresolved",
+          "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // Attributes of `self`: set once by a class call, or annotated in the class body; not
+          // one the class body also binds. Past what is known, the qualified name goes on.
+          "app/services.py|self.model.run|PY_CALLS_SYMBOL|app.models.Model.run|attribute_method",
+          "app/services.py|self.backup.save|PY_CALLS_SYMBOL|app.models.Base.save|attribute_method",
+          "app/services.py|self.spare.run|PY_CALLS_QNAME|app.services.Service.spare.run|unresolved",
+          "app/"
+          "services.py|self.model.name.upper|PY_CALLS_QNAME|app.models.Model.name.upper|unresolved",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",

@@ -43,3 +43,27 @@ def g(p: A, q: "A | None", r: Optional[A], s: list[A], t: A = A()):
     v: A
     v = A()
     v.m()
+
+
+class B:
+    a: A
+    b: "A | None" = None
+    c = None
+
+    def __init__(self, other):
+        self.d = A()
+        self.c = A()
+        other.e = A()
+        self.d.m().n()
+
+    def f(self):
+        self.a.m()
+        self.b.n()
+        self.c.m()
+        self.d.m()
+        self.d.x.y.z()
+
+    @staticmethod
+    def g(self):
+        self.h = A()
+        self.h.m()

@@ -236,6 +236,17 @@ class Analyzer {
   std::vector<std::pair<size_t, Span>> receiver_calls_;
   std::vector<std::pair<Span, Span>> assigned_calls_;
   std::vector<std::pair<Span, std::string>> annotated_names_;  // `name: T = value`: (name, T)
+  struct AttributeStore {                                      // `obj.attr = call(...)` in `scope`
+    uint32_t scope;
+    std::string object, attr;
+    Span call;
+  };
+  std::vector<AttributeStore> attribute_calls_;
+  struct ClassAnnotation {  // `name: T` in the body of class `cls`
+    int32_t cls;
+    std::string name, annotation;
+  };
+  std::vector<ClassAnnotation> class_annotations_;
   // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
   // diagnostics for them.
   std::vector<Span> recovered_syntax_;

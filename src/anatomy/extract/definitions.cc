@@ -592,13 +592,22 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   } else {
     tasks.push_back({left, scope, kStore});
   }
-  if (!ts_node_is_null(right) && KindOf(right) == NK::call &&
-      (KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier)) {
+  const bool name = KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier;
+  if (!ts_node_is_null(right) && KindOf(right) == NK::call && name) {
     assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
   }
-  if (!ts_node_is_null(type) && !ts_node_is_null(right) &&
-      (KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier)) {
+  if (!ts_node_is_null(type) && name && scopes_[scope].kind == ScopeKind::kClass) {
+    class_annotations_.push_back({scopes_[scope].def_index, std::string(Text(left)), Clip(type)});
+  }
+  if (!ts_node_is_null(type) && !ts_node_is_null(right) && name) {
     annotated_names_.emplace_back(SpanOf(left), Clip(type));
+  }
+  if (!ts_node_is_null(right) && KindOf(right) == NK::call && KindOf(left) == NK::attribute) {
+    TSNode object = Field(left, f_.object);
+    if (KindOf(object) == NK::identifier) {
+      attribute_calls_.push_back({scope, std::string(Text(object)),
+                                  std::string(Text(Field(left, f_.attribute))), SpanOf(right)});
+    }
   }
   if (!ts_node_is_null(right)) tasks.push_back({right, scope, kLoad});
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {

@@ -341,7 +341,10 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   }
   bool annotated_parameter = false;
   for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
-  if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter) return;
+  if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter &&
+      attribute_calls_.empty() && class_annotations_.empty()) {
+    return;
+  }
   // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
   // assign the same binding.
   const auto denoted = [&](uint32_t b) {
@@ -361,32 +364,71 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     return def_sites[b] == 1 && !star_import_scope[out_.bindings[b].scope];
   };
   // A class annotation, its first name read where the annotation is evaluated (the scope the
-  // function is defined in; the variable's own scope), or else among the module's names.
-  auto declare = [&](uint32_t b, uint32_t scope, const std::string& annotation) {
+  // function or class is defined in; the variable's own scope), or else among the module's
+  // names.
+  auto declared = [&](uint32_t scope, const std::string& annotation) -> std::optional<HeldValue> {
     auto chain = DeclaredClass(annotation);
-    if (!chain) return;
-    InstanceBinding ib{b, -1, std::move(*chain), std::nullopt, ""};
-    head(scope, ib.type[0], ib.type_head_target, ib.type_head_kind);
-    if (!ib.type_head_target && ib.type_head_kind != "builtin")
-      head(0, ib.type[0], ib.type_head_target, ib.type_head_kind);
-    if (ib.type_head_target) out_.instance_bindings.push_back(std::move(ib));
+    if (!chain) return std::nullopt;
+    HeldValue v{-1, std::move(*chain), std::nullopt, ""};
+    head(scope, v.type[0], v.type_head_target, v.type_head_kind);
+    if (!v.type_head_target && v.type_head_kind != "builtin")
+      head(0, v.type[0], v.type_head_target, v.type_head_kind);
+    if (!v.type_head_target) return std::nullopt;
+    return v;
   };
+  // Annotations first: the first entry of a name or attribute is the one resolution reads.
   for (const auto& p : out_.parameters) {
-    if (p.annotation_text && p.binding >= 0 && bound_once(static_cast<uint32_t>(p.binding)))
-      declare(static_cast<uint32_t>(p.binding), out_.definitions[p.def].scope, *p.annotation_text);
+    if (!p.annotation_text || p.binding < 0 || !bound_once(static_cast<uint32_t>(p.binding)))
+      continue;
+    if (auto v = declared(out_.definitions[p.def].scope, *p.annotation_text))
+      out_.instance_bindings.push_back({static_cast<uint32_t>(p.binding), std::move(*v)});
   }
   for (const auto& [name, annotation] : annotated_names_) {
     auto site = def_at.find(name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;
-    declare(site->second, out_.bindings[site->second].scope, annotation);
+    if (auto v = declared(out_.bindings[site->second].scope, annotation))
+      out_.instance_bindings.push_back({site->second, std::move(*v)});
   }
-  // A call's result where no annotation declares the name's class (the first entry of a
-  // binding is the one resolution reads).
   for (const auto& [name, value] : assigned_calls_) {
     auto site = def_at.find(name.bstart);
     const int64_t call = call_of(value);
     if (site == def_at.end() || call < 0 || !bound_once(site->second)) continue;
-    out_.instance_bindings.push_back({site->second, static_cast<int32_t>(call), {}, {}, {}});
+    out_.instance_bindings.push_back(
+        {site->second, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+  }
+  for (const auto& a : class_annotations_) {
+    if (a.cls < 0) continue;
+    const auto cls = static_cast<uint32_t>(a.cls);
+    if (auto v = declared(out_.definitions[cls].scope, a.annotation))
+      out_.instance_attributes.push_back({cls, a.name, std::move(*v)});
+  }
+  if (attribute_calls_.empty()) return;
+  // `self.x = C()` in a method of a class: the file's one store to an attribute named x, in
+  // a class whose body binds no x (a class attribute `x = None` is another value of it).
+  std::map<std::string, uint32_t> attribute_stores;
+  for (const auto& r : out_.references)
+    if (std::string_view(r.ctx) != "load") ++attribute_stores[r.name];
+  std::map<uint32_t, std::string> first_param;  // method definition -> its first parameter
+  for (const auto& p : out_.parameters)
+    if (p.position == 0) first_param.emplace(p.def, p.name);
+  for (const auto& a : attribute_calls_) {
+    const int32_t method = scopes_[a.scope].def_index;
+    const int64_t call = call_of(a.call);
+    if (method < 0 || call < 0 || attribute_stores[a.attr] != 1) continue;
+    const DefinitionRow& m = out_.definitions[static_cast<size_t>(method)];
+    auto self = first_param.find(static_cast<uint32_t>(method));
+    if (!m.is_method || self == first_param.end() || self->second != a.object ||
+        std::find(m.decorators.begin(), m.decorators.end(), "staticmethod") != m.decorators.end())
+      continue;
+    const int32_t cls = scopes_[m.scope].def_index;
+    if (cls < 0) continue;
+    const int32_t body = out_.definitions[static_cast<size_t>(cls)].body_scope;
+    if (body >= 0) {
+      int32_t k = FindSym(static_cast<uint32_t>(body), Intern(a.attr));
+      if (k >= 0 && (scopes_[body].syms[static_cast<size_t>(k)].flags & kDefBound)) continue;
+    }
+    out_.instance_attributes.push_back(
+        {static_cast<uint32_t>(cls), a.attr, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
   }
 }
 

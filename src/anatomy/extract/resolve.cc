@@ -112,8 +112,11 @@ class CallResolver {
       for (const auto& imp : f.imports) {
         if (imp.binding_id) imports_[*imp.binding_id] = &imp;
       }
-      for (size_t k = 0; k < f.instance_bindings.size(); ++k)
-        instances_.emplace(f.binding_ids[f.instance_bindings[k].binding], std::make_pair(fi, k));
+      for (const auto& ib : f.instance_bindings)
+        instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, &ib.value));
+      for (const auto& ia : f.instance_attributes)
+        attributes_.emplace(Key(f.definitions[ia.cls].def_id, ia.name),
+                            std::make_pair(fi, &ia.value));
       for (const auto& p : f.parameters) {
         if (p.binding >= 0 && p.position == 0) {
           first_params_[f.binding_ids[p.binding]] = f.definitions[p.def].def_id;
@@ -209,8 +212,13 @@ class CallResolver {
     } else {
       t = ResolveHead(chain.chain[0], chain.head_target, chain.head_kind, depth, budget);
     }
-    for (size_t i = next; i < chain.chain.size() && t.kind != Target::kNone; ++i)
+    size_t i = next;
+    for (; i < chain.chain.size() && t.kind != Target::kNone; ++i)
       t = Attr(t, chain.chain[i], depth, budget);
+    // Past the last name found, the callee's best qualified name goes on with the chain
+    // (`pkg.mod.C.conn.send` for `self.conn.send`, not the attribute `pkg.mod.C.conn`).
+    if (!t.qname.empty())
+      for (; i < chain.chain.size(); ++i) t.qname += "." + chain.chain[i];
     return t;
   }
 
@@ -222,15 +230,14 @@ class CallResolver {
     return Instance(t, "instance_method", 0.7);
   }
 
-  // What the one binding `k` of file `fi` holds (FileOutput::instance_bindings): a call's
-  // result, or an instance of the class its annotation names.
-  Target Held(size_t fi, size_t k, int depth, Budget& budget) {
-    const InstanceBinding& ib = files_[fi].instance_bindings[k];
-    if (ib.call >= 0) return Made(fi, static_cast<size_t>(ib.call), depth, budget);
+  // What a name or attribute of file `fi` holds: a call's result, or an instance of the class
+  // its annotation names.
+  Target Held(size_t fi, const HeldValue& v, int depth, Budget& budget) {
+    if (v.call >= 0) return Made(fi, static_cast<size_t>(v.call), depth, budget);
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
-    Target t = ResolveHead(ib.type[0], ib.type_head_target, ib.type_head_kind, depth, budget);
-    for (size_t i = 1; i < ib.type.size() && t.kind != Target::kNone; ++i)
-      t = Attr(t, ib.type[i], depth, budget);
+    Target t = ResolveHead(v.type[0], v.type_head_target, v.type_head_kind, depth, budget);
+    for (size_t i = 1; i < v.type.size() && t.kind != Target::kNone; ++i)
+      t = Attr(t, v.type[i], depth, budget);
     return Instance(t, "annotated_method", 0.6);
   }
 
@@ -259,7 +266,7 @@ class CallResolver {
     // through an import: what another module's name holds is not part of what other files
     // read of it).
     if (auto held = instances_.find(*target); held != instances_.end())
-      return Held(held->second.first, held->second.second, depth + 1, budget);
+      return Held(held->second.first, *held->second.second, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0);
   }
 
@@ -443,6 +450,19 @@ class CallResolver {
             return r;
           }
         }
+        // `self.conn` in a method: what the class's instances hold in conn (the class's own
+        // attributes, all in this file).
+        if (t.kind == Target::kInstance) {
+          if (auto a = attributes_.find(Key(d.def_id, attr)); a != attributes_.end()) {
+            r = Held(a->second.first, *a->second.second, depth + 1, budget);
+            if (r.kind == Target::kObject) {
+              r.method = "attribute_method";
+              r.score = 0.6;
+              return r;
+            }
+          }
+        }
+        r = {};
         r.qname = d.qualified_name + "." + attr;
         return r;
       }
@@ -462,8 +482,9 @@ class CallResolver {
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<std::string, std::string> first_params_;
-  // binding -> (file, FileOutput::instance_bindings index)
-  std::unordered_map<std::string, std::pair<size_t, size_t>> instances_;
+  // What names and attributes of instances hold: binding id / Key(class def id, attribute)
+  // -> (file, value).
+  std::unordered_map<std::string, std::pair<size_t, const HeldValue*>> instances_, attributes_;
 };
 
 }  // namespace

@@ -138,16 +138,30 @@ struct CallChain {
   int32_t receiver = -1;           // the chain follows the result of this call (`Foo().m`: `Foo()`)
 };
 
-// A name bound once in its scope (one def site, counted over every scope that assigns it
-// through `global` / `nonlocal`, no star import there): by `name = call(...)`, it holds what
-// that call returned (`m = Model(); m.save()`); as a parameter or variable annotated with a
-// class (`def f(m: Model)`, `m: Model = load()`), an instance of that class.
-struct InstanceBinding {
-  uint32_t binding;               // FileOutput::binding_ids index
+// What a name or attribute holds: the result of a call (`m = Model()`), or an instance of the
+// class an annotation declares (`m: Model`).
+struct HeldValue {
   int32_t call = -1;              // FileOutput::calls index; -1: declared by an annotation
   std::vector<std::string> type;  // the annotation's dotted class name
   OptStr type_head_target;        // as CallChain's head_target / head_kind, for its first name
   std::string type_head_kind;
+};
+
+// A name bound once in its scope (one def site, counted over every scope that assigns it
+// through `global` / `nonlocal`, no star import there), by `name = call(...)` or as a parameter
+// or variable annotated with a class (`def f(m: Model)`, `m: Model = load()`).
+struct InstanceBinding {
+  uint32_t binding;  // FileOutput::binding_ids index
+  HeldValue value;
+};
+
+// An attribute of a class's instances: annotated in the class body (`conn: Conn`), or set by
+// the file's one store to an attribute of that name, `self.conn = Conn()` in a method of the
+// class whose body binds no such name.
+struct InstanceAttribute {
+  uint32_t cls;  // FileOutput::definitions index of the class
+  std::string name;
+  HeldValue value;
 };
 
 // One per call, in FileOutput::calls order (call_id and span are the call's).
@@ -217,7 +231,8 @@ struct FileOutput {
   std::vector<ParameterRow> parameters;
   std::vector<CallRow> calls;
   std::vector<CallChain> call_chains;
-  std::vector<InstanceBinding> instance_bindings;  // dropped with call_chains
+  std::vector<InstanceBinding> instance_bindings;      // dropped with call_chains
+  std::vector<InstanceAttribute> instance_attributes;  // dropped with call_chains
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;
