@@ -1,8 +1,8 @@
 // Call resolution on the fixture repository tests/extract/fixtures/repo: local, enclosing and
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
 // self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
-// makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names and attributes of `self`,
-// qualified-name fallbacks.
+// makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names and attributes of `self`, builtin
+// classes of literals, qualified-name fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,9 +37,11 @@ TEST(Resolve, TheClassAnAnnotationDeclares) {
   EXPECT_EQ(DeclaredClass("Optional[Model]"), Chain({"Model"}));
   EXPECT_EQ(DeclaredClass("typing.Optional[m.Model]"), Chain({"m", "Model"}));
   EXPECT_EQ(DeclaredClass("_Private1"), Chain({"_Private1"}));
+  EXPECT_EQ(DeclaredClass("list[Model]"), Chain({"list"}));  // a generic class's instance
+  EXPECT_EQ(DeclaredClass("m.Box[int, str] | None"), Chain({"m", "Box"}));
   for (const char* not_one_class :
-       {"None", "list[Model]", "Model | Base", "int | str | None", "Model()", "1Model", "a..b",
-        ".a", "a.", "", "'Model\"", "Callable[[], Model]", "Model..."}) {
+       {"None", "type[Model]", "Model | Base", "int | str | None", "Model()", "1Model", "a..b",
+        ".a", "a.", "", "'Model\"", "Model...", "[Model]"}) {
     EXPECT_EQ(DeclaredClass(not_one_class), std::nullopt) << not_one_class;
   }
 }
@@ -119,7 +121,8 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           // `r` is bound twice.
           "app/util.py|r.save|PY_CALLS_QNAME|r.save|unresolved",
-          "app/util.py|box.append|PY_CALLS_QNAME|box.append|unresolved",
+          // A name bound once to a literal: a method of its builtin class.
+          "app/util.py|box.append|PY_CALLS_QNAME|builtins.list.append|builtin",
           "app/util.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           // Not a member of the class: its qualified name.
           "app/util.py|n.missing|PY_CALLS_QNAME|app.models.Model.missing|unresolved",

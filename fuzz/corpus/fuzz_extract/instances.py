@@ -67,3 +67,20 @@ class B:
     def g(self):
         self.h = A()
         self.h.m()
+
+
+def literals(s: str, xs: list[int], t: type[A], str=None):
+    ", ".join(xs)
+    b"".decode()
+    rb"".hex()
+    t"x{s}".strings
+    [x for x in xs].copy()
+    {k: 1 for k in xs}.items()
+    {1, 2}.union()
+    (1,).index(1)
+    seen = set()
+    seen.add(1)
+    s.split()
+    t.mro()
+    y: str = ""
+    y.upper()

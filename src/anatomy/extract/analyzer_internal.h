@@ -118,8 +118,12 @@ void CollectDiagnostics(TSNode root, std::string_view src, const LineIndex* line
 size_t CountErrorNodes(TSNode root);
 
 /// The dotted class name an annotation declares (`Model`, `app.Model`, `"Model"`,
-/// `Model | None`, `Optional[Model]`), split at its dots; nullopt for anything else.
+/// `Model | None`, `Optional[Model]`, `list[int]`), split at its dots; nullopt for anything else.
 std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotation);
+
+/// The builtin class of a literal node (`str` for a string, `list` for `[...]` or a list
+/// comprehension, ...), or nullptr.
+const char* LiteralClass(TSNode n, std::string_view text);
 
 /// Where a node starts: tree-sitter's point, or from `lines` when the parsed text was repaired
 /// (source_repairs.h): tree-sitter's rows do not count the line breaks made spaces.
@@ -235,8 +239,9 @@ class Analyzer {
   // EmitRows turns spans into call indices.
   std::vector<std::pair<size_t, Span>> receiver_calls_;
   std::vector<std::pair<Span, Span>> assigned_calls_;
-  std::vector<std::pair<Span, std::string>> annotated_names_;  // `name: T = value`: (name, T)
-  struct AttributeStore {                                      // `obj.attr = call(...)` in `scope`
+  std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
+  std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
+  struct AttributeStore {  // `obj.attr = call(...)` in `scope`
     uint32_t scope;
     std::string object, attr;
     Span call;

@@ -596,6 +596,10 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   if (!ts_node_is_null(right) && KindOf(right) == NK::call && name) {
     assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
   }
+  if (const char* literal = ts_node_is_null(right) ? nullptr : LiteralClass(right, Text(right));
+      literal && name) {
+    assigned_literals_.emplace_back(SpanOf(left), literal);
+  }
   if (!ts_node_is_null(type) && name && scopes_[scope].kind == ScopeKind::kClass) {
     class_annotations_.push_back({scopes_[scope].def_index, std::string(Text(left)), Clip(type)});
   }
@@ -644,6 +648,12 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
   } else if (!rev.empty() && KindOf(cur) == NK::call && Text(Field(cur, f_.function)) == "super") {
     // `super().m(...)` (or `super(C, self).m(...)`): m is looked up in the bases.
     chain.via_super = true;
+    chain.chain.assign(rev.rbegin(), rev.rend());
+  } else if (const char* literal = rev.empty() ? nullptr : LiteralClass(cur, Text(cur))) {
+    // `", ".join(...)`: a method of the literal's builtin class.
+    chain.literal = true;
+    chain.head_kind = "builtin";
+    rev.emplace_back(literal);
     chain.chain.assign(rev.rbegin(), rev.rend());
   } else if (!rev.empty() && KindOf(cur) == NK::call) {
     // `Foo().m(...)`: m of what the inner call returns.

@@ -256,7 +256,7 @@ void Analyzer::EmitRows() {
   for (size_t i = 0; i < out_.calls.size(); ++i) {
     auto& c = out_.calls[i];
     auto& chain = out_.call_chains[i];
-    if (!chain.chain.empty() && !chain.via_super)
+    if (!chain.chain.empty() && !chain.via_super && !chain.literal)
       head(c.scope_index, chain.chain[0], chain.head_target, chain.head_kind);
     for (uint32_t s = c.scope_index; s != kNone; s = scopes_[s].parent) {
       if (scopes_[s].def_index >= 0) {
@@ -311,6 +311,11 @@ std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotatio
       return std::nullopt;
     }
   }
+  // A generic class's instance (`list[int]`, `Box[T]`); `type[C]` is the class C itself.
+  if (size_t open = t.find('['); open != std::string_view::npos && t.back() == ']') {
+    t = Trim(t.substr(0, open));
+    if (t == "type" || t == "Type" || t == "typing.Type") return std::nullopt;
+  }
   if (t == "None" || !IsDottedName(t)) return std::nullopt;
   std::vector<std::string> chain;
   for (size_t pos = 0;;) {
@@ -320,6 +325,31 @@ std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotatio
     pos = dot + 1;
   }
   return chain;
+}
+
+const char* LiteralClass(TSNode n, std::string_view text) {
+  switch (KindOf(n)) {
+    case NK::string:
+    case NK::concatenated_string: {
+      std::string_view prefix = text.substr(0, text.find_first_of("'\""));
+      if (prefix.find_first_of("bB") != std::string_view::npos) return "bytes";
+      if (prefix.find_first_of("tT") != std::string_view::npos) return nullptr;  // PEP 750
+      return "str";
+    }
+    case NK::list:
+    case NK::list_comprehension:
+      return "list";
+    case NK::dictionary:
+    case NK::dictionary_comprehension:
+      return "dict";
+    case NK::set:
+    case NK::set_comprehension:
+      return "set";
+    case NK::tuple:
+      return "tuple";
+    default:
+      return nullptr;
+  }
 }
 
 void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
@@ -342,7 +372,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   bool annotated_parameter = false;
   for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
   if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter &&
-      attribute_calls_.empty() && class_annotations_.empty()) {
+      attribute_calls_.empty() && class_annotations_.empty() && assigned_literals_.empty()) {
     return;
   }
   // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
@@ -373,7 +403,9 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     head(scope, v.type[0], v.type_head_target, v.type_head_kind);
     if (!v.type_head_target && v.type_head_kind != "builtin")
       head(0, v.type[0], v.type_head_target, v.type_head_kind);
-    if (!v.type_head_target) return std::nullopt;
+    // A name no scope here binds: a builtin's, if it is one (resolution checks).
+    if (!v.type_head_target && v.type_head_kind.empty()) v.type_head_kind = "builtin";
+    if (!v.type_head_target && v.type_head_kind != "builtin") return std::nullopt;
     return v;
   };
   // Annotations first: the first entry of a name or attribute is the one resolution reads.
@@ -395,6 +427,11 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     if (site == def_at.end() || call < 0 || !bound_once(site->second)) continue;
     out_.instance_bindings.push_back(
         {site->second, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+  }
+  for (const auto& [name, literal] : assigned_literals_) {
+    auto site = def_at.find(name.bstart);
+    if (site == def_at.end() || !bound_once(site->second)) continue;
+    out_.instance_bindings.push_back({site->second, HeldValue{-1, {literal}, {}, "builtin"}});
   }
   for (const auto& a : class_annotations_) {
     if (a.cls < 0) continue;

@@ -36,7 +36,8 @@ namespace anatomy::extract {
                                                   X(keyword_separator) X(block)                    \
                                                       X(expression_statement) X(string)            \
                                                           X(concatenated_string)                   \
-                                                              X(line_continuation)
+                                                              X(line_continuation)         \
+  X(dictionary) X(set)
 // clang-format on
 
 enum class NK : uint8_t {

@@ -227,6 +227,11 @@ class CallResolver {
   Target Made(size_t fi, size_t call, int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
     Target t = Callee(fi, call, depth, budget);
+    // The builtin container and text classes called (`set()`, `dict(...)`).
+    static const std::set<std::string> kBuiltinClasses{
+        "builtins.bytearray", "builtins.bytes", "builtins.dict", "builtins.frozenset",
+        "builtins.list",      "builtins.set",   "builtins.str",  "builtins.tuple"};
+    if (t.kind == Target::kBuiltin && kBuiltinClasses.count(t.qname)) return t;
     return Instance(t, "instance_method", 0.7);
   }
 
@@ -238,6 +243,8 @@ class CallResolver {
     Target t = ResolveHead(v.type[0], v.type_head_target, v.type_head_kind, depth, budget);
     for (size_t i = 1; i < v.type.size() && t.kind != Target::kNone; ++i)
       t = Attr(t, v.type[i], depth, budget);
+    // An instance of a builtin class (`list`, `str`): its methods by qualified name.
+    if (t.kind == Target::kBuiltin && v.type.size() == 1) return t;
     return Instance(t, "annotated_method", 0.6);
   }
 
@@ -455,6 +462,7 @@ class CallResolver {
         if (t.kind == Target::kInstance) {
           if (auto a = attributes_.find(Key(d.def_id, attr)); a != attributes_.end()) {
             r = Held(a->second.first, *a->second.second, depth + 1, budget);
+            if (r.kind == Target::kBuiltin) return r;
             if (r.kind == Target::kObject) {
               r.method = "attribute_method";
               r.score = 0.6;

@@ -136,13 +136,14 @@ struct CallChain {
   std::string head_kind;           // its resolved_kind; empty when the name has no binding
   bool via_super = false;          // the chain follows `super()`: its first name is a base's member
   int32_t receiver = -1;           // the chain follows the result of this call (`Foo().m`: `Foo()`)
+  bool literal = false;  // chain[0] is the builtin class of a literal (`str` for `", ".join`)
 };
 
 // What a name or attribute holds: the result of a call (`m = Model()`), or an instance of the
-// class an annotation declares (`m: Model`).
+// class an annotation declares (`m: Model`) or a literal makes (`m = []`: `list`).
 struct HeldValue {
-  int32_t call = -1;              // FileOutput::calls index; -1: declared by an annotation
-  std::vector<std::string> type;  // the annotation's dotted class name
+  int32_t call = -1;              // FileOutput::calls index; -1: an instance of `type`
+  std::vector<std::string> type;  // the dotted class name (a builtin's head_kind is "builtin")
   OptStr type_head_target;        // as CallChain's head_target / head_kind, for its first name
   std::string type_head_kind;
 };
