@@ -84,3 +84,17 @@ def literals(s: str, xs: list[int], t: type[A], str=None):
     t.mro()
     y: str = ""
     y.upper()
+
+
+def made() -> A:
+    return A()
+
+
+def loop() -> "loop":
+    return loop()
+
+
+def returns():
+    made().m()
+    loop().m()
+    made().n().m()

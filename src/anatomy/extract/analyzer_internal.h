@@ -252,6 +252,7 @@ class Analyzer {
     std::string name, annotation;
   };
   std::vector<ClassAnnotation> class_annotations_;
+  std::vector<std::pair<int32_t, std::string>> return_annotations_;  // (definition, annotation)
   // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
   // diagnostics for them.
   std::vector<Span> recovered_syntax_;

@@ -150,6 +150,7 @@ void Analyzer::HandleFunction(TSNode fn, uint32_t scope, TSNode deco) {
   if (!ts_node_is_null(ret)) {
     tasks.push_back({ret, inner, kAnnot});
     AddAnnotationRow(ret, scope, "return", name, std::string("def#") + std::to_string(di));
+    return_annotations_.emplace_back(di, Clip(ret));
   }
   if (!ts_node_is_null(deco)) {
     size_t start = NamedChildren(deco, kids_);

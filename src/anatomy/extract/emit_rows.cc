@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "anatomy/core/hash.h"
@@ -372,7 +373,8 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   bool annotated_parameter = false;
   for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
   if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter &&
-      attribute_calls_.empty() && class_annotations_.empty() && assigned_literals_.empty()) {
+      attribute_calls_.empty() && class_annotations_.empty() && assigned_literals_.empty() &&
+      return_annotations_.empty()) {
     return;
   }
   // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
@@ -432,6 +434,22 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     auto site = def_at.find(name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;
     out_.instance_bindings.push_back({site->second, HeldValue{-1, {literal}, {}, "builtin"}});
+  }
+  // Decorators that keep what a call of the function returns.
+  static const std::set<std::string_view> kKeepsReturn{"staticmethod",
+                                                       "classmethod",
+                                                       "abstractmethod",
+                                                       "abc.abstractmethod",
+                                                       "override",
+                                                       "typing.override",
+                                                       "typing_extensions.override"};
+  for (const auto& [di, annotation] : return_annotations_) {
+    const DefinitionRow& d = out_.definitions[static_cast<size_t>(di)];
+    if (!std::all_of(d.decorators.begin(), d.decorators.end(),
+                     [](const std::string& x) { return kKeepsReturn.count(x) > 0; }))
+      continue;
+    if (auto v = declared(d.scope, annotation))
+      out_.returned_values.push_back({static_cast<uint32_t>(di), std::move(*v)});
   }
   for (const auto& a : class_annotations_) {
     if (a.cls < 0) continue;

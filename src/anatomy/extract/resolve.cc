@@ -114,6 +114,8 @@ class CallResolver {
       }
       for (const auto& ib : f.instance_bindings)
         instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, &ib.value));
+      for (const auto& rv : f.returned_values)
+        returns_.emplace(f.definitions[rv.def].def_id, std::make_pair(fi, &rv.value));
       for (const auto& ia : f.instance_attributes)
         attributes_.emplace(Key(f.definitions[ia.cls].def_id, ia.name),
                             std::make_pair(fi, &ia.value));
@@ -223,7 +225,7 @@ class CallResolver {
   }
 
   // What call `call` of file `fi` returns, where statically known: an instance of the in-REPO
-  // class it calls.
+  // or builtin container class it calls, or what a function's return annotation declares.
   Target Made(size_t fi, size_t call, int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
     Target t = Callee(fi, call, depth, budget);
@@ -232,6 +234,12 @@ class CallResolver {
         "builtins.bytearray", "builtins.bytes", "builtins.dict", "builtins.frozenset",
         "builtins.list",      "builtins.set",   "builtins.str",  "builtins.tuple"};
     if (t.kind == Target::kBuiltin && kBuiltinClasses.count(t.qname)) return t;
+    // A function of the call's own file whose return annotation names a class (another file's
+    // annotations are not part of what this file reads of it).
+    if (t.kind == Target::kDef && t.file == fi) {
+      if (auto r = returns_.find(files_[fi].definitions[t.def].def_id); r != returns_.end())
+        return Held(fi, *r->second.second, depth + 1, budget);
+    }
     return Instance(t, "instance_method", 0.7);
   }
 
@@ -490,9 +498,10 @@ class CallResolver {
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<std::string, std::string> first_params_;
-  // What names and attributes of instances hold: binding id / Key(class def id, attribute)
-  // -> (file, value).
-  std::unordered_map<std::string, std::pair<size_t, const HeldValue*>> instances_, attributes_;
+  // What names and attributes of instances hold and functions return: binding id /
+  // Key(class def id, attribute) / def id -> (file, value).
+  std::unordered_map<std::string, std::pair<size_t, const HeldValue*>> instances_, attributes_,
+      returns_;  // def id -> what a call of it returns
 };
 
 }  // namespace

@@ -165,6 +165,13 @@ struct InstanceAttribute {
   HeldValue value;
 };
 
+// What a function returns, as its return annotation declares (`def load() -> Model`), for a
+// function whose decorators cannot change what a call of it returns.
+struct ReturnedValue {
+  uint32_t def;  // FileOutput::definitions index of the function
+  HeldValue value;
+};
+
 // One per call, in FileOutput::calls order (call_id and span are the call's).
 struct CallResolutionRow {
   OptStr target_def_id;               // the definition called
@@ -234,6 +241,7 @@ struct FileOutput {
   std::vector<CallChain> call_chains;
   std::vector<InstanceBinding> instance_bindings;      // dropped with call_chains
   std::vector<InstanceAttribute> instance_attributes;  // dropped with call_chains
+  std::vector<ReturnedValue> returned_values;          // dropped with call_chains
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;
