@@ -1,8 +1,8 @@
 // Call resolution on the fixture repository tests/extract/fixtures/repo: local, enclosing and
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
 // self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
-// makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names, attributes of `self` and return
-// types, builtin classes of literals, qualified-name fallbacks.
+// makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names, attributes and properties of `self`,
+// return types, builtin classes of literals, qualified-name fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -106,6 +106,9 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/services.py|open_model|PY_CALLS_SYMBOL|app.services.open_model|module",
           "app/services.py|open_model|PY_CALLS_SYMBOL|app.services.open_model|module",
           "app/services.py|opened.save|PY_CALLS_SYMBOL|app.models.Base.save|annotated_method",
+          "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // A property reads as its annotated value.
+          "app/services.py|self.current.run|PY_CALLS_SYMBOL|app.models.Model.run|attribute_method",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",

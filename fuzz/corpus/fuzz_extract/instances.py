@@ -98,3 +98,18 @@ def returns():
     made().m()
     loop().m()
     made().n().m()
+
+
+class P:
+    @property
+    def a(self) -> A:
+        return A()
+
+    @property
+    def p(self) -> "P":
+        return self
+
+    def f(self):
+        self.a.m()
+        self.p.p.a.m()
+        self.a()

@@ -443,13 +443,25 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                                                        "override",
                                                        "typing.override",
                                                        "typing_extensions.override"};
+  // A property reads as its value: an attribute of the class's instances.
+  static const std::set<std::string_view> kProperty{"property", "functools.cached_property",
+                                                    "cached_property"};
   for (const auto& [di, annotation] : return_annotations_) {
     const DefinitionRow& d = out_.definitions[static_cast<size_t>(di)];
-    if (!std::all_of(d.decorators.begin(), d.decorators.end(),
-                     [](const std::string& x) { return kKeepsReturn.count(x) > 0; }))
-      continue;
-    if (auto v = declared(d.scope, annotation))
+    bool property = false, keeps = true;
+    for (const auto& x : d.decorators) {
+      property |= kProperty.count(x) > 0;
+      keeps &= kKeepsReturn.count(x) > 0 || kProperty.count(x) > 0;
+    }
+    const int32_t cls = scopes_[d.scope].def_index;
+    if (!keeps || (property && (!d.is_method || cls < 0))) continue;
+    auto v = declared(d.scope, annotation);
+    if (!v) continue;
+    if (property) {
+      out_.instance_attributes.push_back({static_cast<uint32_t>(cls), d.name, std::move(*v)});
+    } else {
       out_.returned_values.push_back({static_cast<uint32_t>(di), std::move(*v)});
+    }
   }
   for (const auto& a : class_annotations_) {
     if (a.cls < 0) continue;

@@ -445,6 +445,19 @@ class CallResolver {
       case Target::kInstance:
       case Target::kObject: {
         const auto& d = files_[t.file].definitions[t.def];
+        // `self.conn` in a method: what the class's instances hold in conn (the class's own
+        // attributes and properties, all in this file; before members, as a property is one).
+        if (t.kind == Target::kInstance) {
+          if (auto a = attributes_.find(Key(d.def_id, attr)); a != attributes_.end()) {
+            Target held = Held(a->second.first, *a->second.second, depth + 1, budget);
+            if (held.kind == Target::kBuiltin) return held;
+            if (held.kind == Target::kObject) {
+              held.method = "attribute_method";
+              held.score = 0.6;
+              return held;
+            }
+          }
+        }
         if (d.is_class()) {
           if (auto m = Member(t.file, t.def, attr, depth, budget)) {
             r.kind = Target::kDef;
@@ -463,19 +476,6 @@ class CallResolver {
               r.score = own ? 0.8 : 0.7;
             }
             return r;
-          }
-        }
-        // `self.conn` in a method: what the class's instances hold in conn (the class's own
-        // attributes, all in this file).
-        if (t.kind == Target::kInstance) {
-          if (auto a = attributes_.find(Key(d.def_id, attr)); a != attributes_.end()) {
-            r = Held(a->second.first, *a->second.second, depth + 1, budget);
-            if (r.kind == Target::kBuiltin) return r;
-            if (r.kind == Target::kObject) {
-              r.method = "attribute_method";
-              r.score = 0.6;
-              return r;
-            }
           }
         }
         r = {};
