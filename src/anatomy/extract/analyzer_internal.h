@@ -176,8 +176,10 @@ class Analyzer {
                   const char* role, const char* ctx);
   void Analyze();
   void EmitRows();
-  // Calls on call results and names bound once to one (CallChain::receiver, InstanceBinding).
-  // `head` resolves the first name of a dotted text in a scope (EmitRows).
+  // What resolution follows past a call or a name: calls on call results (CallChain::receiver),
+  // what names bound once and attributes of instances hold (InstanceBinding,
+  // InstanceAttribute), what functions return (ReturnedValue). `head` resolves the first name
+  // of a dotted text in a scope (EmitRows).
   using HeadResolver = std::function<void(uint32_t, const std::string&, OptStr&, std::string&)>;
   void LinkCallResults(const std::vector<bool>& star_import_scope, const HeadResolver& head);
   bool IsFunctionBlock(uint32_t scope) const;
