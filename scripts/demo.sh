@@ -12,6 +12,8 @@ cat <<MSG
 The Delta tables are in $out. Query them with delta-rs (its DataFusion reader also reads the
 tables an --incremental build leaves with deletion vectors):
   $py -c "from deltalake import DeltaTable, QueryBuilder; print(QueryBuilder().register('nodes', DeltaTable('$out/cpg_nodes')).execute('SELECT node_kind, count(*) FROM nodes GROUP BY 1 ORDER BY 2 DESC').read_all())"
+or with Polars (calls resolved to definitions, by how):
+  $py -c "import polars as pl; print(pl.scan_delta('$out/cpg_edges').filter(pl.col('edge_kind') == 'PY_CALLS_SYMBOL').group_by('resolution_method').len().sort('len', descending=True).collect())"
 or with DuckDB over what delta-rs reads:
   $py -c "import duckdb, pyarrow as pa; from deltalake import DeltaTable, QueryBuilder; edges = pa.table(QueryBuilder().register('e', DeltaTable('$out/cpg_edges')).execute('SELECT edge_kind FROM e').read_all()); print(duckdb.sql('SELECT edge_kind, count(*) FROM edges GROUP BY 1 ORDER BY 2 DESC'))"
 MSG
