@@ -109,6 +109,10 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           // A property reads as its annotated value.
           "app/services.py|self.current.run|PY_CALLS_SYMBOL|app.models.Model.run|attribute_method",
+          // `cls(...)` in a classmethod calls the class.
+          "app/services.py|cls|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/services.py|made.run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
+          "app/services.py|cls|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",

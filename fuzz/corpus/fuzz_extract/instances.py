@@ -113,3 +113,17 @@ class P:
         self.a.m()
         self.p.p.a.m()
         self.a()
+
+
+class Q(A):
+    @classmethod
+    def make(cls):
+        q = cls()
+        q.m()
+        return cls().n()
+
+    def __new__(cls):
+        return cls.__new__(cls)
+
+    def __call__(self):
+        return self()

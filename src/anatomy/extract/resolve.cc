@@ -89,6 +89,7 @@ struct Target {
   std::string qname;         // kModule / kExternal / kBuiltin / best guess otherwise
   const char* method = "unresolved";
   double score = 0.1;
+  bool class_object = false;  // kInstance: `cls` of a classmethod or `__new__`, the class itself
 };
 
 class CallResolver {
@@ -221,6 +222,8 @@ class CallResolver {
     // (`pkg.mod.C.conn.send` for `self.conn.send`, not the attribute `pkg.mod.C.conn`).
     if (!t.qname.empty())
       for (; i < chain.chain.size(); ++i) t.qname += "." + chain.chain[i];
+    // `cls(...)` in a classmethod calls the class (the method's own, as far as is known here).
+    if (t.kind == Target::kInstance && t.class_object) t.kind = Target::kDef;
     return t;
   }
 
@@ -300,7 +303,12 @@ class CallResolver {
       auto [fi, di] = def_by_id_.at(p->second);
       const auto& m = files_[fi].definitions[di];
       bool is_static = false;
-      for (const auto& dec : m.decorators) is_static |= dec == "staticmethod";
+      bool is_class =
+          m.name == "__new__" || m.name == "__init_subclass__" || m.name == "__class_getitem__";
+      for (const auto& dec : m.decorators) {
+        is_static |= dec == "staticmethod";
+        is_class |= dec == "classmethod";
+      }
       auto cls = def_by_body_.find(files_[fi].scope_ids[m.scope]);
       if (m.is_method && !is_static && cls != def_by_body_.end()) {
         t.kind = Target::kInstance;  // self / cls: the enclosing class
@@ -308,6 +316,7 @@ class CallResolver {
         t.def = cls->second.second;
         t.method = "self_method";
         t.score = 0.8;
+        t.class_object = is_class;
       }
       return t;
     }
