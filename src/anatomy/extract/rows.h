@@ -149,16 +149,17 @@ struct HeldValue {
 };
 
 // A name bound once in its scope (one def site, counted over every scope that assigns it
-// through `global` / `nonlocal`, no star import there), by `name = call(...)` or as a parameter
-// or variable annotated with a class (`def f(m: Model)`, `m: Model = load()`).
+// through `global` / `nonlocal`, no star import there), by `name = call(...)`, by
+// `name = literal`, or as a parameter or variable annotated with a class (`def f(m: Model)`,
+// `m: Model = load()`).
 struct InstanceBinding {
   uint32_t binding;  // FileOutput::binding_ids index
   HeldValue value;
 };
 
-// An attribute of a class's instances: annotated in the class body (`conn: Conn`), or set by
-// the file's one store to an attribute of that name, `self.conn = Conn()` in a method of the
-// class whose body binds no such name.
+// An attribute of a class's instances: annotated in the class body (`conn: Conn`), a property
+// annotated `-> Conn`, or set by the file's one store to an attribute of that name,
+// `self.conn = Conn()` in a method of the class whose body binds no such name.
 struct InstanceAttribute {
   uint32_t cls;  // FileOutput::definitions index of the class
   std::string name;
