@@ -318,14 +318,7 @@ std::optional<std::vector<std::string>> DeclaredClass(std::string_view annotatio
     if (t == "type" || t == "Type" || t == "typing.Type") return std::nullopt;
   }
   if (t == "None" || !IsDottedName(t)) return std::nullopt;
-  std::vector<std::string> chain;
-  for (size_t pos = 0;;) {
-    size_t dot = t.find('.', pos);
-    chain.emplace_back(t.substr(pos, dot == std::string_view::npos ? t.npos : dot - pos));
-    if (dot == std::string_view::npos) break;
-    pos = dot + 1;
-  }
-  return chain;
+  return SplitDots(t);
 }
 
 const char* LiteralClass(TSNode n, std::string_view text) {
@@ -355,6 +348,13 @@ const char* LiteralClass(TSNode n, std::string_view text) {
 
 void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                                const HeadResolver& head) {
+  bool annotated_parameter = false;
+  for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
+  // Whether any name, attribute or function may hold a known value.
+  const bool holds = !assigned_calls_.empty() || !annotated_names_.empty() || annotated_parameter ||
+                     !attribute_calls_.empty() || !class_annotations_.empty() ||
+                     !assigned_literals_.empty() || !return_annotations_.empty();
+  if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
     call_at.emplace(std::make_pair(out_.calls[i].span.bstart, out_.calls[i].span.bend), i);
@@ -370,13 +370,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       chain.chain.clear();  // not a call tree-sitter read whole: nothing to follow
     }
   }
-  bool annotated_parameter = false;
-  for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
-  if (assigned_calls_.empty() && annotated_names_.empty() && !annotated_parameter &&
-      attribute_calls_.empty() && class_annotations_.empty() && assigned_literals_.empty() &&
-      return_annotations_.empty()) {
-    return;
-  }
+  if (!holds) return;
   // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
   // assign the same binding.
   const auto denoted = [&](uint32_t b) {

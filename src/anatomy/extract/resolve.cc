@@ -251,9 +251,7 @@ class CallResolver {
   Target Held(size_t fi, const HeldValue& v, int depth, Budget& budget) {
     if (v.call >= 0) return Made(fi, static_cast<size_t>(v.call), depth, budget);
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
-    Target t = ResolveHead(v.type[0], v.type_head_target, v.type_head_kind, depth, budget);
-    for (size_t i = 1; i < v.type.size() && t.kind != Target::kNone; ++i)
-      t = Attr(t, v.type[i], depth, budget);
+    Target t = Dotted(v.type, v.type_head_target, v.type_head_kind, depth, budget);
     // An instance of a builtin class (`list`, `str`): its methods by qualified name.
     if (t.kind == Target::kBuiltin && v.type.size() == 1) return t;
     return Instance(t, "annotated_method", 0.6);
@@ -267,6 +265,15 @@ class CallResolver {
     cls.method = how;
     cls.score = score;
     return cls;
+  }
+
+  // Where a dotted name leads whose first name resolves as (head_target, head_kind).
+  Target Dotted(const std::vector<std::string>& chain, const OptStr& head_target,
+                const std::string& head_kind, int depth, Budget& budget) {
+    Target t = ResolveHead(chain[0], head_target, head_kind, depth, budget);
+    for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
+      t = Attr(t, chain[i], depth, budget);
+    return t;
   }
 
   Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind,
@@ -409,18 +416,8 @@ class CallResolver {
                                                    const std::string& name, int depth,
                                                    Budget& budget) {
     for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
-      const std::string& base = cls.bases[bi];
-      std::vector<std::string> chain;
-      size_t pos = 0;
-      for (size_t dot = base.find('.');; dot = base.find('.', pos)) {
-        chain.push_back(base.substr(pos, dot == std::string::npos ? std::string::npos : dot - pos));
-        if (dot == std::string::npos) break;
-        pos = dot + 1;
-      }
       const auto& [head_target, head_kind] = cls.base_heads[bi];
-      Target t = ResolveHead(chain[0], head_target, head_kind, depth + 1, budget);
-      for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
-        t = Attr(t, chain[i], depth + 1, budget);
+      Target t = Dotted(SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
       if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
         if (auto m = Member(t.file, t.def, name, depth + 1, budget)) return m;
       }

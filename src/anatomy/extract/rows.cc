@@ -43,6 +43,16 @@ OccurrenceWords& Words() {
 
 }  // namespace
 
+std::vector<std::string> SplitDots(std::string_view dotted) {
+  std::vector<std::string> parts;
+  for (size_t pos = 0;;) {
+    const size_t dot = dotted.find('.', pos);
+    parts.emplace_back(dotted.substr(pos, dot == std::string_view::npos ? dotted.npos : dot - pos));
+    if (dot == std::string_view::npos) return parts;
+    pos = dot + 1;
+  }
+}
+
 uint8_t OccurrenceWordCode(const char* word) {
   OccurrenceWords& w = Words();
   const int seen = w.count.load(std::memory_order_acquire);

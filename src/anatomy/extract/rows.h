@@ -139,6 +139,9 @@ struct CallChain {
   bool literal = false;  // chain[0] is the builtin class of a literal (`str` for `", ".join`)
 };
 
+/// `a.b.c` as {"a", "b", "c"} (a dotted callee, base or annotation).
+std::vector<std::string> SplitDots(std::string_view dotted);
+
 // What a name or attribute holds: the result of a call (`m = Model()`), or an instance of the
 // class an annotation declares (`m: Model`) or a literal makes (`m = []`: `list`).
 struct HeldValue {
