@@ -2,7 +2,8 @@
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
 // self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
 // makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names, attributes and properties of `self`,
-// return types, builtin classes of literals, qualified-name fallbacks.
+// return types (of the same module or another), builtin classes of literals, qualified-name
+// fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,12 +69,32 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
   EXPECT_EQ(
       got,
       (std::vector<std::string>{
+          // What functions and methods of another module return, by their annotations: a
+          // forward reference, a method's own class; not a function without one, nor a name
+          // of a class body (other modules do not read what it holds).
+          "app/clients.py|load(\"a\").run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
+          "app/clients.py|load|PY_CALLS_SYMBOL|app.models.load|import",
+          "app/clients.py|am.load|PY_CALLS_SYMBOL|app.models.load|import",
+          "app/clients.py|loaded.save|PY_CALLS_SYMBOL|app.models.Base.save|annotated_method",
+          "app/clients.py|Model(\"c\").clone().validate|PY_CALLS_SYMBOL|app.models.Base.validate|"
+          "annotated_method",
+          "app/clients.py|Model(\"c\").clone|PY_CALLS_SYMBOL|app.models.Base.clone|instance_method",
+          "app/clients.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/clients.py|am.untyped().run|PY_CALLS_QNAME|am.untyped().run|unresolved",
+          "app/clients.py|am.untyped|PY_CALLS_SYMBOL|app.models.untyped|import",
+          "app/clients.py|am.Holder().get().work|PY_CALLS_QNAME|am.Holder().get().work|unresolved",
+          "app/clients.py|am.Holder().get|PY_CALLS_SYMBOL|app.models.Holder.get|instance_method",
+          "app/clients.py|am.Holder|PY_CALLS_SYMBOL|app.models.Holder|class",
+          "app/clients.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
           "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
           "app/models.py|super().validate|PY_CALLS_SYMBOL|app.models.Base.validate|super_method",
           "app/models.py|super|PY_CALLS_QNAME|builtins.super|builtin",
           "app/models.py|cls.create|PY_CALLS_SYMBOL|app.models.Model.create|self_method",
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/models.py|self.Model|PY_CALLS_QNAME|app.models.Holder.Model|unresolved",
           "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/services.py|Base|PY_CALLS_SYMBOL|app.models.Base|class",
           // A name bound once to a class call holds an instance; `fallback` is bound again by
@@ -113,6 +134,9 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/services.py|cls|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/services.py|made.run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
           "app/services.py|cls|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // Through a function of another module whose annotation names an imported class.
+          "app/services.py|fresh().run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
+          "app/services.py|fresh|PY_CALLS_SYMBOL|app.clients.fresh|import",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",

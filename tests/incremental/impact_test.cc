@@ -208,14 +208,20 @@ std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
   return arrow::Table::Make(arrow::schema(fields), columns);
 }
 
+// Annotation rows: file_id, target_kind, owner_id (a def_id for a return), annotation_text.
+std::shared_ptr<arrow::Table> Annotations(const std::vector<std::vector<std::string>>& rows = {}) {
+  return StringTable({"file_id", "target_kind", "owner_id", "annotation_text"}, rows);
+}
+
 TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.helper"}});
   auto defs = [](const std::string& qname) {
     return StringTable(
-        {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
-        {{"f1", qname, "function", "", "", "false"}});
+        {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
+        {{"f1", "d1", qname, "function", "", "", "false"}});
   };
+  auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
     return StringTable(
         {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"},
@@ -226,7 +232,7 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
   auto sig = [&](const std::string& qname, const std::string& local) {
-    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes)
+    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes, *annotations)
         .ValueOrDie()
         .at("f1");
   };
@@ -245,18 +251,19 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
     auto d = StringTable(
-        {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, defs);
+        {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
+        defs);
     auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                           "is_star", "is_from", "resolved_kind", "resolved_path"},
                          imports);
-    return SurfaceSignatures(*d, *bindings, *i, *scopes).ValueOrDie()["f1"];
+    return SurfaceSignatures(*d, *bindings, *i, *scopes, *Annotations()).ValueOrDie()["f1"];
   };
   const std::vector<std::vector<std::string>> defs = {
-      {"f1", "pkg.m.C", "class", "", "Base", "false"},
-      {"f1", "pkg.m.C.run", "function", "", "", "true"},
-      {"f1", "pkg.m.f", "function", "", "", "false"}};
+      {"f1", "d1", "pkg.m.C", "class", "", "Base", "false"},
+      {"f1", "d2", "pkg.m.C.run", "function", "", "", "true"},
+      {"f1", "d3", "pkg.m.f", "function", "", "", "false"}};
   auto with_method = defs;
-  with_method.push_back({"f1", "pkg.m.C.stop", "function", "", "", "true"});
+  with_method.push_back({"f1", "d4", "pkg.m.C.stop", "function", "", "", "true"});
   const std::vector<std::string> import_os = {"f1", "m1",    "os.path", "",       "",
                                               "0",  "false", "false",   "module", ""};
   auto before = surface(defs, {import_os});
@@ -270,6 +277,70 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
           before,
           surface(defs, {import_os, {"f1", "m1", "x", "", "", "0", "true", "true", "module", ""}})),
       std::nullopt);
+}
+
+TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
+  // What a call of `load` or of a method of `C` returns is read through `load` and `C`.
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"}});
+  auto bindings = StringTable(
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+  auto defs = StringTable(
+      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
+      {{"f1", "d1", "m.load", "function", "", "", "false"},
+       {"f1", "d2", "m.C", "class", "", "", "false"},
+       {"f1", "d3", "m.C.copy", "function", "", "", "true"}});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
+                             {});
+  auto surface = [&](const std::string& load_returns, const std::string& copy_returns) {
+    return SurfaceSignatures(*defs, *bindings, *imports, *scopes,
+                             *Annotations({{"f1", "return", "d1", load_returns},
+                                           {"f1", "return", "d3", copy_returns},
+                                           {"f1", "parameter", "d1:p", "int"}}))
+        .ValueOrDie()["f1"];
+  };
+  const auto before = surface("Model", "C");
+  EXPECT_EQ(ChangedNames(before, surface("Model", "C")), (std::set<std::string>{}));
+  EXPECT_EQ(ChangedNames(before, surface("Base", "C")), (std::set<std::string>{"load"}));
+  EXPECT_EQ(ChangedNames(before, surface("Model", "Model")), (std::set<std::string>{"C"}));
+}
+
+// Return annotations: path, qualified_name of the function, annotation_text.
+std::shared_ptr<arrow::Table> Returns(const std::vector<std::vector<std::string>>& rows) {
+  return StringTable({"path", "qualified_name", "annotation_text"}, rows);
+}
+
+TEST(Impact, FunctionsWhoseReturnAnnotationsLeadIntoTheChangeLeadThereToo) {
+  // a/b.py's Model changes. c.py: `from a.b import Model` / `def load() -> "Model | None"` /
+  // `class Shop: def get(self) -> Model` / `def other() -> int`. d.py reads c's load, e.py
+  // its Shop, f.py its other, and g.py (`import c`) calls c.load().
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::string("Model"), true},  // from a.b import Model
+      {"d.py", "c", std::string("load"), true},     // from c import load
+      {"e.py", "c", std::string("Shop"), true},     // from c import Shop
+      {"f.py", "c", std::string("other"), true},    // from c import other
+      {"g.py", "c", std::nullopt}};                 // import c
+  ImpactInputs inputs;
+  inputs.changes = {{"a/b.py", "changed", std::nullopt}};
+  inputs.surface_changes = {{"a/b.py", {"Model"}}};
+  inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py", "g.py"};
+  inputs.read_texts = [&](const std::string& path) -> Result<std::vector<std::string>> {
+    if (path == "g.py") return std::vector<std::string>{"c.load().run"};
+    return std::vector<std::string>{};
+  };
+  auto impacted = [&](std::shared_ptr<arrow::Table> returns) {
+    inputs.import_graph = Loader({Imports(imports), std::nullopt, nullptr, std::move(returns)});
+    std::set<std::string> out;
+    for (const auto& i : ImpactOf(inputs).ValueOrDie()) out.insert(i.path);
+    return out;
+  };
+  EXPECT_EQ(impacted(Returns({{"c.py", "c.load", "\"Model | None\""},
+                              {"c.py", "c.Shop.get", "Model"},
+                              {"c.py", "c.other", "int"}})),
+            (std::set<std::string>{"a/b.py", "c.py", "d.py", "e.py", "g.py"}));
+  // Without them, only the importer of Model itself.
+  EXPECT_EQ(impacted(nullptr), (std::set<std::string>{"a/b.py", "c.py"}));
 }
 
 TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
@@ -287,7 +358,7 @@ TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
       Loader({Imports(imports), std::nullopt, Classes({{"e.py", "e.K", {"a.b.added"}}})});
   inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py", "f.py"};
   std::vector<std::string> asked;
-  inputs.call_texts = [&](const std::string& path) -> Result<std::vector<std::string>> {
+  inputs.read_texts = [&](const std::string& path) -> Result<std::vector<std::string>> {
     asked.push_back(path);
     if (path == "c.py") return std::vector<std::string>{"a.b.helper", "print"};
     if (path == "d.py") return std::vector<std::string>{"b.added(1).x"};
@@ -301,7 +372,7 @@ TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
                      {"a/b.py", "changed"}, {"d.py", "imports a.b"}, {"e.py", "imports a.b"}}));
   EXPECT_EQ(asked, (std::vector<std::string>{"c.py", "d.py", "e.py"}));  // once each
   // Without the texts, every importer of the module is rebuilt.
-  inputs.call_texts = nullptr;
+  inputs.read_texts = nullptr;
   EXPECT_EQ(ImpactOf(inputs).ValueOrDie().size(), 4u);
 }
 
@@ -326,12 +397,14 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
                             {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
   auto defs = StringTable(
-      {"file_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
-  EXPECT_EQ(SurfaceSignatures(*defs, *flags("item"), *imports, *scopes).ValueOrDie(),
-            SurfaceSignatures(*defs, *flags("element"), *imports, *scopes).ValueOrDie());
+  auto annotations = Annotations();
+  EXPECT_EQ(
+      SurfaceSignatures(*defs, *flags("item"), *imports, *scopes, *annotations).ValueOrDie(),
+      SurfaceSignatures(*defs, *flags("element"), *imports, *scopes, *annotations).ValueOrDie());
 }
 
 }  // namespace

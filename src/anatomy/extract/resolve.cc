@@ -148,7 +148,7 @@ class CallResolver {
 
   CallResolutionRow Resolve(size_t fi, size_t call) {
     CallResolutionRow r;
-    Budget budget;
+    Budget budget{fi};
     Target t = Callee(fi, call, 0, budget);
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
@@ -195,6 +195,7 @@ class CallResolver {
   // names itself) and the budget the fan-out (every base of every class up the chain), so
   // that a hostile file costs bounded work. Per call, so results stay deterministic.
   struct Budget {
+    size_t file;  // the call's own file: what its names hold is read there only
     int left = 256;
   };
   static constexpr int kMaxDepth = 8;
@@ -237,11 +238,11 @@ class CallResolver {
         "builtins.bytearray", "builtins.bytes", "builtins.dict", "builtins.frozenset",
         "builtins.list",      "builtins.set",   "builtins.str",  "builtins.tuple"};
     if (t.kind == Target::kBuiltin && kBuiltinClasses.count(t.qname)) return t;
-    // A function of the call's own file whose return annotation names a class (another file's
-    // annotations are not part of what this file reads of it).
-    if (t.kind == Target::kDef && t.file == fi) {
-      if (auto r = returns_.find(files_[fi].definitions[t.def].def_id); r != returns_.end())
-        return Held(fi, *r->second.second, depth + 1, budget);
+    // A function whose return annotation names a class.
+    if (t.kind == Target::kDef) {
+      if (auto r = returns_.find(files_[t.file].definitions[t.def].def_id);
+          r != returns_.end() && Readable(t.file, *r->second.second, budget))
+        return Held(t.file, *r->second.second, depth + 1, budget);
     }
     return Instance(t, "instance_method", 0.7);
   }
@@ -255,6 +256,19 @@ class CallResolver {
     // An instance of a builtin class (`list`, `str`): its methods by qualified name.
     if (t.kind == Target::kBuiltin && v.type.size() == 1) return t;
     return Instance(t, "annotated_method", 0.6);
+  }
+
+  // Whether the call's file may follow `v` of file `fi`: anything of its own; of another file,
+  // a class annotation whose first name is a module-level name or a builtin's there, as what
+  // other files read of a module is its module-level names (a name of a class body is not).
+  bool Readable(size_t fi, const HeldValue& v, const Budget& budget) const {
+    if (fi == budget.file) return true;
+    if (v.call >= 0 || v.type.empty()) return false;
+    if (!v.type_head_target) return v.type_head_kind == "builtin";
+    const auto& scopes = files_[fi].scope_ids;
+    if (scopes.empty()) return false;
+    auto b = names_.find(Key(scopes[0], v.type[0]));
+    return b != names_.end() && *b->second == *v.type_head_target;
   }
 
   // An instance of `cls` when it is an in-REPO class; its methods resolve `how`, at `score`
@@ -288,9 +302,9 @@ class CallResolver {
     if (!target) return {};
     const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
     // A name of the call's own file bound once to an instance, made or annotated (never
-    // through an import: what another module's name holds is not part of what other files
-    // read of it).
-    if (auto held = instances_.find(*target); held != instances_.end())
+    // another file's: what a module's name holds is not part of what other files read of it).
+    if (auto held = instances_.find(*target);
+        held != instances_.end() && held->second.first == budget.file)
       return Held(held->second.first, *held->second.second, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0);
   }

@@ -276,6 +276,7 @@ class Builder {
       ARROW_ASSIGN_OR_RAISE(graph.classes, ReadTable(ctx_.out + "/extract/definitions",
                                                      {"path", "qualified_name", "bases"},
                                                      {{"def_kind", PredicateOp::kEq, {"class"}}}));
+      ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnAnnotations());
       ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                             ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                       {{"scope_kind", PredicateOp::kEq, {"module"}}}));
@@ -283,31 +284,42 @@ class Builder {
       graph.module_scopes.emplace(module_scope_ids.begin(), module_scope_ids.end());
       return graph;
     };
-    // A few files' calls are read by file_id (a data file or two each); past that, the whole
-    // table once (a change to a module many files import asks for hundreds).
-    auto calls_by_path =
+    // A few files' texts are read by file_id (a data file or two each); past that, the whole
+    // tables once (a change to a module many files import asks for hundreds).
+    auto texts_by_path =
         std::make_shared<std::optional<std::map<std::string, std::vector<std::string>>>>();
     auto files_asked = std::make_shared<int>(0);
-    impact.call_texts = [this, calls_by_path,
+    impact.read_texts = [this, texts_by_path,
                          files_asked](const std::string& path) -> Result<std::vector<std::string>> {
-      const std::string uri = ctx_.out + "/extract/call_sites";
+      // A file reads other modules' names through its callees and its annotations.
+      static constexpr std::pair<const char*, const char*> kTexts[] = {
+          {"call_sites", "callee_text"}, {"annotations", "annotation_text"}};
+      std::vector<std::string> out;
       if (++*files_asked <= 16) {
-        ARROW_ASSIGN_OR_RAISE(
-            auto calls,
-            ReadTable(uri, {"callee_text"},
-                      {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
-        return Strings(*calls, "callee_text");
+        for (const auto& [table, column] : kTexts) {
+          ARROW_ASSIGN_OR_RAISE(
+              auto rows,
+              ReadTable(ctx_.out + "/extract/" + table, {column},
+                        {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
+          ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
+          out.insert(out.end(), std::make_move_iterator(texts.begin()),
+                     std::make_move_iterator(texts.end()));
+        }
+        return out;
       }
-      if (!*calls_by_path) {
-        ARROW_ASSIGN_OR_RAISE(auto calls, ReadTable(uri, {"path", "callee_text"}));
-        ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*calls, "path"));
-        ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*calls, "callee_text"));
-        calls_by_path->emplace();
-        for (size_t i = 0; i < paths.size(); ++i)
-          (**calls_by_path)[paths[i]].push_back(std::move(texts[i]));
+      if (!*texts_by_path) {
+        texts_by_path->emplace();
+        for (const auto& [table, column] : kTexts) {
+          ARROW_ASSIGN_OR_RAISE(auto rows,
+                                ReadTable(ctx_.out + "/extract/" + table, {"path", column}));
+          ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*rows, "path"));
+          ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
+          for (size_t i = 0; i < paths.size(); ++i)
+            (**texts_by_path)[paths[i]].push_back(std::move(texts[i]));
+        }
       }
-      auto it = (*calls_by_path)->find(path);
-      return it == (*calls_by_path)->end() ? std::vector<std::string>{} : it->second;
+      auto it = (*texts_by_path)->find(path);
+      return it == (*texts_by_path)->end() ? std::vector<std::string>{} : it->second;
     };
     // Changed files are extracted first: those whose surface stayed the same reach only the
     // files that resolve into them.
@@ -558,6 +570,42 @@ class Builder {
     return result.table;
   }
 
+  // The previous build's return annotations with the qualified names of their functions
+  // (ImportGraph::returns).
+  Result<std::shared_ptr<arrow::Table>> ReturnAnnotations() {
+    ARROW_ASSIGN_OR_RAISE(
+        auto annotations,
+        ReadTable(ctx_.out + "/extract/annotations", {"owner_id", "annotation_text"},
+                  {{"target_kind", PredicateOp::kEq, {"return"}}}));
+    ARROW_ASSIGN_OR_RAISE(auto owners, Strings(*annotations, "owner_id"));
+    ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*annotations, "annotation_text"));
+    auto schema = arrow::schema({arrow::field("path", arrow::utf8()),
+                                 arrow::field("qualified_name", arrow::utf8()),
+                                 arrow::field("annotation_text", arrow::utf8())});
+    if (owners.empty()) return arrow::Table::MakeEmpty(schema);
+    ARROW_ASSIGN_OR_RAISE(auto functions, ReadTable(ctx_.out + "/extract/definitions",
+                                                    {"def_id", "path", "qualified_name"},
+                                                    {{"def_id", PredicateOp::kIn, owners}}));
+    ARROW_ASSIGN_OR_RAISE(auto def_ids, Strings(*functions, "def_id"));
+    ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*functions, "path"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Strings(*functions, "qualified_name"));
+    std::unordered_map<std::string, size_t> row_of;
+    for (size_t i = 0; i < def_ids.size(); ++i) row_of.emplace(def_ids[i], i);
+    arrow::StringBuilder path_out, qname_out, text_out;
+    for (size_t i = 0; i < owners.size(); ++i) {
+      auto row = row_of.find(owners[i]);
+      if (row == row_of.end()) continue;
+      ARROW_RETURN_NOT_OK(path_out.Append(paths[row->second]));
+      ARROW_RETURN_NOT_OK(qname_out.Append(qnames[row->second]));
+      ARROW_RETURN_NOT_OK(text_out.Append(texts[i]));
+    }
+    std::vector<std::shared_ptr<arrow::Array>> columns(3);
+    ARROW_RETURN_NOT_OK(path_out.Finish(&columns[0]));
+    ARROW_RETURN_NOT_OK(qname_out.Finish(&columns[1]));
+    ARROW_RETURN_NOT_OK(text_out.Finish(&columns[2]));
+    return arrow::Table::Make(schema, columns);
+  }
+
   // The rows of `paths` (resolved over the modules their resolution looks into, not emitted).
   Result<extract::ExtractionResult> Extract(const std::set<std::string>& paths) {
     Report("parse", 0, static_cast<int64_t>(paths.size()));
@@ -577,14 +625,16 @@ class Builder {
     // Extraction tables are clustered by file_id: its statistics prune their files.
     const std::vector<Predicate> of_paths = {{"file_id", PredicateOp::kIn, file_ids}};
     std::map<std::string, std::shared_ptr<arrow::Table>> before;
-    for (const char* d : {"definitions", "bindings", "imports", "scopes"}) {
+    for (const char* d : {"definitions", "bindings", "imports", "scopes", "annotations"}) {
       ARROW_ASSIGN_OR_RAISE(before[d], ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
     }
-    ARROW_ASSIGN_OR_RAISE(auto old_sigs,
-                          SurfaceSignatures(*before["definitions"], *before["bindings"],
-                                            *before["imports"], *before["scopes"]));
-    ARROW_ASSIGN_OR_RAISE(auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings,
-                                                           *now.imports, *now.scopes));
+    ARROW_ASSIGN_OR_RAISE(
+        auto old_sigs,
+        SurfaceSignatures(*before["definitions"], *before["bindings"], *before["imports"],
+                          *before["scopes"], *before["annotations"]));
+    ARROW_ASSIGN_OR_RAISE(
+        auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings, *now.imports, *now.scopes,
+                                         *now.annotations));
     std::map<std::string, std::set<std::string>> out;
     for (size_t i = 0; i < paths.size(); ++i) {
       auto names = ChangedNames(old_sigs[file_ids[i]], new_sigs[file_ids[i]]);

@@ -156,34 +156,50 @@ void AddIdentifiers(const std::string& text, std::set<std::string>* out) {
   }
 }
 
-// A class of a module, by the module-level name it is reached through (`Outer` for
-// `m.Outer.Inner`), with the first name of each of its bases (`b` for `b.X[T]`) and every
-// name its bases read.
-struct ClassBases {
+// A definition of a module that reads other names of it, by the module-level name it is
+// reached through (`Outer` for `m.Outer.Inner`): a class through its bases, a function
+// through its return annotation. `heads`: the first name of each base (`b` for `b.X[T]`), or
+// every name of the annotation; `spelled`: every name they read.
+struct NameReader {
   std::string top_name;
-  std::vector<std::string> base_heads;
-  std::set<std::string> base_names;
+  std::vector<std::string> heads;
+  std::set<std::string> spelled;
 };
 
-Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow::Table* table) {
-  std::map<std::string, std::vector<ClassBases>> out;
-  if (!table) return out;
-  ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-  ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
-  ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
-  auto bases = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName("bases"));
-  if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
-  for (int64_t i = 0; i < batch->num_rows(); ++i) {
-    const std::string& path = paths[static_cast<size_t>(i)];
-    ClassBases c;
-    c.top_name = NameInModule(qnames[static_cast<size_t>(i)], extract::ModuleNameForPath(path));
-    auto values = std::static_pointer_cast<arrow::StringArray>(bases->value_slice(i));
-    for (int64_t k = 0; k < values->length(); ++k) {
-      if (values->IsNull(k)) continue;
-      c.base_heads.push_back(HeadName(values->GetString(k)));
-      AddIdentifiers(values->GetString(k), &c.base_names);
+Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const arrow::Table* classes,
+                                                                     const arrow::Table* returns) {
+  std::map<std::string, std::vector<NameReader>> out;
+  if (classes) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, classes->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
+    auto bases = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName("bases"));
+    if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      const std::string& path = paths[static_cast<size_t>(i)];
+      NameReader c;
+      c.top_name = NameInModule(qnames[static_cast<size_t>(i)], extract::ModuleNameForPath(path));
+      auto values = std::static_pointer_cast<arrow::StringArray>(bases->value_slice(i));
+      for (int64_t k = 0; k < values->length(); ++k) {
+        if (values->IsNull(k)) continue;
+        c.heads.push_back(HeadName(values->GetString(k)));
+        AddIdentifiers(values->GetString(k), &c.spelled);
+      }
+      if (!c.heads.empty()) out[path].push_back(std::move(c));
     }
-    if (!c.base_heads.empty()) out[path].push_back(std::move(c));
+  }
+  if (returns) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, returns->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
+    ARROW_ASSIGN_OR_RAISE(auto annotations, Texts(*batch, "annotation_text"));
+    for (size_t i = 0; i < paths.size(); ++i) {
+      NameReader f;
+      f.top_name = NameInModule(qnames[i], extract::ModuleNameForPath(paths[i]));
+      AddIdentifiers(annotations[i], &f.spelled);
+      f.heads.assign(f.spelled.begin(), f.spelled.end());
+      if (!f.heads.empty()) out[paths[i]].push_back(std::move(f));
+    }
   }
   return out;
 }
@@ -193,7 +209,8 @@ Result<std::map<std::string, std::vector<ClassBases>>> ClassesByPath(const arrow
 Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
                                                          const arrow::Table& bindings,
                                                          const arrow::Table& imports,
-                                                         const arrow::Table& scopes) {
+                                                         const arrow::Table& scopes,
+                                                         const arrow::Table& annotations) {
   std::set<std::string> module_scopes;
   std::map<std::string, std::string> module_of;  // file_id -> module name
   {
@@ -218,6 +235,21 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& def
     ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "def",
                                  {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
                                  nullptr, key, &facts));
+    // A function's return annotation tells other files what a call of it returns.
+    ARROW_ASSIGN_OR_RAISE(auto def_ids, Texts(*batch, "def_id"));
+    std::map<std::string, std::string> key_of_def;
+    for (size_t r = 0; r < def_ids.size(); ++r) key_of_def[def_ids[r]] = key(r);
+    ARROW_ASSIGN_OR_RAISE(auto annotated, annotations.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto target_kinds, Texts(*annotated, "target_kind"));
+    ARROW_ASSIGN_OR_RAISE(auto owners, Texts(*annotated, "owner_id"));
+    ARROW_ASSIGN_OR_RAISE(auto annotation_files, Texts(*annotated, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto texts, Texts(*annotated, "annotation_text"));
+    for (size_t r = 0; r < owners.size(); ++r) {
+      auto owner = key_of_def.find(owners[r]);
+      if (target_kinds[r] != "return" || owner == key_of_def.end()) continue;
+      facts[annotation_files[r]][owner->second].push_back("return\x1f" + owners[r] + "\x1f" +
+                                                          texts[r]);
+    }
   }
   {
     ARROW_ASSIGN_OR_RAISE(auto batch, bindings.CombineChunksToBatch());
@@ -329,16 +361,18 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     frontier.push_back({m, it->second, existence});
   };
-  ARROW_ASSIGN_OR_RAISE(const auto classes, ClassesByPath(graph.classes.get()));
-  // The names of module `path` that lead into a change, with the classes based on them.
-  auto with_classes = [&](const std::string& path, std::set<std::string> names) {
-    auto it = classes.find(path);
-    if (it == classes.end()) return names;
+  ARROW_ASSIGN_OR_RAISE(const auto readers,
+                        ReadersByPath(graph.classes.get(), graph.returns.get()));
+  // The names of module `path` that lead into a change, with the classes based on them and
+  // the functions whose return annotations name them.
+  auto with_readers = [&](const std::string& path, std::set<std::string> names) {
+    auto it = readers.find(path);
+    if (it == readers.end()) return names;
     for (bool grew = true; grew;) {
       grew = false;
       for (const auto& c : it->second) {
         if (names.count(c.top_name)) continue;
-        if (std::any_of(c.base_heads.begin(), c.base_heads.end(),
+        if (std::any_of(c.heads.begin(), c.heads.end(),
                         [&](const std::string& h) { return names.count(h) > 0; })) {
           names.insert(c.top_name);
           grew = true;
@@ -347,19 +381,19 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     return names;
   };
-  // Whether file `path` reads any of `names` through a module it binds: the names its calls
-  // and its classes' bases spell (without call_texts, any name).
+  // Whether file `path` reads any of `names` through a module it binds: the names its calls,
+  // annotations, classes' bases and return annotations spell (without read_texts, any name).
   std::map<std::string, std::set<std::string>> spelled;
   auto reads_any = [&](const std::string& path,
                        const std::set<std::string>& names) -> Result<bool> {
-    if (!inputs.call_texts) return true;
+    if (!inputs.read_texts) return true;
     auto it = spelled.find(path);
     if (it == spelled.end()) {
       std::set<std::string> idents;
-      ARROW_ASSIGN_OR_RAISE(auto texts, inputs.call_texts(path));
+      ARROW_ASSIGN_OR_RAISE(auto texts, inputs.read_texts(path));
       for (const auto& t : texts) AddIdentifiers(t, &idents);
-      if (auto cs = classes.find(path); cs != classes.end()) {
-        for (const auto& c : cs->second) idents.insert(c.base_names.begin(), c.base_names.end());
+      if (auto cs = readers.find(path); cs != readers.end()) {
+        for (const auto& c : cs->second) idents.insert(c.spelled.begin(), c.spelled.end());
       }
       it = spelled.emplace(path, std::move(idents)).first;
     }
@@ -368,7 +402,7 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& r : reaches) {
-    changed_module(r.path, r.names ? std::optional(with_classes(r.path, *r.names)) : std::nullopt,
+    changed_module(r.path, r.names ? std::optional(with_readers(r.path, *r.names)) : std::nullopt,
                    r.existence);
   }
 
@@ -423,7 +457,7 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
       if (!use.module_level) continue;
       changed_module(use.path, use.is_star ? std::nullopt
                                            : std::optional<std::set<std::string>>(
-                                                 with_classes(use.path, {use.bound})));
+                                                 with_readers(use.path, {use.bound})));
     }
   }
   return listed();

@@ -16,17 +16,18 @@
 namespace anatomy::incremental {
 
 /// \brief What other files can read of a file, by the module-level name they read it
-/// through: its definitions (qualified name, kind, decorators, bases) under the name they
-/// are nested in, its module-level bindings and its module-level imports under the name they
-/// bind ("*" for a star import). Each name maps to a sha256 of its sorted facts.
+/// through: its definitions (qualified name, kind, decorators, bases, return annotation)
+/// under the name they are nested in, its module-level bindings and its module-level imports under
+/// the name they bind ("*" for a star import). Each name maps to a sha256 of its sorted facts.
 using Surface = std::map<std::string, std::string>;
 
 /// \brief The Surface of each file (by file_id) of extraction tables (definitions, bindings,
-/// imports, scopes) of any set of files.
+/// imports, scopes, annotations) of any set of files.
 Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
                                                          const arrow::Table& bindings,
                                                          const arrow::Table& imports,
-                                                         const arrow::Table& scopes);
+                                                         const arrow::Table& scopes,
+                                                         const arrow::Table& annotations);
 
 /// \brief The names whose facts differ between two surfaces of a file; nullopt when a star
 /// import changed (any name may now be bound).
@@ -43,7 +44,12 @@ struct ImportGraph {
   /// The previous build's class definitions (columns path, qualified_name, bases). A class
   /// whose base names a name that leads into a change resolves its members there: the class
   /// leads there too. Unset: no class is followed.
-  std::shared_ptr<arrow::Table> classes;
+  std::shared_ptr<arrow::Table> classes{};
+  /// The previous build's return annotations (columns path, qualified_name of the function,
+  /// annotation_text). What a call of a function returns is read through the names its
+  /// annotation spells: a function (or the class of a method) whose annotation names a name
+  /// that leads into a change leads there too. Unset: no annotation is followed.
+  std::shared_ptr<arrow::Table> returns{};
 };
 
 /// \brief What the impact analysis knows.
@@ -59,17 +65,19 @@ struct ImpactInputs {
   /// bindings derive from names, not spans, so other files' rows change only where they read
   /// a changed name. A changed file not listed changed every name.
   std::map<std::string, std::set<std::string>> surface_changes;
-  /// The callee texts of a file's calls (`a.b.f` for `a.b.f(x)`). A file that binds a changed
-  /// module (`import a.b`) reads its names only in calls and class bases; with this set, it
-  /// is rebuilt only when it spells a changed name there. Unset: it is always rebuilt.
-  std::function<Result<std::vector<std::string>>(const std::string& path)> call_texts;
+  /// The texts a file spells names of other modules in: the callee texts of its calls (`a.b.f`
+  /// for `a.b.f(x)`) and its annotations (`a.b.Model`). A file that binds a changed module
+  /// (`import a.b`) reads its names only there and in class bases; with this set, it is
+  /// rebuilt only when it spells a changed name there. Unset: it is always rebuilt.
+  std::function<Result<std::vector<std::string>>(const std::string& path)> read_texts;
 };
 
 /// \brief The files whose rows an incremental build recomputes, each with its reason: every
 /// added, changed, renamed or touched file; for a change that alters a module's surface (or
 /// adds, deletes or renames it), every file that imports the module, and transitively the
 /// files importing those at module level (their names lead into it, and so do the classes
-/// based on those names, whose members calls look up in the bases). `import a.b` depends on
+/// based on those names, whose members calls look up in the bases, and the functions whose
+/// return annotations spell them). `import a.b` depends on
 /// `a`, `a.b` and the modules under them; `from a.b import x` on `a`, `a.b`, and `a.b.x` with
 /// what is under it.
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs);

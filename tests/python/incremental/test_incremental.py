@@ -166,6 +166,36 @@ def test_a_member_added_to_a_base_class_reaches_calls_through_subclasses_in_othe
     assert sorted(r["target_qualified_name"] for r in resolutions) == ["n.Base.method"] * 2
 
 
+def test_annotations_and_return_types_reach_the_calls_that_read_them_in_other_modules(tmp_path):
+    # n.py defines Model.run. m.py: `def load() -> Model` with Model from n; f.py calls
+    # load().run() (it imports nothing from n.py); g.py spells n.Model only in an annotation.
+    # Renaming run changes how both calls resolve.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "n.py").write_text("class Model:\n    def run(self):\n        return 1\n")
+    (repo / "m.py").write_text("from n import Model\n\n\ndef load() -> Model:\n    return Model()\n")
+    (repo / "f.py").write_text("from m import load\n\n\ndef f():\n    return load().run()\n")
+    (repo / "g.py").write_text("import n\n\n\ndef g(x: n.Model):\n    return x.run()\n")
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def run_calls():
+        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
+        return sorted((r["path"], r["resolution_method"], r["target_qualified_name"]) for r in rows
+                      if r["target_qualified_name"].endswith(".run"))
+
+    assert run_calls() == [("f.py", "annotated_method", "n.Model.run"),
+                           ("g.py", "annotated_method", "n.Model.run")]
+    (repo / "n.py").write_text("class Model:\n    def go(self):\n        return 1\n")
+    build(repo, out, "--incremental")
+    impacted = {i["path"]: i["reason"] for i in runs(out)[-1]["impacted"]}
+    assert impacted == {"n.py": "changed", "m.py": "imports n", "f.py": "imports m", "g.py": "imports n"}
+    full = tmp_path / "full"
+    build(repo, full)
+    assert_same_tables(out, full)
+    assert run_calls() == [("f.py", "unresolved", "n.Model.run"), ("g.py", "unresolved", "n.Model.run")]
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
