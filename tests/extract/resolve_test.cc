@@ -85,6 +85,13 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/clients.py|am.Holder().get().work|PY_CALLS_QNAME|am.Holder().get().work|unresolved",
           "app/clients.py|am.Holder().get|PY_CALLS_SYMBOL|app.models.Holder.get|instance_method",
           "app/clients.py|am.Holder|PY_CALLS_SYMBOL|app.models.Holder|class",
+          // A package's name bound over its submodule (`from .make import make`), as an
+          // attribute of the package and through `from app.tools import make`.
+          "app/"
+          "clients.py|tools.make(\"e\").run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
+          "app/clients.py|tools.make|PY_CALLS_SYMBOL|app.tools.make.make|import",
+          "app/clients.py|make(\"f\").save|PY_CALLS_SYMBOL|app.models.Base.save|annotated_method",
+          "app/clients.py|make|PY_CALLS_SYMBOL|app.tools.make.make|import",
           "app/clients.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
           "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
@@ -137,6 +144,7 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           // Through a function of another module whose annotation names an imported class.
           "app/services.py|fresh().run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
           "app/services.py|fresh|PY_CALLS_SYMBOL|app.clients.fresh|import",
+          "app/tools/make.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
@@ -183,6 +191,18 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
       EXPECT_EQ(qn_of[imp_def[i]], "app.models.Model");
       ++checked;
     }
+  }
+  EXPECT_EQ(checked, 1);
+  // `from app.tools import make` names the package's function, not its submodule make.
+  auto imp_kind = Column(*r->imports, "resolved_kind"), imp_module = Column(*r->imports, "module");
+  auto imp_file = Column(*r->imports, "resolved_path");
+  checked = 0;
+  for (size_t i = 0; i < imp_def.size(); ++i) {
+    if (imp_path[i] != "app/clients.py" || imp_module[i] != "app.tools") continue;
+    EXPECT_EQ(imp_kind[i], "symbol");
+    EXPECT_EQ(imp_file[i], "app/tools/__init__.py");
+    EXPECT_EQ(qn_of[imp_def[i]], "app.tools.make.make");
+    ++checked;
   }
   EXPECT_EQ(checked, 1);
   EXPECT_EQ(imports.back(), "ns_user.py|ns|pkgmod|module");

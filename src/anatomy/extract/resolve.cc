@@ -136,7 +136,16 @@ class CallResolver {
   // For `from m import x` into a REPO module m: x's module-level binding there and, through
   // re-exports, the definition it names.
   void ResolveImportedSymbol(ImportRow& imp) {
-    if (!imp.is_from || imp.is_star || imp.resolved_kind != "symbol") return;
+    if (!imp.is_from || imp.is_star) return;
+    // `from a import b` of a submodule that a binds over: a's name b.
+    if (auto a = idx_.modules.find(imp.module); imp.resolved_kind != "symbol" &&
+                                                a != idx_.modules.end() &&
+                                                Rebinding(imp.module, *imp.imported_name)) {
+      imp.resolved_kind = "symbol";
+      imp.resolved_path = files_[a->second].file.path;
+      imp.resolved_file_id = files_[a->second].file.file_id;
+    }
+    if (imp.resolved_kind != "symbol") return;
     auto ms = ModuleScope(imp.module);
     if (ms == module_scope_.end()) return;
     auto b = names_.find(Key(ms->second, *imp.imported_name));
@@ -348,21 +357,13 @@ class CallResolver {
         if (!imp.asname) mod = mod.substr(0, mod.find('.'));  // `import a.b` binds `a`
         return ModuleTarget(mod);
       }
-      std::string full =
-          imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
-      if (idx_.modules.count(full) || idx_.namespace_packages.count(full))
-        return ModuleTarget(full);
-      auto ms = ModuleScope(imp.module);
-      if (ms != module_scope_.end() && idx_.modules.count(imp.module)) {
-        auto b = names_.find(Key(ms->second, *imp.imported_name));
-        if (b != names_.end()) {
-          Target r = FromBinding(*b->second, "import", 0.9, depth + 1);
-          if (r.kind != Target::kNone) return r;
-        }
+      // `from a import b` reads a's attribute b: a's own name b, or else the submodule a.b.
+      Target r = MemberOfModule(imp.module, *imp.imported_name, depth + 1);
+      if (r.kind == Target::kNone) {
+        r.kind = Target::kExternal;
+        r.qname = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
       }
-      t.kind = Target::kExternal;
-      t.qname = full;
-      return t;
+      return r;
     }
     return t;
   }
@@ -377,6 +378,36 @@ class CallResolver {
       missing_.insert(module);
     }
     return ms;
+  }
+
+  // The binding id by which REPO module `module` binds `name` over its submodule
+  // `module.name`: an import from that submodule (`from .lit import lit` in a package's
+  // `__init__.py` loads the submodule, which sets the attribute, then binds the name over it).
+  const std::string* Rebinding(const std::string& module, const std::string& name) {
+    auto ms = ModuleScope(module);
+    if (ms == module_scope_.end()) return nullptr;
+    auto b = names_.find(Key(ms->second, name));
+    if (b == names_.end()) return nullptr;
+    auto imp = imports_.find(*b->second);
+    if (imp == imports_.end() || !imp->second->is_from) return nullptr;
+    const std::string sub = module.empty() ? name : module + "." + name;
+    const std::string& from = imp->second->module;
+    return from == sub || from.rfind(sub + ".", 0) == 0 ? b->second : nullptr;
+  }
+
+  // Attribute `name` of module `module`: the submodule `module.name` unless the module binds
+  // the name over it (Rebinding); else the module's own name, when it is a REPO module.
+  Target MemberOfModule(const std::string& module, const std::string& name, int depth) {
+    const std::string sub = module.empty() ? name : module + "." + name;
+    const bool is_file = idx_.modules.count(module) > 0;
+    if (idx_.modules.count(sub) || idx_.namespace_packages.count(sub)) {
+      const std::string* over = is_file ? Rebinding(module, name) : nullptr;
+      return over ? FromBinding(*over, "import", 0.9, depth) : ModuleTarget(sub);
+    }
+    auto ms = is_file ? ModuleScope(module) : module_scope_.end();
+    if (ms == module_scope_.end()) return {};
+    auto b = names_.find(Key(ms->second, name));
+    return b == names_.end() ? Target{} : FromBinding(*b->second, "import", 0.9, depth);
   }
 
   Target ModuleTarget(const std::string& mod) {
@@ -443,17 +474,8 @@ class CallResolver {
     Target r;
     switch (t.kind) {
       case Target::kModule: {
-        std::string sub = t.qname + "." + attr;
-        if (idx_.modules.count(sub) || idx_.namespace_packages.count(sub)) return ModuleTarget(sub);
-        auto ms = ModuleScope(t.qname);
-        if (ms != module_scope_.end()) {
-          auto b = names_.find(Key(ms->second, attr));
-          if (b != names_.end()) {
-            r = FromBinding(*b->second, "import", 0.9, 1);
-            if (r.kind != Target::kNone) return r;
-          }
-        }
-        r.qname = sub;
+        r = MemberOfModule(t.qname, attr, 1);
+        if (r.kind == Target::kNone) r.qname = t.qname + "." + attr;
         return r;
       }
       case Target::kExternal:
