@@ -2,8 +2,8 @@
 // module functions, imports through re-exports and `import a.b as c`, namespace packages,
 // self/cls methods and in-REPO bases, class calls to __init__, methods of instances a class call
 // makes (`Foo().m()`, `x = Foo(); x.m()`), annotated names, attributes and properties of `self`,
-// return types (of the same module or another), builtin classes of literals, qualified-name
-// fallbacks.
+// return types (of the same module or another), star imports and `__all__`, builtin classes
+// of literals, qualified-name fallbacks.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,6 +44,37 @@ TEST(Resolve, TheClassAnAnnotationDeclares) {
        {"None", "type[Model]", "Model | Base", "int | str | None", "Model()", "1Model", "a..b",
         ".a", "a.", "", "'Model\"", "Model...", "[Model]"}) {
     EXPECT_EQ(DeclaredClass(not_one_class), std::nullopt) << not_one_class;
+  }
+}
+
+// The `__all__` of a module source as the files table says it: kind and names.
+std::pair<std::string, std::vector<std::string>> AllOf(const std::string& source) {
+  auto r = ExtractSource("m.py", source);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  auto kind = Column(*r->files, "all_kind");
+  auto names =
+      std::static_pointer_cast<arrow::ListArray>(r->files->GetColumnByName("all_names")->chunk(0));
+  std::vector<std::string> out;
+  auto values = std::static_pointer_cast<arrow::StringArray>(names->value_slice(0));
+  for (int64_t i = 0; i < values->length(); ++i) out.push_back(values->GetString(i));
+  return {kind.at(0), out};
+}
+
+TEST(Resolve, TheAllOfAModuleIsReadFromLiterals) {
+  using All = std::pair<std::string, std::vector<std::string>>;
+  EXPECT_EQ(AllOf("x = 1\n"), All("none", {}));
+  EXPECT_EQ(AllOf("__all__ = ['a', \"b\"]\n__all__ += ('c',)\n__all__.extend(['d'])\n"
+                  "__all__.append('e')\nif x:\n    __all__.append(r'f')\n"),
+            All("static", {"a", "b", "c", "d", "e", "f"}));
+  EXPECT_EQ(AllOf("__all__ = 'a', 'b'\n"), All("static", {"a", "b"}));
+  EXPECT_EQ(AllOf("__all__: list[str] = ['a']\n"), All("static", {"a"}));
+  for (const char* dynamic :
+       {"__all__ = [n for n in dir()]\n", "__all__ = ['a'] + other\n", "__all__ = [f'{x}']\n",
+        "__all__ = ['a']\n__all__ = ['b']\n", "__all__ = ['a']\n__all__.remove('a')\n",
+        "__all__ = ['a']\ndef f():\n    global __all__\n    __all__ = []\n",
+        "__all__ = ['a']\ndef f():\n    __all__.append('b')\n", "from m import __all__\n",
+        "__all__ = ['a']\n__all__ *= 2\n", "__all__ = ['\\x61']\n", "__all__ = 'ab'\n"}) {
+    EXPECT_EQ(AllOf(dynamic).first, "dynamic") << dynamic;
   }
 }
 
@@ -92,7 +123,22 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/clients.py|tools.make|PY_CALLS_SYMBOL|app.tools.make.make|import",
           "app/clients.py|make(\"f\").save|PY_CALLS_SYMBOL|app.models.Base.save|annotated_method",
           "app/clients.py|make|PY_CALLS_SYMBOL|app.tools.make.make|import",
+          // A module's name bound by its star import.
+          "app/clients.py|drawing.area|PY_CALLS_SYMBOL|app.shapes.area|import",
           "app/clients.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // Star imports bind what `__all__` names (`=` and `+=`; not `open`, so the builtin
+          // stays), or without `__all__` the public names; not a name of a module whose
+          // `__all__` is built at run time.
+          "app/drawing.py|Circle().grow|PY_CALLS_SYMBOL|app.shapes.Circle.grow|instance_method",
+          "app/drawing.py|Circle|PY_CALLS_SYMBOL|app.shapes.Circle|class",
+          "app/drawing.py|area|PY_CALLS_SYMBOL|app.shapes.area|import",
+          "app/drawing.py|Model(\"m\").run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
+          "app/drawing.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          "app/drawing.py|open|PY_CALLS_QNAME|builtins.open|builtin",
+          "app/drawing.py|public|PY_CALLS_SYMBOL|app.plain.public|import",
+          "app/drawing.py|_private|PY_CALLS_QNAME|_private|unresolved",
+          "app/drawing.py|dynamic_user.helper|PY_CALLS_QNAME|app.dynamic_user.helper|unresolved",
+          "app/dynamic_user.py|helper|PY_CALLS_QNAME|helper|unresolved",
           "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
           "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",
           "app/models.py|super().validate|PY_CALLS_SYMBOL|app.models.Base.validate|super_method",

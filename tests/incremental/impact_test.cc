@@ -232,7 +232,7 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
   auto sig = [&](const std::string& qname, const std::string& local) {
-    return SurfaceSignatures(*defs(qname), *bindings(local), *imports, *scopes, *annotations)
+    return SurfaceSignatures({defs(qname), bindings(local), imports, scopes, annotations})
         .ValueOrDie()
         .at("f1");
   };
@@ -256,7 +256,7 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
     auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                           "is_star", "is_from", "resolved_kind", "resolved_path"},
                          imports);
-    return SurfaceSignatures(*d, *bindings, *i, *scopes, *Annotations()).ValueOrDie()["f1"];
+    return SurfaceSignatures({d, bindings, i, scopes}).ValueOrDie()["f1"];
   };
   const std::vector<std::vector<std::string>> defs = {
       {"f1", "d1", "pkg.m.C", "class", "", "Base", "false"},
@@ -294,16 +294,38 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
   auto surface = [&](const std::string& load_returns, const std::string& copy_returns) {
-    return SurfaceSignatures(*defs, *bindings, *imports, *scopes,
-                             *Annotations({{"f1", "return", "d1", load_returns},
+    return SurfaceSignatures({defs, bindings, imports, scopes,
+                              Annotations({{"f1", "return", "d1", load_returns},
                                            {"f1", "return", "d3", copy_returns},
-                                           {"f1", "parameter", "d1:p", "int"}}))
+                                           {"f1", "parameter", "d1:p", "int"}})})
         .ValueOrDie()["f1"];
   };
   const auto before = surface("Model", "C");
   EXPECT_EQ(ChangedNames(before, surface("Model", "C")), (std::set<std::string>{}));
   EXPECT_EQ(ChangedNames(before, surface("Base", "C")), (std::set<std::string>{"load"}));
   EXPECT_EQ(ChangedNames(before, surface("Model", "Model")), (std::set<std::string>{"C"}));
+}
+
+TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
+  // What a star import of the module binds changes with `__all__`, read through `__all__`.
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"}});
+  auto none = StringTable(
+      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+  auto bindings = StringTable(
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
+                             {});
+  auto surface = [&](const std::string& kind, const std::string& names) {
+    auto files = StringTable({"file_id", "all_kind", "all_names"}, {{"f1", kind, names}});
+    return SurfaceSignatures({none, bindings, imports, scopes, nullptr, files}).ValueOrDie()["f1"];
+  };
+  const auto before = surface("static", "a,b");
+  EXPECT_EQ(ChangedNames(before, surface("static", "a,b")), (std::set<std::string>{}));
+  EXPECT_EQ(ChangedNames(before, surface("static", "a")), (std::set<std::string>{"__all__"}));
+  EXPECT_EQ(ChangedNames(before, surface("dynamic", "")), (std::set<std::string>{"__all__"}));
+  EXPECT_EQ(ChangedNames(before, surface("none", "")), (std::set<std::string>{"__all__"}));
 }
 
 // Return annotations: path, qualified_name of the function, annotation_text.
@@ -402,9 +424,8 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
   auto annotations = Annotations();
-  EXPECT_EQ(
-      SurfaceSignatures(*defs, *flags("item"), *imports, *scopes, *annotations).ValueOrDie(),
-      SurfaceSignatures(*defs, *flags("element"), *imports, *scopes, *annotations).ValueOrDie());
+  EXPECT_EQ(SurfaceSignatures({defs, flags("item"), imports, scopes, annotations}).ValueOrDie(),
+            SurfaceSignatures({defs, flags("element"), imports, scopes, annotations}).ValueOrDie());
 }
 
 }  // namespace

@@ -182,6 +182,13 @@ class Analyzer {
   // of a dotted text in a scope (EmitRows).
   using HeadResolver = std::function<void(uint32_t, const std::string&, OptStr&, std::string&)>;
   void LinkCallResults(const std::vector<bool>& star_import_scope, const HeadResolver& head);
+  // `__all__` at module level (FileRow::all_kind): `value` assigned (`=`, or `+=` when
+  // `augment`), or the argument of `__all__.extend(...)` / `.append(...)`.
+  void AllAssigned(TSNode value, bool augment);
+  void AllCall(TSNode call, uint32_t scope);
+  bool AllStrings(
+      TSNode n);  // the strings of a list or tuple literal (or one string) into all_names_
+  void EmitAll();
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
   bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;
@@ -255,6 +262,11 @@ class Analyzer {
   };
   std::vector<ClassAnnotation> class_annotations_;
   std::vector<std::pair<int32_t, std::string>> return_annotations_;  // (definition, annotation)
+  // `__all__`: `=` of a list or tuple of strings (all_assignments_), `+=` of one
+  // (all_augments_); anything else of it at module level makes it dynamic.
+  int all_assignments_ = 0, all_augments_ = 0;
+  bool all_dynamic_ = false;
+  std::vector<std::string> all_names_;
   // ERROR nodes read as PEP 696 defaults, which tree-sitter-python does not parse: no
   // diagnostics for them.
   std::vector<Span> recovered_syntax_;

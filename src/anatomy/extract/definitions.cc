@@ -594,6 +594,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
     tasks.push_back({left, scope, kStore});
   }
   const bool name = KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier;
+  if (name && scope == 0 && Text(left) == "__all__") AllAssigned(right, false);
   if (!ts_node_is_null(right) && KindOf(right) == NK::call && name) {
     assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
   }
@@ -618,6 +619,55 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
     if (!ts_node_is_null(it->node)) stack_.push_back(*it);
   }
+}
+
+bool Analyzer::AllStrings(TSNode n) {
+  std::vector<TSNode> items;
+  if (KindOf(n) == NK::string) {
+    items.push_back(n);
+  } else if (KindOf(n) == NK::list || KindOf(n) == NK::tuple || KindOf(n) == NK::expression_list) {
+    size_t start = NamedChildren(n, kids_);
+    items.assign(kids_.begin() + static_cast<std::ptrdiff_t>(start), kids_.end());
+    kids_.resize(start);
+  } else {
+    return false;
+  }
+  for (TSNode item : items) {
+    // A plain string: no prefix but r/u, no escape, no interpolation.
+    std::string_view text = Text(item);
+    const size_t quote = text.find_first_of("'\"");
+    if (KindOf(item) != NK::string || quote == std::string_view::npos ||
+        text.substr(0, quote).find_first_not_of("rRuU") != std::string_view::npos ||
+        text.find('\\') != std::string_view::npos)
+      return false;
+    const size_t q =
+        text.size() - quote >= 6 && text[quote + 1] == text[quote] && text[quote + 2] == text[quote]
+            ? 3
+            : 1;
+    if (text.size() < quote + 2 * q) return false;
+    all_names_.emplace_back(text.substr(quote + q, text.size() - quote - 2 * q));
+  }
+  return true;
+}
+
+void Analyzer::AllAssigned(TSNode value, bool augment) {
+  (augment ? all_augments_ : all_assignments_)++;
+  if (ts_node_is_null(value)) return;  // `__all__: list[str]`
+  if (KindOf(value) == NK::string || !AllStrings(value)) all_dynamic_ = true;
+}
+
+void Analyzer::AllCall(TSNode call, uint32_t scope) {
+  TSNode args = Field(call, f_.arguments);
+  std::string_view method = Text(Field(Field(call, f_.function), f_.attribute));
+  size_t start = KindOf(args) == NK::argument_list ? NamedChildren(args, kids_) : kids_.size();
+  const bool one = kids_.size() == start + 1;
+  TSNode arg = one ? kids_[start] : TSNode{};
+  kids_.resize(start);
+  const bool list_arg = one && KindOf(arg) != NK::string;
+  const bool read =
+      scope == 0 && ((method == "extend" && list_arg && AllStrings(arg)) ||
+                     (method == "append" && one && KindOf(arg) == NK::string && AllStrings(arg)));
+  if (!read) all_dynamic_ = true;
 }
 
 void Analyzer::HandleCall(TSNode n, uint32_t scope) {
@@ -662,6 +712,8 @@ void Analyzer::HandleCall(TSNode n, uint32_t scope) {
     chain.chain.assign(rev.rbegin(), rev.rend());
   }
   if (!rev.empty()) c.callee_name = rev.front();
+  if (chain.chain.size() == 2 && chain.chain[0] == "__all__" && !chain.literal && !chain.via_super)
+    AllCall(n, scope);
   out_.calls.push_back(std::move(c));
   out_.call_chains.push_back(std::move(chain));
   Push(args, scope, kLoad);

@@ -267,6 +267,26 @@ void Analyzer::EmitRows() {
     }
   }
   LinkCallResults(star_import_scope, head);
+  EmitAll();
+}
+
+void Analyzer::EmitAll() {
+  auto name = name_ids_.find("__all__");
+  const int32_t k = name == name_ids_.end() ? -1 : FindSym(0, name->second);
+  if (k < 0 || !(scopes_[0].syms[static_cast<size_t>(k)].flags & (kDefBound | kDefGlobal))) return;
+  // Every def site of the module's `__all__` (a `global __all__` elsewhere assigns it too) must
+  // be one read here: else something else binds it.
+  const uint8_t def = OccurrenceWordCode("def");
+  int sites = 0;
+  for (const auto& o : out_.occurrences) {
+    if (o.role != def) continue;
+    const int64_t r = out_.bindings[o.binding].resolved;
+    sites += (r >= 0 ? r : static_cast<int64_t>(o.binding)) == k;
+  }
+  const bool read =
+      !all_dynamic_ && all_assignments_ == 1 && sites == all_assignments_ + all_augments_;
+  out_.file.all_kind = read ? "static" : "dynamic";
+  if (read) out_.file.all_names = std::move(all_names_);
 }
 
 namespace {

@@ -99,8 +99,10 @@ class CallResolver {
       const auto& f = files[fi];
       if (!f.scope_ids.empty()) {
         module_scope_[f.file.module_name] = f.scope_ids[0];
+        // The names the module binds (its symbol table also holds the names it only reads).
         for (size_t k = 0; k < f.bindings.size() && f.bindings[k].scope == 0; ++k) {
-          names_[Key(f.scope_ids[0], f.names[f.bindings[k].name])] = &f.binding_ids[k];
+          if (f.bindings[k].flag_bits & (kDefBound | kDefGlobal))
+            names_[Key(f.scope_ids[0], f.names[f.bindings[k].name])] = &f.binding_ids[k];
         }
       }
       for (size_t di = 0; di < f.definitions.size(); ++di) {
@@ -112,6 +114,8 @@ class CallResolver {
       }
       for (const auto& imp : f.imports) {
         if (imp.binding_id) imports_[*imp.binding_id] = &imp;
+        if (imp.is_star && !f.scope_ids.empty() && imp.scope_id == f.scope_ids[0])
+          stars_[fi].push_back(imp.module);
       }
       for (const auto& ib : f.instance_bindings)
         instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, &ib.value));
@@ -151,7 +155,8 @@ class CallResolver {
     auto b = names_.find(Key(ms->second, *imp.imported_name));
     if (b == names_.end()) return;
     imp.resolved_binding_id = *b->second;
-    Target t = FromBinding(*b->second, "import", 0.9, 0);
+    Budget budget{0};
+    Target t = FromBinding(*b->second, "import", 0.9, 0, budget);
     if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
   }
 
@@ -223,7 +228,7 @@ class CallResolver {
       t = Made(fi, static_cast<size_t>(chain.receiver), depth + 1, budget);
       next = 0;
     } else {
-      t = ResolveHead(chain.chain[0], chain.head_target, chain.head_kind, depth, budget);
+      t = ResolveHead(fi, chain.chain[0], chain.head_target, chain.head_kind, depth, budget);
     }
     size_t i = next;
     for (; i < chain.chain.size() && t.kind != Target::kNone; ++i)
@@ -261,7 +266,7 @@ class CallResolver {
   Target Held(size_t fi, const HeldValue& v, int depth, Budget& budget) {
     if (v.call >= 0) return Made(fi, static_cast<size_t>(v.call), depth, budget);
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
-    Target t = Dotted(v.type, v.type_head_target, v.type_head_kind, depth, budget);
+    Target t = Dotted(fi, v.type, v.type_head_target, v.type_head_kind, depth, budget);
     // An instance of a builtin class (`list`, `str`): its methods by qualified name.
     if (t.kind == Target::kBuiltin && v.type.size() == 1) return t;
     return Instance(t, "annotated_method", 0.6);
@@ -290,18 +295,21 @@ class CallResolver {
     return cls;
   }
 
-  // Where a dotted name leads whose first name resolves as (head_target, head_kind).
-  Target Dotted(const std::vector<std::string>& chain, const OptStr& head_target,
+  // Where a dotted name of file `fi` leads whose first name resolves as (head_target,
+  // head_kind).
+  Target Dotted(size_t fi, const std::vector<std::string>& chain, const OptStr& head_target,
                 const std::string& head_kind, int depth, Budget& budget) {
-    Target t = ResolveHead(chain[0], head_target, head_kind, depth, budget);
+    Target t = ResolveHead(fi, chain[0], head_target, head_kind, depth, budget);
     for (size_t i = 1; i < chain.size() && t.kind != Target::kNone; ++i)
       t = Attr(t, chain[i], depth, budget);
     return t;
   }
 
-  Target ResolveHead(const std::string& name, const OptStr& target, const std::string& kind,
-                     int depth, Budget& budget) {
+  Target ResolveHead(size_t fi, const std::string& name, const OptStr& target,
+                     const std::string& kind, int depth, Budget& budget) {
     if (kind == "builtin") {
+      // A name no scope of the file binds: what a star import binds to it, before builtins.
+      if (auto star = StarMember(fi, name, depth, budget)) return *star;
       Target t;
       if (!IsBuiltin(name)) return t;
       t.kind = Target::kBuiltin;
@@ -315,12 +323,13 @@ class CallResolver {
     if (auto held = instances_.find(*target);
         held != instances_.end() && held->second.first == budget.file)
       return Held(held->second.first, *held->second.second, depth + 1, budget);
-    return FromBinding(*target, how, 1.0, 0);
+    return FromBinding(*target, how, 1.0, 0, budget);
   }
 
-  Target FromBinding(const std::string& binding_id, const char* how, double score, int depth) {
+  Target FromBinding(const std::string& binding_id, const char* how, double score, int depth,
+                     Budget& budget) {
     Target t;
-    if (depth > 8) return t;
+    if (depth > kMaxDepth || budget.left-- <= 0) return t;
     if (auto d = defs_by_binding_.find(binding_id); d != defs_by_binding_.end()) {
       t.kind = Target::kDef;
       t.file = d->second.first;
@@ -358,7 +367,7 @@ class CallResolver {
         return ModuleTarget(mod);
       }
       // `from a import b` reads a's attribute b: a's own name b, or else the submodule a.b.
-      Target r = MemberOfModule(imp.module, *imp.imported_name, depth + 1);
+      Target r = MemberOfModule(imp.module, *imp.imported_name, depth + 1, budget);
       if (r.kind == Target::kNone) {
         r.kind = Target::kExternal;
         r.qname = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
@@ -397,17 +406,65 @@ class CallResolver {
 
   // Attribute `name` of module `module`: the submodule `module.name` unless the module binds
   // the name over it (Rebinding); else the module's own name, when it is a REPO module.
-  Target MemberOfModule(const std::string& module, const std::string& name, int depth) {
+  Target MemberOfModule(const std::string& module, const std::string& name, int depth,
+                        Budget& budget) {
     const std::string sub = module.empty() ? name : module + "." + name;
-    const bool is_file = idx_.modules.count(module) > 0;
+    auto file = idx_.modules.find(module);
+    const bool is_file = file != idx_.modules.end();
     if (idx_.modules.count(sub) || idx_.namespace_packages.count(sub)) {
       const std::string* over = is_file ? Rebinding(module, name) : nullptr;
-      return over ? FromBinding(*over, "import", 0.9, depth) : ModuleTarget(sub);
+      return over ? FromBinding(*over, "import", 0.9, depth, budget) : ModuleTarget(sub);
     }
-    auto ms = is_file ? ModuleScope(module) : module_scope_.end();
-    if (ms == module_scope_.end()) return {};
-    auto b = names_.find(Key(ms->second, name));
-    return b == names_.end() ? Target{} : FromBinding(*b->second, "import", 0.9, depth);
+    if (!is_file) return {};
+    return OwnName(file->second, name, depth, budget).value_or(Target{});
+  }
+
+  // Module-level name `name` of file `fi`: its own binding, or else what its star imports
+  // bind to it; nullopt when neither binds it. A name bound to no definition or module is
+  // known by its qualified name.
+  std::optional<Target> OwnName(size_t fi, const std::string& name, int depth, Budget& budget) {
+    const auto& f = files_[fi];
+    if (ModuleScope(f.file.module_name) == module_scope_.end() || f.scope_ids.empty())
+      return std::nullopt;
+    if (auto b = names_.find(Key(f.scope_ids[0], name)); b != names_.end()) {
+      Target t = FromBinding(*b->second, "import", 0.9, depth, budget);
+      if (t.kind == Target::kNone) t.qname = f.file.module_name + "." + name;
+      return t;
+    }
+    return StarMember(fi, name, depth, budget);
+  }
+
+  // What the module-level star imports of file `fi` bind to `name`: the last one that
+  // exports it (it binds the name over the earlier ones); nullopt when none does, and when
+  // any star import of the file is of a module outside REPO or of one whose `__all__` is built
+  // dynamically (what it exports is not known; `try: from _c import *` / `except ImportError:
+  // from _py import *` would otherwise read as the fallback).
+  std::optional<Target> StarMember(size_t fi, const std::string& name, int depth, Budget& budget) {
+    auto stars = stars_.find(fi);
+    if (stars == stars_.end() || depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
+    bool known = true;
+    for (const auto& m : stars->second) {
+      auto file = idx_.modules.find(m);
+      // Each is noted when not analyzed yet (ModuleScope): its `__all__` is read when it is.
+      known &= file != idx_.modules.end() && ModuleScope(m) != module_scope_.end() &&
+               std::string_view(files_[file->second].file.all_kind) != "dynamic";
+    }
+    if (!known) return std::nullopt;
+    for (auto m = stars->second.rbegin(); m != stars->second.rend(); ++m) {
+      auto file = idx_.modules.find(*m);
+      const FileRow& row = files_[file->second].file;
+      if (std::string_view(row.all_kind) == "static") {
+        // A name of `__all__`: the module's own, or a submodule it names.
+        if (std::find(row.all_names.begin(), row.all_names.end(), name) == row.all_names.end())
+          continue;
+        Target t = MemberOfModule(*m, name, depth + 1, budget);
+        if (t.kind == Target::kNone && t.qname.empty()) t.qname = *m + "." + name;
+        return t;
+      }
+      if (name.empty() || name[0] == '_') continue;  // not exported without `__all__`
+      if (auto t = OwnName(file->second, name, depth + 1, budget)) return t;
+    }
+    return std::nullopt;
   }
 
   Target ModuleTarget(const std::string& mod) {
@@ -446,23 +503,25 @@ class CallResolver {
       auto it = members_.find(Key(files_[fi].scope_ids[cls.body_scope], name));
       if (it != members_.end()) return it->second;
     }
-    return InBases(cls, name, depth, budget);
+    return InBases(fi, di, name, depth, budget);
   }
 
   // Member `name` of the in-REPO bases of class (fi, di) only (for `super()`).
   std::optional<std::pair<size_t, size_t>> BaseMember(size_t fi, size_t di, const std::string& name,
                                                       int depth, Budget& budget) {
     if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
-    return InBases(files_[fi].definitions[di], name, depth, budget);
+    return InBases(fi, di, name, depth, budget);
   }
 
-  // Member `name` of the in-REPO bases of `cls`, in base order, depth first.
-  std::optional<std::pair<size_t, size_t>> InBases(const DefinitionRow& cls,
+  // Member `name` of the in-REPO bases of class (cls_file, di), in base order, depth first.
+  std::optional<std::pair<size_t, size_t>> InBases(size_t cls_file, size_t di,
                                                    const std::string& name, int depth,
                                                    Budget& budget) {
+    const DefinitionRow& cls = files_[cls_file].definitions[di];
     for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
       const auto& [head_target, head_kind] = cls.base_heads[bi];
-      Target t = Dotted(SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
+      Target t =
+          Dotted(cls_file, SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
       if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
         if (auto m = Member(t.file, t.def, name, depth + 1, budget)) return m;
       }
@@ -474,7 +533,7 @@ class CallResolver {
     Target r;
     switch (t.kind) {
       case Target::kModule: {
-        r = MemberOfModule(t.qname, attr, 1);
+        r = MemberOfModule(t.qname, attr, 1, budget);
         if (r.kind == Target::kNone) r.qname = t.qname + "." + attr;
         return r;
       }
@@ -539,6 +598,7 @@ class CallResolver {
   std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_,
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
+  std::unordered_map<size_t, std::vector<std::string>> stars_;  // file -> star-imported modules
   std::unordered_map<std::string, std::string> first_params_;
   // What names and attributes of instances hold and functions return: binding id /
   // Key(class def id, attribute) / def id -> (file, value).

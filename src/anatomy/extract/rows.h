@@ -23,6 +23,10 @@ struct FileRow {
   std::string path, file_id, module_name, sha256, encoding;
   int64_t size = 0, mtime_ms = 0, line_count = 0;
   bool is_python = false, parsed = false, has_syntax_errors = false;
+  // The module's `__all__`: "none" (not bound), "static" (its names read from literals:
+  // all_names) or "dynamic" (built otherwise).
+  const char* all_kind = "none";
+  std::vector<std::string> all_names;
 };
 
 // Scope i's id is FileOutput::scope_ids[i]; its parent and definition are indices.

@@ -33,7 +33,8 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
                               field("mtime_ms", I64(), false), field("sha256", S(), false),
                               field("encoding", S()), field("line_count", I64(), false),
                               field("is_python", B(), false), field("parsed", B(), false),
-                              field("has_syntax_errors", B(), false)});
+                              field("has_syntax_errors", B(), false), field("all_kind", S(), false),
+                              field("all_names", LS(), false)});
   m["scopes"] = Make("scopes", {field("scope_id", S(), false), field("parent_scope_id", S()),
                                 field("scope_kind", S(), false), field("scope_name", S(), false),
                                 field("qualified_name", S(), false), field("def_id", S()),

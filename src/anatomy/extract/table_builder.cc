@@ -171,6 +171,8 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .b(x.is_python)
                 .b(x.parsed)
                 .b(x.has_syntax_errors)
+                .s(x.all_kind)
+                .ls(x.all_names)
                 .i64(0)
                 .i64(x.size);
           }));

@@ -198,6 +198,13 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
       HandleAssignment(n, scope);
       return;
     case NK::augmented_assignment:
+      if (TSNode left = Field(n, f_.left); scope == 0 && Text(left) == "__all__") {
+        if (Text(ts_node_child(n, 1)) == "+=") {  // the operator token
+          AllAssigned(Field(n, f_.right), true);
+        } else {
+          all_dynamic_ = true;
+        }
+      }
       Push(Field(n, f_.right), scope, kLoad);
       Push(Field(n, f_.left), scope, kStore);
       return;

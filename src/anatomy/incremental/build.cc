@@ -624,17 +624,19 @@ class Builder {
     for (const auto& p : paths) file_ids.push_back(core::StableId("file", {p}));
     // Extraction tables are clustered by file_id: its statistics prune their files.
     const std::vector<Predicate> of_paths = {{"file_id", PredicateOp::kIn, file_ids}};
-    std::map<std::string, std::shared_ptr<arrow::Table>> before;
-    for (const char* d : {"definitions", "bindings", "imports", "scopes", "annotations"}) {
-      ARROW_ASSIGN_OR_RAISE(before[d], ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
+    SurfaceTables before;
+    for (auto [d, table] : {std::pair{"definitions", &before.definitions},
+                            {"bindings", &before.bindings},
+                            {"imports", &before.imports},
+                            {"scopes", &before.scopes},
+                            {"annotations", &before.annotations},
+                            {"files", &before.files}}) {
+      ARROW_ASSIGN_OR_RAISE(*table, ReadTable(ctx_.out + "/extract/" + d, {}, of_paths));
     }
-    ARROW_ASSIGN_OR_RAISE(
-        auto old_sigs,
-        SurfaceSignatures(*before["definitions"], *before["bindings"], *before["imports"],
-                          *before["scopes"], *before["annotations"]));
-    ARROW_ASSIGN_OR_RAISE(
-        auto new_sigs, SurfaceSignatures(*now.definitions, *now.bindings, *now.imports, *now.scopes,
-                                         *now.annotations));
+    ARROW_ASSIGN_OR_RAISE(auto old_sigs, SurfaceSignatures(before));
+    ARROW_ASSIGN_OR_RAISE(auto new_sigs,
+                          SurfaceSignatures({now.definitions, now.bindings, now.imports, now.scopes,
+                                             now.annotations, now.files}));
     std::map<std::string, std::set<std::string>> out;
     for (size_t i = 0; i < paths.size(); ++i) {
       auto names = ChangedNames(old_sigs[file_ids[i]], new_sigs[file_ids[i]]);

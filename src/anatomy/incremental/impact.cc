@@ -206,15 +206,13 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const arrow
 
 }  // namespace
 
-Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
-                                                         const arrow::Table& bindings,
-                                                         const arrow::Table& imports,
-                                                         const arrow::Table& scopes,
-                                                         const arrow::Table& annotations) {
+Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& tables) {
+  if (!tables.definitions || !tables.bindings || !tables.imports || !tables.scopes)
+    return Status::Invalid("a surface needs the definitions, bindings, imports and scopes");
   std::set<std::string> module_scopes;
   std::map<std::string, std::string> module_of;  // file_id -> module name
   {
-    ARROW_ASSIGN_OR_RAISE(auto batch, scopes.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto batch, tables.scopes->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto ids, Texts(*batch, "scope_id"));
     ARROW_ASSIGN_OR_RAISE(auto kinds, Texts(*batch, "scope_kind"));
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
@@ -228,7 +226,7 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& def
   Facts facts;
   {
     // A definition is read through the module-level name it is nested in.
-    ARROW_ASSIGN_OR_RAISE(auto batch, definitions.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto batch, tables.definitions->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     auto key = [&](size_t r) { return NameInModule(qnames[r], module_of[files[r]]); };
@@ -236,23 +234,37 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& def
                                  {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
                                  nullptr, key, &facts));
     // A function's return annotation tells other files what a call of it returns.
-    ARROW_ASSIGN_OR_RAISE(auto def_ids, Texts(*batch, "def_id"));
-    std::map<std::string, std::string> key_of_def;
-    for (size_t r = 0; r < def_ids.size(); ++r) key_of_def[def_ids[r]] = key(r);
-    ARROW_ASSIGN_OR_RAISE(auto annotated, annotations.CombineChunksToBatch());
-    ARROW_ASSIGN_OR_RAISE(auto target_kinds, Texts(*annotated, "target_kind"));
-    ARROW_ASSIGN_OR_RAISE(auto owners, Texts(*annotated, "owner_id"));
-    ARROW_ASSIGN_OR_RAISE(auto annotation_files, Texts(*annotated, "file_id"));
-    ARROW_ASSIGN_OR_RAISE(auto texts, Texts(*annotated, "annotation_text"));
-    for (size_t r = 0; r < owners.size(); ++r) {
-      auto owner = key_of_def.find(owners[r]);
-      if (target_kinds[r] != "return" || owner == key_of_def.end()) continue;
-      facts[annotation_files[r]][owner->second].push_back("return\x1f" + owners[r] + "\x1f" +
-                                                          texts[r]);
+    if (tables.annotations) {
+      ARROW_ASSIGN_OR_RAISE(auto def_ids, Texts(*batch, "def_id"));
+      std::map<std::string, std::string> key_of_def;
+      for (size_t r = 0; r < def_ids.size(); ++r) key_of_def[def_ids[r]] = key(r);
+      ARROW_ASSIGN_OR_RAISE(auto annotated, tables.annotations->CombineChunksToBatch());
+      ARROW_ASSIGN_OR_RAISE(auto target_kinds, Texts(*annotated, "target_kind"));
+      ARROW_ASSIGN_OR_RAISE(auto owners, Texts(*annotated, "owner_id"));
+      ARROW_ASSIGN_OR_RAISE(auto annotation_files, Texts(*annotated, "file_id"));
+      ARROW_ASSIGN_OR_RAISE(auto texts, Texts(*annotated, "annotation_text"));
+      for (size_t r = 0; r < owners.size(); ++r) {
+        auto owner = key_of_def.find(owners[r]);
+        if (target_kinds[r] != "return" || owner == key_of_def.end()) continue;
+        facts[annotation_files[r]][owner->second].push_back("return\x1f" + owners[r] + "\x1f" +
+                                                            texts[r]);
+      }
+    }
+  }
+  if (tables.files) {
+    // What `from m import *` binds: m's `__all__` (read through the name `__all__`, which a
+    // star importer reads, as it reads every name).
+    ARROW_ASSIGN_OR_RAISE(auto batch, tables.files->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
+    ARROW_ASSIGN_OR_RAISE(auto kinds, Texts(*batch, "all_kind"));
+    ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "all_names"));
+    for (size_t r = 0; r < files.size(); ++r) {
+      if (kinds[r] != "none")
+        facts[files[r]]["__all__"].push_back("all\x1f" + kinds[r] + "\x1f" + names[r]);
     }
   }
   {
-    ARROW_ASSIGN_OR_RAISE(auto batch, bindings.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto batch, tables.bindings->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
     ARROW_RETURN_NOT_OK(AddFacts(
@@ -261,7 +273,7 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& def
   }
   {
     // An import is read through the name it binds; a star import binds any name.
-    ARROW_ASSIGN_OR_RAISE(auto batch, imports.CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto batch, tables.imports->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto module, Texts(*batch, "module"));
     ARROW_ASSIGN_OR_RAISE(auto name, Texts(*batch, "imported_name"));

@@ -17,17 +17,20 @@ namespace anatomy::incremental {
 
 /// \brief What other files can read of a file, by the module-level name they read it
 /// through: its definitions (qualified name, kind, decorators, bases, return annotation)
-/// under the name they are nested in, its module-level bindings and its module-level imports under
-/// the name they bind ("*" for a star import). Each name maps to a sha256 of its sorted facts.
+/// under the name they are nested in, its `__all__` (what a star import of it binds), its
+/// module-level bindings and its module-level imports under the name they bind ("*" for a star
+/// import). Each name maps to a sha256 of its sorted facts.
 using Surface = std::map<std::string, std::string>;
 
-/// \brief The Surface of each file (by file_id) of extraction tables (definitions, bindings,
-/// imports, scopes, annotations) of any set of files.
-Result<std::map<std::string, Surface>> SurfaceSignatures(const arrow::Table& definitions,
-                                                         const arrow::Table& bindings,
-                                                         const arrow::Table& imports,
-                                                         const arrow::Table& scopes,
-                                                         const arrow::Table& annotations);
+/// \brief The extraction tables of any set of files a Surface is made of.
+struct SurfaceTables {
+  std::shared_ptr<arrow::Table> definitions{}, bindings{}, imports{}, scopes{};
+  std::shared_ptr<arrow::Table> annotations{};  // unset: no return annotation is read
+  std::shared_ptr<arrow::Table> files{};        // unset: no `__all__` is read
+};
+
+/// \brief The Surface of each file (by file_id) of extraction tables.
+Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& tables);
 
 /// \brief The names whose facts differ between two surfaces of a file; nullopt when a star
 /// import changed (any name may now be bound).

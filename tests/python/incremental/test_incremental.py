@@ -196,6 +196,41 @@ def test_annotations_and_return_types_reach_the_calls_that_read_them_in_other_mo
     assert run_calls() == [("f.py", "unresolved", "n.Model.run"), ("g.py", "unresolved", "n.Model.run")]
 
 
+def test_star_imports_follow_all_through_incremental_builds(tmp_path):
+    # f.py star-imports m, which star-imports n: what f's calls of a() and b() reach follows
+    # n's __all__ and m's own names. Each edit changes how f.py's calls resolve, though f.py
+    # does not change and imports nothing from n.py.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "n.py").write_text('__all__ = ["a"]\n\n\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n')
+    (repo / "m.py").write_text("from n import *\n")
+    (repo / "f.py").write_text("from m import *\n\n\ndef f():\n    return a() + b()\n")
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
+        return sorted((r["target_qualified_name"], r["resolution_method"]) for r in rows)
+
+    assert calls() == [("b", "unresolved"), ("n.a", "import")]
+    edits = [
+        ("n.py", '__all__ = ["a", "b"]\n\n\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n',
+         [("n.a", "import"), ("n.b", "import")]),
+        ("m.py", "from n import *\n\n\ndef b():\n    return 3\n", [("m.b", "import"), ("n.a", "import")]),
+        ("n.py", "__all__ = [name for name in ('a',)]\n\n\ndef a():\n    return 1\n",
+         [("a", "unresolved"), ("m.b", "import")]),
+    ]
+    for step, (path, text, expected) in enumerate(edits):
+        (repo / path).write_text(text)
+        build(repo, out, "--incremental")
+        assert runs(out)[-1]["mode"] == "incremental"
+        assert "f.py" in {i["path"] for i in runs(out)[-1]["impacted"]}, step
+        full = tmp_path / f"full{step}"
+        build(repo, full)
+        assert_same_tables(out, full)
+        assert calls() == expected, step
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
