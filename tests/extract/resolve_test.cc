@@ -138,6 +138,8 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/drawing.py|public|PY_CALLS_SYMBOL|app.plain.public|import",
           "app/drawing.py|_private|PY_CALLS_QNAME|_private|unresolved",
           "app/drawing.py|dynamic_user.helper|PY_CALLS_QNAME|app.dynamic_user.helper|unresolved",
+          // A name two imports bind (`try:` / `except ImportError:`): the one tried first.
+          "app/drawing.py|chosen|PY_CALLS_SYMBOL|app.plain.public|import",
           "app/dynamic_user.py|helper|PY_CALLS_QNAME|helper|unresolved",
           "app/models.py|self.validate|PY_CALLS_SYMBOL|app.models.Base.validate|self_method",
           "app/models.py|self.save|PY_CALLS_SYMBOL|app.models.Base.save|inherited_method",

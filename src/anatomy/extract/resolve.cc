@@ -113,7 +113,9 @@ class CallResolver {
         members_[Key(f.scope_ids[d.scope], d.name)] = {fi, di};  // last definition wins
       }
       for (const auto& imp : f.imports) {
-        if (imp.binding_id) imports_[*imp.binding_id] = &imp;
+        // A name several imports bind (`try: import a` / `except ImportError: import b as a`,
+        // `if` / `else`): the first, the one tried first.
+        if (imp.binding_id) imports_.emplace(*imp.binding_id, &imp);
         if (imp.is_star && !f.scope_ids.empty() && imp.scope_id == f.scope_ids[0])
           stars_[fi].push_back(imp.module);
       }
@@ -137,9 +139,9 @@ class CallResolver {
   /// The REPO modules resolution looked into whose file is not analyzed.
   std::set<std::string> Missing() const { return missing_; }
 
-  // For `from m import x` into a REPO module m: x's module-level binding there and, through
-  // re-exports, the definition it names.
-  void ResolveImportedSymbol(ImportRow& imp) {
+  // For `from m import x` into a REPO module m (an import of file `fi`): x's module-level
+  // binding there and, through re-exports, the definition it names.
+  void ResolveImportedSymbol(size_t fi, ImportRow& imp) {
     if (!imp.is_from || imp.is_star) return;
     // `from a import b` of a submodule that a binds over: a's name b.
     if (auto a = idx_.modules.find(imp.module); imp.resolved_kind != "symbol" &&
@@ -155,7 +157,7 @@ class CallResolver {
     auto b = names_.find(Key(ms->second, *imp.imported_name));
     if (b == names_.end()) return;
     imp.resolved_binding_id = *b->second;
-    Budget budget{0};
+    Budget budget{fi};
     Target t = FromBinding(*b->second, "import", 0.9, 0, budget);
     if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
   }
@@ -370,7 +372,8 @@ class CallResolver {
       Target r = MemberOfModule(imp.module, *imp.imported_name, depth + 1, budget);
       if (r.kind == Target::kNone) {
         r.kind = Target::kExternal;
-        r.qname = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
+        if (r.qname.empty())
+          r.qname = imp.module.empty() ? *imp.imported_name : imp.module + "." + *imp.imported_name;
       }
       return r;
     }
@@ -534,7 +537,7 @@ class CallResolver {
     switch (t.kind) {
       case Target::kModule: {
         r = MemberOfModule(t.qname, attr, 1, budget);
-        if (r.kind == Target::kNone) r.qname = t.qname + "." + attr;
+        if (r.kind == Target::kNone && r.qname.empty()) r.qname = t.qname + "." + attr;
         return r;
       }
       case Target::kExternal:
@@ -622,7 +625,7 @@ std::set<std::string> ResolveAcrossFiles(std::vector<FileOutput>& files, int job
   CallResolver resolver(files, idx);
   for (size_t i = 0; i < files.size(); ++i) {
     if (resolve_calls && !(*resolve_calls)[i]) continue;
-    for (auto& imp : files[i].imports) resolver.ResolveImportedSymbol(imp);
+    for (auto& imp : files[i].imports) resolver.ResolveImportedSymbol(i, imp);
   }
   (void)core::ParallelFor(files.size(), jobs, [&](size_t i) {
     auto& f = files[i];
