@@ -137,6 +137,9 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/drawing.py|open|PY_CALLS_QNAME|builtins.open|builtin",
           "app/drawing.py|public|PY_CALLS_SYMBOL|app.plain.public|import",
           "app/drawing.py|_private|PY_CALLS_QNAME|_private|unresolved",
+          // An alias another module binds (`Maker = Model`), star-imported.
+          "app/drawing.py|Maker(\"k\").run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
+          "app/drawing.py|Maker|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/drawing.py|dynamic_user.helper|PY_CALLS_QNAME|app.dynamic_user.helper|unresolved",
           // A name two imports bind (`try:` / `except ImportError:`): the one tried first.
           "app/drawing.py|chosen|PY_CALLS_SYMBOL|app.plain.public|import",
@@ -150,6 +153,8 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|self.Model|PY_CALLS_QNAME|app.models.Holder.Model|unresolved",
+          // A local alias (`call = _private`).
+          "app/plain.py|call|PY_CALLS_SYMBOL|app.plain._private|module",
           "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/services.py|Base|PY_CALLS_SYMBOL|app.models.Base|class",
           // A name bound once to a class call holds an instance; `fallback` is bound again by

@@ -224,9 +224,9 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
     return StringTable(
-        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"},
-        {{"f1", "m1", "helper", "local", "module", "def"},
-         {"f1", "s1", local, "local", "local", "local"}});
+        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
+        {{"f1", "m1", "helper", "local", "module", "def", ""},
+         {"f1", "s1", local, "local", "local", "local", ""}});
   };
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
@@ -247,7 +247,8 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "pkg.m"}});
   auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
+      {});
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
     auto d = StringTable(
@@ -284,7 +285,8 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
   auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
+      {});
   auto defs = StringTable(
       {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
       {{"f1", "d1", "m.load", "function", "", "", "false"},
@@ -313,7 +315,8 @@ TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
   auto none = StringTable(
       {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
   auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind"}, {});
+      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
+      {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
@@ -365,6 +368,28 @@ TEST(Impact, FunctionsWhoseReturnAnnotationsLeadIntoTheChangeLeadThereToo) {
   EXPECT_EQ(impacted(nullptr), (std::set<std::string>{"a/b.py", "c.py"}));
 }
 
+TEST(Impact, AliasesOfANameThatLeadsIntoTheChangeLeadThereToo) {
+  // a/b.py's Model changes. c.py: `from a.b import Model` / `Alias = Model` (module level) /
+  // `def f(): Local = Model` (not reachable from other files). d.py reads c's Alias, e.py its
+  // f.
+  const std::vector<Import> imports = {{"c.py", "a.b", std::string("Model"), true},
+                                       {"d.py", "c", std::string("Alias"), true},
+                                       {"e.py", "c", std::string("f"), true}};
+  ImpactInputs inputs;
+  inputs.changes = {{"a/b.py", "changed", std::nullopt}};
+  inputs.surface_changes = {{"a/b.py", {"Model"}}};
+  inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py"};
+  ImportGraph graph{Imports(imports), std::set<std::string>{}, nullptr, nullptr,
+                    StringTable({"path", "scope_id", "name", "alias_of"},
+                                {{"c.py", "c.py:module", "Alias", "Model"},
+                                 {"c.py", "c.py:f", "Local", "Model"}})};
+  for (const auto& p : inputs.current_paths) graph.module_scopes->insert(p + ":module");
+  inputs.import_graph = Loader(graph);
+  std::set<std::string> got;
+  for (const auto& i : ImpactOf(inputs).ValueOrDie()) got.insert(i.path);
+  EXPECT_EQ(got, (std::set<std::string>{"a/b.py", "c.py", "d.py"}));
+}
+
 TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
   // a/b.py offers one more name, `added`. c.py (`import a.b`) calls a.b.helper(); d.py
   // (`from a import b`) calls b.added(); e.py (`import a.b`) has `class K(a.b.added)`;
@@ -408,8 +433,9 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
     auto* values = static_cast<arrow::StringBuilder*>(b.value_builder());
     EXPECT_TRUE(b.Append().ok());
     EXPECT_TRUE(values->AppendValues({"local", "global"}).ok());
-    auto f = StringTable({"file_id", "scope_id", "name", "scope_resolution", "resolved_kind"},
-                         {{"f1", "m1", "x", "LOCAL", "local"}});
+    auto f = StringTable(
+        {"file_id", "scope_id", "name", "scope_resolution", "resolved_kind", "alias_of"},
+        {{"f1", "m1", "x", "LOCAL", "local", ""}});
     return f
         ->AddColumn(3, arrow::field("flags", type),
                     std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))

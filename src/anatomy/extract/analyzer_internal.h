@@ -250,6 +250,7 @@ class Analyzer {
   std::vector<std::pair<Span, Span>> assigned_calls_;
   std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
   std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
+  std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")
   struct AttributeStore {  // `obj.attr = call(...)` in `scope`
     uint32_t scope;
     std::string object, attr;

@@ -602,6 +602,15 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
       literal && name) {
     assigned_literals_.emplace_back(SpanOf(left), literal);
   }
+  if (name && !ts_node_is_null(right) && ts_node_is_null(type)) {
+    // `name = a.b.c`: a dotted name of identifiers.
+    std::string dotted;
+    TSNode cur = right;
+    for (; KindOf(cur) == NK::attribute; cur = Field(cur, f_.object))
+      dotted.insert(0, "." + std::string(Text(Field(cur, f_.attribute))));
+    if (KindOf(cur) == NK::identifier && !ts_node_has_error(right))
+      assigned_names_.emplace_back(SpanOf(left), std::string(Text(cur)) + dotted);
+  }
   if (!ts_node_is_null(type) && name && scopes_[scope].kind == ScopeKind::kClass) {
     class_annotations_.push_back({scopes_[scope].def_index, std::string(Text(left)), Clip(type)});
   }

@@ -373,7 +373,8 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   // Whether any name, attribute or function may hold a known value.
   const bool holds = !assigned_calls_.empty() || !annotated_names_.empty() || annotated_parameter ||
                      !attribute_calls_.empty() || !class_annotations_.empty() ||
-                     !assigned_literals_.empty() || !return_annotations_.empty();
+                     !assigned_literals_.empty() || !return_annotations_.empty() ||
+                     !assigned_names_.empty();
   if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
@@ -449,6 +450,16 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     if (site == def_at.end() || !bound_once(site->second)) continue;
     out_.instance_bindings.push_back({site->second, HeldValue{-1, {literal}, {}, "builtin"}});
   }
+  for (const auto& [name, dotted] : assigned_names_) {
+    auto site = def_at.find(name.bstart);
+    if (site == def_at.end() || !bound_once(site->second)) continue;
+    HeldValue v{-1, SplitDots(dotted), std::nullopt, ""};
+    head(out_.bindings[site->second].scope, v.type[0], v.type_head_target, v.type_head_kind);
+    if (v.type_head_target || v.type_head_kind == "builtin")
+      out_.aliases.push_back({site->second, std::move(v)});
+  }
+  std::sort(out_.aliases.begin(), out_.aliases.end(),
+            [](const Alias& a, const Alias& b) { return a.binding < b.binding; });
   // Decorators that keep what a call of the function returns.
   static const std::set<std::string_view> kKeepsReturn{"staticmethod",
                                                        "classmethod",

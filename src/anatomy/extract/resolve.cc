@@ -121,6 +121,10 @@ class CallResolver {
       }
       for (const auto& ib : f.instance_bindings)
         instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, &ib.value));
+      for (const auto& a : f.aliases) {
+        aliases_.emplace(f.binding_ids[a.binding],
+                         AliasOf{fi, &a.value, f.bindings[a.binding].scope == 0});
+      }
       for (const auto& rv : f.returned_values)
         returns_.emplace(f.definitions[rv.def].def_id, std::make_pair(fi, &rv.value));
       for (const auto& ia : f.instance_attributes)
@@ -360,6 +364,16 @@ class CallResolver {
         t.class_object = is_class;
       }
       return t;
+    }
+    // `name = a.b`: what a.b denotes; another file's only at module level and where a.b's
+    // first name is a module-level name there, which is what other files read of a module.
+    if (auto a = aliases_.find(binding_id); a != aliases_.end()) {
+      const AliasOf& alias = a->second;
+      if (alias.file != budget.file &&
+          !(alias.module_level && Readable(alias.file, *alias.value, budget)))
+        return t;
+      const HeldValue& v = *alias.value;
+      return Dotted(alias.file, v.type, v.type_head_target, v.type_head_kind, depth + 1, budget);
     }
     if (auto i = imports_.find(binding_id); i != imports_.end()) {
       const ImportRow& imp = *i->second;
@@ -602,6 +616,12 @@ class CallResolver {
       members_, def_by_id_;
   std::unordered_map<std::string, const ImportRow*> imports_;
   std::unordered_map<size_t, std::vector<std::string>> stars_;  // file -> star-imported modules
+  struct AliasOf {
+    size_t file;
+    const HeldValue* value;
+    bool module_level;
+  };
+  std::unordered_map<std::string, AliasOf> aliases_;  // binding id -> the dotted name it holds
   std::unordered_map<std::string, std::string> first_params_;
   // What names and attributes of instances hold and functions return: binding id /
   // Key(class def id, attribute) / def id -> (file, value).

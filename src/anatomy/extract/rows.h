@@ -180,6 +180,13 @@ struct ReturnedValue {
   HeldValue value;
 };
 
+// A name bound once (as InstanceBinding) to a dotted name (`main = TestProgram`,
+// `join = os.path.join`): it denotes what that name denotes. `value.type` is the dotted name.
+struct Alias {
+  uint32_t binding;  // FileOutput::binding_ids index
+  HeldValue value;
+};
+
 // One per call, in FileOutput::calls order (call_id and span are the call's).
 struct CallResolutionRow {
   OptStr target_def_id;               // the definition called
@@ -250,6 +257,7 @@ struct FileOutput {
   std::vector<InstanceBinding> instance_bindings;      // dropped with call_chains
   std::vector<InstanceAttribute> instance_attributes;  // dropped with call_chains
   std::vector<ReturnedValue> returned_values;          // dropped with call_chains
+  std::vector<Alias> aliases;                          // by binding; the bindings table's alias_of
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;

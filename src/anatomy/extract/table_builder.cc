@@ -29,6 +29,16 @@ OptStr BindingIdAt(const FileOutput& f, int64_t index) {
   return f.binding_ids[static_cast<size_t>(index)];
 }
 
+// The dotted name binding `index` of `f` is bound once to (FileOutput::aliases), if any.
+OptStr AliasOf(const FileOutput& f, uint32_t index) {
+  auto it = std::lower_bound(f.aliases.begin(), f.aliases.end(), index,
+                             [](const Alias& a, uint32_t b) { return a.binding < b; });
+  if (it == f.aliases.end() || it->binding != index) return std::nullopt;
+  std::string dotted;
+  for (const auto& part : it->value.type) dotted += (dotted.empty() ? "" : ".") + part;
+  return dotted;
+}
+
 // Appends one row field by field, in schema order; remembers the first failure.
 class Row {
  public:
@@ -204,6 +214,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .s(ResolutionName(x.resolution))
                 .os(BindingIdAt(f, x.resolved))
                 .s(x.resolved_kind)
+                .os(AliasOf(f, static_cast<uint32_t>(&x - f.bindings.data())))
                 .span(x.span);
           }));
   ARROW_ASSIGN_OR_RAISE(
@@ -226,6 +237,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
           }));
   release(&FileOutput::occurrences);
   release(&FileOutput::bindings);
+  release(&FileOutput::aliases);
   release(&FileOutput::names);
   ARROW_ASSIGN_OR_RAISE(
       t["definitions"],

@@ -277,6 +277,9 @@ class Builder {
                                                      {"path", "qualified_name", "bases"},
                                                      {{"def_kind", PredicateOp::kEq, {"class"}}}));
       ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnAnnotations());
+      ARROW_ASSIGN_OR_RAISE(graph.aliases, ReadTable(ctx_.out + "/extract/bindings",
+                                                     {"path", "scope_id", "name", "alias_of"},
+                                                     {{"alias_of", PredicateOp::kIsNotNull, {}}}));
       ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                             ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                       {{"scope_kind", PredicateOp::kEq, {"module"}}}));
@@ -293,14 +296,16 @@ class Builder {
                          files_asked](const std::string& path) -> Result<std::vector<std::string>> {
       // A file reads other modules' names through its callees and its annotations.
       static constexpr std::pair<const char*, const char*> kTexts[] = {
-          {"call_sites", "callee_text"}, {"annotations", "annotation_text"}};
+          {"call_sites", "callee_text"},
+          {"annotations", "annotation_text"},
+          {"bindings", "alias_of"}};
       std::vector<std::string> out;
       if (++*files_asked <= 16) {
         for (const auto& [table, column] : kTexts) {
           ARROW_ASSIGN_OR_RAISE(
-              auto rows,
-              ReadTable(ctx_.out + "/extract/" + table, {column},
-                        {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
+              auto rows, ReadTable(ctx_.out + "/extract/" + table, {column},
+                                   {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}},
+                                    {column, PredicateOp::kIsNotNull, {}}}));
           ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
           out.insert(out.end(), std::make_move_iterator(texts.begin()),
                      std::make_move_iterator(texts.end()));
@@ -311,7 +316,8 @@ class Builder {
         texts_by_path->emplace();
         for (const auto& [table, column] : kTexts) {
           ARROW_ASSIGN_OR_RAISE(auto rows,
-                                ReadTable(ctx_.out + "/extract/" + table, {"path", column}));
+                                ReadTable(ctx_.out + "/extract/" + table, {"path", column},
+                                          {{column, PredicateOp::kIsNotNull, {}}}));
           ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*rows, "path"));
           ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
           for (size_t i = 0; i < paths.size(); ++i)

@@ -158,16 +158,18 @@ void AddIdentifiers(const std::string& text, std::set<std::string>* out) {
 
 // A definition of a module that reads other names of it, by the module-level name it is
 // reached through (`Outer` for `m.Outer.Inner`): a class through its bases, a function
-// through its return annotation. `heads`: the first name of each base (`b` for `b.X[T]`), or
-// every name of the annotation; `spelled`: every name they read.
+// through its return annotation, an alias (`main = TestProgram`) through its dotted name. `heads`:
+// the first name of each base (`b` for `b.X[T]`), or every name of the annotation; `spelled`: every
+// name they read.
 struct NameReader {
   std::string top_name;
   std::vector<std::string> heads;
   std::set<std::string> spelled;
 };
 
-Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const arrow::Table* classes,
-                                                                     const arrow::Table* returns) {
+Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const ImportGraph& graph) {
+  const arrow::Table* classes = graph.classes.get();
+  const arrow::Table* returns = graph.returns.get();
   std::map<std::string, std::vector<NameReader>> out;
   if (classes) {
     ARROW_ASSIGN_OR_RAISE(auto batch, classes->CombineChunksToBatch());
@@ -199,6 +201,22 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const arrow
       AddIdentifiers(annotations[i], &f.spelled);
       f.heads.assign(f.spelled.begin(), f.spelled.end());
       if (!f.heads.empty()) out[paths[i]].push_back(std::move(f));
+    }
+  }
+  if (graph.aliases) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, graph.aliases->CombineChunksToBatch());
+    ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
+    ARROW_ASSIGN_OR_RAISE(auto scopes, Texts(*batch, "scope_id"));
+    ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
+    ARROW_ASSIGN_OR_RAISE(auto dotted, Texts(*batch, "alias_of"));
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (dotted[i].empty() || (graph.module_scopes && !graph.module_scopes->count(scopes[i])))
+        continue;
+      NameReader a;
+      a.top_name = names[i];
+      a.heads.push_back(HeadName(dotted[i]));
+      AddIdentifiers(dotted[i], &a.spelled);
+      out[paths[i]].push_back(std::move(a));
     }
   }
   return out;
@@ -268,8 +286,9 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
     ARROW_RETURN_NOT_OK(AddFacts(
-        *batch, files, "binding", {"name", "flags", "scope_resolution", "resolved_kind"},
-        &module_scopes, [&](size_t r) { return names[r]; }, &facts));
+        *batch, files, "binding",
+        {"name", "flags", "scope_resolution", "resolved_kind", "alias_of"}, &module_scopes,
+        [&](size_t r) { return names[r]; }, &facts));
   }
   {
     // An import is read through the name it binds; a star import binds any name.
@@ -373,8 +392,7 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     frontier.push_back({m, it->second, existence});
   };
-  ARROW_ASSIGN_OR_RAISE(const auto readers,
-                        ReadersByPath(graph.classes.get(), graph.returns.get()));
+  ARROW_ASSIGN_OR_RAISE(const auto readers, ReadersByPath(graph));
   // The names of module `path` that lead into a change, with the classes based on them and
   // the functions whose return annotations name them.
   auto with_readers = [&](const std::string& path, std::set<std::string> names) {

@@ -53,6 +53,10 @@ struct ImportGraph {
   /// annotation spells: a function (or the class of a method) whose annotation names a name
   /// that leads into a change leads there too. Unset: no annotation is followed.
   std::shared_ptr<arrow::Table> returns{};
+  /// The previous build's bindings to a dotted name (columns path, scope_id, name, alias_of:
+  /// `main = TestProgram`). A module-level one reads the names its dotted name starts from: it
+  /// leads where they lead. Unset: no alias is followed.
+  std::shared_ptr<arrow::Table> aliases{};
 };
 
 /// \brief What the impact analysis knows.
@@ -69,7 +73,8 @@ struct ImpactInputs {
   /// a changed name. A changed file not listed changed every name.
   std::map<std::string, std::set<std::string>> surface_changes;
   /// The texts a file spells names of other modules in: the callee texts of its calls (`a.b.f`
-  /// for `a.b.f(x)`) and its annotations (`a.b.Model`). A file that binds a changed module
+  /// for `a.b.f(x)`), its annotations (`a.b.Model`) and its aliases (`f = a.b.f`). A file that
+  /// binds a changed module
   /// (`import a.b`) reads its names only there and in class bases; with this set, it is
   /// rebuilt only when it spells a changed name there. Unset: it is always rebuilt.
   std::function<Result<std::vector<std::string>>(const std::string& path)> read_texts;
@@ -80,7 +85,7 @@ struct ImpactInputs {
 /// adds, deletes or renames it), every file that imports the module, and transitively the
 /// files importing those at module level (their names lead into it, and so do the classes
 /// based on those names, whose members calls look up in the bases, and the functions whose
-/// return annotations spell them). `import a.b` depends on
+/// return annotations spell them, and the module-level aliases of them). `import a.b` depends on
 /// `a`, `a.b` and the modules under them; `from a.b import x` on `a`, `a.b`, and `a.b.x` with
 /// what is under it.
 Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs);

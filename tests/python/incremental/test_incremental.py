@@ -231,6 +231,41 @@ def test_star_imports_follow_all_through_incremental_builds(tmp_path):
         assert calls() == expected, step
 
 
+def test_aliases_reach_the_calls_that_read_them_in_other_modules(tmp_path):
+    # m.py: `from n import Model` / `Maker = Model`; f.py calls m.Maker().run() through
+    # `import m`, g.py calls Maker() after `from m import Maker`. Renaming run in n.py, then
+    # pointing the alias elsewhere, changes how both resolve.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "n.py").write_text("class Model:\n    def run(self):\n        return 1\n\n\nclass Other:\n    pass\n")
+    (repo / "m.py").write_text("from n import Model, Other\n\nMaker = Model\n")
+    (repo / "f.py").write_text("import m\n\n\ndef f():\n    return m.Maker().run()\n")
+    (repo / "g.py").write_text("from m import Maker\n\n\ndef g():\n    return Maker()\n")
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
+        return sorted((r["path"], r["target_qualified_name"], r["resolution_method"]) for r in rows)
+
+    assert calls() == [("f.py", "n.Model", "class"), ("f.py", "n.Model.run", "instance_method"),
+                       ("g.py", "n.Model", "class")]
+    edits = [
+        ("n.py", "class Model:\n    def go(self):\n        return 1\n\n\nclass Other:\n    pass\n",
+         [("f.py", "n.Model", "class"), ("f.py", "n.Model.run", "unresolved"), ("g.py", "n.Model", "class")]),
+        ("m.py", "from n import Model, Other\n\nMaker = Other\n",
+         [("f.py", "n.Other", "class"), ("f.py", "n.Other.run", "unresolved"), ("g.py", "n.Other", "class")]),
+    ]
+    for step, (path, text, expected) in enumerate(edits):
+        (repo / path).write_text(text)
+        build(repo, out, "--incremental")
+        assert runs(out)[-1]["mode"] == "incremental"
+        full = tmp_path / f"full{step}"
+        build(repo, full)
+        assert_same_tables(out, full)
+        assert calls() == expected, step
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
