@@ -15,6 +15,7 @@
 #include "anatomy/extract/analyzer_internal.h"
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/scan.h"
+#include "support/temp_dir.h"
 #include "test_util.h"
 
 namespace anatomy::extract {
@@ -260,6 +261,45 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
   EXPECT_EQ(checked, 1);
   EXPECT_EQ(imports.back(), "ns_user.py|ns|pkgmod|module");
   EXPECT_EQ(imports[imports.size() - 2], "ns_user.py|ns.pkgmod|null|module");
+}
+
+TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
+  // Modules that star-import, alias and re-export each other in circles: resolution ends
+  // (bounded depth and budget) and the calls reach no definition; a name that does lead
+  // somewhere through the same modules still resolves.
+  test_support::TempDir dir;
+  dir.Write("a.py",
+            "from b import *\nx = y\nloop = loop.again\nfrom c import z as w\n\n"
+            "def real():\n    pass\n");
+  dir.Write("b.py", "from a import *\ny = x\nfrom c import *\n");
+  dir.Write("c.py",
+            "from a import w as z\nfrom b import *\nclass K(K):\n    pass\n"
+            "class L(M):\n    pass\nM = L\n");
+  dir.Write("use.py",
+            "import a, b, c\nfrom b import *\n\n\ndef f():\n    a.x()\n    b.y()\n"
+            "    a.loop()\n    a.w()\n    c.K().m()\n    c.L().m()\n    x()\n"
+            "    real()\n    b.real()\n");
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::map<std::string, std::string> callee;
+  auto ids = Column(*r->call_sites, "call_id"), texts = Column(*r->call_sites, "callee_text");
+  for (size_t i = 0; i < ids.size(); ++i) callee[ids[i]] = texts[i];
+  auto rid = Column(*r->call_resolutions, "call_id");
+  auto how = Column(*r->call_resolutions, "resolution_method");
+  auto qn = Column(*r->call_resolutions, "target_qualified_name");
+  auto kind = Column(*r->call_resolutions, "edge_kind");
+  std::map<std::string, std::string> got;
+  for (size_t i = 0; i < rid.size(); ++i)
+    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
+  // use.py's star import of b, b's of a.
+  EXPECT_EQ(got.at("real"), "PY_CALLS_SYMBOL import a.real");
+  EXPECT_EQ(got.at("b.real"), "PY_CALLS_SYMBOL import a.real");
+  for (const char* circular : {"a.x", "b.y", "a.loop", "a.w", "c.K().m", "c.L().m", "x"}) {
+    EXPECT_EQ(got.at(circular).rfind("PY_CALLS_QNAME ", 0), 0u)
+        << circular << ": " << got.at(circular);
+  }
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.
