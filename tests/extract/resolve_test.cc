@@ -141,6 +141,10 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           // An alias another module binds (`Maker = Model`), star-imported.
           "app/drawing.py|Maker(\"k\").run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
           "app/drawing.py|Maker|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
+          // `-> Self` of a base's method: the class of the instance it is called on.
+          "app/drawing.py|Ring().grow().rim|PY_CALLS_SYMBOL|app.shapes.Ring.rim|annotated_method",
+          "app/drawing.py|Ring().grow|PY_CALLS_SYMBOL|app.shapes.Circle.grow|instance_method",
+          "app/drawing.py|Ring|PY_CALLS_SYMBOL|app.shapes.Ring|class",
           "app/drawing.py|dynamic_user.helper|PY_CALLS_QNAME|app.dynamic_user.helper|unresolved",
           // A name two imports bind (`try:` / `except ImportError:`): the one tried first.
           "app/drawing.py|chosen|PY_CALLS_SYMBOL|app.plain.public|import",
@@ -198,6 +202,7 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           // Through a function of another module whose annotation names an imported class.
           "app/services.py|fresh().run|PY_CALLS_SYMBOL|app.models.Model.run|annotated_method",
           "app/services.py|fresh|PY_CALLS_SYMBOL|app.clients.fresh|import",
+          "app/shapes.py|__all__.append|PY_CALLS_QNAME|__all__.append|unresolved",
           "app/tools/make.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/util.py|helper|PY_CALLS_SYMBOL|app.util.helper|module",
           "app/util.py|inner|PY_CALLS_SYMBOL|app.util.main.<locals>.inner|local",

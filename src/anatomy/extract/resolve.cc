@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 
 #include "anatomy/core/parallel.h"
@@ -90,6 +91,8 @@ struct Target {
   const char* method = "unresolved";
   double score = 0.1;
   bool class_object = false;  // kInstance: `cls` of a classmethod or `__new__`, the class itself
+  // kDef of a method found on an instance or class (`x.m`): that class, which `-> Self` names.
+  std::optional<std::pair<size_t, size_t>> receiver;
 };
 
 class CallResolver {
@@ -258,11 +261,20 @@ class CallResolver {
         "builtins.bytearray", "builtins.bytes", "builtins.dict", "builtins.frozenset",
         "builtins.list",      "builtins.set",   "builtins.str",  "builtins.tuple"};
     if (t.kind == Target::kBuiltin && kBuiltinClasses.count(t.qname)) return t;
-    // A function whose return annotation names a class.
+    // A function whose return annotation names a class; `-> Self`, the class of the instance
+    // or class the method was found on.
     if (t.kind == Target::kDef) {
       if (auto r = returns_.find(files_[t.file].definitions[t.def].def_id);
-          r != returns_.end() && Readable(t.file, *r->second.second, budget))
-        return Held(t.file, *r->second.second, depth + 1, budget);
+          r != returns_.end() && Readable(t.file, *r->second.second, budget)) {
+        const HeldValue& v = *r->second.second;
+        if (t.receiver && IsSelf(t.file, v, depth, budget)) {
+          Target cls;
+          cls.kind = Target::kDef;
+          std::tie(cls.file, cls.def) = *t.receiver;
+          return Instance(cls, "annotated_method", 0.6);
+        }
+        return Held(t.file, v, depth + 1, budget);
+      }
     }
     return Instance(t, "instance_method", 0.7);
   }
@@ -289,6 +301,14 @@ class CallResolver {
     if (scopes.empty()) return false;
     auto b = names_.find(Key(scopes[0], v.type[0]));
     return b != names_.end() && *b->second == *v.type_head_target;
+  }
+
+  // Whether `v` (of file `fi`) names `typing.Self` (PEP 673).
+  bool IsSelf(size_t fi, const HeldValue& v, int depth, Budget& budget) {
+    if (v.call >= 0 || v.type.empty() || v.type.back() != "Self") return false;
+    Target t = Dotted(fi, v.type, v.type_head_target, v.type_head_kind, depth + 1, budget);
+    return t.kind == Target::kExternal &&
+           (t.qname == "typing.Self" || t.qname == "typing_extensions.Self");
   }
 
   // An instance of `cls` when it is an in-REPO class; its methods resolve `how`, at `score`
@@ -581,6 +601,7 @@ class CallResolver {
             r.kind = Target::kDef;
             r.file = m->first;
             r.def = m->second;
+            r.receiver = std::make_pair(t.file, t.def);
             // Defined in the class's own body (not inherited from a base).
             bool own =
                 m->first == t.file &&
