@@ -294,7 +294,7 @@ class Builder {
     auto files_asked = std::make_shared<int>(0);
     impact.read_texts = [this, texts_by_path,
                          files_asked](const std::string& path) -> Result<std::vector<std::string>> {
-      // A file reads other modules' names through its callees and its annotations.
+      // A file reads other modules' names through its callees, annotations and aliases.
       static constexpr std::pair<const char*, const char*> kTexts[] = {
           {"call_sites", "callee_text"},
           {"annotations", "annotation_text"},
