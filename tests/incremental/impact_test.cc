@@ -369,9 +369,8 @@ TEST(Impact, FunctionsWhoseReturnAnnotationsLeadIntoTheChangeLeadThereToo) {
 }
 
 TEST(Impact, AliasesOfANameThatLeadsIntoTheChangeLeadThereToo) {
-  // a/b.py's Model changes. c.py: `from a.b import Model` / `Alias = Model` (module level) /
-  // `def f(): Local = Model` (not reachable from other files). d.py reads c's Alias, e.py its
-  // f.
+  // a/b.py's Model changes. c.py: `from a.b import Model` / `Alias = Model` (module level).
+  // d.py reads c's Alias, e.py its f.
   const std::vector<Import> imports = {{"c.py", "a.b", std::string("Model"), true},
                                        {"d.py", "c", std::string("Alias"), true},
                                        {"e.py", "c", std::string("f"), true}};
@@ -379,15 +378,22 @@ TEST(Impact, AliasesOfANameThatLeadsIntoTheChangeLeadThereToo) {
   inputs.changes = {{"a/b.py", "changed", std::nullopt}};
   inputs.surface_changes = {{"a/b.py", {"Model"}}};
   inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py"};
-  ImportGraph graph{Imports(imports), std::set<std::string>{}, nullptr, nullptr,
-                    StringTable({"path", "scope_id", "name", "alias_of"},
-                                {{"c.py", "c.py:module", "Alias", "Model"},
-                                 {"c.py", "c.py:f", "Local", "Model"}})};
+  ImportGraph graph;
+  graph.imports = Imports(imports);
+  graph.module_scopes.emplace();
   for (const auto& p : inputs.current_paths) graph.module_scopes->insert(p + ":module");
+  std::vector<std::string> asked;
+  graph.aliases = [&](const std::string& path) {
+    asked.push_back(path);
+    using Aliases = std::vector<std::pair<std::string, std::string>>;
+    return Result<Aliases>(path == "c.py" ? Aliases{{"Alias", "Model"}} : Aliases{});
+  };
   inputs.import_graph = Loader(graph);
   std::set<std::string> got;
   for (const auto& i : ImpactOf(inputs).ValueOrDie()) got.insert(i.path);
   EXPECT_EQ(got, (std::set<std::string>{"a/b.py", "c.py", "d.py"}));
+  // Asked only of the modules the change reaches, once each.
+  EXPECT_EQ(asked, (std::vector<std::string>{"a/b.py", "c.py", "d.py"}));
 }
 
 TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {

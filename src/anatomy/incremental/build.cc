@@ -277,14 +277,12 @@ class Builder {
                                                      {"path", "qualified_name", "bases"},
                                                      {{"def_kind", PredicateOp::kEq, {"class"}}}));
       ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnAnnotations());
-      ARROW_ASSIGN_OR_RAISE(graph.aliases, ReadTable(ctx_.out + "/extract/bindings",
-                                                     {"path", "scope_id", "name", "alias_of"},
-                                                     {{"alias_of", PredicateOp::kIsNotNull, {}}}));
       ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                             ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                       {{"scope_kind", PredicateOp::kEq, {"module"}}}));
       ARROW_ASSIGN_OR_RAISE(auto module_scope_ids, Strings(*module_scopes, "scope_id"));
       graph.module_scopes.emplace(module_scope_ids.begin(), module_scope_ids.end());
+      graph.aliases = ModuleAliases(std::make_shared<std::set<std::string>>(*graph.module_scopes));
       return graph;
     };
     // A few files' texts are read by file_id (a data file or two each); past that, the whole
@@ -574,6 +572,45 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunView(*session, view, ctx_));
     plan_fingerprints_[result.name] = result.plan_fingerprint;
     return result.table;
+  }
+
+  // The module-level aliases of a file in the previous build (ImportGraph::aliases): a few
+  // files' by file_id, past that the whole table once.
+  std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string&)>
+  ModuleAliases(std::shared_ptr<std::set<std::string>> module_scopes) {
+    using Aliases = std::vector<std::pair<std::string, std::string>>;
+    auto by_path = std::make_shared<std::optional<std::map<std::string, Aliases>>>();
+    auto asked = std::make_shared<int>(0);
+    return [this, module_scopes, by_path, asked](const std::string& path) -> Result<Aliases> {
+      auto read = [&](std::vector<Predicate> where) -> Result<std::map<std::string, Aliases>> {
+        where.push_back({"alias_of", PredicateOp::kIsNotNull, {}});
+        ARROW_ASSIGN_OR_RAISE(auto rows,
+                              ReadTable(ctx_.out + "/extract/bindings",
+                                        {"path", "scope_id", "name", "alias_of"}, where));
+        std::map<std::string, Aliases> out;
+        std::vector<std::vector<std::string>> columns;
+        for (const char* c : {"path", "scope_id", "name", "alias_of"}) {
+          ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
+          columns.push_back(std::move(values));
+        }
+        for (size_t i = 0; i < columns[0].size(); ++i) {
+          if (module_scopes->count(columns[1][i]))
+            out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
+        }
+        return out;
+      };
+      if (!*by_path && ++*asked <= 16) {
+        ARROW_ASSIGN_OR_RAISE(
+            auto one, read({{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
+        return one[path];
+      }
+      if (!*by_path) {
+        ARROW_ASSIGN_OR_RAISE(auto all, read({}));
+        by_path->emplace(std::move(all));
+      }
+      auto it = (*by_path)->find(path);
+      return it == (*by_path)->end() ? Aliases{} : it->second;
+    };
   }
 
   // The previous build's return annotations with the qualified names of their functions

@@ -203,22 +203,6 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
       if (!f.heads.empty()) out[paths[i]].push_back(std::move(f));
     }
   }
-  if (graph.aliases) {
-    ARROW_ASSIGN_OR_RAISE(auto batch, graph.aliases->CombineChunksToBatch());
-    ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
-    ARROW_ASSIGN_OR_RAISE(auto scopes, Texts(*batch, "scope_id"));
-    ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
-    ARROW_ASSIGN_OR_RAISE(auto dotted, Texts(*batch, "alias_of"));
-    for (size_t i = 0; i < paths.size(); ++i) {
-      if (dotted[i].empty() || (graph.module_scopes && !graph.module_scopes->count(scopes[i])))
-        continue;
-      NameReader a;
-      a.top_name = names[i];
-      a.heads.push_back(HeadName(dotted[i]));
-      AddIdentifiers(dotted[i], &a.spelled);
-      out[paths[i]].push_back(std::move(a));
-    }
-  }
   return out;
 }
 
@@ -392,10 +376,21 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
     }
     frontier.push_back({m, it->second, existence});
   };
-  ARROW_ASSIGN_OR_RAISE(const auto readers, ReadersByPath(graph));
-  // The names of module `path` that lead into a change, with the classes based on them and
-  // the functions whose return annotations name them.
-  auto with_readers = [&](const std::string& path, std::set<std::string> names) {
+  ARROW_ASSIGN_OR_RAISE(auto readers, ReadersByPath(graph));
+  std::set<std::string> aliases_read;
+  // The names of module `path` that lead into a change, with the classes based on them, the
+  // functions whose return annotations name them and the aliases of them (read on first use).
+  auto with_readers = [&](const std::string& path,
+                          std::set<std::string> names) -> Result<std::set<std::string>> {
+    if (graph.aliases && aliases_read.insert(path).second) {
+      ARROW_ASSIGN_OR_RAISE(auto aliases, graph.aliases(path));
+      for (const auto& [name, dotted] : aliases) {
+        NameReader a;
+        a.top_name = name;
+        a.heads.push_back(HeadName(dotted));
+        readers[path].push_back(std::move(a));
+      }
+    }
     auto it = readers.find(path);
     if (it == readers.end()) return names;
     for (bool grew = true; grew;) {
@@ -432,8 +427,11 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   };
   const std::set<std::string> present(current_paths.begin(), current_paths.end());
   for (const auto& r : reaches) {
-    changed_module(r.path, r.names ? std::optional(with_readers(r.path, *r.names)) : std::nullopt,
-                   r.existence);
+    std::optional<std::set<std::string>> names;
+    if (r.names) {
+      ARROW_ASSIGN_OR_RAISE(names, with_readers(r.path, *r.names));
+    }
+    changed_module(r.path, std::move(names), r.existence);
   }
 
   // Each import row as an ImportUse.
@@ -485,9 +483,11 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
       }
       impacted.emplace(use.path, "imports " + change.module);
       if (!use.module_level) continue;
-      changed_module(use.path, use.is_star ? std::nullopt
-                                           : std::optional<std::set<std::string>>(
-                                                 with_readers(use.path, {use.bound})));
+      std::optional<std::set<std::string>> names;  // a star import binds any name
+      if (!use.is_star) {
+        ARROW_ASSIGN_OR_RAISE(names, with_readers(use.path, {use.bound}));
+      }
+      changed_module(use.path, std::move(names));
     }
   }
   return listed();

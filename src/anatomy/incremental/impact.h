@@ -53,10 +53,11 @@ struct ImportGraph {
   /// annotation spells: a function (or the class of a method) whose annotation names a name
   /// that leads into a change leads there too. Unset: no annotation is followed.
   std::shared_ptr<arrow::Table> returns{};
-  /// The previous build's bindings to a dotted name (columns path, scope_id, name, alias_of:
-  /// `main = TestProgram`). A module-level one reads the names its dotted name starts from: it
-  /// leads where they lead. Unset: no alias is followed.
-  std::shared_ptr<arrow::Table> aliases{};
+  /// The module-level aliases of a file in the previous build, as (name, dotted name):
+  /// `main = TestProgram`. An alias reads the name its dotted name starts from: it leads where
+  /// that name leads. Asked once per module the change reaches. Unset: no alias is followed.
+  std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string& path)>
+      aliases{};
 };
 
 /// \brief What the impact analysis knows.
