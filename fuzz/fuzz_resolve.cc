@@ -7,12 +7,14 @@
 // (`only_paths`, as incremental builds do) as in the whole extraction.
 
 #include <arrow/api.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
