@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "anatomy/extract/extract.h"
+#include "seeds.h"
 
 namespace {
 
@@ -72,7 +73,33 @@ ExtractionResult Extract(const fs::path& root, std::optional<std::set<std::strin
   return std::move(*r);
 }
 
+// A generated seed: long chains of aliases and re-exports through all four modules, and a
+// class hierarchy each module extends.
+void WriteSeeds(const std::string& dir) {
+  std::string parts[4];
+  for (int m = 0; m < 4; ++m) {
+    const std::string next = m == 3 ? "m0" : m == 1 ? "pkg" : m == 2 ? "pkg.m2" : "m1";
+    parts[m] = "from " + next + " import *\n";
+    for (int i = 0; i < 40; ++i) {
+      parts[m] += "a" + std::to_string(m) + "_" + std::to_string(i) + " = a" + std::to_string(m) +
+                  "_" + std::to_string(i + 1) + "\n";
+    }
+    parts[m] += "class C" + std::to_string(m) + "(C" + std::to_string((m + 3) % 4) +
+                "):\n    def m(self) -> \"C" + std::to_string(m) + "\":\n        return self\n" +
+                "C" + std::to_string(m) + "().m().m()\na" + std::to_string(m) + "_0()\n";
+  }
+  std::ofstream(dir + "/gen_chains.py", std::ios::binary) << parts[0] << "#@\n"
+                                                          << parts[1] << "#@\n"
+                                                          << parts[2] << "#@\n"
+                                                          << parts[3];
+}
+
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  anatomy::fuzz::HandleWriteSeeds(argc, argv, WriteSeeds);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return -1;  // a small repository: resolution, not parsing, is fuzzed

@@ -14,7 +14,8 @@ for fuzzer in "$build"/fuzz/fuzz_*; do
   seeds="$root/fuzz/corpus/$name"
   [ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
   # Generated seeds (from goldens) if the target knows how to make them.
-  if "$fuzzer" --write-seeds "$corpus" >/dev/null 2>&1; then :; fi
+  # (bounded: a target that does not know the flag would take it for an input and fuzz on)
+  if timeout 60 "$fuzzer" --write-seeds "$corpus" >/dev/null 2>&1; then :; fi
   seed="${FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}"
   echo "fuzz: $name for ${seconds}s, -seed=$seed"
   if "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
