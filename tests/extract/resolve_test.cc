@@ -48,6 +48,14 @@ TEST(Resolve, TheClassAnAnnotationDeclares) {
   }
 }
 
+// The callee text of each call, by call_id.
+std::map<std::string, std::string> CalleeTexts(const ExtractionResult& r) {
+  std::map<std::string, std::string> callee;
+  auto ids = Column(*r.call_sites, "call_id"), texts = Column(*r.call_sites, "callee_text");
+  for (size_t i = 0; i < ids.size(); ++i) callee[ids[i]] = texts[i];
+  return callee;
+}
+
 // The `__all__` of a module source as the files table says it: kind and names.
 std::pair<std::string, std::vector<std::string>> AllOf(const std::string& source) {
   auto r = ExtractSource("m.py", source);
@@ -84,9 +92,7 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
   opt.repo_root = FixtureRepo();
   auto r = ExtractRepository(opt);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  std::map<std::string, std::string> callee;
-  auto ids = Column(*r->call_sites, "call_id"), texts = Column(*r->call_sites, "callee_text");
-  for (size_t i = 0; i < ids.size(); ++i) callee[ids[i]] = texts[i];
+  auto callee = CalleeTexts(*r);
   auto rid = Column(*r->call_resolutions, "call_id");
   auto path = Column(*r->call_resolutions, "path");
   auto kind = Column(*r->call_resolutions, "edge_kind");
@@ -288,9 +294,7 @@ TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
   opt.repo_root = dir.str();
   auto r = ExtractRepository(opt);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  std::map<std::string, std::string> callee;
-  auto ids = Column(*r->call_sites, "call_id"), texts = Column(*r->call_sites, "callee_text");
-  for (size_t i = 0; i < ids.size(); ++i) callee[ids[i]] = texts[i];
+  auto callee = CalleeTexts(*r);
   auto rid = Column(*r->call_resolutions, "call_id");
   auto how = Column(*r->call_resolutions, "resolution_method");
   auto qn = Column(*r->call_resolutions, "target_qualified_name");

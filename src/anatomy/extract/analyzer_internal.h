@@ -189,6 +189,12 @@ class Analyzer {
   bool AllStrings(
       TSNode n);  // the strings of a list or tuple literal (or one string) into all_names_
   void EmitAll();
+  // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
+  // assign the module's or the enclosing function's.
+  uint32_t Denoted(uint32_t binding) const {
+    const int64_t r = out_.bindings[binding].resolved;
+    return r >= 0 ? static_cast<uint32_t>(r) : binding;
+  }
   bool IsFunctionBlock(uint32_t scope) const;
   bool IsFunctionLike(uint32_t scope) const;
   bool InPassBound(uint32_t parent, uint32_t name, uint32_t class_cell) const;

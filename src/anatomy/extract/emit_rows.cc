@@ -278,11 +278,8 @@ void Analyzer::EmitAll() {
   // be one read here: else something else binds it.
   const uint8_t def = OccurrenceWordCode("def");
   int sites = 0;
-  for (const auto& o : out_.occurrences) {
-    if (o.role != def) continue;
-    const int64_t r = out_.bindings[o.binding].resolved;
-    sites += (r >= 0 ? r : static_cast<int64_t>(o.binding)) == k;
-  }
+  for (const auto& o : out_.occurrences)
+    sites += o.role == def && Denoted(o.binding) == static_cast<uint32_t>(k);
   const bool read =
       !all_dynamic_ && all_assignments_ == 1 && sites == all_assignments_ + all_augments_;
   out_.file.all_kind = read ? "static" : "dynamic";
@@ -392,18 +389,13 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     }
   }
   if (!holds) return;
-  // Def sites per binding the name denotes: `global x` / `nonlocal x` in another scope
-  // assign the same binding.
-  const auto denoted = [&](uint32_t b) {
-    const int64_t r = out_.bindings[b].resolved;
-    return r >= 0 ? static_cast<uint32_t>(r) : b;
-  };
+  // Def sites per binding the name denotes.
   const uint8_t def = OccurrenceWordCode("def");
   std::vector<uint32_t> def_sites(out_.bindings.size(), 0);
   std::map<int64_t, uint32_t> def_at;  // start of a def site -> the binding it assigns
   for (const auto& o : out_.occurrences) {
     if (o.role != def) continue;
-    const uint32_t b = denoted(o.binding);
+    const uint32_t b = Denoted(o.binding);
     ++def_sites[b];
     def_at.emplace(o.span.bstart, b);
   }

@@ -285,46 +285,25 @@ class Builder {
       graph.aliases = ModuleAliases(std::make_shared<std::set<std::string>>(*graph.module_scopes));
       return graph;
     };
-    // A few files' texts are read by file_id (a data file or two each); past that, the whole
-    // tables once (a change to a module many files import asks for hundreds).
-    auto texts_by_path =
-        std::make_shared<std::optional<std::map<std::string, std::vector<std::string>>>>();
-    auto files_asked = std::make_shared<int>(0);
-    impact.read_texts = [this, texts_by_path,
-                         files_asked](const std::string& path) -> Result<std::vector<std::string>> {
-      // A file reads other modules' names through its callees, annotations and aliases.
-      static constexpr std::pair<const char*, const char*> kTexts[] = {
-          {"call_sites", "callee_text"},
-          {"annotations", "annotation_text"},
-          {"bindings", "alias_of"}};
-      std::vector<std::string> out;
-      if (++*files_asked <= 16) {
-        for (const auto& [table, column] : kTexts) {
-          ARROW_ASSIGN_OR_RAISE(
-              auto rows, ReadTable(ctx_.out + "/extract/" + table, {column},
-                                   {{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}},
-                                    {column, PredicateOp::kIsNotNull, {}}}));
-          ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
-          out.insert(out.end(), std::make_move_iterator(texts.begin()),
-                     std::make_move_iterator(texts.end()));
-        }
-        return out;
-      }
-      if (!*texts_by_path) {
-        texts_by_path->emplace();
-        for (const auto& [table, column] : kTexts) {
-          ARROW_ASSIGN_OR_RAISE(auto rows,
-                                ReadTable(ctx_.out + "/extract/" + table, {"path", column},
-                                          {{column, PredicateOp::kIsNotNull, {}}}));
-          ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*rows, "path"));
-          ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
-          for (size_t i = 0; i < paths.size(); ++i)
-            (**texts_by_path)[paths[i]].push_back(std::move(texts[i]));
-        }
-      }
-      auto it = (*texts_by_path)->find(path);
-      return it == (*texts_by_path)->end() ? std::vector<std::string>{} : it->second;
-    };
+    impact.read_texts = ByPath<std::string>(
+        [this](const std::vector<Predicate>& where) -> Result<Grouped<std::string>> {
+          // A file reads other modules' names through its callees, annotations and aliases.
+          static constexpr std::pair<const char*, const char*> kTexts[] = {
+              {"call_sites", "callee_text"},
+              {"annotations", "annotation_text"},
+              {"bindings", "alias_of"}};
+          Grouped<std::string> out;
+          for (const auto& [table, column] : kTexts) {
+            std::vector<Predicate> terms = where;
+            terms.push_back({column, PredicateOp::kIsNotNull, {}});
+            ARROW_ASSIGN_OR_RAISE(
+                auto rows, ReadTable(ctx_.out + "/extract/" + table, {"path", column}, terms));
+            ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*rows, "path"));
+            ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*rows, column));
+            for (size_t i = 0; i < paths.size(); ++i) out[paths[i]].push_back(std::move(texts[i]));
+          }
+          return out;
+        });
     // Changed files are extracted first: those whose surface stayed the same reach only the
     // files that resolve into them.
     std::set<std::string> changed;
@@ -574,43 +553,54 @@ class Builder {
     return result.table;
   }
 
-  // The module-level aliases of a file in the previous build (ImportGraph::aliases): a few
-  // files' by file_id, past that the whole table once.
-  std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string&)>
-  ModuleAliases(std::shared_ptr<std::set<std::string>> module_scopes) {
-    using Aliases = std::vector<std::pair<std::string, std::string>>;
-    auto by_path = std::make_shared<std::optional<std::map<std::string, Aliases>>>();
+  template <typename T>
+  using Grouped = std::map<std::string, std::vector<T>>;  // by path
+
+  // Rows of the previous build asked one file at a time, from `read(predicates)` grouped by
+  // path: a few files' by file_id (a data file or two each); past that, every file's once (a
+  // change to a module many files import asks for hundreds).
+  template <typename T>
+  std::function<Result<std::vector<T>>(const std::string&)> ByPath(
+      std::function<Result<Grouped<T>>(const std::vector<Predicate>&)> read) {
+    auto all = std::make_shared<std::optional<Grouped<T>>>();
     auto asked = std::make_shared<int>(0);
-    return [this, module_scopes, by_path, asked](const std::string& path) -> Result<Aliases> {
-      auto read = [&](std::vector<Predicate> where) -> Result<std::map<std::string, Aliases>> {
-        where.push_back({"alias_of", PredicateOp::kIsNotNull, {}});
-        ARROW_ASSIGN_OR_RAISE(auto rows,
-                              ReadTable(ctx_.out + "/extract/bindings",
-                                        {"path", "scope_id", "name", "alias_of"}, where));
-        std::map<std::string, Aliases> out;
-        std::vector<std::vector<std::string>> columns;
-        for (const char* c : {"path", "scope_id", "name", "alias_of"}) {
-          ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
-          columns.push_back(std::move(values));
-        }
-        for (size_t i = 0; i < columns[0].size(); ++i) {
-          if (module_scopes->count(columns[1][i]))
-            out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
-        }
-        return out;
-      };
-      if (!*by_path && ++*asked <= 16) {
+    return [read, all, asked](const std::string& path) -> Result<std::vector<T>> {
+      if (!*all && ++*asked <= 16) {
         ARROW_ASSIGN_OR_RAISE(
             auto one, read({{"file_id", PredicateOp::kEq, {core::StableId("file", {path})}}}));
-        return one[path];
+        return std::move(one[path]);
       }
-      if (!*by_path) {
-        ARROW_ASSIGN_OR_RAISE(auto all, read({}));
-        by_path->emplace(std::move(all));
+      if (!*all) {
+        ARROW_ASSIGN_OR_RAISE(auto every, read({}));
+        all->emplace(std::move(every));
       }
-      auto it = (*by_path)->find(path);
-      return it == (*by_path)->end() ? Aliases{} : it->second;
+      auto it = (*all)->find(path);
+      return it == (*all)->end() ? std::vector<T>{} : it->second;
     };
+  }
+
+  // The module-level aliases of a file in the previous build (ImportGraph::aliases).
+  std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string&)>
+  ModuleAliases(std::shared_ptr<std::set<std::string>> module_scopes) {
+    using Alias = std::pair<std::string, std::string>;
+    return ByPath<Alias>([this, module_scopes](
+                             const std::vector<Predicate>& where) -> Result<Grouped<Alias>> {
+      std::vector<Predicate> terms = where;
+      terms.push_back({"alias_of", PredicateOp::kIsNotNull, {}});
+      ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
+                                                 {"path", "scope_id", "name", "alias_of"}, terms));
+      std::vector<std::vector<std::string>> columns;
+      for (const char* c : {"path", "scope_id", "name", "alias_of"}) {
+        ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
+        columns.push_back(std::move(values));
+      }
+      Grouped<Alias> out;
+      for (size_t i = 0; i < columns[0].size(); ++i) {
+        if (module_scopes->count(columns[1][i]))
+          out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
+      }
+      return out;
+    });
   }
 
   // The previous build's return annotations with the qualified names of their functions

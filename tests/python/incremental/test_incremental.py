@@ -144,15 +144,43 @@ def test_unchanged_tree_does_nothing_and_changed_files_are_reported(repo, tmp_pa
     assert len(mine) == 1 and dict(mine[0]["artifact_ids"])["build_mode"] == "incremental"
 
 
+def write_repo(tmp_path, files):
+    """A repository under tmp_path holding `files` (path -> text)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for path, text in files.items():
+        (repo / path).write_text(text)
+    return repo
+
+
+def call_resolutions(out):
+    return DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
+
+
+def assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted=None):
+    """Each edit (path, text, what `calls()` gives after it), built incrementally into `out`:
+    an incremental run whose tables equal a full build's, that rebuilds `impacted` if given."""
+    for step, (path, text, expected) in enumerate(edits):
+        (repo / path).write_text(text)
+        build(repo, out, "--incremental")
+        assert runs(out)[-1]["mode"] == "incremental"
+        if impacted:
+            assert impacted in {i["path"] for i in runs(out)[-1]["impacted"]}, step
+        full = tmp_path / f"full{step}"
+        build(repo, full)
+        assert_same_tables(out, full)
+        assert calls() == expected, step
+
+
 def test_a_member_added_to_a_base_class_reaches_calls_through_subclasses_in_other_modules(tmp_path):
     # f.py calls Cls.method(); Cls (in m.py) inherits it from Base in n.py. Adding the method
     # to Base changes how f.py's call resolves, though f.py imports nothing from n.py.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "n.py").write_text("class Base:\n    pass\n")
-    (repo / "m.py").write_text("from n import Base\n\n\nclass Cls(Base):\n    pass\n\n\nclass Sub(Cls):\n    pass\n")
-    (repo / "f.py").write_text("from m import Cls, Sub\n\n\ndef f():\n    Cls.method()\n    return Sub.method()\n")
-    (repo / "g.py").write_text("import m\n\n\ndef g():\n    return 1\n")
+    repo = write_repo(tmp_path, {
+        "n.py": "class Base:\n    pass\n",
+        "m.py": "from n import Base\n\n\nclass Cls(Base):\n    pass\n\n\nclass Sub(Cls):\n    pass\n",
+        "f.py": "from m import Cls, Sub\n\n\ndef f():\n    Cls.method()\n    return Sub.method()\n",
+        "g.py": "import m\n\n\ndef g():\n    return 1\n",
+    })
     out = tmp_path / "out"
     build(repo, out)
     (repo / "n.py").write_text("class Base:\n    def method(self):\n        return 1\n")
@@ -162,27 +190,25 @@ def test_a_member_added_to_a_base_class_reaches_calls_through_subclasses_in_othe
     full = tmp_path / "full"
     build(repo, full)
     assert_same_tables(out, full)
-    resolutions = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
-    assert sorted(r["target_qualified_name"] for r in resolutions) == ["n.Base.method"] * 2
+    assert sorted(r["target_qualified_name"] for r in call_resolutions(out)) == ["n.Base.method"] * 2
 
 
 def test_annotations_and_return_types_reach_the_calls_that_read_them_in_other_modules(tmp_path):
     # n.py defines Model.run. m.py: `def load() -> Model` with Model from n; f.py calls
     # load().run() (it imports nothing from n.py); g.py spells n.Model only in an annotation.
     # Renaming run changes how both calls resolve.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "n.py").write_text("class Model:\n    def run(self):\n        return 1\n")
-    (repo / "m.py").write_text("from n import Model\n\n\ndef load() -> Model:\n    return Model()\n")
-    (repo / "f.py").write_text("from m import load\n\n\ndef f():\n    return load().run()\n")
-    (repo / "g.py").write_text("import n\n\n\ndef g(x: n.Model):\n    return x.run()\n")
+    repo = write_repo(tmp_path, {
+        "n.py": "class Model:\n    def run(self):\n        return 1\n",
+        "m.py": "from n import Model\n\n\ndef load() -> Model:\n    return Model()\n",
+        "f.py": "from m import load\n\n\ndef f():\n    return load().run()\n",
+        "g.py": "import n\n\n\ndef g(x: n.Model):\n    return x.run()\n",
+    })
     out = tmp_path / "out"
     build(repo, out)
 
     def run_calls():
-        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
-        return sorted((r["path"], r["resolution_method"], r["target_qualified_name"]) for r in rows
-                      if r["target_qualified_name"].endswith(".run"))
+        return sorted((r["path"], r["resolution_method"], r["target_qualified_name"])
+                      for r in call_resolutions(out) if r["target_qualified_name"].endswith(".run"))
 
     assert run_calls() == [("f.py", "annotated_method", "n.Model.run"),
                            ("g.py", "annotated_method", "n.Model.run")]
@@ -200,17 +226,16 @@ def test_star_imports_follow_all_through_incremental_builds(tmp_path):
     # f.py star-imports m, which star-imports n: what f's calls of a() and b() reach follows
     # n's __all__ and m's own names. Each edit changes how f.py's calls resolve, though f.py
     # does not change and imports nothing from n.py.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "n.py").write_text('__all__ = ["a"]\n\n\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n')
-    (repo / "m.py").write_text("from n import *\n")
-    (repo / "f.py").write_text("from m import *\n\n\ndef f():\n    return a() + b()\n")
+    repo = write_repo(tmp_path, {
+        "n.py": '__all__ = ["a"]\n\n\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n',
+        "m.py": "from n import *\n",
+        "f.py": "from m import *\n\n\ndef f():\n    return a() + b()\n",
+    })
     out = tmp_path / "out"
     build(repo, out)
 
     def calls():
-        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
-        return sorted((r["target_qualified_name"], r["resolution_method"]) for r in rows)
+        return sorted((r["target_qualified_name"], r["resolution_method"]) for r in call_resolutions(out))
 
     assert calls() == [("b", "unresolved"), ("n.a", "import")]
     edits = [
@@ -220,33 +245,25 @@ def test_star_imports_follow_all_through_incremental_builds(tmp_path):
         ("n.py", "__all__ = [name for name in ('a',)]\n\n\ndef a():\n    return 1\n",
          [("a", "unresolved"), ("m.b", "import")]),
     ]
-    for step, (path, text, expected) in enumerate(edits):
-        (repo / path).write_text(text)
-        build(repo, out, "--incremental")
-        assert runs(out)[-1]["mode"] == "incremental"
-        assert "f.py" in {i["path"] for i in runs(out)[-1]["impacted"]}, step
-        full = tmp_path / f"full{step}"
-        build(repo, full)
-        assert_same_tables(out, full)
-        assert calls() == expected, step
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
 
 
 def test_aliases_reach_the_calls_that_read_them_in_other_modules(tmp_path):
     # m.py: `from n import Model` / `Maker = Model`; f.py calls m.Maker().run() through
     # `import m`, g.py calls Maker() after `from m import Maker`. Renaming run in n.py, then
     # pointing the alias elsewhere, changes how both resolve.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "n.py").write_text("class Model:\n    def run(self):\n        return 1\n\n\nclass Other:\n    pass\n")
-    (repo / "m.py").write_text("from n import Model, Other\n\nMaker = Model\n")
-    (repo / "f.py").write_text("import m\n\n\ndef f():\n    return m.Maker().run()\n")
-    (repo / "g.py").write_text("from m import Maker\n\n\ndef g():\n    return Maker()\n")
+    repo = write_repo(tmp_path, {
+        "n.py": "class Model:\n    def run(self):\n        return 1\n\n\nclass Other:\n    pass\n",
+        "m.py": "from n import Model, Other\n\nMaker = Model\n",
+        "f.py": "import m\n\n\ndef f():\n    return m.Maker().run()\n",
+        "g.py": "from m import Maker\n\n\ndef g():\n    return Maker()\n",
+    })
     out = tmp_path / "out"
     build(repo, out)
 
     def calls():
-        rows = DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
-        return sorted((r["path"], r["target_qualified_name"], r["resolution_method"]) for r in rows)
+        return sorted((r["path"], r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out))
 
     assert calls() == [("f.py", "n.Model", "class"), ("f.py", "n.Model.run", "instance_method"),
                        ("g.py", "n.Model", "class")]
@@ -256,25 +273,17 @@ def test_aliases_reach_the_calls_that_read_them_in_other_modules(tmp_path):
         ("m.py", "from n import Model, Other\n\nMaker = Other\n",
          [("f.py", "n.Other", "class"), ("f.py", "n.Other.run", "unresolved"), ("g.py", "n.Other", "class")]),
     ]
-    for step, (path, text, expected) in enumerate(edits):
-        (repo / path).write_text(text)
-        build(repo, out, "--incremental")
-        assert runs(out)[-1]["mode"] == "incremental"
-        full = tmp_path / f"full{step}"
-        build(repo, full)
-        assert_same_tables(out, full)
-        assert calls() == expected, step
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls)
 
 
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "m.py").write_text("def a():\n    return 1\n")
+    files = {"m.py": "def a():\n    return 1\n"}
     for i in range(30):
         extra = "\n    m.b()" if i == 17 else ""
-        (repo / f"user_{i:02}.py").write_text(f"import m\n\n\ndef f():\n    m.a(){extra}\n")
+        files[f"user_{i:02}.py"] = f"import m\n\n\ndef f():\n    m.a(){extra}\n"
+    repo = write_repo(tmp_path, files)
     out = tmp_path / "out"
     build(repo, out)
     (repo / "m.py").write_text("def a():\n    return 1\n\n\ndef b():\n    return 2\n")
