@@ -163,7 +163,8 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
           "app/models.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-          "app/models.py|self.Model|PY_CALLS_QNAME|app.models.Holder.Model|unresolved",
+          // A name the class body binds is the class's member (here by an import).
+          "app/models.py|self.Model|PY_CALLS_SYMBOL|app.services.Service.__init__|class_init",
           // A local alias (`call = _private`).
           "app/plain.py|call|PY_CALLS_SYMBOL|app.plain._private|module",
           "app/services.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
@@ -309,6 +310,81 @@ TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
     EXPECT_EQ(got.at(circular).rfind("PY_CALLS_QNAME ", 0), 0u)
         << circular << ": " << got.at(circular);
   }
+}
+
+TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
+  // What a call made once a module has run sees: the last definition of a name, or what binds
+  // it after its definitions; a try body's import, not the handler's fallback; a class's own
+  // member, whatever binds it, not a base's.
+  test_support::TempDir dir;
+  dir.Write("lib.py",
+            "import sys\n"
+            "if sys.platform == 'win32':\n"
+            "    def join(a):\n        return 1\n"
+            "else:\n"
+            "    def join(a):\n        return 2\n"  // line 6
+            "def fast(x):\n    return x\n"
+            "try:\n    from _speedups import fast\nexcept ImportError:\n    pass\n"
+            "try:\n    from _cwarn import mutated\nexcept ImportError:\n"
+            "    def mutated():\n        pass\n"
+            "def wrapped():\n    pass\nwrapped = decorate(wrapped)\n"
+            "def gone():\n    pass\ngone()\ndel gone\n"
+            "class Point(tuple):\n    def __new__(cls, x):\n        pass\n"
+            "class Base:\n    def render(self):\n        pass\n    def show(self):\n"
+            "        pass\n"
+            "class Child(Base):\n    render = Base.show\n    show = make_show()\n"
+            "def use_child():\n    Child().render()\n");
+  dir.Write("accel.py",
+            "def S_ISDIR(mode):\n    return mode\ndef _private():\n    pass\n"
+            "try:\n    from _stat import *\nexcept ImportError:\n    pass\n");
+  dir.Write("use.py",
+            "import accel, lib\n\n\ndef f():\n    lib.join('a')\n    lib.fast(1)\n"
+            "    lib.mutated()\n    lib.wrapped()\n    accel.S_ISDIR(0)\n    accel._private()\n"
+            "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n");
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto callee = CalleeTexts(*r);
+  auto rid = Column(*r->call_resolutions, "call_id");
+  auto how = Column(*r->call_resolutions, "resolution_method");
+  auto qn = Column(*r->call_resolutions, "target_qualified_name");
+  auto kind = Column(*r->call_resolutions, "edge_kind");
+  auto target = Column(*r->call_resolutions, "target_def_id");
+  auto def_ids = Column(*r->definitions, "def_id");
+  auto def_lines = Column(*r->definitions, "line");
+  std::map<std::string, std::string> got, target_line;
+  for (size_t i = 0; i < def_ids.size(); ++i) target_line[def_ids[i]] = def_lines[i];
+  for (size_t i = 0; i < rid.size(); ++i) {
+    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
+    if (callee[rid[i]] == "lib.join") {
+      EXPECT_EQ(target_line[target[i]], "6");  // the definition under `else:`
+    }
+  }
+  EXPECT_EQ(got.at("lib.join"), "PY_CALLS_SYMBOL import lib.join");
+  EXPECT_EQ(got.at("lib.fast"), "PY_CALLS_QNAME import_qname _speedups.fast");
+  EXPECT_EQ(got.at("lib.mutated"), "PY_CALLS_QNAME import_qname _cwarn.mutated");
+  EXPECT_EQ(got.at("lib.wrapped"), "PY_CALLS_QNAME unresolved lib.wrapped");
+  EXPECT_EQ(got.at("gone"), "PY_CALLS_SYMBOL local lib.gone");  // `del` binds nothing
+  // A public name an unknown star import may bind over; not a private one.
+  EXPECT_EQ(got.at("accel.S_ISDIR"), "PY_CALLS_QNAME import_qname accel.S_ISDIR");
+  EXPECT_EQ(got.at("accel._private"), "PY_CALLS_SYMBOL import accel._private");
+  EXPECT_EQ(got.at("lib.Point"), "PY_CALLS_SYMBOL class_new lib.Point.__new__");
+  // A class body's alias, followed in its own file; in another, the name hides the base's.
+  EXPECT_EQ(got.at("Child().render"), "PY_CALLS_SYMBOL instance_method lib.Base.show");
+  EXPECT_EQ(got.at("lib.Child().render"), "PY_CALLS_QNAME unresolved lib.Child.render");
+  EXPECT_EQ(got.at("lib.Child().show"), "PY_CALLS_QNAME unresolved lib.Child.show");
+  // The definitions table says which definitions a later binding may hide.
+  auto names = Column(*r->definitions, "qualified_name");
+  auto rebound = Column(*r->definitions, "rebound");
+  std::map<std::string, std::vector<std::string>> rebound_of;
+  for (size_t i = 0; i < names.size(); ++i) rebound_of[names[i]].push_back(rebound[i]);
+  EXPECT_EQ(rebound_of["lib.join"], (std::vector<std::string>{"binding", "no"}));
+  EXPECT_EQ(rebound_of["lib.fast"], (std::vector<std::string>{"binding"}));
+  EXPECT_EQ(rebound_of["lib.mutated"], (std::vector<std::string>{"binding"}));
+  EXPECT_EQ(rebound_of["lib.gone"], (std::vector<std::string>{"no"}));
+  EXPECT_EQ(rebound_of["accel.S_ISDIR"], (std::vector<std::string>{"star_import"}));
+  EXPECT_EQ(rebound_of["lib.Point"], (std::vector<std::string>{"no"}));
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

@@ -217,9 +217,9 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.helper"}});
   auto defs = [](const std::string& qname) {
-    return StringTable(
-        {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
-        {{"f1", "d1", qname, "function", "", "", "false"}});
+    return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                        "is_method", "rebound"},
+                       {{"f1", "d1", qname, "function", "", "", "false", "no"}});
   };
   auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
@@ -251,20 +251,20 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
       {});
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
-    auto d = StringTable(
-        {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
-        defs);
+    auto d = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                          "is_method", "rebound"},
+                         defs);
     auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                           "is_star", "is_from", "resolved_kind", "resolved_path"},
                          imports);
     return SurfaceSignatures({d, bindings, i, scopes}).ValueOrDie()["f1"];
   };
   const std::vector<std::vector<std::string>> defs = {
-      {"f1", "d1", "pkg.m.C", "class", "", "Base", "false"},
-      {"f1", "d2", "pkg.m.C.run", "function", "", "", "true"},
-      {"f1", "d3", "pkg.m.f", "function", "", "", "false"}};
+      {"f1", "d1", "pkg.m.C", "class", "", "Base", "false", "no"},
+      {"f1", "d2", "pkg.m.C.run", "function", "", "", "true", "no"},
+      {"f1", "d3", "pkg.m.f", "function", "", "", "false", "no"}};
   auto with_method = defs;
-  with_method.push_back({"f1", "d4", "pkg.m.C.stop", "function", "", "", "true"});
+  with_method.push_back({"f1", "d4", "pkg.m.C.stop", "function", "", "", "true", "no"});
   const std::vector<std::string> import_os = {"f1", "m1",    "os.path", "",       "",
                                               "0",  "false", "false",   "module", ""};
   auto before = surface(defs, {import_os});
@@ -272,6 +272,11 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   EXPECT_EQ(ChangedNames(before, surface(with_method, {import_os})), (std::set<std::string>{"C"}));
   EXPECT_EQ(ChangedNames(before, surface(defs, {})), (std::set<std::string>{"os"}));
   EXPECT_EQ(ChangedNames(before, before), (std::set<std::string>{}));
+  // `f` bound again after its definition (`f = wrap(f)`): other files' `m.f()` no longer
+  // reach the definition.
+  auto rebound = defs;
+  rebound[2][7] = "binding";
+  EXPECT_EQ(ChangedNames(before, surface(rebound, {import_os})), (std::set<std::string>{"f"}));
   // A star import may bind any name.
   EXPECT_EQ(
       ChangedNames(
@@ -287,11 +292,11 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
   auto bindings = StringTable(
       {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
       {});
-  auto defs = StringTable(
-      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"},
-      {{"f1", "d1", "m.load", "function", "", "", "false"},
-       {"f1", "d2", "m.C", "class", "", "", "false"},
-       {"f1", "d3", "m.C.copy", "function", "", "", "true"}});
+  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                           "is_method", "rebound"},
+                          {{"f1", "d1", "m.load", "function", "", "", "false", "no"},
+                           {"f1", "d2", "m.C", "class", "", "", "false", "no"},
+                           {"f1", "d3", "m.C.copy", "function", "", "", "true", "no"}});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
@@ -312,8 +317,9 @@ TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
   // What a star import of the module binds changes with `__all__`, read through `__all__`.
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
-  auto none = StringTable(
-      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+  auto none = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                           "is_method", "rebound"},
+                          {});
   auto bindings = StringTable(
       {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
       {});
@@ -429,6 +435,40 @@ TEST(Impact, AModuleBoundByAnImportIsReadOnlyWhereItsNamesAreSpelled) {
   EXPECT_EQ(ImpactOf(inputs).ValueOrDie().size(), 4u);
 }
 
+TEST(Impact, SurfaceSignaturesSeeWhatAClassBodyBinds) {
+  // A name bound in a class body is that class's member and hides a base's: read through the
+  // module-level name the class is nested in.
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"},
+                             {"f1", "c1", "class", "m.Outer"},
+                             {"f1", "c2", "class", "m.Outer.Inner"},
+                             {"f1", "s1", "function", "m.Outer.run"}});
+  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                           "is_method", "rebound"},
+                          {});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
+                             {});
+  auto surface = [&](const std::vector<std::vector<std::string>>& rows) {
+    auto bindings = StringTable(
+        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
+        rows);
+    return SurfaceSignatures({defs, bindings, imports, scopes}).ValueOrDie()["f1"];
+  };
+  const std::vector<std::string> local = {"f1", "s1", "x", "local", "LOCAL", "local", ""};
+  auto before = surface({local});
+  EXPECT_EQ(
+      ChangedNames(before, surface({{"f1", "c2", "show", "local", "LOCAL", "local", ""}, local})),
+      (std::set<std::string>{"Outer"}));
+  EXPECT_EQ(
+      ChangedNames(
+          before, surface({{"f1", "c1", "render", "local", "LOCAL", "local", "Base.show"}, local})),
+      (std::set<std::string>{"Outer"}));
+  // A function's locals are no one's members.
+  EXPECT_EQ(ChangedNames(before, surface({{"f1", "s1", "y", "local", "LOCAL", "local", ""}})),
+            (std::set<std::string>{}));
+}
+
 TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
   // Extraction builds list<item: string>; the same column read back from Delta is
   // list<element: string>. The signature must not see the difference.
@@ -450,8 +490,9 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
-  auto defs = StringTable(
-      {"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases", "is_method"}, {});
+  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                           "is_method", "rebound"},
+                          {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});

@@ -189,6 +189,8 @@ class Analyzer {
   bool AllStrings(
       TSNode n);  // the strings of a list or tuple literal (or one string) into all_names_
   void EmitAll();
+  // DefinitionRow::rebound of every definition, from the def sites of its binding.
+  void MarkRebound();
   // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
   // assign the module's or the enclosing function's.
   uint32_t Denoted(uint32_t binding) const {
@@ -248,6 +250,8 @@ class Analyzer {
   std::vector<std::vector<uint32_t>> own_free_;
   std::set<std::tuple<uint32_t, uint32_t, int64_t>>
       unbind_sites_;  // nested handlers may end together
+  // Each `except` clause: (start of its try statement, its span), for MarkRebound.
+  std::vector<std::pair<int32_t, Span>> handlers_;
   std::vector<uint32_t> call_scopes_;
   // Calls whose callee starts from another call's result (`Foo().m`): (call index, span of
   // the inner call); and `name = call(...)` assignments: (span of the name, span of the call).

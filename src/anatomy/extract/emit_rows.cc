@@ -214,6 +214,7 @@ void Analyzer::EmitRows() {
   }
   for (const auto& ib : import_bindings_)
     out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
+  MarkRebound();
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
@@ -268,6 +269,53 @@ void Analyzer::EmitRows() {
   }
   LinkCallResults(star_import_scope, head);
   EmitAll();
+}
+
+void Analyzer::MarkRebound() {
+  // The def sites of the bindings definitions bind, in source order. Neither `del f` nor the
+  // end of `except E as f` binds a value (what a call before them saw stays; after them,
+  // nothing is bound), nor does an annotation without one (`f: Callable`).
+  const uint8_t def = OccurrenceWordCode("def"), del = OccurrenceWordCode("del"),
+                unbind = OccurrenceWordCode("except_unbind"),
+                annotated = OccurrenceWordCode("annotated");
+  std::vector<std::vector<int32_t>> sites(out_.bindings.size());
+  std::vector<bool> wanted(out_.bindings.size(), false);
+  for (const auto& d : out_.definitions)
+    if (d.binding >= 0) wanted[Denoted(static_cast<uint32_t>(d.binding))] = true;
+  for (const auto& o : out_.occurrences) {
+    if (o.role != def || o.ctx == del || o.ctx == unbind || o.ctx == annotated) continue;
+    const uint32_t b = Denoted(o.binding);
+    if (wanted[b]) sites[b].push_back(o.span.bstart);
+  }
+  for (auto& s : sites) std::sort(s.begin(), s.end());
+  // A site in an `except` clause whose try statement binds the name before it is a fallback
+  // (`try: from _c import f` / `except ImportError: def f(...)`): the name holds it only when
+  // the try failed, so it neither is what the name holds nor binds over an earlier site.
+  auto fallback = [&](const std::vector<int32_t>& s, int32_t at) {
+    for (const auto& [try_start, clause] : handlers_) {
+      if (at < clause.bstart || at >= clause.bend) continue;
+      auto first = std::lower_bound(s.begin(), s.end(), try_start);
+      if (first != s.end() && *first < clause.bstart) return true;
+    }
+    return false;
+  };
+  int32_t last_star = -1;  // star imports are only allowed at module level
+  for (const auto& r : out_.imports)
+    if (r.is_star) last_star = std::max(last_star, r.span.bstart);
+  for (auto& d : out_.definitions) {
+    if (d.binding < 0) continue;
+    const uint32_t b = Denoted(static_cast<uint32_t>(d.binding));
+    const auto& s = sites[b];
+    const int32_t at = d.name_span.bstart;
+    bool later = fallback(s, at);
+    for (auto it = std::upper_bound(s.begin(), s.end(), at); it != s.end() && !later; ++it)
+      later = !fallback(s, *it);
+    if (later) {
+      d.rebound = DefinitionRow::Rebound::kSite;
+    } else if (out_.bindings[b].module_scope && last_star > at) {
+      d.rebound = DefinitionRow::Rebound::kStar;
+    }
+  }
 }
 
 void Analyzer::EmitAll() {

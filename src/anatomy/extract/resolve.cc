@@ -108,12 +108,20 @@ class CallResolver {
             names_[Key(f.scope_ids[0], f.names[f.bindings[k].name])] = &f.binding_ids[k];
         }
       }
+      for (size_t k = 0; k < f.bindings.size(); ++k) {
+        const BindingRow& b = f.bindings[k];
+        if ((b.flag_bits & kDefBound) && std::string_view(f.scopes[b.scope].scope_kind) == "class")
+          class_names_[Key(f.scope_ids[b.scope], f.names[b.name])] = &f.binding_ids[k];
+      }
       for (size_t di = 0; di < f.definitions.size(); ++di) {
         const auto& d = f.definitions[di];
+        if (d.body_scope >= 0) def_by_body_[f.scope_ids[d.body_scope]] = {fi, di};
+        // A definition whose name a later def site binds again is not what the name holds
+        // (the last definition is, or an import after it, or nothing known).
+        if (d.rebound == DefinitionRow::Rebound::kSite) continue;
         if (d.binding >= 0)
           defs_by_binding_.emplace(f.binding_ids[d.binding], std::make_pair(fi, di));
-        if (d.body_scope >= 0) def_by_body_[f.scope_ids[d.body_scope]] = {fi, di};
-        members_[Key(f.scope_ids[d.scope], d.name)] = {fi, di};  // last definition wins
+        members_[Key(f.scope_ids[d.scope], d.name)] = {fi, di};
       }
       for (const auto& imp : f.imports) {
         // A name several imports bind (`try: import a` / `except ImportError: import b as a`,
@@ -176,12 +184,19 @@ class CallResolver {
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
       if (d.is_class()) {
-        if (auto init = Member(t.file, t.def, "__init__", 0, budget)) {
+        // Its `__init__`; without one, its `__new__` (a tuple's subclass, a singleton).
+        const char* how = "class_init";
+        auto init = Member(t.file, t.def, "__init__", 0, budget);
+        if (!init) {
+          how = "class_new";
+          init = Member(t.file, t.def, "__new__", 0, budget);
+        }
+        if (init) {
           const auto& id = files_[init->first].definitions[init->second];
           r.target_def_id = id.def_id;
           r.target_file = static_cast<int64_t>(init->first);
           r.target_qualified_name = id.qualified_name;
-          r.resolution_method = "class_init";
+          r.resolution_method = how;
           r.score = t.score * 0.95;
           return r;
         }
@@ -357,6 +372,22 @@ class CallResolver {
     Target t;
     if (depth > kMaxDepth || budget.left-- <= 0) return t;
     if (auto d = defs_by_binding_.find(binding_id); d != defs_by_binding_.end()) {
+      // A module-level definition a later star import may bind over (`def S_ISDIR(mode)`, then
+      // `from _stat import *`): what the star imports bind to the name. When what they bind is
+      // not known, the name's value is not either (the C accelerator's, or the definition if
+      // the import failed): it is known by the definition's qualified name. A private name
+      // stays the definition: a star import binds one only when an `__all__` names it, which
+      // the modules of C accelerators do not.
+      const auto [fi, di] = d->second;
+      const DefinitionRow& def = files_[fi].definitions[di];
+      if (def.rebound == DefinitionRow::Rebound::kStar) {
+        if (auto star = StarMember(fi, def.name, depth + 1, budget)) return *star;
+        if (!StarsKnown(fi) && def.name.rfind('_', 0) != 0) {
+          t.kind = Target::kExternal;
+          t.qname = def.qualified_name;
+          return t;
+        }
+      }
       t.kind = Target::kDef;
       t.file = d->second.first;
       t.def = d->second.second;
@@ -478,15 +509,8 @@ class CallResolver {
   // from _py import *` would otherwise read as the fallback).
   std::optional<Target> StarMember(size_t fi, const std::string& name, int depth, Budget& budget) {
     auto stars = stars_.find(fi);
-    if (stars == stars_.end() || depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
-    bool known = true;
-    for (const auto& m : stars->second) {
-      auto file = idx_.modules.find(m);
-      // Each is noted when not analyzed yet (ModuleScope): its `__all__` is read when it is.
-      known &= file != idx_.modules.end() && ModuleScope(m) != module_scope_.end() &&
-               std::string_view(files_[file->second].file.all_kind) != "dynamic";
-    }
-    if (!known) return std::nullopt;
+    if (stars == stars_.end() || depth > kMaxDepth || budget.left-- <= 0 || !StarsKnown(fi))
+      return std::nullopt;
     for (auto m = stars->second.rbegin(); m != stars->second.rend(); ++m) {
       auto file = idx_.modules.find(*m);
       const FileRow& row = files_[file->second].file;
@@ -502,6 +526,21 @@ class CallResolver {
       if (auto t = OwnName(file->second, name, depth + 1, budget)) return t;
     }
     return std::nullopt;
+  }
+
+  // Whether what the module-level star imports of file `fi` bind is known: each is of a REPO
+  // module whose `__all__` is not built dynamically.
+  bool StarsKnown(size_t fi) {
+    auto stars = stars_.find(fi);
+    if (stars == stars_.end()) return true;
+    bool known = true;
+    for (const auto& m : stars->second) {
+      auto file = idx_.modules.find(m);
+      // Each is noted when not analyzed yet (ModuleScope): its `__all__` is read when it is.
+      known &= file != idx_.modules.end() && ModuleScope(m) != module_scope_.end() &&
+               std::string_view(files_[file->second].file.all_kind) != "dynamic";
+    }
+    return known;
   }
 
   Target ModuleTarget(const std::string& mod) {
@@ -537,8 +576,18 @@ class CallResolver {
     if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
     const auto& cls = files_[fi].definitions[di];
     if (cls.body_scope >= 0) {
-      auto it = members_.find(Key(files_[fi].scope_ids[cls.body_scope], name));
-      if (it != members_.end()) return it->second;
+      const std::string key = Key(files_[fi].scope_ids[cls.body_scope], name);
+      if (auto it = members_.find(key); it != members_.end()) return it->second;
+      // Bound in the class body otherwise (`__repr__ = __str__`, `_decode = codecs.utf_8_decode`,
+      // a method bound again): never a base's member, which the class's own name hides; the
+      // definition it is an alias of when the class is in the call's own file (what a class
+      // body's names hold is not part of what other files read of a module).
+      if (auto b = class_names_.find(key); b != class_names_.end()) {
+        if (fi != budget.file) return std::nullopt;
+        Target t = FromBinding(*b->second, "self_method", 0.8, depth + 1, budget);
+        if (t.kind == Target::kDef) return std::make_pair(t.file, t.def);
+        return std::nullopt;
+      }
     }
     return InBases(fi, di, name, depth, budget);
   }
@@ -631,7 +680,8 @@ class CallResolver {
   std::set<std::string> missing_;  // REPO modules looked into whose file is not analyzed
   std::vector<FileOutput>& files_;
   const ModuleIndex& idx_;
-  std::unordered_map<std::string, const std::string*> names_;  // module-level binding ids
+  std::unordered_map<std::string, const std::string*> names_;        // module-level binding ids
+  std::unordered_map<std::string, const std::string*> class_names_;  // class-body binding ids
   std::unordered_map<std::string, std::string> module_scope_;
   std::unordered_map<std::string, std::pair<size_t, size_t>> defs_by_binding_, def_by_body_,
       members_, def_by_id_;

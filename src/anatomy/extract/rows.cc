@@ -43,6 +43,18 @@ OccurrenceWords& Words() {
 
 }  // namespace
 
+const char* ReboundName(DefinitionRow::Rebound r) {
+  switch (r) {
+    case DefinitionRow::Rebound::kSite:
+      return "binding";
+    case DefinitionRow::Rebound::kStar:
+      return "star_import";
+    case DefinitionRow::Rebound::kNo:
+      break;
+  }
+  return "no";
+}
+
 std::vector<std::string> SplitDots(std::string_view dotted) {
   std::vector<std::string> parts;
   for (size_t pos = 0;;) {

@@ -95,11 +95,19 @@ struct DefinitionRow {
   std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
   std::vector<std::pair<OptStr, std::string>> base_heads;  // per base: head's (target, kind)
   bool is_method = false;
+  // What binds its name again after it, in source order: the value the name holds once its
+  // scope has run (what a call made later sees) may not be this definition. kSite: another
+  // def site of the binding (`def f` in `if`, `def f` in `else`; `from _c import f` after
+  // `def f`); kStar: only a module-level star import, which may or may not bind the name.
+  enum class Rebound : uint8_t { kNo, kSite, kStar } rebound = Rebound::kNo;
   int32_t line = 0;
   Span span, name_span;
 
   bool is_class() const { return std::string_view(def_kind) == "class"; }
 };
+
+/// The definitions table's `rebound`: no, binding or star_import.
+const char* ReboundName(DefinitionRow::Rebound r);
 
 struct ParameterRow {
   std::string name;

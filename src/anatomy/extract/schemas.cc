@@ -50,13 +50,14 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
            {field("occurrence_id", S(), false), field("binding_id", S(), false),
             field("scope_id", S(), false), field("name", S(), false), field("role", S(), false),
             field("ctx", S(), false), field("line", I32(), false), field("column", I32(), false)});
-  m["definitions"] = Make(
-      "definitions",
-      {field("def_id", S(), false), field("def_kind", S(), false), field("name", S(), false),
-       field("qualified_name", S(), false), field("scope_id", S(), false),
-       field("body_scope_id", S()), field("binding_id", S()), field("decorators", LS(), false),
-       field("bases", LS(), false), field("is_method", B(), false), field("line", I32(), false)},
-      {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
+  m["definitions"] =
+      Make("definitions",
+           {field("def_id", S(), false), field("def_kind", S(), false), field("name", S(), false),
+            field("qualified_name", S(), false), field("scope_id", S(), false),
+            field("body_scope_id", S()), field("binding_id", S()), field("decorators", LS(), false),
+            field("bases", LS(), false), field("is_method", B(), false),
+            field("rebound", S(), false), field("line", I32(), false)},
+           {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
   m["parameters"] = Make("parameters", {field("param_id", S(), false), field("def_id", S(), false),
                                         field("name", S(), false), field("kind", S(), false),
                                         field("position", I32(), false), field("default_text", S()),

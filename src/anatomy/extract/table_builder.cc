@@ -255,6 +255,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .ls(x.decorators)
                 .ls(x.bases)
                 .b(x.is_method)
+                .s(ReboundName(x.rebound))
                 .i32(x.line)
                 .span(x.span)
                 .span(x.name_span);

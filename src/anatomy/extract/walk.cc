@@ -234,6 +234,8 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
       Push(Field(n, f_.left), scope, kStore);
       return;
     case NK::except_clause: {
+      handlers_.emplace_back(static_cast<int32_t>(ts_node_start_byte(ts_node_parent(n))),
+                             SpanOf(n));
       size_t start = NamedChildren(n, kids_);
       std::vector<Task> tasks;
       for (size_t i = start; i < kids_.size(); ++i) {

@@ -211,8 +211,9 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
 Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& tables) {
   if (!tables.definitions || !tables.bindings || !tables.imports || !tables.scopes)
     return Status::Invalid("a surface needs the definitions, bindings, imports and scopes");
-  std::set<std::string> module_scopes;
+  std::set<std::string> module_scopes, class_scopes;
   std::map<std::string, std::string> module_of;  // file_id -> module name
+  std::map<std::string, std::string> class_of;   // class scope_id -> qualified name
   {
     ARROW_ASSIGN_OR_RAISE(auto batch, tables.scopes->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto ids, Texts(*batch, "scope_id"));
@@ -220,6 +221,10 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     for (size_t i = 0; i < ids.size(); ++i) {
+      if (kinds[i] == "class") {
+        class_scopes.insert(ids[i]);
+        class_of[ids[i]] = qnames[i];
+      }
       if (kinds[i] != "module") continue;
       module_scopes.insert(ids[i]);
       module_of[files[i]] = qnames[i];
@@ -232,9 +237,10 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     auto key = [&](size_t r) { return NameInModule(qnames[r], module_of[files[r]]); };
-    ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "def",
-                                 {"qualified_name", "def_kind", "decorators", "bases", "is_method"},
-                                 nullptr, key, &facts));
+    ARROW_RETURN_NOT_OK(
+        AddFacts(*batch, files, "def",
+                 {"qualified_name", "def_kind", "decorators", "bases", "is_method", "rebound"},
+                 nullptr, key, &facts));
     // A function's return annotation tells other files what a call of it returns.
     if (tables.annotations) {
       ARROW_ASSIGN_OR_RAISE(auto def_ids, Texts(*batch, "def_id"));
@@ -273,6 +279,13 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
         *batch, files, "binding",
         {"name", "flags", "scope_resolution", "resolved_kind", "alias_of"}, &module_scopes,
         [&](size_t r) { return names[r]; }, &facts));
+    // A name a class body binds is the class's member (a base's is hidden by it): read through
+    // the module-level name the class is nested in.
+    ARROW_ASSIGN_OR_RAISE(auto scope_ids, Texts(*batch, "scope_id"));
+    ARROW_RETURN_NOT_OK(AddFacts(
+        *batch, files, "member", {"scope_id", "name", "flags", "alias_of"}, &class_scopes,
+        [&](size_t r) { return NameInModule(class_of[scope_ids[r]], module_of[files[r]]); },
+        &facts));
   }
   {
     // An import is read through the name it binds; a star import binds any name.

@@ -276,6 +276,39 @@ def test_aliases_reach_the_calls_that_read_them_in_other_modules(tmp_path):
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls)
 
 
+def test_names_bound_again_reach_the_calls_that_read_them_in_other_modules(tmp_path):
+    # f.py calls m.load() and m.Child().show(). Each edit of m.py binds a name again (after its
+    # definition, by a later import, by a class body over its base's method) or undoes that,
+    # which changes what f.py's calls reach though f.py does not change.
+    base = "class Base:\n    def show(self):\n        return 1\n\n\nclass Child(Base):\n    pass\n"
+    repo = write_repo(tmp_path, {
+        "m.py": "def load():\n    return 1\n\n\n" + base,
+        "f.py": "import m\n\n\ndef f():\n    m.load()\n    return m.Child().show()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        return sorted((r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out) if r["path"] == "f.py")
+
+    assert calls() == [("m.Base.show", "instance_method"), ("m.Child", "class"), ("m.load", "import")]
+    edits = [
+        ("m.py", "def load():\n    return 1\n\n\nload = cache(load)\n" + base,
+         [("m.Base.show", "instance_method"), ("m.Child", "class"), ("m.load", "unresolved")]),
+        ("m.py", "def load():\n    return 1\n\n\nfrom _fast import load\n" + base,
+         [("_fast.load", "import_qname"), ("m.Base.show", "instance_method"), ("m.Child", "class")]),
+        ("m.py", "try:\n    from _fast import load\nexcept ImportError:\n    def load():\n"
+                 "        return 1\n" + base,
+         [("_fast.load", "import_qname"), ("m.Base.show", "instance_method"), ("m.Child", "class")]),
+        ("m.py", "def load():\n    return 1\n\n\n" + base + "    show = make_show()\n",
+         [("m.Child", "class"), ("m.Child.show", "unresolved"), ("m.load", "import")]),
+        ("m.py", "def load():\n    return 1\n\n\n" + base,
+         [("m.Base.show", "instance_method"), ("m.Child", "class"), ("m.load", "import")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls)
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
