@@ -14,7 +14,7 @@ CMAKE_ASAN := $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="
 ASAN_ENV := ASAN_OPTIONS=detect_leaks=0:detect_container_overflow=0:abort_on_error=1 \
             UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ARROW_DEFAULT_MEMORY_POOL=system
 
-.PHONY: bootstrap build build-asan test test-unit test-asan test-fuzz demo stdlib-oracle bench format clean
+.PHONY: bootstrap build build-asan test test-unit test-asan test-fuzz demo stdlib-oracle call-oracle bench format clean
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -47,6 +47,10 @@ demo: build
 # The symtable oracle over the whole standard library (a sample runs in `make test`).
 stdlib-oracle: build
 	@bash scripts/stdlib_oracle.sh build
+
+# The call oracle over the standard library's test suites (a driver runs in `make test`).
+call-oracle: build
+	@bash scripts/call_oracle.sh build
 
 format:
 	@find src tests bench fuzz -name '*.h' -o -name '*.cc' | xargs clang-format -i

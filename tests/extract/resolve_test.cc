@@ -56,6 +56,25 @@ std::map<std::string, std::string> CalleeTexts(const ExtractionResult& r) {
   return callee;
 }
 
+// How the calls of the repository at `root` resolve, by callee text (a text's last call):
+// "edge_kind resolution_method target_qualified_name".
+std::map<std::string, std::string> CallsOfRepository(const std::string& root) {
+  ExtractOptions opt;
+  opt.repo_root = root;
+  auto r = ExtractRepository(opt);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  if (!r.ok()) return {};
+  auto callee = CalleeTexts(*r);
+  auto rid = Column(*r->call_resolutions, "call_id");
+  auto how = Column(*r->call_resolutions, "resolution_method");
+  auto qn = Column(*r->call_resolutions, "target_qualified_name");
+  auto kind = Column(*r->call_resolutions, "edge_kind");
+  std::map<std::string, std::string> got;
+  for (size_t i = 0; i < rid.size(); ++i)
+    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
+  return got;
+}
+
 // The `__all__` of a module source as the files table says it: kind and names.
 std::pair<std::string, std::vector<std::string>> AllOf(const std::string& source) {
   auto r = ExtractSource("m.py", source);
@@ -291,18 +310,7 @@ TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
             "import a, b, c\nfrom b import *\n\n\ndef f():\n    a.x()\n    b.y()\n"
             "    a.loop()\n    a.w()\n    c.K().m()\n    c.L().m()\n    x()\n"
             "    real()\n    b.real()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto callee = CalleeTexts(*r);
-  auto rid = Column(*r->call_resolutions, "call_id");
-  auto how = Column(*r->call_resolutions, "resolution_method");
-  auto qn = Column(*r->call_resolutions, "target_qualified_name");
-  auto kind = Column(*r->call_resolutions, "edge_kind");
-  std::map<std::string, std::string> got;
-  for (size_t i = 0; i < rid.size(); ++i)
-    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
+  auto got = CallsOfRepository(dir.str());
   // use.py's star import of b, b's of a.
   EXPECT_EQ(got.at("real"), "PY_CALLS_SYMBOL import a.real");
   EXPECT_EQ(got.at("b.real"), "PY_CALLS_SYMBOL import a.real");
@@ -333,52 +341,59 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
             "class Base:\n    def render(self):\n        pass\n    def show(self):\n"
             "        pass\n"
             "class Child(Base):\n    render = Base.show\n    show = make_show()\n"
-            "def use_child():\n    Child().render()\n");
+            "def use_child():\n    Child().render()\n"
+            "class Meta(type):\n    def __call__(cls, *args):\n        return 1\n"
+            "class Plain(type):\n    pass\n"
+            "class Enumish(metaclass=Meta):\n    def __init__(self):\n        pass\n"
+            "class Member(Enumish):\n    pass\n"
+            "class Other(metaclass=Plain):\n    def __init__(self):\n        pass\n"
+            "def indent(text, predicate=None):\n    if predicate is None:\n"
+            "        def predicate(line):\n            return True\n"
+            "    return predicate(text)\n");
   dir.Write("accel.py",
             "def S_ISDIR(mode):\n    return mode\ndef _private():\n    pass\n"
             "try:\n    from _stat import *\nexcept ImportError:\n    pass\n");
   dir.Write("use.py",
             "import accel, lib\n\n\ndef f():\n    lib.join('a')\n    lib.fast(1)\n"
             "    lib.mutated()\n    lib.wrapped()\n    accel.S_ISDIR(0)\n    accel._private()\n"
-            "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
-  auto callee = CalleeTexts(*r);
-  auto rid = Column(*r->call_resolutions, "call_id");
-  auto how = Column(*r->call_resolutions, "resolution_method");
-  auto qn = Column(*r->call_resolutions, "target_qualified_name");
-  auto kind = Column(*r->call_resolutions, "edge_kind");
-  auto target = Column(*r->call_resolutions, "target_def_id");
-  auto def_ids = Column(*r->definitions, "def_id");
-  auto def_lines = Column(*r->definitions, "line");
-  std::map<std::string, std::string> got, target_line;
-  for (size_t i = 0; i < def_ids.size(); ++i) target_line[def_ids[i]] = def_lines[i];
-  for (size_t i = 0; i < rid.size(); ++i) {
-    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
-    if (callee[rid[i]] == "lib.join") {
-      EXPECT_EQ(target_line[target[i]], "6");  // the definition under `else:`
-    }
-  }
+            "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n"
+            "    lib.Member()\n    lib.Other()\n");
+  auto got = CallsOfRepository(dir.str());
   EXPECT_EQ(got.at("lib.join"), "PY_CALLS_SYMBOL import lib.join");
   EXPECT_EQ(got.at("lib.fast"), "PY_CALLS_QNAME import_qname _speedups.fast");
   EXPECT_EQ(got.at("lib.mutated"), "PY_CALLS_QNAME import_qname _cwarn.mutated");
   EXPECT_EQ(got.at("lib.wrapped"), "PY_CALLS_QNAME unresolved lib.wrapped");
   EXPECT_EQ(got.at("gone"), "PY_CALLS_SYMBOL local lib.gone");  // `del` binds nothing
+  // A definition of a parameter's name: the call may see the argument.
+  EXPECT_EQ(got.at("predicate"), "PY_CALLS_QNAME unresolved predicate");
   // A public name an unknown star import may bind over; not a private one.
   EXPECT_EQ(got.at("accel.S_ISDIR"), "PY_CALLS_QNAME import_qname accel.S_ISDIR");
   EXPECT_EQ(got.at("accel._private"), "PY_CALLS_SYMBOL import accel._private");
   EXPECT_EQ(got.at("lib.Point"), "PY_CALLS_SYMBOL class_new lib.Point.__new__");
+  // A metaclass's `__call__` (a base's metaclass), else `__init__`.
+  EXPECT_EQ(got.at("lib.Member"), "PY_CALLS_SYMBOL metaclass_call lib.Meta.__call__");
+  EXPECT_EQ(got.at("lib.Other"), "PY_CALLS_SYMBOL class_init lib.Other.__init__");
   // A class body's alias, followed in its own file; in another, the name hides the base's.
   EXPECT_EQ(got.at("Child().render"), "PY_CALLS_SYMBOL instance_method lib.Base.show");
   EXPECT_EQ(got.at("lib.Child().render"), "PY_CALLS_QNAME unresolved lib.Child.render");
   EXPECT_EQ(got.at("lib.Child().show"), "PY_CALLS_QNAME unresolved lib.Child.show");
-  // The definitions table says which definitions a later binding may hide.
+  // The definitions table says which definitions a later binding may hide; the call of
+  // lib.join reaches the one under `else:` (line 6).
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto names = Column(*r->definitions, "qualified_name");
   auto rebound = Column(*r->definitions, "rebound");
+  auto lines = Column(*r->definitions, "line"), ids = Column(*r->definitions, "def_id");
   std::map<std::string, std::vector<std::string>> rebound_of;
   for (size_t i = 0; i < names.size(); ++i) rebound_of[names[i]].push_back(rebound[i]);
+  auto targets = Column(*r->call_resolutions, "target_def_id");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (names[i] != "lib.join") continue;
+    const bool called = std::count(targets.begin(), targets.end(), ids[i]) > 0;
+    EXPECT_EQ(called, lines[i] == "6") << lines[i];
+  }
   EXPECT_EQ(rebound_of["lib.join"], (std::vector<std::string>{"binding", "no"}));
   EXPECT_EQ(rebound_of["lib.fast"], (std::vector<std::string>{"binding"}));
   EXPECT_EQ(rebound_of["lib.mutated"], (std::vector<std::string>{"binding"}));

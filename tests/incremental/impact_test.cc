@@ -218,8 +218,8 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
                             {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.helper"}});
   auto defs = [](const std::string& qname) {
     return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                        "is_method", "rebound"},
-                       {{"f1", "d1", qname, "function", "", "", "false", "no"}});
+                        "is_method", "rebound", "metaclass"},
+                       {{"f1", "d1", qname, "function", "", "", "false", "no", ""}});
   };
   auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
@@ -252,7 +252,7 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
     auto d = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                          "is_method", "rebound"},
+                          "is_method", "rebound", "metaclass"},
                          defs);
     auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                           "is_star", "is_from", "resolved_kind", "resolved_path"},
@@ -260,11 +260,11 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
     return SurfaceSignatures({d, bindings, i, scopes}).ValueOrDie()["f1"];
   };
   const std::vector<std::vector<std::string>> defs = {
-      {"f1", "d1", "pkg.m.C", "class", "", "Base", "false", "no"},
-      {"f1", "d2", "pkg.m.C.run", "function", "", "", "true", "no"},
-      {"f1", "d3", "pkg.m.f", "function", "", "", "false", "no"}};
+      {"f1", "d1", "pkg.m.C", "class", "", "Base", "false", "no", ""},
+      {"f1", "d2", "pkg.m.C.run", "function", "", "", "true", "no", ""},
+      {"f1", "d3", "pkg.m.f", "function", "", "", "false", "no", ""}};
   auto with_method = defs;
-  with_method.push_back({"f1", "d4", "pkg.m.C.stop", "function", "", "", "true", "no"});
+  with_method.push_back({"f1", "d4", "pkg.m.C.stop", "function", "", "", "true", "no", ""});
   const std::vector<std::string> import_os = {"f1", "m1",    "os.path", "",       "",
                                               "0",  "false", "false",   "module", ""};
   auto before = surface(defs, {import_os});
@@ -277,6 +277,11 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto rebound = defs;
   rebound[2][7] = "binding";
   EXPECT_EQ(ChangedNames(before, surface(rebound, {import_os})), (std::set<std::string>{"f"}));
+  // A metaclass decides what a call of the class reaches.
+  auto with_metaclass = defs;
+  with_metaclass[0][8] = "Meta";
+  EXPECT_EQ(ChangedNames(before, surface(with_metaclass, {import_os})),
+            (std::set<std::string>{"C"}));
   // A star import may bind any name.
   EXPECT_EQ(
       ChangedNames(
@@ -293,10 +298,10 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
       {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
       {});
   auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound"},
-                          {{"f1", "d1", "m.load", "function", "", "", "false", "no"},
-                           {"f1", "d2", "m.C", "class", "", "", "false", "no"},
-                           {"f1", "d3", "m.C.copy", "function", "", "", "true", "no"}});
+                           "is_method", "rebound", "metaclass"},
+                          {{"f1", "d1", "m.load", "function", "", "", "false", "no", ""},
+                           {"f1", "d2", "m.C", "class", "", "", "false", "no", ""},
+                           {"f1", "d3", "m.C.copy", "function", "", "", "true", "no", ""}});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
@@ -318,7 +323,7 @@ TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound"},
+                           "is_method", "rebound", "metaclass"},
                           {});
   auto bindings = StringTable(
       {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
@@ -444,7 +449,7 @@ TEST(Impact, SurfaceSignaturesSeeWhatAClassBodyBinds) {
                              {"f1", "c2", "class", "m.Outer.Inner"},
                              {"f1", "s1", "function", "m.Outer.run"}});
   auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound"},
+                           "is_method", "rebound", "metaclass"},
                           {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
@@ -491,7 +496,7 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
                             {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
   auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound"},
+                           "is_method", "rebound", "metaclass"},
                           {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},

@@ -176,6 +176,8 @@ void Analyzer::HandleClass(TSNode cls, uint32_t scope, TSNode deco) {
       NK k = KindOf(kids_[i]);
       if (k != NK::keyword_argument && k != NK::list_splat && k != NK::dictionary_splat) {
         out_.definitions[static_cast<size_t>(di)].bases.push_back(Clip(kids_[i]));
+      } else if (k == NK::keyword_argument && Text(Field(kids_[i], f_.name)) == "metaclass") {
+        out_.definitions[static_cast<size_t>(di)].metaclass = Clip(Field(kids_[i], f_.value));
       }
     }
     kids_.resize(start);

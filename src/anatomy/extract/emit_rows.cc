@@ -254,6 +254,7 @@ void Analyzer::EmitRows() {
       d.base_heads.emplace_back();
       head(d.scope, b, d.base_heads.back().first, d.base_heads.back().second);
     }
+    if (d.metaclass) head(d.scope, *d.metaclass, d.metaclass_head.first, d.metaclass_head.second);
   }
   for (size_t i = 0; i < out_.calls.size(); ++i) {
     auto& c = out_.calls[i];
@@ -277,15 +278,17 @@ void Analyzer::MarkRebound() {
   // nothing is bound), nor does an annotation without one (`f: Callable`).
   const uint8_t def = OccurrenceWordCode("def"), del = OccurrenceWordCode("del"),
                 unbind = OccurrenceWordCode("except_unbind"),
-                annotated = OccurrenceWordCode("annotated");
+                annotated = OccurrenceWordCode("annotated"), param = OccurrenceWordCode("param");
   std::vector<std::vector<int32_t>> sites(out_.bindings.size());
-  std::vector<bool> wanted(out_.bindings.size(), false);
+  std::vector<bool> wanted(out_.bindings.size(), false), parameter(out_.bindings.size(), false);
   for (const auto& d : out_.definitions)
     if (d.binding >= 0) wanted[Denoted(static_cast<uint32_t>(d.binding))] = true;
   for (const auto& o : out_.occurrences) {
     if (o.role != def || o.ctx == del || o.ctx == unbind || o.ctx == annotated) continue;
     const uint32_t b = Denoted(o.binding);
-    if (wanted[b]) sites[b].push_back(o.span.bstart);
+    if (!wanted[b]) continue;
+    sites[b].push_back(o.span.bstart);
+    parameter[b] = parameter[b] || o.ctx == param;
   }
   for (auto& s : sites) std::sort(s.begin(), s.end());
   // A site in an `except` clause whose try statement binds the name before it is a fallback
@@ -307,7 +310,9 @@ void Analyzer::MarkRebound() {
     const uint32_t b = Denoted(static_cast<uint32_t>(d.binding));
     const auto& s = sites[b];
     const int32_t at = d.name_span.bstart;
-    bool later = fallback(s, at);
+    // A parameter's name defined in the body (`if predicate is None: def predicate(...)`):
+    // the call may see the argument.
+    bool later = parameter[b] || fallback(s, at);
     for (auto it = std::upper_bound(s.begin(), s.end(), at); it != s.end() && !later; ++it)
       later = !fallback(s, *it);
     if (later) {

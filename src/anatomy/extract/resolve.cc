@@ -184,9 +184,14 @@ class CallResolver {
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
       if (d.is_class()) {
-        // Its `__init__`; without one, its `__new__` (a tuple's subclass, a singleton).
-        const char* how = "class_init";
-        auto init = Member(t.file, t.def, "__init__", 0, budget);
+        // Its metaclass's `__call__` when it has one (an enum's lookup of a member); else its
+        // `__init__`; without one, its `__new__` (a tuple's subclass, a singleton).
+        const char* how = "metaclass_call";
+        auto init = MetaclassCall(t.file, t.def, 0, budget);
+        if (!init) {
+          how = "class_init";
+          init = Member(t.file, t.def, "__init__", 0, budget);
+        }
         if (!init) {
           how = "class_new";
           init = Member(t.file, t.def, "__new__", 0, budget);
@@ -590,6 +595,30 @@ class CallResolver {
       }
     }
     return InBases(fi, di, name, depth, budget);
+  }
+
+  // `__call__` of the metaclass of class (fi, di), its own `metaclass=` or the first its in-REPO
+  // bases have, when that metaclass is an in-REPO class defining one (a metaclass outside REPO,
+  // or `type`, leaves the call to `__init__`).
+  std::optional<std::pair<size_t, size_t>> MetaclassCall(size_t fi, size_t di, int depth,
+                                                         Budget& budget) {
+    if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
+    const DefinitionRow& cls = files_[fi].definitions[di];
+    if (cls.metaclass) {
+      const auto& [head_target, head_kind] = cls.metaclass_head;
+      Target m = Dotted(fi, SplitDots(*cls.metaclass), head_target, head_kind, depth + 1, budget);
+      if (m.kind != Target::kDef || !files_[m.file].definitions[m.def].is_class())
+        return std::nullopt;
+      return Member(m.file, m.def, "__call__", depth + 1, budget);
+    }
+    for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
+      const auto& [head_target, head_kind] = cls.base_heads[bi];
+      Target t = Dotted(fi, SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
+      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
+        if (auto call = MetaclassCall(t.file, t.def, depth + 1, budget)) return call;
+      }
+    }
+    return std::nullopt;
   }
 
   // Member `name` of the in-REPO bases of class (fi, di) only (for `super()`).

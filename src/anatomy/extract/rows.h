@@ -94,11 +94,14 @@ struct DefinitionRow {
   std::vector<std::string> decorators;
   std::vector<std::string> bases;  // class definitions: base expressions (keywords excluded)
   std::vector<std::pair<OptStr, std::string>> base_heads;  // per base: head's (target, kind)
+  OptStr metaclass;  // class definitions: the `metaclass=` keyword's expression
+  std::pair<OptStr, std::string> metaclass_head;
   bool is_method = false;
   // What binds its name again after it, in source order: the value the name holds once its
   // scope has run (what a call made later sees) may not be this definition. kSite: another
   // def site of the binding (`def f` in `if`, `def f` in `else`; `from _c import f` after
-  // `def f`); kStar: only a module-level star import, which may or may not bind the name.
+  // `def f`; a parameter of that name); kStar: only a module-level star import, which may or
+  // may not bind the name.
   enum class Rebound : uint8_t { kNo, kSite, kStar } rebound = Rebound::kNo;
   int32_t line = 0;
   Span span, name_span;

@@ -55,7 +55,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
            {field("def_id", S(), false), field("def_kind", S(), false), field("name", S(), false),
             field("qualified_name", S(), false), field("scope_id", S(), false),
             field("body_scope_id", S()), field("binding_id", S()), field("decorators", LS(), false),
-            field("bases", LS(), false), field("is_method", B(), false),
+            field("bases", LS(), false), field("metaclass", S()), field("is_method", B(), false),
             field("rebound", S(), false), field("line", I32(), false)},
            {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
   m["parameters"] = Make("parameters", {field("param_id", S(), false), field("def_id", S(), false),

@@ -254,6 +254,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .os(BindingIdAt(f, x.binding))
                 .ls(x.decorators)
                 .ls(x.bases)
+                .os(x.metaclass)
                 .b(x.is_method)
                 .s(ReboundName(x.rebound))
                 .i32(x.line)

@@ -14,6 +14,7 @@ its callees, one JSON line per instruction:
                  ["c", module, owner class, name, n]]}
 """
 import json
+import os
 import runpy
 import sys
 import threading
@@ -71,6 +72,9 @@ def main():
     out, mode = sys.argv[1], sys.argv[2]
     target = sys.argv[3] if mode == "-m" else mode
     sys.argv = [target] + sys.argv[(4 if mode == "-m" else 3):]
+    # What `python -m MODULE` / `python SCRIPT` put first on sys.path, in place of this file's
+    # folder.
+    sys.path[0] = os.getcwd() if mode == "-m" else os.path.dirname(os.path.abspath(target))
     threading.setprofile(profile)
     sys.setprofile(profile)
     try:
