@@ -2,7 +2,8 @@
 
 Library used by the pytest oracle tests and by scripts/call_oracle.sh:
 
-    python call_oracle.py ROOT -- PROGRAM... [--show N]
+    python call_oracle.py ROOT [--show N] -- PROGRAM...
+    python call_oracle.py ROOT [--show N] --trace T.jsonl [--trace ...]
 
 runs PROGRAM (`-m module args` or `script args`) under this interpreter with call_trace.py,
 which records, per call expression that ran, the functions it entered; runs
@@ -220,19 +221,23 @@ def main(argv=None) -> int:
     ap.add_argument("--exclude", action="append", default=[])
     ap.add_argument("--show", type=int, default=20, help="examples to print per category")
     ap.add_argument("--min-precision", type=float, default=0.0)
+    ap.add_argument("--trace", action="append", default=[],
+                    help="compare traces call_trace.py wrote instead of running a program")
     argv = sys.argv[1:] if argv is None else argv
     split = argv.index("--") if "--" in argv else len(argv)
     args, program = ap.parse_args(argv[:split]), argv[split + 1:]
-    if not program:
-        ap.error("no program to run: ROOT [options] -- (-m MODULE | SCRIPT) [ARGS...]")
+    if bool(program) == bool(args.trace):
+        ap.error("a program to run (ROOT [options] -- (-m MODULE | SCRIPT) [ARGS...]) or --trace")
     with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "trace.jsonl")
-        ran = trace(program, out)
-        print(f"program exit status {ran.returncode}")
-        if ran.returncode:
-            print(ran.stderr[-2000:])
+        traces = args.trace
+        if program:
+            traces = [os.path.join(tmp, "trace.jsonl")]
+            ran = trace(program, traces[0])
+            print(f"program exit status {ran.returncode}")
+            if ran.returncode:
+                print(ran.stderr[-2000:])
         run_dump(args.root, os.path.join(tmp, "dump"), args.include, args.exclude)
-        rep = compare(args.root, os.path.join(tmp, "dump"), [out])
+        rep = compare(args.root, os.path.join(tmp, "dump"), traces)
     print_report(rep, args.show)
     return 0 if rep.symbol_precision >= args.min_precision else 1
 

@@ -32,6 +32,16 @@ def c_callee(fn):
 
 
 def profile(frame, event, arg):
+    # CPython unsets a profile function that raises: a RecursionError of a test's deep
+    # recursion, raised in here, would end the trace for the rest of the run. (One raised in
+    # calling it still does: main() says so at the end.)
+    try:
+        record(frame, event, arg)
+    except Exception:
+        pass
+
+
+def record(frame, event, arg):
     if event == "call":
         caller = frame.f_back
         if caller is None:
@@ -85,6 +95,9 @@ def main():
     except SystemExit:
         pass
     finally:
+        if sys.getprofile() is not profile:
+            print("call_trace.py: the profile function was unset during the run (a RecursionError "
+                  "in calling it?): calls after that are not recorded", file=sys.stderr)
         sys.setprofile(None)
         threading.setprofile(None)
         write(out)
