@@ -290,31 +290,51 @@ void Analyzer::MarkRebound() {
     sites[b].push_back(o.span.bstart);
     parameter[b] = parameter[b] || o.ctx == param;
   }
-  for (auto& s : sites) std::sort(s.begin(), s.end());
+  // `except` clauses by start, each with the clause it is nested in (syntax nodes nest or
+  // are disjoint), so that the clauses around a site are a short walk up from the last one
+  // starting before it: bounded work however many clauses and sites a hostile file has.
+  std::sort(handlers_.begin(), handlers_.end(),
+            [](const auto& a, const auto& b) { return a.second.bstart < b.second.bstart; });
+  std::vector<int64_t> outer(handlers_.size(), -1);
+  std::vector<int64_t> open;
+  for (size_t i = 0; i < handlers_.size(); ++i) {
+    while (!open.empty() && handlers_[open.back()].second.bend <= handlers_[i].second.bstart)
+      open.pop_back();
+    if (!open.empty()) outer[i] = open.back();
+    open.push_back(static_cast<int64_t>(i));
+  }
   // A site in an `except` clause whose try statement binds the name before it is a fallback
   // (`try: from _c import f` / `except ImportError: def f(...)`): the name holds it only when
   // the try failed, so it neither is what the name holds nor binds over an earlier site.
   auto fallback = [&](const std::vector<int32_t>& s, int32_t at) {
-    for (const auto& [try_start, clause] : handlers_) {
-      if (at < clause.bstart || at >= clause.bend) continue;
+    auto after = std::upper_bound(handlers_.begin(), handlers_.end(), at,
+                                  [](int32_t v, const auto& h) { return v < h.second.bstart; });
+    for (int64_t i = (after - handlers_.begin()) - 1; i >= 0; i = outer[i]) {
+      const auto& [try_start, clause] = handlers_[static_cast<size_t>(i)];
+      if (at >= clause.bend) continue;  // ends before the site; an outer clause may not
       auto first = std::lower_bound(s.begin(), s.end(), try_start);
       if (first != s.end() && *first < clause.bstart) return true;
     }
     return false;
   };
+  // Per binding, its last site that is not a fallback.
+  std::vector<int32_t> last_site(out_.bindings.size(), -1);
+  for (size_t b = 0; b < sites.size(); ++b) {
+    std::sort(sites[b].begin(), sites[b].end());
+    for (int32_t at : sites[b])
+      if (sites[b].size() > 1 && !fallback(sites[b], at)) last_site[b] = at;
+  }
   int32_t last_star = -1;  // star imports are only allowed at module level
   for (const auto& r : out_.imports)
     if (r.is_star) last_star = std::max(last_star, r.span.bstart);
   for (auto& d : out_.definitions) {
     if (d.binding < 0) continue;
     const uint32_t b = Denoted(static_cast<uint32_t>(d.binding));
-    const auto& s = sites[b];
     const int32_t at = d.name_span.bstart;
     // A parameter's name defined in the body (`if predicate is None: def predicate(...)`):
     // the call may see the argument.
-    bool later = parameter[b] || fallback(s, at);
-    for (auto it = std::upper_bound(s.begin(), s.end(), at); it != s.end() && !later; ++it)
-      later = !fallback(s, *it);
+    const bool later =
+        parameter[b] || last_site[b] > at || (sites[b].size() > 1 && fallback(sites[b], at));
     if (later) {
       d.rebound = DefinitionRow::Rebound::kSite;
     } else if (out_.bindings[b].module_scope && last_star > at) {

@@ -605,18 +605,14 @@ class CallResolver {
     if (depth > kMaxDepth || budget.left-- <= 0) return std::nullopt;
     const DefinitionRow& cls = files_[fi].definitions[di];
     if (cls.metaclass) {
-      const auto& [head_target, head_kind] = cls.metaclass_head;
-      Target m = Dotted(fi, SplitDots(*cls.metaclass), head_target, head_kind, depth + 1, budget);
-      if (m.kind != Target::kDef || !files_[m.file].definitions[m.def].is_class())
-        return std::nullopt;
-      return Member(m.file, m.def, "__call__", depth + 1, budget);
+      auto meta = ClassNamed(fi, *cls.metaclass, cls.metaclass_head, depth + 1, budget);
+      if (!meta) return std::nullopt;
+      return Member(meta->first, meta->second, "__call__", depth + 1, budget);
     }
     for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
-      const auto& [head_target, head_kind] = cls.base_heads[bi];
-      Target t = Dotted(fi, SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
-      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
-        if (auto call = MetaclassCall(t.file, t.def, depth + 1, budget)) return call;
-      }
+      auto base = ClassNamed(fi, cls.bases[bi], cls.base_heads[bi], depth + 1, budget);
+      if (!base) continue;
+      if (auto call = MetaclassCall(base->first, base->second, depth + 1, budget)) return call;
     }
     return std::nullopt;
   }
@@ -634,14 +630,22 @@ class CallResolver {
                                                    Budget& budget) {
     const DefinitionRow& cls = files_[cls_file].definitions[di];
     for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
-      const auto& [head_target, head_kind] = cls.base_heads[bi];
-      Target t =
-          Dotted(cls_file, SplitDots(cls.bases[bi]), head_target, head_kind, depth + 1, budget);
-      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
-        if (auto m = Member(t.file, t.def, name, depth + 1, budget)) return m;
-      }
+      auto base = ClassNamed(cls_file, cls.bases[bi], cls.base_heads[bi], depth + 1, budget);
+      if (!base) continue;
+      if (auto m = Member(base->first, base->second, name, depth + 1, budget)) return m;
     }
     return std::nullopt;
+  }
+
+  // The in-REPO class a dotted expression of file `fi` names (a base, a metaclass), whose first
+  // name resolves as `head` (target, kind).
+  std::optional<std::pair<size_t, size_t>> ClassNamed(size_t fi, const std::string& dotted,
+                                                      const std::pair<OptStr, std::string>& head,
+                                                      int depth, Budget& budget) {
+    Target t = Dotted(fi, SplitDots(dotted), head.first, head.second, depth, budget);
+    if (t.kind != Target::kDef || !files_[t.file].definitions[t.def].is_class())
+      return std::nullopt;
+    return std::make_pair(t.file, t.def);
   }
 
   Target Attr(const Target& t, const std::string& attr, int depth, Budget& budget) {

@@ -100,10 +100,7 @@ class Sources:
             return os.path.relpath(real, self.root)
         return None
 
-    def span(self, path: str, pos: list[int]) -> tuple[int, int] | None:
-        # CPython's columns count UTF-8 bytes of the decoded text: only UTF-8 files map to ours.
-        if path not in self.utf8:
-            return None
+    def line_starts(self, path: str) -> list[int]:
         starts = self.starts.get(path)
         if starts is None:
             with open(os.path.join(self.root, path), "rb") as fh:
@@ -111,14 +108,20 @@ class Sources:
             skip = 3 if path in self.bom else 0
             starts = [skip] + [i + 1 for i, b in enumerate(data) if b == 10]
             self.starts[path] = starts
+        return starts
+
+    def span(self, path: str, pos: list[int]) -> tuple[int, int] | None:
+        # CPython's columns count UTF-8 bytes of the decoded text: only UTF-8 files map to ours.
+        if path not in self.utf8:
+            return None
+        starts = self.line_starts(path)
         line, end_line, col, end_col = pos
         if not 1 <= line <= end_line <= len(starts):
             return None
         return starts[line - 1] + col, starts[end_line - 1] + end_col
 
     def line_of(self, path: str, offset: int) -> int:
-        self.span(path, [1, 1, 0, 0])
-        return bisect.bisect_right(self.starts.get(path, [0]), offset)
+        return bisect.bisect_right(self.line_starts(path), offset)
 
 
 def runtime_sites(traces: list[str], src: Sources) -> dict:
