@@ -16,6 +16,7 @@ its callees, one JSON line per instruction:
 import json
 import os
 import runpy
+import signal
 import sys
 import threading
 
@@ -85,6 +86,17 @@ def main():
     # What `python -m MODULE` / `python SCRIPT` put first on sys.path, in place of this file's
     # folder.
     sys.path[0] = os.getcwd() if mode == "-m" else os.path.dirname(os.path.abspath(target))
+    def stop(signum, frame):
+        # A run stopped from outside (`timeout`) still writes what it recorded. Not by raising:
+        # unittest would take SystemExit for a test's error and go on.
+        sys.setprofile(None)
+        threading.setprofile(None)
+        print(f"call_trace.py: stopped by signal {signum}: the calls recorded until then are written",
+              file=sys.stderr)
+        write(out)
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     threading.setprofile(profile)
     sys.setprofile(profile)
     try:
