@@ -150,10 +150,12 @@ TEST(Impact, AnUnchangedSurfaceReachesNoOtherFile) {
   EXPECT_EQ(loads, 1);
 }
 
-// Class definitions: path, qualified_name, bases.
+// Class definitions: path, qualified_name, bases; a metaclass column when `metaclasses` (by
+// qualified name) is given.
 std::shared_ptr<arrow::Table> Classes(
-    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& rows) {
-  arrow::StringBuilder path, qname;
+    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& rows,
+    const std::map<std::string, std::string>& metaclasses = {}) {
+  arrow::StringBuilder path, qname, metaclass;
   arrow::ListBuilder bases(arrow::default_memory_pool(), std::make_shared<arrow::StringBuilder>());
   auto* base = static_cast<arrow::StringBuilder*>(bases.value_builder());
   for (const auto& [p, q, b] : rows) {
@@ -161,12 +163,20 @@ std::shared_ptr<arrow::Table> Classes(
     EXPECT_TRUE(qname.Append(q).ok());
     EXPECT_TRUE(bases.Append().ok());
     EXPECT_TRUE(base->AppendValues(b).ok());
+    auto m = metaclasses.find(q);
+    EXPECT_TRUE(
+        (m == metaclasses.end() ? metaclass.AppendNull() : metaclass.Append(m->second)).ok());
   }
-  auto schema = arrow::schema({arrow::field("path", arrow::utf8()),
+  arrow::FieldVector fields = {arrow::field("path", arrow::utf8()),
                                arrow::field("qualified_name", arrow::utf8()),
-                               arrow::field("bases", arrow::list(arrow::utf8()))});
-  return arrow::Table::Make(schema, {path.Finish().ValueOrDie(), qname.Finish().ValueOrDie(),
-                                     bases.Finish().ValueOrDie()});
+                               arrow::field("bases", arrow::list(arrow::utf8()))};
+  arrow::ArrayVector columns = {path.Finish().ValueOrDie(), qname.Finish().ValueOrDie(),
+                                bases.Finish().ValueOrDie()};
+  if (!metaclasses.empty()) {
+    fields.push_back(arrow::field("metaclass", arrow::utf8()));
+    columns.push_back(metaclass.Finish().ValueOrDie());
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns);
 }
 
 TEST(Impact, ClassesBasedOnANameThatLeadsIntoTheChangeLeadThereToo) {
@@ -211,6 +221,27 @@ std::shared_ptr<arrow::Table> StringTable(const std::vector<std::string>& names,
 // Annotation rows: file_id, target_kind, owner_id (a def_id for a return), annotation_text.
 std::shared_ptr<arrow::Table> Annotations(const std::vector<std::vector<std::string>>& rows = {}) {
   return StringTable({"file_id", "target_kind", "owner_id", "annotation_text"}, rows);
+}
+
+TEST(Impact, ClassesWhoseMetaclassLeadsIntoTheChangeLeadThereToo) {
+  // a/b.py changes; c.py: `from a.b import Meta` / `class Enumish(metaclass=Meta)`. A call
+  // `Enumish()` elsewhere reaches Meta.__call__ when a.b defines one.
+  const std::vector<Import> imports = {
+      {"c.py", "a.b", std::string("Meta"), true},   // from a.b import Meta
+      {"d.py", "c", std::string("Enumish"), true},  // from c import Enumish
+      {"e.py", "c", std::string("Plain"), true}};   // from c import Plain
+  ImpactInputs inputs;
+  inputs.changes = {{"a/b.py", "changed", std::nullopt}};
+  inputs.import_graph = Loader(
+      {Imports(imports), std::nullopt,
+       Classes({{"c.py", "c.Enumish", {}}, {"c.py", "c.Plain", {}}}, {{"c.Enumish", "Meta"}})});
+  inputs.current_paths = {"a/b.py", "c.py", "d.py", "e.py"};
+  auto impacted = ImpactOf(inputs);
+  ASSERT_TRUE(impacted.ok()) << impacted.status().ToString();
+  std::map<std::string, std::string> got;
+  for (const auto& i : *impacted) got[i.path] = i.reason;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{
+                     {"a/b.py", "changed"}, {"c.py", "imports a.b"}, {"d.py", "imports c"}}));
 }
 
 TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {

@@ -273,9 +273,10 @@ class Builder {
       ARROW_ASSIGN_OR_RAISE(graph.imports, ReadTable(ctx_.out + "/extract/imports",
                                                      {"path", "scope_id", "module", "imported_name",
                                                       "asname", "is_from", "is_star"}));
-      ARROW_ASSIGN_OR_RAISE(graph.classes, ReadTable(ctx_.out + "/extract/definitions",
-                                                     {"path", "qualified_name", "bases"},
-                                                     {{"def_kind", PredicateOp::kEq, {"class"}}}));
+      ARROW_ASSIGN_OR_RAISE(graph.classes,
+                            ReadTable(ctx_.out + "/extract/definitions",
+                                      {"path", "qualified_name", "bases", "metaclass"},
+                                      {{"def_kind", PredicateOp::kEq, {"class"}}}));
       ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnAnnotations());
       ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                             ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},

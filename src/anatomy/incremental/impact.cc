@@ -157,7 +157,8 @@ void AddIdentifiers(const std::string& text, std::set<std::string>* out) {
 }
 
 // A definition of a module that reads other names of it, by the module-level name it is
-// reached through (`Outer` for `m.Outer.Inner`): a class through its bases, a function
+// reached through (`Outer` for `m.Outer.Inner`): a class through its bases and metaclass (whose
+// `__call__` a call of the class reaches), a function
 // through its return annotation, an alias (`main = TestProgram`) through its dotted name. `heads`:
 // the first name of each base (`b` for `b.X[T]`), or every name of the annotation; `spelled`: every
 // name they read.
@@ -177,6 +178,8 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     auto bases = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName("bases"));
     if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
+    auto metaclass =
+        std::dynamic_pointer_cast<arrow::StringArray>(batch->GetColumnByName("metaclass"));
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
       const std::string& path = paths[static_cast<size_t>(i)];
       NameReader c;
@@ -186,6 +189,10 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
         if (values->IsNull(k)) continue;
         c.heads.push_back(HeadName(values->GetString(k)));
         AddIdentifiers(values->GetString(k), &c.spelled);
+      }
+      if (metaclass && !metaclass->IsNull(i)) {
+        c.heads.push_back(HeadName(metaclass->GetString(i)));
+        AddIdentifiers(metaclass->GetString(i), &c.spelled);
       }
       if (!c.heads.empty()) out[path].push_back(std::move(c));
     }

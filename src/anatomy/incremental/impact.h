@@ -44,9 +44,10 @@ struct ImportGraph {
   /// The module scopes' ids: imports in other scopes are reached by no other file. Unset: all
   /// imports count as module-level.
   std::optional<std::set<std::string>> module_scopes;
-  /// The previous build's class definitions (columns path, qualified_name, bases). A class
-  /// whose base names a name that leads into a change resolves its members there: the class
-  /// leads there too. Unset: no class is followed.
+  /// The previous build's class definitions (columns path, qualified_name, bases and,
+  /// optionally, metaclass). A class whose base or metaclass names a name that leads into a
+  /// change resolves its members (or its calls) there: the class leads there too. Unset: no
+  /// class is followed.
   std::shared_ptr<arrow::Table> classes{};
   /// The previous build's return annotations (columns path, qualified_name of the function,
   /// annotation_text). What a call of a function returns is read through the names its

@@ -309,6 +309,31 @@ def test_names_bound_again_reach_the_calls_that_read_them_in_other_modules(tmp_p
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls)
 
 
+def test_a_metaclass_reaches_the_class_calls_in_other_modules(tmp_path):
+    # f.py calls m.C(); C's metaclass is n.Meta. Giving Meta a __call__ (then taking it away)
+    # changes what f.py's call reaches, though f.py imports nothing from n.py.
+    repo = write_repo(tmp_path, {
+        "n.py": "class Meta(type):\n    pass\n",
+        "m.py": "from n import Meta\n\n\nclass C(metaclass=Meta):\n    def __init__(self):\n"
+                "        pass\n",
+        "f.py": "import m\n\n\ndef f():\n    return m.C()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        return sorted((r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out) if r["path"] == "f.py")
+
+    assert calls() == [("m.C.__init__", "class_init")]
+    call = "class Meta(type):\n    def __call__(cls):\n        return 1\n"
+    edits = [
+        ("n.py", call, [("n.Meta.__call__", "metaclass_call")]),
+        ("n.py", "class Meta(type):\n    pass\n", [("m.C.__init__", "class_init")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
