@@ -352,12 +352,14 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
             "    return predicate(text)\n");
   dir.Write("accel.py",
             "def S_ISDIR(mode):\n    return mode\ndef _private():\n    pass\n"
+            "class Date:\n    def weekday(self):\n        return 0\n"
             "try:\n    from _stat import *\nexcept ImportError:\n    pass\n");
   dir.Write("use.py",
             "import accel, lib\n\n\ndef f():\n    lib.join('a')\n    lib.fast(1)\n"
             "    lib.mutated()\n    lib.wrapped()\n    accel.S_ISDIR(0)\n    accel._private()\n"
             "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n"
-            "    lib.Member()\n    lib.Other()\n");
+            "    lib.Member()\n    lib.Other()\n    accel.Date(1).weekday()\n"
+            "    accel.Date.today().year()\n");
   auto got = CallsOfRepository(dir.str());
   EXPECT_EQ(got.at("lib.join"), "PY_CALLS_SYMBOL import lib.join");
   EXPECT_EQ(got.at("lib.fast"), "PY_CALLS_QNAME import_qname _speedups.fast");
@@ -369,6 +371,11 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
   // A public name an unknown star import may bind over; not a private one.
   EXPECT_EQ(got.at("accel.S_ISDIR"), "PY_CALLS_QNAME import_qname accel.S_ISDIR");
   EXPECT_EQ(got.at("accel._private"), "PY_CALLS_SYMBOL import accel._private");
+  // A class the same star import may replace: its instances' methods by qualified name.
+  EXPECT_EQ(got.at("accel.Date"), "PY_CALLS_QNAME import_qname accel.Date");
+  EXPECT_EQ(got.at("accel.Date(1).weekday"), "PY_CALLS_QNAME import_qname accel.Date.weekday");
+  EXPECT_EQ(got.at("accel.Date.today().year"),
+            "PY_CALLS_QNAME unresolved accel.Date.today().year");  // not the class's instance
   EXPECT_EQ(got.at("lib.Point"), "PY_CALLS_SYMBOL class_new lib.Point.__new__");
   // A metaclass's `__call__` (a base's metaclass), else `__init__`.
   EXPECT_EQ(got.at("lib.Member"), "PY_CALLS_SYMBOL metaclass_call lib.Meta.__call__");

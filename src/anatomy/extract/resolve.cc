@@ -91,6 +91,9 @@ struct Target {
   const char* method = "unresolved";
   double score = 0.1;
   bool class_object = false;  // kInstance: `cls` of a classmethod or `__new__`, the class itself
+  // kExternal: a REPO class a star import of something unknown may bind over (an accelerator's
+  // class of the same name): a call of it makes an instance known by qualified name.
+  bool external_class = false;
   // kDef of a method found on an instance or class (`x.m`): that class, which `-> Self` names.
   std::optional<std::pair<size_t, size_t>> receiver;
 };
@@ -281,6 +284,11 @@ class CallResolver {
         "builtins.bytearray", "builtins.bytes", "builtins.dict", "builtins.frozenset",
         "builtins.list",      "builtins.set",   "builtins.str",  "builtins.tuple"};
     if (t.kind == Target::kBuiltin && kBuiltinClasses.count(t.qname)) return t;
+    // An instance of a class an accelerator may replace: its methods by qualified name.
+    if (t.kind == Target::kExternal && t.external_class) {
+      t.external_class = false;
+      return t;
+    }
     // A function whose return annotation names a class; `-> Self`, the class of the instance
     // or class the method was found on.
     if (t.kind == Target::kDef) {
@@ -390,6 +398,7 @@ class CallResolver {
         if (!StarsKnown(fi) && def.name.rfind('_', 0) != 0) {
           t.kind = Target::kExternal;
           t.qname = def.qualified_name;
+          t.external_class = def.is_class();
           return t;
         }
       }
@@ -660,6 +669,7 @@ class CallResolver {
       case Target::kBuiltin:
         r = t;
         r.qname = t.qname + "." + attr;
+        r.external_class = false;  // an attribute of the class is not the class
         return r;
       case Target::kDef:
       case Target::kInstance:
