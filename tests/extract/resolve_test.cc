@@ -56,19 +56,14 @@ std::map<std::string, std::string> CalleeTexts(const ExtractionResult& r) {
   return callee;
 }
 
-// How the calls of the repository at `root` resolve, by callee text (a text's last call):
+// How an extraction's calls resolve, by callee text (a text's last call):
 // "edge_kind resolution_method target_qualified_name".
-std::map<std::string, std::string> CallsOfRepository(const std::string& root) {
-  ExtractOptions opt;
-  opt.repo_root = root;
-  auto r = ExtractRepository(opt);
-  EXPECT_TRUE(r.ok()) << r.status().ToString();
-  if (!r.ok()) return {};
-  auto callee = CalleeTexts(*r);
-  auto rid = Column(*r->call_resolutions, "call_id");
-  auto how = Column(*r->call_resolutions, "resolution_method");
-  auto qn = Column(*r->call_resolutions, "target_qualified_name");
-  auto kind = Column(*r->call_resolutions, "edge_kind");
+std::map<std::string, std::string> CallsByCallee(const ExtractionResult& r) {
+  auto callee = CalleeTexts(r);
+  auto rid = Column(*r.call_resolutions, "call_id");
+  auto how = Column(*r.call_resolutions, "resolution_method");
+  auto qn = Column(*r.call_resolutions, "target_qualified_name");
+  auto kind = Column(*r.call_resolutions, "edge_kind");
   std::map<std::string, std::string> got;
   for (size_t i = 0; i < rid.size(); ++i)
     got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
@@ -310,7 +305,11 @@ TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
             "import a, b, c\nfrom b import *\n\n\ndef f():\n    a.x()\n    b.y()\n"
             "    a.loop()\n    a.w()\n    c.K().m()\n    c.L().m()\n    x()\n"
             "    real()\n    b.real()\n");
-  auto got = CallsOfRepository(dir.str());
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
   // use.py's star import of b, b's of a.
   EXPECT_EQ(got.at("real"), "PY_CALLS_SYMBOL import a.real");
   EXPECT_EQ(got.at("b.real"), "PY_CALLS_SYMBOL import a.real");
@@ -360,7 +359,11 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
             "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n"
             "    lib.Member()\n    lib.Other()\n    accel.Date(1).weekday()\n"
             "    accel.Date.today().year()\n");
-  auto got = CallsOfRepository(dir.str());
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
   EXPECT_EQ(got.at("lib.join"), "PY_CALLS_SYMBOL import lib.join");
   EXPECT_EQ(got.at("lib.fast"), "PY_CALLS_QNAME import_qname _speedups.fast");
   EXPECT_EQ(got.at("lib.mutated"), "PY_CALLS_QNAME import_qname _cwarn.mutated");
@@ -386,10 +389,6 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
   EXPECT_EQ(got.at("lib.Child().show"), "PY_CALLS_QNAME unresolved lib.Child.show");
   // The definitions table says which definitions a later binding may hide; the call of
   // lib.join reaches the one under `else:` (line 6).
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
-  ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto names = Column(*r->definitions, "qualified_name");
   auto rebound = Column(*r->definitions, "rebound");
   auto lines = Column(*r->definitions, "line"), ids = Column(*r->definitions, "def_id");

@@ -320,9 +320,10 @@ void Analyzer::MarkRebound() {
   // Per binding, its last site that is not a fallback.
   std::vector<int32_t> last_site(out_.bindings.size(), -1);
   for (size_t b = 0; b < sites.size(); ++b) {
+    if (sites[b].size() < 2) continue;  // one site is neither rebound nor a fallback
     std::sort(sites[b].begin(), sites[b].end());
     for (int32_t at : sites[b])
-      if (sites[b].size() > 1 && !fallback(sites[b], at)) last_site[b] = at;
+      if (!fallback(sites[b], at)) last_site[b] = at;
   }
   int32_t last_star = -1;  // star imports are only allowed at module level
   for (const auto& r : out_.imports)

@@ -158,10 +158,10 @@ void AddIdentifiers(const std::string& text, std::set<std::string>* out) {
 
 // A definition of a module that reads other names of it, by the module-level name it is
 // reached through (`Outer` for `m.Outer.Inner`): a class through its bases and metaclass (whose
-// `__call__` a call of the class reaches), a function
-// through its return annotation, an alias (`main = TestProgram`) through its dotted name. `heads`:
-// the first name of each base (`b` for `b.X[T]`), or every name of the annotation; `spelled`: every
-// name they read.
+// `__call__` a call of the class reaches), a function through its return annotation, an alias
+// (`main = TestProgram`) through its dotted name. `heads`: the first name of each base or of
+// the metaclass (`b` for `b.X[T]`), or every name of the annotation; `spelled`: every name they
+// read.
 struct NameReader {
   std::string top_name;
   std::vector<std::string> heads;
@@ -184,16 +184,15 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
       const std::string& path = paths[static_cast<size_t>(i)];
       NameReader c;
       c.top_name = NameInModule(qnames[static_cast<size_t>(i)], extract::ModuleNameForPath(path));
+      auto read = [&c](const std::string& text) {
+        c.heads.push_back(HeadName(text));
+        AddIdentifiers(text, &c.spelled);
+      };
       auto values = std::static_pointer_cast<arrow::StringArray>(bases->value_slice(i));
       for (int64_t k = 0; k < values->length(); ++k) {
-        if (values->IsNull(k)) continue;
-        c.heads.push_back(HeadName(values->GetString(k)));
-        AddIdentifiers(values->GetString(k), &c.spelled);
+        if (!values->IsNull(k)) read(values->GetString(k));
       }
-      if (metaclass && !metaclass->IsNull(i)) {
-        c.heads.push_back(HeadName(metaclass->GetString(i)));
-        AddIdentifiers(metaclass->GetString(i), &c.spelled);
-      }
+      if (metaclass && !metaclass->IsNull(i)) read(metaclass->GetString(i));
       if (!c.heads.empty()) out[path].push_back(std::move(c));
     }
   }
