@@ -408,6 +408,64 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
   EXPECT_EQ(rebound_of["lib.Point"], (std::vector<std::string>{"no"}));
 }
 
+TEST(Resolve, AMixinsSelfCallsGoWhereItsSubclassesInTheFileAgree) {
+  // `self.m()` in a class that has no m and whose bases are all known: the m the classes of
+  // the same file derived from it find (those without one cannot call it), when they agree.
+  test_support::TempDir dir;
+  dir.Write("base.py",
+            "import abc\nclass Base:\n    def check(self):\n        pass\n"
+            "    def keep(self):\n        pass\n"
+            "class Plain(abc.ABC):\n    pass\n");
+  dir.Write("tests.py",
+            "from typing import Generic, TypeVar\nimport base, ext\nT = TypeVar('T')\n"
+            "class Mixin(base.Plain, Generic[T]):\n"
+            "    def run(self):\n        self.check()\n"
+            "    def pick(self):\n        self.choice()\n"
+            "    def kept(self):\n        self.keep()\n"
+            "    @classmethod\n    def make(cls):\n        cls.build()\n"
+            "class Concrete(Mixin, base.Base):\n"
+            "    def choice(self):\n        pass\n"
+            "    @classmethod\n    def build(cls):\n        pass\n"
+            "class Deeper(Concrete):\n    pass\n"
+            "class Bare(Mixin):\n    pass\n"
+            "class Other(Mixin):\n    def choice(self):\n        pass\n"
+            "def forget(o):\n    o.keep = None\n"
+            "class Outside(ext.Thing):\n    def go(self):\n        self.check()\n"
+            "class Below(Outside, base.Base):\n    pass\n"
+            "class Lone:\n    def go2(self):\n        self.lone()\n");
+  dir.Write("other.py",
+            "import tests\nclass Elsewhere(tests.Lone):\n    def lone(self):\n        pass\n");
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  // Concrete and Deeper find base.Base.check; Bare has none and cannot call it.
+  EXPECT_EQ(got.at("self.check"), "PY_CALLS_QNAME unresolved tests.Outside.check");
+  EXPECT_EQ(got.at("cls.build"), "PY_CALLS_SYMBOL subclass_method tests.Concrete.build");
+  // Concrete's choice and Other's: not one.
+  EXPECT_EQ(got.at("self.choice"), "PY_CALLS_QNAME unresolved tests.Mixin.choice");
+  // The file stores an attribute keep, which would hide the class's.
+  EXPECT_EQ(got.at("self.keep"), "PY_CALLS_QNAME unresolved tests.Mixin.keep");
+  // A subclass in another file is not looked at.
+  EXPECT_EQ(got.at("self.lone"), "PY_CALLS_QNAME unresolved tests.Lone.lone");
+  // Mixin.run's call (line 6), apart from Outside.go's (line 31): a base outside REPO may
+  // have check.
+  auto callee = CalleeTexts(*r);
+  auto rid = Column(*r->call_resolutions, "call_id");
+  auto how = Column(*r->call_resolutions, "resolution_method");
+  auto qn = Column(*r->call_resolutions, "target_qualified_name");
+  auto lines = Column(*r->call_sites, "line"), ids = Column(*r->call_sites, "call_id");
+  std::map<std::string, std::string> line_of;
+  for (size_t i = 0; i < ids.size(); ++i) line_of[ids[i]] = lines[i];
+  std::set<std::string> checks;
+  for (size_t i = 0; i < rid.size(); ++i) {
+    if (callee[rid[i]] == "self.check") checks.insert(line_of[rid[i]] + " " + how[i] + " " + qn[i]);
+  }
+  EXPECT_EQ(checks, (std::set<std::string>{"6 subclass_method base.Base.check",
+                                           "31 unresolved tests.Outside.check"}));
+}
+
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.
 std::vector<std::string> RowsOfPath(const arrow::Table& t, const std::string& path) {
   std::vector<std::vector<std::string>> cols;

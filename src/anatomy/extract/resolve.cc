@@ -180,9 +180,20 @@ class CallResolver {
     if (t.kind == Target::kDef) imp.resolved_def_id = files_[t.file].definitions[t.def].def_id;
   }
 
-  CallResolutionRow Resolve(size_t fi, size_t call) {
+  // What resolving the calls of one file finds out once about its classes (for `self.m()` in
+  // a mixin): filled on first use by the thread that resolves the file.
+  struct FileClasses {
+    bool built = false;
+    // Each class of the file (definition index) with its in-REPO ancestors, (file, def).
+    std::vector<std::pair<size_t, std::set<std::pair<size_t, size_t>>>> ancestors;
+    std::set<std::string> stored;  // attribute names the file stores (`x.m = ...`) or deletes
+    // (class definition index, name) -> the member its subclasses agree on.
+    std::map<std::pair<size_t, std::string>, std::optional<std::pair<size_t, size_t>>> found;
+  };
+
+  CallResolutionRow Resolve(size_t fi, size_t call, FileClasses* classes = nullptr) {
     CallResolutionRow r;
-    Budget budget{fi};
+    Budget budget{fi, 256, classes};
     Target t = Callee(fi, call, 0, budget);
     if (t.kind == Target::kDef) {
       const auto& d = files_[t.file].definitions[t.def];
@@ -243,8 +254,11 @@ class CallResolver {
   struct Budget {
     size_t file;  // the call's own file: what its names hold is read there only
     int left = 256;
+    FileClasses* classes = nullptr;  // the call's file's classes, for SubclassMember
   };
   static constexpr int kMaxDepth = 8;
+  // SubclassMember gives up on a class with more subclasses in the file than this.
+  static constexpr size_t kMaxSubclasses = 64;
 
   static std::string Key(const std::string& a, const std::string& b) { return a + '\x1f' + b; }
 
@@ -651,10 +665,102 @@ class CallResolver {
   std::optional<std::pair<size_t, size_t>> ClassNamed(size_t fi, const std::string& dotted,
                                                       const std::pair<OptStr, std::string>& head,
                                                       int depth, Budget& budget) {
-    Target t = Dotted(fi, SplitDots(dotted), head.first, head.second, depth, budget);
+    Target t = Named(fi, dotted, head, depth, budget);
     if (t.kind != Target::kDef || !files_[t.file].definitions[t.def].is_class())
       return std::nullopt;
     return std::make_pair(t.file, t.def);
+  }
+
+  // What a base or metaclass expression of file `fi` names: the class of a generic's
+  // subscription (`Box` for `m.Box[T]`).
+  Target Named(size_t fi, std::string_view dotted, const std::pair<OptStr, std::string>& head,
+               int depth, Budget& budget) {
+    return Dotted(fi, SplitDots(dotted.substr(0, dotted.find('['))), head.first, head.second, depth,
+                  budget);
+  }
+
+  // `self.m` / `cls.m` in a method of class (fi, di) of the call's own file, where neither the
+  // class nor its bases bind m (a mixin, `class Tests:` of a test suite): the member m the
+  // classes of the same file derived from it find, when those that have one all find the same
+  // one. The file's classes only, so that what decides it is part of what an incremental build
+  // reads of the file; not when the file stores an attribute m (an instance's attribute hides
+  // the class's).
+  std::optional<std::pair<size_t, size_t>> SubclassMember(size_t fi, size_t di,
+                                                          const std::string& name,
+                                                          const Budget& budget) {
+    if (!budget.classes || fi != budget.file) return std::nullopt;
+    FileClasses& fc = *budget.classes;
+    if (!fc.built) FindClasses(fi, fc);
+    auto [it, inserted] = fc.found.try_emplace({di, name});
+    if (!inserted || fc.stored.count(name)) return it->second;
+    Budget lacks{fi};  // the answer is the class's, whichever call asks first
+    if (!Lacks(fi, di, name, 0, lacks)) return it->second;
+    std::optional<std::pair<size_t, size_t>> agreed;
+    size_t subclasses = 0;
+    for (const auto& [si, ancestors] : fc.ancestors) {
+      if (!ancestors.count({fi, di})) continue;
+      if (++subclasses > kMaxSubclasses) return it->second;
+      Budget own{fi};
+      auto m = Member(fi, si, name, 0, own);
+      if (!m) {
+        // A subclass without m calls none (its instances raise AttributeError); one with a
+        // base outside REPO, or a binding not followed, may have any.
+        Budget none{fi};
+        if (Lacks(fi, si, name, 0, none)) continue;
+        return it->second;
+      }
+      if (agreed && *agreed != *m) return it->second;
+      agreed = m;
+    }
+    return it->second = agreed;
+  }
+
+  // The classes of file `fi` with their in-REPO ancestors, and the attribute names it stores.
+  void FindClasses(size_t fi, FileClasses& fc) {
+    fc.built = true;
+    const FileOutput& f = files_[fi];
+    for (const auto& r : f.references)
+      if (std::string_view(r.ctx) != "load") fc.stored.insert(r.name);
+    for (size_t si = 0; si < f.definitions.size(); ++si) {
+      if (!f.definitions[si].is_class()) continue;
+      std::set<std::pair<size_t, size_t>> ancestors;
+      Budget budget{fi};
+      AddAncestors(fi, si, 0, budget, ancestors);
+      fc.ancestors.emplace_back(si, std::move(ancestors));
+    }
+  }
+
+  void AddAncestors(size_t fi, size_t di, int depth, Budget& budget,
+                    std::set<std::pair<size_t, size_t>>& out) {
+    if (depth > kMaxDepth) return;
+    const DefinitionRow& cls = files_[fi].definitions[di];
+    for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
+      auto base = ClassNamed(fi, cls.bases[bi], cls.base_heads[bi], depth + 1, budget);
+      if (base && out.insert(*base).second)
+        AddAncestors(base->first, base->second, depth + 1, budget, out);
+    }
+  }
+
+  // Whether class (fi, di) and its bases bind no `name`, each base being an in-REPO class or
+  // one that defines no methods of its own (`object`, `ABC`, `Generic[T]`, `Protocol`).
+  bool Lacks(size_t fi, size_t di, const std::string& name, int depth, Budget& budget) {
+    static const std::set<std::string> kPlainBases{"builtins.object", "abc.ABC", "typing.Generic",
+                                                   "typing.Protocol", "typing_extensions.Protocol"};
+    if (depth > kMaxDepth || budget.left-- <= 0) return false;
+    const DefinitionRow& cls = files_[fi].definitions[di];
+    if (cls.body_scope < 0) return false;
+    const std::string key = Key(files_[fi].scope_ids[cls.body_scope], name);
+    if (members_.count(key) || class_names_.count(key)) return false;
+    for (size_t bi = 0; bi < cls.bases.size(); ++bi) {
+      Target t = Named(fi, cls.bases[bi], cls.base_heads[bi], depth + 1, budget);
+      if (t.kind == Target::kDef && files_[t.file].definitions[t.def].is_class()) {
+        if (!Lacks(t.file, t.def, name, depth + 1, budget)) return false;
+      } else if (!((t.kind == Target::kBuiltin || t.kind == Target::kExternal) &&
+                   kPlainBases.count(t.qname))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   Target Attr(const Target& t, const std::string& attr, int depth, Budget& budget) {
@@ -707,6 +813,17 @@ class CallResolver {
               r.score = own ? 0.8 : 0.7;
             }
             return r;
+          }
+          // `self.m()` in a mixin: what the classes of this file derived from it agree m is.
+          if (t.kind == Target::kInstance) {
+            if (auto m = SubclassMember(t.file, t.def, attr, budget)) {
+              r.kind = Target::kDef;
+              std::tie(r.file, r.def) = *m;
+              r.receiver = std::make_pair(t.file, t.def);
+              r.method = "subclass_method";
+              r.score = 0.5;
+              return r;
+            }
           }
         }
         r = {};
@@ -766,8 +883,9 @@ std::set<std::string> ResolveAcrossFiles(std::vector<FileOutput>& files, int job
     f.call_resolutions.clear();
     if (resolve_calls && !(*resolve_calls)[i]) return arrow::Status::OK();
     f.call_resolutions.reserve(f.calls.size());
+    CallResolver::FileClasses classes;
     for (size_t c = 0; c < f.calls.size(); ++c)
-      f.call_resolutions.push_back(resolver.Resolve(i, c));
+      f.call_resolutions.push_back(resolver.Resolve(i, c, &classes));
     return arrow::Status::OK();
   });
   return resolver.Missing();

@@ -45,8 +45,9 @@ from symtable_oracle import read, run_dump  # noqa: E402
 TRACER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "call_trace.py")
 # Resolution methods that reach a method through an instance or the class of `self`: a
 # subclass may override what they name.
-THROUGH_OBJECTS = {"self_method", "inherited_method", "instance_method", "attribute_method",
-                   "annotated_method", "super_method", "class_attribute", "class_init"}
+THROUGH_OBJECTS = {"self_method", "inherited_method", "subclass_method", "instance_method",
+                   "attribute_method", "annotated_method", "super_method", "class_attribute",
+                   "class_init"}
 
 
 def trace(program: list[str], out: str, python: str = sys.executable, cwd: str | None = None,

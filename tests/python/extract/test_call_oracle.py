@@ -78,6 +78,15 @@ PACKAGE = {
 
         def area(r):
             return math.pi * r * r
+
+
+        class Tagged:
+            def tag(self):
+                return "<" + self.label() + ">"
+
+
+        class Badge(Tagged, Shape):
+            pass
         """,
     "pkg/util.py": """
         import sys
@@ -121,7 +130,7 @@ PACKAGE = {
     "main.py": """
         import pkg
         from pkg import util
-        from pkg.shapes import Circle, Point, Color, Plain, Shape
+        from pkg.shapes import Badge, Circle, Point, Color, Plain, Shape
 
 
         def run():
@@ -145,6 +154,7 @@ PACKAGE = {
             ", ".join(["a", "b"])
             len([1])
             sorted([3, 1])
+            Badge("b").tag()
 
 
         run()
@@ -172,8 +182,10 @@ def test_a_package_of_our_own_agrees_fully(tmp_path):
     # Every way of resolving a call above ran and agreed: functions, imports and re-exports,
     # methods of self, of instances and of bases, super(), __init__, __new__, a metaclass's
     # __call__, the last of two definitions, an alias of a function, a try body's import
-    # (json's, outside the package: not compared), a function's nested function.
-    assert rep.counts["symbol agree"] >= 17, rep.counts
+    # (json's, outside the package: not compared), a function's nested function, a mixin's
+    # self.label() (Tagged's subclass Badge has Shape's).
+    assert rep.counts["symbol agree"] >= 20, rep.counts
+    assert rep.by_site["pkg/shapes.py:59 self.label"] == "symbol agree"  # subclass_method
     assert rep.counts["builtin agree"] >= 5, rep.counts
     # Circle overrides what Shape.describe's self.label() names.
     assert [e[0] for e in rep.examples["symbol dispatch"]] == ["pkg/shapes.py:10 self.label"]

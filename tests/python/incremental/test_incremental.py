@@ -334,6 +334,36 @@ def test_a_metaclass_reaches_the_class_calls_in_other_modules(tmp_path):
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
 
 
+def test_a_mixins_self_call_follows_the_bases_of_its_subclasses_in_other_modules(tmp_path):
+    # m.py's Mixin calls self.check(), which only its subclass Concrete has, from base.Base.
+    # Taking check away from Base, moving it to a base of Base in a third module, and giving
+    # that base a base outside REPO change what m.py's call reaches.
+    repo = write_repo(tmp_path, {
+        "root.py": "class Root:\n    pass\n",
+        "base.py": "from root import Root\n\n\nclass Base(Root):\n    def check(self):\n"
+                   "        return 1\n",
+        "m.py": "from base import Base\n\n\nclass Mixin:\n    def run(self):\n"
+                "        return self.check()\n\n\nclass Concrete(Mixin, Base):\n    pass\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        return sorted((r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out) if r["path"] == "m.py")
+
+    assert calls() == [("base.Base.check", "subclass_method")]
+    edits = [
+        ("base.py", "from root import Root\n\n\nclass Base(Root):\n    pass\n",
+         [("m.Mixin.check", "unresolved")]),
+        ("root.py", "class Root:\n    def check(self):\n        return 2\n",
+         [("root.Root.check", "subclass_method")]),
+        ("root.py", "import os\n\n\nclass Root(os.PathLike):\n    pass\n",
+         [("m.Mixin.check", "unresolved")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="m.py")
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
