@@ -466,6 +466,49 @@ TEST(Resolve, AMixinsSelfCallsGoWhereItsSubclassesInTheFileAgree) {
                                            "31 unresolved tests.Outside.check"}));
 }
 
+TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
+  // `default = Policy()` and `strict: Policy` at module level are read from other modules
+  // through the module's names, as aliases are; the bindings table says what each holds.
+  test_support::TempDir dir;
+  dir.Write("base.py", "class Policy:\n    def clone(self):\n        pass\n");
+  dir.Write("policy.py",
+            "from base import Policy\nimport base\n"
+            "class EmailPolicy(Policy):\n    def fold(self):\n        pass\n"
+            "    def child(self) -> 'EmailPolicy':\n        pass\n"
+            "default = EmailPolicy()\nqualified = base.Policy()\nstrict: Policy = make()\n"
+            "derived = EmailPolicy().child()\ncounts = dict()\n"
+            "twice = EmailPolicy()\ntwice = None\n"
+            "def f():\n    local = EmailPolicy()\n    return local\n");
+  dir.Write("use.py",
+            "import policy\nfrom policy import default, strict, derived, counts, twice\n"
+            "def g():\n    default.fold()\n    policy.qualified.clone()\n    strict.clone()\n"
+            "    derived.fold()\n    counts.items()\n    twice.fold()\n");
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("default.fold"), "PY_CALLS_SYMBOL instance_method policy.EmailPolicy.fold");
+  EXPECT_EQ(got.at("policy.qualified.clone"), "PY_CALLS_SYMBOL instance_method base.Policy.clone");
+  EXPECT_EQ(got.at("strict.clone"), "PY_CALLS_SYMBOL annotated_method base.Policy.clone");
+  EXPECT_EQ(got.at("counts.items"), "PY_CALLS_QNAME builtin builtins.dict.items");
+  // A call's result on a call's result, and a name bound twice: not followed.
+  EXPECT_EQ(got.at("derived.fold"), "PY_CALLS_QNAME import_qname policy.derived.fold");
+  EXPECT_EQ(got.at("twice.fold"), "PY_CALLS_QNAME import_qname policy.twice.fold");
+  auto paths = Column(*r->bindings, "path"), names = Column(*r->bindings, "name");
+  auto held = Column(*r->bindings, "instance_of");
+  std::map<std::string, std::string> instance_of;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (paths[i] == "policy.py" && held[i] != "null") instance_of[names[i]] = held[i];
+  }
+  EXPECT_EQ(instance_of, (std::map<std::string, std::string>{{"counts", "dict()"},
+                                                             {"default", "EmailPolicy()"},
+                                                             {"derived", "EmailPolicy().child()"},
+                                                             {"local", "EmailPolicy()"},
+                                                             {"qualified", "base.Policy()"},
+                                                             {"strict", "Policy"}}));
+}
+
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.
 std::vector<std::string> RowsOfPath(const arrow::Table& t, const std::string& path) {
   std::vector<std::vector<std::string>> cols;

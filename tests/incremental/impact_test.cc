@@ -254,10 +254,10 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   };
   auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
-    return StringTable(
-        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
-        {{"f1", "m1", "helper", "local", "module", "def", ""},
-         {"f1", "s1", local, "local", "local", "local", ""}});
+    return StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind",
+                        "alias_of", "instance_of"},
+                       {{"f1", "m1", "helper", "local", "module", "def", "", ""},
+                        {"f1", "s1", local, "local", "local", "local", "", ""}});
   };
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
@@ -274,12 +274,35 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
             (std::set<std::string>{"helper2", "helper"}));
 }
 
+TEST(Impact, SurfaceSignaturesSeeWhatAModuleLevelNameHolds) {
+  // `default = Policy()` at module level: other files call its methods (`default.clone()`).
+  auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
+                            {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.f"}});
+  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                           "is_method", "rebound", "metaclass"},
+                          {});
+  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                              "is_star", "is_from", "resolved_kind", "resolved_path"},
+                             {});
+  auto surface = [&](const std::string& module_level, const std::string& local) {
+    auto bindings =
+        StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind",
+                     "alias_of", "instance_of"},
+                    {{"f1", "m1", "default", "local", "LOCAL", "local", "", module_level},
+                     {"f1", "s1", "x", "local", "LOCAL", "local", "", local}});
+    return SurfaceSignatures({defs, bindings, imports, scopes}).ValueOrDie()["f1"];
+  };
+  const auto before = surface("Policy()", "Model");
+  EXPECT_EQ(ChangedNames(before, surface("Compat()", "Model")), (std::set<std::string>{"default"}));
+  EXPECT_EQ(ChangedNames(before, surface("Policy()", "Other")), (std::set<std::string>{}));
+}
+
 TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "pkg.m"}});
-  auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
-      {});
+  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
+                               "resolved_kind", "alias_of", "instance_of"},
+                              {});
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
     auto d = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
@@ -325,9 +348,9 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
   // What a call of `load` or of a method of `C` returns is read through `load` and `C`.
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
-  auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
-      {});
+  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
+                               "resolved_kind", "alias_of", "instance_of"},
+                              {});
   auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
                            "is_method", "rebound", "metaclass"},
                           {{"f1", "d1", "m.load", "function", "", "", "false", "no", ""},
@@ -356,9 +379,9 @@ TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
   auto none = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
                            "is_method", "rebound", "metaclass"},
                           {});
-  auto bindings = StringTable(
-      {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
-      {});
+  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
+                               "resolved_kind", "alias_of", "instance_of"},
+                              {});
   auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
@@ -486,22 +509,22 @@ TEST(Impact, SurfaceSignaturesSeeWhatAClassBodyBinds) {
                               "is_star", "is_from", "resolved_kind", "resolved_path"},
                              {});
   auto surface = [&](const std::vector<std::vector<std::string>>& rows) {
-    auto bindings = StringTable(
-        {"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind", "alias_of"},
-        rows);
+    auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
+                                 "resolved_kind", "alias_of", "instance_of"},
+                                rows);
     return SurfaceSignatures({defs, bindings, imports, scopes}).ValueOrDie()["f1"];
   };
-  const std::vector<std::string> local = {"f1", "s1", "x", "local", "LOCAL", "local", ""};
+  const std::vector<std::string> local = {"f1", "s1", "x", "local", "LOCAL", "local", "", ""};
   auto before = surface({local});
-  EXPECT_EQ(
-      ChangedNames(before, surface({{"f1", "c2", "show", "local", "LOCAL", "local", ""}, local})),
-      (std::set<std::string>{"Outer"}));
-  EXPECT_EQ(
-      ChangedNames(
-          before, surface({{"f1", "c1", "render", "local", "LOCAL", "local", "Base.show"}, local})),
-      (std::set<std::string>{"Outer"}));
+  EXPECT_EQ(ChangedNames(before,
+                         surface({{"f1", "c2", "show", "local", "LOCAL", "local", "", ""}, local})),
+            (std::set<std::string>{"Outer"}));
+  EXPECT_EQ(ChangedNames(
+                before, surface({{"f1", "c1", "render", "local", "LOCAL", "local", "Base.show", ""},
+                                 local})),
+            (std::set<std::string>{"Outer"}));
   // A function's locals are no one's members.
-  EXPECT_EQ(ChangedNames(before, surface({{"f1", "s1", "y", "local", "LOCAL", "local", ""}})),
+  EXPECT_EQ(ChangedNames(before, surface({{"f1", "s1", "y", "local", "LOCAL", "local", "", ""}})),
             (std::set<std::string>{}));
 }
 
@@ -515,9 +538,9 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
     auto* values = static_cast<arrow::StringBuilder*>(b.value_builder());
     EXPECT_TRUE(b.Append().ok());
     EXPECT_TRUE(values->AppendValues({"local", "global"}).ok());
-    auto f = StringTable(
-        {"file_id", "scope_id", "name", "scope_resolution", "resolved_kind", "alias_of"},
-        {{"f1", "m1", "x", "LOCAL", "local", ""}});
+    auto f = StringTable({"file_id", "scope_id", "name", "scope_resolution", "resolved_kind",
+                          "alias_of", "instance_of"},
+                         {{"f1", "m1", "x", "LOCAL", "local", "", ""}});
     return f
         ->AddColumn(3, arrow::field("flags", type),
                     std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie()))

@@ -526,6 +526,22 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   }
   std::sort(out_.aliases.begin(), out_.aliases.end(),
             [](const Alias& a, const Alias& b) { return a.binding < b.binding; });
+  // The bindings table's instance_of: what resolution reads of each (its first entry).
+  for (const auto& ib : out_.instance_bindings) {
+    std::string text;
+    if (ib.value.call >= 0) {
+      text = out_.calls[static_cast<size_t>(ib.value.call)].callee_text + "()";
+    } else {
+      for (const auto& part : ib.value.type) text += (text.empty() ? "" : ".") + part;
+    }
+    out_.instance_of.emplace_back(ib.binding, std::move(text));
+  }
+  std::stable_sort(out_.instance_of.begin(), out_.instance_of.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  out_.instance_of.erase(
+      std::unique(out_.instance_of.begin(), out_.instance_of.end(),
+                  [](const auto& a, const auto& b) { return a.first == b.first; }),
+      out_.instance_of.end());
   // Decorators that keep what a call of the function returns.
   static const std::set<std::string_view> kKeepsReturn{"staticmethod",
                                                        "classmethod",

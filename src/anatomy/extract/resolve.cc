@@ -134,7 +134,8 @@ class CallResolver {
           stars_[fi].push_back(imp.module);
       }
       for (const auto& ib : f.instance_bindings)
-        instances_.emplace(f.binding_ids[ib.binding], std::make_pair(fi, &ib.value));
+        instances_.emplace(f.binding_ids[ib.binding],
+                           HeldBy{fi, &ib.value, f.bindings[ib.binding].scope == 0});
       for (const auto& a : f.aliases) {
         aliases_.emplace(f.binding_ids[a.binding],
                          AliasOf{fi, &a.value, f.bindings[a.binding].scope == 0});
@@ -333,16 +334,27 @@ class CallResolver {
   }
 
   // Whether the call's file may follow `v` of file `fi`: anything of its own; of another file,
-  // a class annotation whose first name is a module-level name or a builtin's there, as what
-  // other files read of a module is its module-level names (a name of a class body is not).
+  // a class (an annotation's) or a call of a dotted name (`Policy()`, `pkg.make()`) whose first
+  // name is a module-level name or a builtin's there, as what other files read of a module is
+  // its module-level names (a name of a class body is not).
   bool Readable(size_t fi, const HeldValue& v, const Budget& budget) const {
     if (fi == budget.file) return true;
-    if (v.call >= 0 || v.type.empty()) return false;
-    if (!v.type_head_target) return v.type_head_kind == "builtin";
+    const std::vector<std::string>* dotted = &v.type;
+    const OptStr* head_target = &v.type_head_target;
+    const std::string* head_kind = &v.type_head_kind;
+    if (v.call >= 0) {
+      const CallChain& chain = files_[fi].call_chains[static_cast<size_t>(v.call)];
+      if (chain.receiver >= 0 || chain.via_super || chain.literal) return false;
+      dotted = &chain.chain;
+      head_target = &chain.head_target;
+      head_kind = &chain.head_kind;
+    }
+    if (dotted->empty()) return false;
+    if (!*head_target) return *head_kind == "builtin";
     const auto& scopes = files_[fi].scope_ids;
     if (scopes.empty()) return false;
-    auto b = names_.find(Key(scopes[0], v.type[0]));
-    return b != names_.end() && *b->second == *v.type_head_target;
+    auto b = names_.find(Key(scopes[0], (*dotted)[0]));
+    return b != names_.end() && *b->second == **head_target;
   }
 
   // Whether `v` (of file `fi`) names `typing.Self` (PEP 673).
@@ -389,8 +401,8 @@ class CallResolver {
     // A name of the call's own file bound once to an instance, made or annotated (never
     // another file's: what a module's name holds is not part of what other files read of it).
     if (auto held = instances_.find(*target);
-        held != instances_.end() && held->second.first == budget.file)
-      return Held(held->second.first, *held->second.second, depth + 1, budget);
+        held != instances_.end() && held->second.file == budget.file)
+      return Held(held->second.file, *held->second.value, depth + 1, budget);
     return FromBinding(*target, how, 1.0, 0, budget);
   }
 
@@ -443,6 +455,14 @@ class CallResolver {
         t.class_object = is_class;
       }
       return t;
+    }
+    // A module-level name of another module bound once to an instance (`default = Policy()`,
+    // `registry: Registry`): read through that module's module-level names, as an alias is
+    // (the bindings table's instance_of is part of what other files read of a module).
+    if (auto held = instances_.find(binding_id); held != instances_.end()) {
+      const HeldBy& h = held->second;
+      if (h.file != budget.file && h.module_level && Readable(h.file, *h.value, budget))
+        return Held(h.file, *h.value, depth + 1, budget);
     }
     // `name = a.b`: what a.b denotes; another file's only at module level and where a.b's
     // first name is a module-level name there, which is what other files read of a module.
@@ -853,10 +873,16 @@ class CallResolver {
     bool module_level;
   };
   std::unordered_map<std::string, AliasOf> aliases_;  // binding id -> the dotted name it holds
+  struct HeldBy {
+    size_t file;
+    const HeldValue* value;
+    bool module_level;
+  };
+  std::unordered_map<std::string, HeldBy> instances_;  // binding id -> what it holds
   std::unordered_map<std::string, std::string> first_params_;
-  // What names and attributes of instances hold and functions return: binding id /
-  // Key(class def id, attribute) / def id -> (file, value).
-  std::unordered_map<std::string, std::pair<size_t, const HeldValue*>> instances_, attributes_,
+  // What attributes of instances hold and functions return: Key(class def id, attribute) /
+  // def id -> (file, value).
+  std::unordered_map<std::string, std::pair<size_t, const HeldValue*>> attributes_,
       returns_;  // def id -> what a call of it returns
 };
 

@@ -269,6 +269,9 @@ struct FileOutput {
   std::vector<InstanceAttribute> instance_attributes;  // dropped with call_chains
   std::vector<ReturnedValue> returned_values;          // dropped with call_chains
   std::vector<Alias> aliases;                          // by binding; the bindings table's alias_of
+  // By binding: what a name bound once holds (InstanceBinding), the bindings table's
+  // instance_of: `Policy()` for a call's result, `Model` for an instance of a class.
+  std::vector<std::pair<uint32_t, std::string>> instance_of;
   std::vector<CallResolutionRow> call_resolutions;
   std::vector<ImportRow> imports;
   std::vector<ReferenceRow> references;

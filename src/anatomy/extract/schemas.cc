@@ -44,7 +44,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
                         field("name", S(), false), field("flags", LS(), false),
                         field("flag_bits", I32(), false), field("scope_resolution", S(), false),
                         field("resolved_binding_id", S()), field("resolved_kind", S(), false),
-                        field("alias_of", S())});
+                        field("alias_of", S()), field("instance_of", S())});
   m["occurrences"] =
       Make("occurrences",
            {field("occurrence_id", S(), false), field("binding_id", S(), false),

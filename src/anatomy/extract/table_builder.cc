@@ -39,6 +39,14 @@ OptStr AliasOf(const FileOutput& f, uint32_t index) {
   return dotted;
 }
 
+// What binding `index` of `f` holds when bound once to an instance (FileOutput::instance_of).
+OptStr InstanceOf(const FileOutput& f, uint32_t index) {
+  auto it = std::lower_bound(f.instance_of.begin(), f.instance_of.end(), index,
+                             [](const auto& a, uint32_t b) { return a.first < b; });
+  if (it == f.instance_of.end() || it->first != index) return std::nullopt;
+  return it->second;
+}
+
 // Appends one row field by field, in schema order; remembers the first failure.
 class Row {
  public:
@@ -215,6 +223,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .os(BindingIdAt(f, x.resolved))
                 .s(x.resolved_kind)
                 .os(AliasOf(f, static_cast<uint32_t>(&x - f.bindings.data())))
+                .os(InstanceOf(f, static_cast<uint32_t>(&x - f.bindings.data())))
                 .span(x.span);
           }));
   ARROW_ASSIGN_OR_RAISE(
@@ -238,6 +247,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
   release(&FileOutput::occurrences);
   release(&FileOutput::bindings);
   release(&FileOutput::aliases);
+  release(&FileOutput::instance_of);
   release(&FileOutput::names);
   ARROW_ASSIGN_OR_RAISE(
       t["definitions"],

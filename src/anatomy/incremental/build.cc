@@ -580,28 +580,31 @@ class Builder {
     };
   }
 
-  // The module-level aliases of a file in the previous build (ImportGraph::aliases).
+  // The module-level aliases and instances of a file in the previous build
+  // (ImportGraph::aliases).
   std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string&)>
   ModuleAliases(std::shared_ptr<std::set<std::string>> module_scopes) {
     using Alias = std::pair<std::string, std::string>;
-    return ByPath<Alias>([this, module_scopes](
-                             const std::vector<Predicate>& where) -> Result<Grouped<Alias>> {
-      std::vector<Predicate> terms = where;
-      terms.push_back({"alias_of", PredicateOp::kIsNotNull, {}});
-      ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
-                                                 {"path", "scope_id", "name", "alias_of"}, terms));
-      std::vector<std::vector<std::string>> columns;
-      for (const char* c : {"path", "scope_id", "name", "alias_of"}) {
-        ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
-        columns.push_back(std::move(values));
-      }
-      Grouped<Alias> out;
-      for (size_t i = 0; i < columns[0].size(); ++i) {
-        if (module_scopes->count(columns[1][i]))
-          out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
-      }
-      return out;
-    });
+    return ByPath<Alias>(
+        [this, module_scopes](const std::vector<Predicate>& where) -> Result<Grouped<Alias>> {
+          Grouped<Alias> out;
+          for (const char* held : {"alias_of", "instance_of"}) {
+            std::vector<Predicate> terms = where;
+            terms.push_back({held, PredicateOp::kIsNotNull, {}});
+            ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
+                                                       {"path", "scope_id", "name", held}, terms));
+            std::vector<std::vector<std::string>> columns;
+            for (const char* c : {"path", "scope_id", "name", held}) {
+              ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
+              columns.push_back(std::move(values));
+            }
+            for (size_t i = 0; i < columns[0].size(); ++i) {
+              if (module_scopes->count(columns[1][i]))
+                out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
+            }
+          }
+          return out;
+        });
   }
 
   // The previous build's return annotations with the qualified names of their functions

@@ -283,8 +283,8 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     ARROW_ASSIGN_OR_RAISE(auto names, Texts(*batch, "name"));
     ARROW_RETURN_NOT_OK(AddFacts(
         *batch, files, "binding",
-        {"name", "flags", "scope_resolution", "resolved_kind", "alias_of"}, &module_scopes,
-        [&](size_t r) { return names[r]; }, &facts));
+        {"name", "flags", "scope_resolution", "resolved_kind", "alias_of", "instance_of"},
+        &module_scopes, [&](size_t r) { return names[r]; }, &facts));
     // A name a class body binds is the class's member (a base's is hidden by it): read through
     // the module-level name the class is nested in.
     ARROW_ASSIGN_OR_RAISE(auto scope_ids, Texts(*batch, "scope_id"));
@@ -398,7 +398,8 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   ARROW_ASSIGN_OR_RAISE(auto readers, ReadersByPath(graph));
   std::set<std::string> aliases_read;
   // The names of module `path` that lead into a change, with the classes based on them, the
-  // functions whose return annotations name them and the aliases of them (read on first use).
+  // functions whose return annotations name them, and the aliases and instances of them (read on
+  // first use).
   auto with_readers = [&](const std::string& path,
                           std::set<std::string> names) -> Result<std::set<std::string>> {
     if (graph.aliases && aliases_read.insert(path).second) {

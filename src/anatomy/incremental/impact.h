@@ -54,9 +54,10 @@ struct ImportGraph {
   /// annotation spells: a function (or the class of a method) whose annotation names a name
   /// that leads into a change leads there too. Unset: no annotation is followed.
   std::shared_ptr<arrow::Table> returns{};
-  /// The module-level aliases of a file in the previous build, as (name, dotted name):
-  /// `main = TestProgram`. An alias reads the name its dotted name starts from: it leads where
-  /// that name leads. Asked once per module the change reaches. Unset: no alias is followed.
+  /// The module-level aliases and instances of a file in the previous build, as (name, text):
+  /// `main = TestProgram`, `default = Policy()` (bindings.alias_of, bindings.instance_of). Each
+  /// reads the name its text starts from: it leads where that name leads. Asked once per
+  /// module the change reaches. Unset: no alias or instance is followed.
   std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string& path)>
       aliases{};
 };

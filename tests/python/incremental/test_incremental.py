@@ -364,6 +364,34 @@ def test_a_mixins_self_call_follows_the_bases_of_its_subclasses_in_other_modules
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="m.py")
 
 
+def test_a_module_level_instance_reaches_the_calls_of_its_methods_in_other_modules(tmp_path):
+    # f.py calls default.clone(), where m.py binds default = Policy() and Policy comes from
+    # base.py. Renaming the method in base.py, binding default to another class, and binding
+    # it twice change what f.py's call reaches, though f.py imports nothing from base.py.
+    repo = write_repo(tmp_path, {
+        "base.py": "class Policy:\n    def clone(self):\n        return 1\n",
+        "m.py": "from base import Policy\n\n\ndefault = Policy()\n",
+        "f.py": "from m import default\n\n\ndef f():\n    return default.clone()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        return sorted((r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out) if r["path"] == "f.py")
+
+    assert calls() == [("base.Policy.clone", "instance_method")]
+    other = "class Other:\n    def clone(self):\n        return 2\n\n\n"
+    edits = [
+        ("base.py", "class Policy:\n    def copy(self):\n        return 1\n",
+         [("base.Policy.clone", "unresolved")]),
+        ("m.py", other + "default = Other()\n", [("m.Other.clone", "instance_method")]),
+        ("m.py", other + "default = Other()\ndefault = None\n",
+         [("m.default.clone", "import_qname")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
