@@ -478,11 +478,14 @@ TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
             "default = EmailPolicy()\nqualified = base.Policy()\nstrict: Policy = make()\n"
             "derived = EmailPolicy().child()\ncounts = dict()\n"
             "twice = EmailPolicy()\ntwice = None\n"
-            "def f():\n    local = EmailPolicy()\n    return local\n");
+            "def f():\n    local = EmailPolicy()\n    return local\n"
+            "class Registry:\n    def __call__(self, key):\n        pass\n"
+            "registry = Registry()\n");
   dir.Write("use.py",
             "import policy\nfrom policy import default, strict, derived, counts, twice\n"
             "def g():\n    default.fold()\n    policy.qualified.clone()\n    strict.clone()\n"
-            "    derived.fold()\n    counts.items()\n    twice.fold()\n");
+            "    derived.fold()\n    counts.items()\n    twice.fold()\n"
+            "    policy.registry('k')\n    default()\n");
   ExtractOptions opt;
   opt.repo_root = dir.str();
   auto r = ExtractRepository(opt);
@@ -492,6 +495,9 @@ TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
   EXPECT_EQ(got.at("policy.qualified.clone"), "PY_CALLS_SYMBOL instance_method base.Policy.clone");
   EXPECT_EQ(got.at("strict.clone"), "PY_CALLS_SYMBOL annotated_method base.Policy.clone");
   EXPECT_EQ(got.at("counts.items"), "PY_CALLS_QNAME builtin builtins.dict.items");
+  // A call of an instance: its class's `__call__`, named when the class has none.
+  EXPECT_EQ(got.at("policy.registry"), "PY_CALLS_SYMBOL instance_method policy.Registry.__call__");
+  EXPECT_EQ(got.at("default"), "PY_CALLS_QNAME unresolved policy.EmailPolicy.__call__");
   // A call's result on a call's result, and a name bound twice: not followed.
   EXPECT_EQ(got.at("derived.fold"), "PY_CALLS_QNAME import_qname policy.derived.fold");
   EXPECT_EQ(got.at("twice.fold"), "PY_CALLS_QNAME import_qname policy.twice.fold");
@@ -506,7 +512,33 @@ TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
                                                              {"derived", "EmailPolicy().child()"},
                                                              {"local", "EmailPolicy()"},
                                                              {"qualified", "base.Policy()"},
+                                                             {"registry", "Registry()"},
                                                              {"strict", "Policy"}}));
+}
+
+TEST(Resolve, AnAttributeSetFromANameHoldsWhatTheNameHolds) {
+  // `self.repo = repo` in a method, the file's one store to `repo`: what the name holds where
+  // it is bound once (an annotated parameter, a call of a class).
+  test_support::TempDir dir;
+  dir.Write("svc.py",
+            "class Repo:\n    def get(self):\n        pass\n"
+            "class Service:\n"
+            "    def __init__(self, repo: Repo, other, again: Repo):\n"
+            "        self.repo = repo\n        made = Repo()\n        self.made = made\n"
+            "        self.other = other\n        self.again = again\n"
+            "    def reset(self):\n        self.again = None\n"
+            "    def run(self):\n        self.repo.get()\n        self.made.get()\n"
+            "        self.other.get()\n        self.again.get()\n");
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  auto r = ExtractRepository(opt);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("self.repo.get"), "PY_CALLS_SYMBOL attribute_method svc.Repo.get");
+  EXPECT_EQ(got.at("self.made.get"), "PY_CALLS_SYMBOL attribute_method svc.Repo.get");
+  EXPECT_EQ(got.at("self.other.get"), "PY_CALLS_QNAME unresolved svc.Service.other.get");
+  // Stored twice in the file: either value.
+  EXPECT_EQ(got.at("self.again.get"), "PY_CALLS_QNAME unresolved svc.Service.again.get");
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

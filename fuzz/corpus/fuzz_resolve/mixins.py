@@ -18,6 +18,7 @@ class Again(Concrete, Mixin):
 
 default.check()
 m1.strict.fold()
+default()
 #@
 from pkg import Policy
 from typing import Generic, TypeVar
@@ -25,8 +26,12 @@ T = TypeVar("T")
 
 
 class Base(Policy, Generic[T]):
+    def __init__(self, p: Policy):
+        self.p = p
+
     def check(self):
-        pass
+        self.p.fold()
+        return self.p()
 
 
 default = Base()

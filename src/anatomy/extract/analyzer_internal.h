@@ -267,6 +267,11 @@ class Analyzer {
     Span call;
   };
   std::vector<AttributeStore> attribute_calls_;
+  struct AttributeName {  // `obj.attr = name` in `scope`
+    uint32_t scope;
+    std::string object, attr, name;
+  };
+  std::vector<AttributeName> attribute_names_;
   struct ClassAnnotation {  // `name: T` in the body of class `cls`
     int32_t cls;
     std::string name, annotation;

@@ -619,11 +619,14 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   if (!ts_node_is_null(type) && !ts_node_is_null(right) && name) {
     annotated_names_.emplace_back(SpanOf(left), Clip(type));
   }
-  if (!ts_node_is_null(right) && KindOf(right) == NK::call && KindOf(left) == NK::attribute) {
-    TSNode object = Field(left, f_.object);
-    if (KindOf(object) == NK::identifier) {
-      attribute_calls_.push_back({scope, std::string(Text(object)),
-                                  std::string(Text(Field(left, f_.attribute))), SpanOf(right)});
+  if (!ts_node_is_null(right) && KindOf(left) == NK::attribute &&
+      KindOf(Field(left, f_.object)) == NK::identifier) {
+    std::string object(Text(Field(left, f_.object))), attr(Text(Field(left, f_.attribute)));
+    if (KindOf(right) == NK::call) {
+      attribute_calls_.push_back({scope, std::move(object), std::move(attr), SpanOf(right)});
+    } else if (KindOf(right) == NK::identifier) {
+      attribute_names_.push_back(
+          {scope, std::move(object), std::move(attr), NormalizeIdentifier(Text(right))});
     }
   }
   if (!ts_node_is_null(right)) tasks.push_back({right, scope, kLoad});

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/analyzer_internal.h"
@@ -443,9 +444,9 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   for (const auto& p : out_.parameters) annotated_parameter |= p.annotation_text.has_value();
   // Whether any name, attribute or function may hold a known value.
   const bool holds = !assigned_calls_.empty() || !annotated_names_.empty() || annotated_parameter ||
-                     !attribute_calls_.empty() || !class_annotations_.empty() ||
-                     !assigned_literals_.empty() || !return_annotations_.empty() ||
-                     !assigned_names_.empty();
+                     !attribute_calls_.empty() || !attribute_names_.empty() ||
+                     !class_annotations_.empty() || !assigned_literals_.empty() ||
+                     !return_annotations_.empty() || !assigned_names_.empty();
   if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
@@ -576,33 +577,55 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     if (auto v = declared(out_.definitions[cls].scope, a.annotation))
       out_.instance_attributes.push_back({cls, a.name, std::move(*v)});
   }
-  if (attribute_calls_.empty()) return;
-  // `self.x = C()` in a method of a class: the file's one store to an attribute named x, in
-  // a class whose body binds no x (a class attribute `x = None` is another value of it).
+  if (attribute_calls_.empty() && attribute_names_.empty()) return;
+  // `self.x = C()` or `self.x = name` in a method of a class: the file's one store to an
+  // attribute named x, in a class whose body binds no x (a class attribute `x = None` is another
+  // value of it). The class's definition index, or -1.
   std::map<std::string, uint32_t> attribute_stores;
   for (const auto& r : out_.references)
     if (std::string_view(r.ctx) != "load") ++attribute_stores[r.name];
   std::map<uint32_t, std::string> first_param;  // method definition -> its first parameter
   for (const auto& p : out_.parameters)
     if (p.position == 0) first_param.emplace(p.def, p.name);
-  for (const auto& a : attribute_calls_) {
-    const int32_t method = scopes_[a.scope].def_index;
-    const int64_t call = call_of(a.call);
-    if (method < 0 || call < 0 || attribute_stores[a.attr] != 1) continue;
+  auto class_of_store = [&](uint32_t scope, const std::string& object,
+                            const std::string& attr) -> int32_t {
+    const int32_t method = scopes_[scope].def_index;
+    if (method < 0 || attribute_stores[attr] != 1) return -1;
     const DefinitionRow& m = out_.definitions[static_cast<size_t>(method)];
     auto self = first_param.find(static_cast<uint32_t>(method));
-    if (!m.is_method || self == first_param.end() || self->second != a.object ||
+    if (!m.is_method || self == first_param.end() || self->second != object ||
         std::find(m.decorators.begin(), m.decorators.end(), "staticmethod") != m.decorators.end())
-      continue;
+      return -1;
     const int32_t cls = scopes_[m.scope].def_index;
-    if (cls < 0) continue;
+    if (cls < 0) return -1;
     const int32_t body = out_.definitions[static_cast<size_t>(cls)].body_scope;
     if (body >= 0) {
-      int32_t k = FindSym(static_cast<uint32_t>(body), Intern(a.attr));
-      if (k >= 0 && (scopes_[body].syms[static_cast<size_t>(k)].flags & kDefBound)) continue;
+      int32_t k = FindSym(static_cast<uint32_t>(body), Intern(attr));
+      if (k >= 0 && (scopes_[body].syms[static_cast<size_t>(k)].flags & kDefBound)) return -1;
     }
-    out_.instance_attributes.push_back(
-        {static_cast<uint32_t>(cls), a.attr, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+    return cls;
+  };
+  for (const auto& a : attribute_calls_) {
+    const int64_t call = call_of(a.call);
+    const int32_t cls = call < 0 ? -1 : class_of_store(a.scope, a.object, a.attr);
+    if (cls >= 0)
+      out_.instance_attributes.push_back(
+          {static_cast<uint32_t>(cls), a.attr, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+  }
+  if (attribute_names_.empty()) return;
+  // `self.conn = conn`: what the name holds where it is bound once (`conn: Conn`, `conn =
+  // Conn()`), its first entry as resolution reads it.
+  std::unordered_map<std::string, const HeldValue*> held;
+  for (const auto& ib : out_.instance_bindings)
+    held.emplace(out_.binding_ids[ib.binding], &ib.value);
+  for (const auto& a : attribute_names_) {
+    const int32_t cls = class_of_store(a.scope, a.object, a.attr);
+    if (cls < 0) continue;
+    OptStr target;
+    std::string kind;
+    head(a.scope, a.name, target, kind);
+    if (auto v = target ? held.find(*target) : held.end(); v != held.end())
+      out_.instance_attributes.push_back({static_cast<uint32_t>(cls), a.attr, *v->second});
   }
 }
 

@@ -230,6 +230,20 @@ class CallResolver {
       r.score = t.score;
       return r;
     }
+    if (t.kind == Target::kObject) {
+      // A call of an instance (`col(...)` for `col = Col()`): its class's `__call__`.
+      const auto& cls = files_[t.file].definitions[t.def];
+      if (auto call = Member(t.file, t.def, "__call__", 0, budget)) {
+        const auto& d = files_[call->first].definitions[call->second];
+        r.target_def_id = d.def_id;
+        r.target_file = static_cast<int64_t>(call->first);
+        r.target_qualified_name = d.qualified_name;
+        r.resolution_method = t.method;
+        r.score = t.score;
+        return r;
+      }
+      t.qname = cls.qualified_name + ".__call__";
+    }
     if (t.kind == Target::kModule || t.kind == Target::kExternal || t.kind == Target::kBuiltin) {
       r.target_qualified_name = t.qname;
       r.resolution_method = t.kind == Target::kBuiltin ? "builtin" : "import_qname";

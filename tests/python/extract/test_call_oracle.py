@@ -87,6 +87,14 @@ PACKAGE = {
 
         class Badge(Tagged, Shape):
             pass
+
+
+        class Canvas:
+            def __init__(self, shape: Shape):
+                self.shape = shape
+
+            def draw(self):
+                return self.shape.describe()
         """,
     "pkg/util.py": """
         import sys
@@ -126,11 +134,19 @@ PACKAGE = {
                 count.append(1)
                 return len(count)
             return bump
+
+
+        class Counter:
+            def __call__(self, x):
+                return x + 1
+
+
+        counter = Counter()
         """,
     "main.py": """
         import pkg
         from pkg import util
-        from pkg.shapes import Badge, Circle, Point, Color, Plain, Shape
+        from pkg.shapes import Badge, Canvas, Circle, Point, Color, Plain, Shape
 
 
         def run():
@@ -155,6 +171,8 @@ PACKAGE = {
             len([1])
             sorted([3, 1])
             Badge("b").tag()
+            Canvas(Circle(1)).draw()
+            util.counter(1)
 
 
         run()
@@ -183,9 +201,12 @@ def test_a_package_of_our_own_agrees_fully(tmp_path):
     # methods of self, of instances and of bases, super(), __init__, __new__, a metaclass's
     # __call__, the last of two definitions, an alias of a function, a try body's import
     # (json's, outside the package: not compared), a function's nested function, a mixin's
-    # self.label() (Tagged's subclass Badge has Shape's).
-    assert rep.counts["symbol agree"] >= 20, rep.counts
-    assert rep.by_site["pkg/shapes.py:59 self.label"] == "symbol agree"  # subclass_method
+    # self.label() (Tagged's subclass Badge has Shape's), an attribute set from an annotated
+    # parameter, another module's instance called (its class's __call__).
+    assert rep.counts["symbol agree"] >= 25, rep.counts
+    for site in ["pkg/shapes.py:59 self.label", "pkg/shapes.py:71 self.shape.describe",
+                 "main.py:29 util.counter"]:
+        assert rep.by_site[site] == "symbol agree", site
     assert rep.counts["builtin agree"] >= 5, rep.counts
     # Circle overrides what Shape.describe's self.label() names.
     assert [e[0] for e in rep.examples["symbol dispatch"]] == ["pkg/shapes.py:10 self.label"]
