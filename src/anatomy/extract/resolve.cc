@@ -137,8 +137,11 @@ class CallResolver {
         instances_.emplace(f.binding_ids[ib.binding],
                            HeldBy{fi, &ib.value, f.bindings[ib.binding].scope == 0});
       for (const auto& a : f.aliases) {
-        aliases_.emplace(f.binding_ids[a.binding],
-                         AliasOf{fi, &a.value, f.bindings[a.binding].scope == 0});
+        const uint32_t scope = f.bindings[a.binding].scope;
+        aliases_.emplace(
+            f.binding_ids[a.binding],
+            AliasOf{fi, &a.value,
+                    scope == 0 || std::string_view(f.scopes[scope].scope_kind) == "class"});
       }
       for (const auto& rv : f.returned_values)
         returns_.emplace(f.definitions[rv.def].def_id, std::make_pair(fi, &rv.value));
@@ -483,7 +486,7 @@ class CallResolver {
     if (auto a = aliases_.find(binding_id); a != aliases_.end()) {
       const AliasOf& alias = a->second;
       if (alias.file != budget.file &&
-          !(alias.module_level && Readable(alias.file, *alias.value, budget)))
+          !(alias.read_elsewhere && Readable(alias.file, *alias.value, budget)))
         return t;
       const HeldValue& v = *alias.value;
       return Dotted(alias.file, v.type, v.type_head_target, v.type_head_kind, depth + 1, budget);
@@ -642,10 +645,10 @@ class CallResolver {
       if (auto it = members_.find(key); it != members_.end()) return it->second;
       // Bound in the class body otherwise (`__repr__ = __str__`, `_decode = codecs.utf_8_decode`,
       // a method bound again): never a base's member, which the class's own name hides; the
-      // definition it is an alias of when the class is in the call's own file (what a class
-      // body's names hold is not part of what other files read of a module).
+      // definition it is an alias of, or when the class is in the call's own file what else it
+      // holds (other files read a class body's aliases, not its imports).
       if (auto b = class_names_.find(key); b != class_names_.end()) {
-        if (fi != budget.file) return std::nullopt;
+        if (fi != budget.file && !aliases_.count(*b->second)) return std::nullopt;
         Target t = FromBinding(*b->second, "self_method", 0.8, depth + 1, budget);
         if (t.kind == Target::kDef) return std::make_pair(t.file, t.def);
         return std::nullopt;
@@ -884,7 +887,7 @@ class CallResolver {
   struct AliasOf {
     size_t file;
     const HeldValue* value;
-    bool module_level;
+    bool read_elsewhere;  // bound at module level or in a class body, which other files read
   };
   std::unordered_map<std::string, AliasOf> aliases_;  // binding id -> the dotted name it holds
   struct HeldBy {

@@ -55,9 +55,11 @@ struct ImportGraph {
   /// that leads into a change leads there too. Unset: no annotation is followed.
   std::shared_ptr<arrow::Table> returns{};
   /// The module-level aliases and instances of a file in the previous build, as (name, text):
-  /// `main = TestProgram`, `default = Policy()` (bindings.alias_of, bindings.instance_of). Each
-  /// reads the name its text starts from: it leads where that name leads. Asked once per
-  /// module the change reaches. Unset: no alias or instance is followed.
+  /// `main = TestProgram`, `default = Policy()` (bindings.alias_of, bindings.instance_of), and
+  /// its class bodies' aliases under their class's module-level name (`Outer` for
+  /// `Outer.Inner`'s `check = Base.check`). Each reads the name its text starts from: what is
+  /// read through its name leads where that name leads. Asked once per module the change
+  /// reaches. Unset: no alias or instance is followed.
   std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string& path)>
       aliases{};
 };

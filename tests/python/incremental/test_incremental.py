@@ -392,6 +392,35 @@ def test_a_module_level_instance_reaches_the_calls_of_its_methods_in_other_modul
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
 
 
+def test_a_class_body_alias_reaches_the_calls_of_subclasses_in_other_modules(tmp_path):
+    # f.py's T inherits check from helpers.Base, whose body binds check = TestCase.assertEqual
+    # (TestCase from base.py). Renaming the method in base.py, then pointing the alias at the
+    # new name, change what f.py's self.check() reaches, though f.py imports nothing from base.
+    repo = write_repo(tmp_path, {
+        "base.py": "class TestCase:\n    def assertEqual(self):\n        return 1\n",
+        "helpers.py": "from base import TestCase\n\n\nclass Base:\n"
+                      "    check = TestCase.assertEqual\n",
+        "f.py": "from helpers import Base\n\n\nclass T(Base):\n    def run(self):\n"
+                "        return self.check()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def calls():
+        return sorted((r["target_qualified_name"], r["resolution_method"])
+                      for r in call_resolutions(out) if r["path"] == "f.py")
+
+    assert calls() == [("base.TestCase.assertEqual", "inherited_method")]
+    edits = [
+        ("base.py", "class TestCase:\n    def assertEquals(self):\n        return 1\n",
+         [("f.T.check", "unresolved")]),
+        ("helpers.py", "from base import TestCase\n\n\nclass Base:\n"
+                       "    check = TestCase.assertEquals\n",
+         [("base.TestCase.assertEquals", "inherited_method")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
+
+
 def test_a_module_many_files_import_reaches_only_those_that_spell_a_changed_name(tmp_path):
     # 30 files `import m` and call m.a(); one of them also calls m.b(), which m.py does not
     # define yet. Defining b changes how that call resolves, and no other file's rows.
