@@ -415,8 +415,8 @@ class CallResolver {
     }
     if (!target) return {};
     const char* how = kind == "local" ? "local" : kind == "enclosing" ? "enclosing" : "module";
-    // A name of the call's own file bound once to an instance, made or annotated (never
-    // another file's: what a module's name holds is not part of what other files read of it).
+    // A name of the call's own file bound once to an instance, made or annotated (another
+    // module's is followed by FromBinding, at module level only).
     if (auto held = instances_.find(*target);
         held != instances_.end() && held->second.file == budget.file)
       return Held(held->second.file, *held->second.value, depth + 1, budget);

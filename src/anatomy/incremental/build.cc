@@ -586,46 +586,43 @@ class Builder {
   std::function<Result<std::vector<std::pair<std::string, std::string>>>(const std::string&)>
   ModuleAliases(std::shared_ptr<std::set<std::string>> module_scopes) {
     using Alias = std::pair<std::string, std::string>;
-    return ByPath<Alias>(
-        [this, module_scopes](const std::vector<Predicate>& where) -> Result<Grouped<Alias>> {
-          std::vector<Predicate> class_terms = where;
-          class_terms.push_back({"scope_kind", PredicateOp::kEq, {"class"}});
-          ARROW_ASSIGN_OR_RAISE(auto classes,
-                                ReadTable(ctx_.out + "/extract/scopes",
-                                          {"path", "scope_id", "qualified_name"}, class_terms));
-          ARROW_ASSIGN_OR_RAISE(auto class_paths, Strings(*classes, "path"));
-          ARROW_ASSIGN_OR_RAISE(auto class_ids, Strings(*classes, "scope_id"));
-          ARROW_ASSIGN_OR_RAISE(auto class_names, Strings(*classes, "qualified_name"));
-          std::unordered_map<std::string, std::string> top_name;  // class scope -> `Outer`
-          for (size_t i = 0; i < class_ids.size(); ++i) {
-            const std::string module = extract::ModuleNameForPath(class_paths[i]);
-            std::string name = class_names[i];
-            if (!module.empty() && name.rfind(module + ".", 0) == 0)
-              name.erase(0, module.size() + 1);
-            top_name.emplace(class_ids[i], name.substr(0, name.find('.')));
+    return ByPath<Alias>([this, module_scopes](
+                             const std::vector<Predicate>& where) -> Result<Grouped<Alias>> {
+      std::vector<Predicate> class_terms = where;
+      class_terms.push_back({"scope_kind", PredicateOp::kEq, {"class"}});
+      ARROW_ASSIGN_OR_RAISE(auto classes,
+                            ReadTable(ctx_.out + "/extract/scopes",
+                                      {"path", "scope_id", "qualified_name"}, class_terms));
+      ARROW_ASSIGN_OR_RAISE(auto class_paths, Strings(*classes, "path"));
+      ARROW_ASSIGN_OR_RAISE(auto class_ids, Strings(*classes, "scope_id"));
+      ARROW_ASSIGN_OR_RAISE(auto class_names, Strings(*classes, "qualified_name"));
+      std::unordered_map<std::string, std::string> top_name;  // class scope -> `Outer`
+      for (size_t i = 0; i < class_ids.size(); ++i) {
+        top_name.emplace(class_ids[i],
+                         NameInModule(class_names[i], extract::ModuleNameForPath(class_paths[i])));
+      }
+      Grouped<Alias> out;
+      for (const char* held : {"alias_of", "instance_of"}) {
+        std::vector<Predicate> terms = where;
+        terms.push_back({held, PredicateOp::kIsNotNull, {}});
+        ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
+                                                   {"path", "scope_id", "name", held}, terms));
+        std::vector<std::vector<std::string>> columns;
+        for (const char* c : {"path", "scope_id", "name", held}) {
+          ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
+          columns.push_back(std::move(values));
+        }
+        for (size_t i = 0; i < columns[0].size(); ++i) {
+          if (module_scopes->count(columns[1][i])) {
+            out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
+          } else if (auto cls = top_name.find(columns[1][i]);
+                     cls != top_name.end() && std::string_view(held) == "alias_of") {
+            out[columns[0][i]].emplace_back(cls->second, columns[3][i]);
           }
-          Grouped<Alias> out;
-          for (const char* held : {"alias_of", "instance_of"}) {
-            std::vector<Predicate> terms = where;
-            terms.push_back({held, PredicateOp::kIsNotNull, {}});
-            ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
-                                                       {"path", "scope_id", "name", held}, terms));
-            std::vector<std::vector<std::string>> columns;
-            for (const char* c : {"path", "scope_id", "name", held}) {
-              ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
-              columns.push_back(std::move(values));
-            }
-            for (size_t i = 0; i < columns[0].size(); ++i) {
-              if (module_scopes->count(columns[1][i])) {
-                out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
-              } else if (auto cls = top_name.find(columns[1][i]);
-                         cls != top_name.end() && std::string_view(held) == "alias_of") {
-                out[columns[0][i]].emplace_back(cls->second, columns[3][i]);
-              }
-            }
-          }
-          return out;
-        });
+        }
+      }
+      return out;
+    });
   }
 
   // The previous build's return annotations with the qualified names of their functions

@@ -80,15 +80,6 @@ constexpr const char* kAnyName = "*";
 // The first name of a dotted text (`b` for `b.X[T]`).
 std::string HeadName(const std::string& text) { return text.substr(0, text.find_first_of(".[( ")); }
 
-// The module-level name a qualified name of module `module` is nested in (`Outer` for
-// `m.Outer.Inner` of `m`).
-std::string NameInModule(const std::string& qname, const std::string& module) {
-  const bool in_module = !module.empty() && qname.size() > module.size() &&
-                         qname.compare(0, module.size(), module) == 0 &&
-                         qname[module.size()] == '.';
-  return HeadName(in_module ? qname.substr(module.size() + 1) : qname);
-}
-
 // Column `name` of `batch` rendered as text per row ("" for null; a list as its values
 // joined by ',', whatever its field name: tables read back from Delta name it `element`).
 Result<std::vector<std::string>> Texts(const arrow::RecordBatch& batch, const std::string& name) {
@@ -213,6 +204,13 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
 }
 
 }  // namespace
+
+std::string NameInModule(const std::string& qname, const std::string& module) {
+  const bool in_module = !module.empty() && qname.size() > module.size() &&
+                         qname.compare(0, module.size(), module) == 0 &&
+                         qname[module.size()] == '.';
+  return HeadName(in_module ? qname.substr(module.size() + 1) : qname);
+}
 
 Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& tables) {
   if (!tables.definitions || !tables.bindings || !tables.imports || !tables.scopes)

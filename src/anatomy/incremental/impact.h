@@ -29,6 +29,10 @@ struct SurfaceTables {
   std::shared_ptr<arrow::Table> files{};        // unset: no `__all__` is read
 };
 
+/// The module-level name a qualified name of module `module` is nested in (`Outer` for
+/// `m.Outer.Inner` of `m`), by which other files read what it names.
+std::string NameInModule(const std::string& qname, const std::string& module);
+
 /// \brief The Surface of each file (by file_id) of extraction tables.
 Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& tables);
 
