@@ -188,8 +188,9 @@ class CallResolver {
   // a mixin): filled on first use by the thread that resolves the file.
   struct FileClasses {
     bool built = false;
-    // Each class of the file (definition index) with its in-REPO ancestors, (file, def).
-    std::vector<std::pair<size_t, std::set<std::pair<size_t, size_t>>>> ancestors;
+    // In-REPO class (file, def) -> the classes of the file derived from it (definition
+    // indexes, in file order).
+    std::map<std::pair<size_t, size_t>, std::vector<size_t>> subclasses;
     std::set<std::string> stored;  // attribute names the file stores (`x.m = ...`) or deletes
     // (class definition index, name) -> the member its subclasses agree on.
     std::map<std::pair<size_t, std::string>, std::optional<std::pair<size_t, size_t>>> found;
@@ -732,11 +733,11 @@ class CallResolver {
     if (!inserted || fc.stored.count(name)) return it->second;
     Budget lacks{fi};  // the answer is the class's, whichever call asks first
     if (!Lacks(fi, di, name, 0, lacks)) return it->second;
+    auto subclasses = fc.subclasses.find({fi, di});
+    if (subclasses == fc.subclasses.end() || subclasses->second.size() > kMaxSubclasses)
+      return it->second;
     std::optional<std::pair<size_t, size_t>> agreed;
-    size_t subclasses = 0;
-    for (const auto& [si, ancestors] : fc.ancestors) {
-      if (!ancestors.count({fi, di})) continue;
-      if (++subclasses > kMaxSubclasses) return it->second;
+    for (size_t si : subclasses->second) {
       Budget own{fi};
       auto m = Member(fi, si, name, 0, own);
       if (!m) {
@@ -752,7 +753,8 @@ class CallResolver {
     return it->second = agreed;
   }
 
-  // The classes of file `fi` with their in-REPO ancestors, and the attribute names it stores.
+  // The classes of file `fi` under each of their in-REPO ancestors, and the attribute names
+  // the file stores.
   void FindClasses(size_t fi, FileClasses& fc) {
     fc.built = true;
     const FileOutput& f = files_[fi];
@@ -763,7 +765,7 @@ class CallResolver {
       std::set<std::pair<size_t, size_t>> ancestors;
       Budget budget{fi};
       AddAncestors(fi, si, 0, budget, ancestors);
-      fc.ancestors.emplace_back(si, std::move(ancestors));
+      for (const auto& a : ancestors) fc.subclasses[a].push_back(si);
     }
   }
 
