@@ -601,24 +601,30 @@ class Builder {
         top_name.emplace(class_ids[i],
                          NameInModule(class_names[i], extract::ModuleNameForPath(class_paths[i])));
       }
+      // One read of the bindings: a row holds an alias, an instance, or neither.
+      ARROW_ASSIGN_OR_RAISE(
+          auto table, ReadTable(ctx_.out + "/extract/bindings",
+                                {"path", "scope_id", "name", "alias_of", "instance_of"}, where));
+      ARROW_ASSIGN_OR_RAISE(auto rows, table->CombineChunksToBatch());
+      auto column = [&](const char* name) {
+        return std::static_pointer_cast<arrow::StringArray>(rows->GetColumnByName(name));
+      };
+      auto paths = column("path"), scopes = column("scope_id"), names = column("name"),
+           alias_of = column("alias_of"), instance_of = column("instance_of");
+      if (!paths || !scopes || !names || !alias_of || !instance_of)
+        return Status::Invalid("the bindings lack path, scope_id, name, alias_of or instance_of");
       Grouped<Alias> out;
-      for (const char* held : {"alias_of", "instance_of"}) {
-        std::vector<Predicate> terms = where;
-        terms.push_back({held, PredicateOp::kIsNotNull, {}});
-        ARROW_ASSIGN_OR_RAISE(auto rows, ReadTable(ctx_.out + "/extract/bindings",
-                                                   {"path", "scope_id", "name", held}, terms));
-        std::vector<std::vector<std::string>> columns;
-        for (const char* c : {"path", "scope_id", "name", held}) {
-          ARROW_ASSIGN_OR_RAISE(auto values, Strings(*rows, c));
-          columns.push_back(std::move(values));
-        }
-        for (size_t i = 0; i < columns[0].size(); ++i) {
-          if (module_scopes->count(columns[1][i])) {
-            out[columns[0][i]].emplace_back(columns[2][i], columns[3][i]);
-          } else if (auto cls = top_name.find(columns[1][i]);
-                     cls != top_name.end() && std::string_view(held) == "alias_of") {
-            out[columns[0][i]].emplace_back(cls->second, columns[3][i]);
-          }
+      for (int64_t i = 0; i < rows->num_rows(); ++i) {
+        if (alias_of->IsNull(i) && instance_of->IsNull(i)) continue;
+        const std::string scope = scopes->GetString(i);
+        auto& aliases = out[paths->GetString(i)];
+        if (module_scopes->count(scope)) {
+          if (!alias_of->IsNull(i))
+            aliases.emplace_back(names->GetString(i), alias_of->GetString(i));
+          if (!instance_of->IsNull(i))
+            aliases.emplace_back(names->GetString(i), instance_of->GetString(i));
+        } else if (auto cls = top_name.find(scope); cls != top_name.end() && !alias_of->IsNull(i)) {
+          aliases.emplace_back(cls->second, alias_of->GetString(i));
         }
       }
       return out;
