@@ -529,13 +529,10 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
             [](const Alias& a, const Alias& b) { return a.binding < b.binding; });
   // The bindings table's instance_of: what resolution reads of each (its first entry).
   for (const auto& ib : out_.instance_bindings) {
-    std::string text;
-    if (ib.value.call >= 0) {
-      text = out_.calls[static_cast<size_t>(ib.value.call)].callee_text + "()";
-    } else {
-      for (const auto& part : ib.value.type) text += (text.empty() ? "" : ".") + part;
-    }
-    out_.instance_of.emplace_back(ib.binding, std::move(text));
+    out_.instance_of.emplace_back(
+        ib.binding, ib.value.call >= 0
+                        ? out_.calls[static_cast<size_t>(ib.value.call)].callee_text + "()"
+                        : JoinDots(ib.value.type));
   }
   std::stable_sort(out_.instance_of.begin(), out_.instance_of.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

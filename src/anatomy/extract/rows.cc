@@ -55,6 +55,12 @@ const char* ReboundName(DefinitionRow::Rebound r) {
   return "no";
 }
 
+std::string JoinDots(const std::vector<std::string>& parts) {
+  std::string dotted;
+  for (const auto& part : parts) dotted += (dotted.empty() ? "" : ".") + part;
+  return dotted;
+}
+
 std::vector<std::string> SplitDots(std::string_view dotted) {
   std::vector<std::string> parts;
   for (size_t pos = 0;;) {

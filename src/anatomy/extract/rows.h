@@ -157,6 +157,9 @@ struct CallChain {
 /// `a.b.c` as {"a", "b", "c"} (a dotted callee, base or annotation).
 std::vector<std::string> SplitDots(std::string_view dotted);
 
+/// {"a", "b", "c"} as `a.b.c` (SplitDots undone).
+std::string JoinDots(const std::vector<std::string>& parts);
+
 // What a name or attribute holds: the result of a call (`m = Model()`), or an instance of the
 // class an annotation declares (`m: Model`) or a literal makes (`m = []`: `list`).
 struct HeldValue {

@@ -34,9 +34,7 @@ OptStr AliasOf(const FileOutput& f, uint32_t index) {
   auto it = std::lower_bound(f.aliases.begin(), f.aliases.end(), index,
                              [](const Alias& a, uint32_t b) { return a.binding < b; });
   if (it == f.aliases.end() || it->binding != index) return std::nullopt;
-  std::string dotted;
-  for (const auto& part : it->value.type) dotted += (dotted.empty() ? "" : ".") + part;
-  return dotted;
+  return JoinDots(it->value.type);
 }
 
 // What binding `index` of `f` holds when bound once to an instance (FileOutput::instance_of).
