@@ -223,6 +223,30 @@ std::shared_ptr<arrow::Table> Annotations(const std::vector<std::vector<std::str
   return StringTable({"file_id", "target_kind", "owner_id", "annotation_text"}, rows);
 }
 
+// Definition rows: file_id, def_id, qualified_name, def_kind, decorators, bases, is_method,
+// rebound, metaclass.
+std::shared_ptr<arrow::Table> Definitions(const std::vector<std::vector<std::string>>& rows = {}) {
+  return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
+                      "is_method", "rebound", "metaclass"},
+                     rows);
+}
+
+// Binding rows: file_id, scope_id, name, flags, scope_resolution, resolved_kind, alias_of,
+// instance_of.
+std::shared_ptr<arrow::Table> Bindings(const std::vector<std::vector<std::string>>& rows = {}) {
+  return StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind",
+                      "alias_of", "instance_of"},
+                     rows);
+}
+
+// Import rows: file_id, scope_id, module, imported_name, asname, level, is_star, is_from,
+// resolved_kind, resolved_path.
+std::shared_ptr<arrow::Table> Imports(const std::vector<std::vector<std::string>>& rows = {}) {
+  return StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
+                      "is_star", "is_from", "resolved_kind", "resolved_path"},
+                     rows);
+}
+
 TEST(Impact, ClassesWhoseMetaclassLeadsIntoTheChangeLeadThereToo) {
   // a/b.py changes; c.py: `from a.b import Meta` / `class Enumish(metaclass=Meta)`. A call
   // `Enumish()` elsewhere reaches Meta.__call__ when a.b defines one.
@@ -248,20 +272,14 @@ TEST(Impact, SurfaceSignaturesSeeNamesNotBodies) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.helper"}});
   auto defs = [](const std::string& qname) {
-    return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                        "is_method", "rebound", "metaclass"},
-                       {{"f1", "d1", qname, "function", "", "", "false", "no", ""}});
+    return Definitions({{"f1", "d1", qname, "function", "", "", "false", "no", ""}});
   };
   auto annotations = Annotations();
   auto bindings = [](const std::string& local) {
-    return StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind",
-                        "alias_of", "instance_of"},
-                       {{"f1", "m1", "helper", "local", "module", "def", "", ""},
-                        {"f1", "s1", local, "local", "local", "local", "", ""}});
+    return Bindings({{"f1", "m1", "helper", "local", "module", "def", "", ""},
+                     {"f1", "s1", local, "local", "local", "local", "", ""}});
   };
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
+  auto imports = Imports({{"f1", "s1", "os", "", "", "0", "false", "false", "external", ""}});
   auto sig = [&](const std::string& qname, const std::string& local) {
     return SurfaceSignatures({defs(qname), bindings(local), imports, scopes, annotations})
         .ValueOrDie()
@@ -278,18 +296,11 @@ TEST(Impact, SurfaceSignaturesSeeWhatAModuleLevelNameHolds) {
   // `default = Policy()` at module level: other files call its methods (`default.clone()`).
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}, {"f1", "s1", "function", "m.f"}});
-  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound", "metaclass"},
-                          {});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {});
+  auto defs = Definitions();
+  auto imports = Imports();
   auto surface = [&](const std::string& module_level, const std::string& local) {
-    auto bindings =
-        StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution", "resolved_kind",
-                     "alias_of", "instance_of"},
-                    {{"f1", "m1", "default", "local", "LOCAL", "local", "", module_level},
-                     {"f1", "s1", "x", "local", "LOCAL", "local", "", local}});
+    auto bindings = Bindings({{"f1", "m1", "default", "local", "LOCAL", "local", "", module_level},
+                              {"f1", "s1", "x", "local", "LOCAL", "local", "", local}});
     return SurfaceSignatures({defs, bindings, imports, scopes}).ValueOrDie()["f1"];
   };
   const auto before = surface("Policy()", "Model");
@@ -300,17 +311,11 @@ TEST(Impact, SurfaceSignaturesSeeWhatAModuleLevelNameHolds) {
 TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "pkg.m"}});
-  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
-                               "resolved_kind", "alias_of", "instance_of"},
-                              {});
+  auto bindings = Bindings();
   auto surface = [&](const std::vector<std::vector<std::string>>& defs,
                      const std::vector<std::vector<std::string>>& imports) {
-    auto d = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                          "is_method", "rebound", "metaclass"},
-                         defs);
-    auto i = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                          "is_star", "is_from", "resolved_kind", "resolved_path"},
-                         imports);
+    auto d = Definitions(defs);
+    auto i = Imports(imports);
     return SurfaceSignatures({d, bindings, i, scopes}).ValueOrDie()["f1"];
   };
   const std::vector<std::vector<std::string>> defs = {
@@ -348,17 +353,11 @@ TEST(Impact, SurfaceSignaturesSeeReturnAnnotations) {
   // What a call of `load` or of a method of `C` returns is read through `load` and `C`.
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
-  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
-                               "resolved_kind", "alias_of", "instance_of"},
-                              {});
-  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound", "metaclass"},
-                          {{"f1", "d1", "m.load", "function", "", "", "false", "no", ""},
+  auto bindings = Bindings();
+  auto defs = Definitions({{"f1", "d1", "m.load", "function", "", "", "false", "no", ""},
                            {"f1", "d2", "m.C", "class", "", "", "false", "no", ""},
                            {"f1", "d3", "m.C.copy", "function", "", "", "true", "no", ""}});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {});
+  auto imports = Imports();
   auto surface = [&](const std::string& load_returns, const std::string& copy_returns) {
     return SurfaceSignatures({defs, bindings, imports, scopes,
                               Annotations({{"f1", "return", "d1", load_returns},
@@ -376,15 +375,9 @@ TEST(Impact, SurfaceSignaturesSeeTheAllOfAModule) {
   // What a star import of the module binds changes with `__all__`, read through `__all__`.
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
-  auto none = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound", "metaclass"},
-                          {});
-  auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
-                               "resolved_kind", "alias_of", "instance_of"},
-                              {});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {});
+  auto none = Definitions();
+  auto bindings = Bindings();
+  auto imports = Imports();
   auto surface = [&](const std::string& kind, const std::string& names) {
     auto files = StringTable({"file_id", "all_kind", "all_names"}, {{"f1", kind, names}});
     return SurfaceSignatures({none, bindings, imports, scopes, nullptr, files}).ValueOrDie()["f1"];
@@ -502,16 +495,10 @@ TEST(Impact, SurfaceSignaturesSeeWhatAClassBodyBinds) {
                              {"f1", "c1", "class", "m.Outer"},
                              {"f1", "c2", "class", "m.Outer.Inner"},
                              {"f1", "s1", "function", "m.Outer.run"}});
-  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound", "metaclass"},
-                          {});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {});
+  auto defs = Definitions();
+  auto imports = Imports();
   auto surface = [&](const std::vector<std::vector<std::string>>& rows) {
-    auto bindings = StringTable({"file_id", "scope_id", "name", "flags", "scope_resolution",
-                                 "resolved_kind", "alias_of", "instance_of"},
-                                rows);
+    auto bindings = Bindings(rows);
     return SurfaceSignatures({defs, bindings, imports, scopes}).ValueOrDie()["f1"];
   };
   const std::vector<std::string> local = {"f1", "s1", "x", "local", "LOCAL", "local", "", ""};
@@ -549,12 +536,8 @@ TEST(Impact, SurfaceSignaturesIgnoreTheListFieldName) {
   auto scopes = StringTable({"file_id", "scope_id", "scope_kind", "qualified_name"},
                             {{"f1", "m1", "module", "m"}});
   auto none = StringTable({"file_id", "scope_id"}, {});
-  auto defs = StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                           "is_method", "rebound", "metaclass"},
-                          {});
-  auto imports = StringTable({"file_id", "scope_id", "module", "imported_name", "asname", "level",
-                              "is_star", "is_from", "resolved_kind", "resolved_path"},
-                             {});
+  auto defs = Definitions();
+  auto imports = Imports();
   auto annotations = Annotations();
   EXPECT_EQ(SurfaceSignatures({defs, flags("item"), imports, scopes, annotations}).ValueOrDie(),
             SurfaceSignatures({defs, flags("element"), imports, scopes, annotations}).ValueOrDie());
