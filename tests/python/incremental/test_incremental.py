@@ -157,6 +157,13 @@ def call_resolutions(out):
     return DeltaTable(str(out / "extract" / "call_resolutions")).to_pyarrow_table().to_pylist()
 
 
+def calls_of(out, path=None):
+    """(target_qualified_name, resolution_method) of the calls of `path` (None: every file),
+    sorted."""
+    return sorted((r["target_qualified_name"], r["resolution_method"])
+                  for r in call_resolutions(out) if path in (None, r["path"]))
+
+
 def assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted=None):
     """Each edit (path, text, what `calls()` gives after it), built incrementally into `out`:
     an incremental run whose tables equal a full build's, that rebuilds `impacted` if given."""
@@ -235,7 +242,7 @@ def test_star_imports_follow_all_through_incremental_builds(tmp_path):
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"]) for r in call_resolutions(out))
+        return calls_of(out)
 
     assert calls() == [("b", "unresolved"), ("n.a", "import")]
     edits = [
@@ -289,8 +296,7 @@ def test_names_bound_again_reach_the_calls_that_read_them_in_other_modules(tmp_p
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"])
-                      for r in call_resolutions(out) if r["path"] == "f.py")
+        return calls_of(out, "f.py")
 
     assert calls() == [("m.Base.show", "instance_method"), ("m.Child", "class"), ("m.load", "import")]
     edits = [
@@ -322,8 +328,7 @@ def test_a_metaclass_reaches_the_class_calls_in_other_modules(tmp_path):
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"])
-                      for r in call_resolutions(out) if r["path"] == "f.py")
+        return calls_of(out, "f.py")
 
     assert calls() == [("m.C.__init__", "class_init")]
     call = "class Meta(type):\n    def __call__(cls):\n        return 1\n"
@@ -349,8 +354,7 @@ def test_a_mixins_self_call_follows_the_bases_of_its_subclasses_in_other_modules
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"])
-                      for r in call_resolutions(out) if r["path"] == "m.py")
+        return calls_of(out, "m.py")
 
     assert calls() == [("base.Base.check", "subclass_method")]
     edits = [
@@ -377,8 +381,7 @@ def test_a_module_level_instance_reaches_the_calls_of_its_methods_in_other_modul
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"])
-                      for r in call_resolutions(out) if r["path"] == "f.py")
+        return calls_of(out, "f.py")
 
     assert calls() == [("base.Policy.clone", "instance_method")]
     other = "class Other:\n    def clone(self):\n        return 2\n\n\n"
@@ -407,8 +410,7 @@ def test_a_class_body_alias_reaches_the_calls_of_subclasses_in_other_modules(tmp
     build(repo, out)
 
     def calls():
-        return sorted((r["target_qualified_name"], r["resolution_method"])
-                      for r in call_resolutions(out) if r["path"] == "f.py")
+        return calls_of(out, "f.py")
 
     assert calls() == [("base.TestCase.assertEqual", "inherited_method")]
     edits = [
