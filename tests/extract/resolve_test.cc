@@ -70,6 +70,23 @@ std::map<std::string, std::string> CallsByCallee(const ExtractionResult& r) {
   return got;
 }
 
+// The whole extraction of a temporary repository.
+arrow::Result<ExtractionResult> ExtractDir(const test_support::TempDir& dir) {
+  ExtractOptions opt;
+  opt.repo_root = dir.str();
+  return ExtractRepository(opt);
+}
+
+// The bindings table's instance_of by name, for the bindings of `path` that hold one.
+std::map<std::string, std::string> InstancesOf(const ExtractionResult& r, const std::string& path) {
+  auto paths = Column(*r.bindings, "path"), names = Column(*r.bindings, "name");
+  auto held = Column(*r.bindings, "instance_of");
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < names.size(); ++i)
+    if (paths[i] == path && held[i] != "null") out[names[i]] = held[i];
+  return out;
+}
+
 // The `__all__` of a module source as the files table says it: kind and names.
 std::pair<std::string, std::vector<std::string>> AllOf(const std::string& source) {
   auto r = ExtractSource("m.py", source);
@@ -305,9 +322,7 @@ TEST(Resolve, CyclesOfStarImportsAliasesAndReexportsEndUnresolved) {
             "import a, b, c\nfrom b import *\n\n\ndef f():\n    a.x()\n    b.y()\n"
             "    a.loop()\n    a.w()\n    c.K().m()\n    c.L().m()\n    x()\n"
             "    real()\n    b.real()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
+  auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   // use.py's star import of b, b's of a.
@@ -359,9 +374,7 @@ TEST(Resolve, ANameBoundAgainHoldsItsLastBinding) {
             "    lib.Point(1)\n    lib.Child().render()\n    lib.Child().show()\n"
             "    lib.Member()\n    lib.Other()\n    accel.Date(1).weekday()\n"
             "    accel.Date.today().year()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
+  auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   EXPECT_EQ(got.at("lib.join"), "PY_CALLS_SYMBOL import lib.join");
@@ -436,9 +449,7 @@ TEST(Resolve, AMixinsSelfCallsGoWhereItsSubclassesInTheFileAgree) {
             "class Lone:\n    def go2(self):\n        self.lone()\n");
   dir.Write("other.py",
             "import tests\nclass Elsewhere(tests.Lone):\n    def lone(self):\n        pass\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
+  auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   // Concrete and Deeper find base.Base.check; Bare has none and cannot call it.
@@ -487,9 +498,7 @@ TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
             "def g():\n    default.fold()\n    policy.qualified.clone()\n    strict.clone()\n"
             "    derived.fold()\n    counts.items()\n    twice.fold()\n"
             "    policy.registry('k')\n    default()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
+  auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   EXPECT_EQ(got.at("default.fold"), "PY_CALLS_SYMBOL instance_method policy.EmailPolicy.fold");
@@ -502,19 +511,14 @@ TEST(Resolve, AModuleLevelInstanceIsReadFromOtherModules) {
   // A call's result on a call's result, and a name bound twice: not followed.
   EXPECT_EQ(got.at("derived.fold"), "PY_CALLS_QNAME import_qname policy.derived.fold");
   EXPECT_EQ(got.at("twice.fold"), "PY_CALLS_QNAME import_qname policy.twice.fold");
-  auto paths = Column(*r->bindings, "path"), names = Column(*r->bindings, "name");
-  auto held = Column(*r->bindings, "instance_of");
-  std::map<std::string, std::string> instance_of;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (paths[i] == "policy.py" && held[i] != "null") instance_of[names[i]] = held[i];
-  }
-  EXPECT_EQ(instance_of, (std::map<std::string, std::string>{{"counts", "dict()"},
-                                                             {"default", "EmailPolicy()"},
-                                                             {"derived", "EmailPolicy().child()"},
-                                                             {"local", "EmailPolicy()"},
-                                                             {"qualified", "base.Policy()"},
-                                                             {"registry", "Registry()"},
-                                                             {"strict", "Policy"}}));
+  EXPECT_EQ(InstancesOf(*r, "policy.py"),
+            (std::map<std::string, std::string>{{"counts", "dict()"},
+                                                {"default", "EmailPolicy()"},
+                                                {"derived", "EmailPolicy().child()"},
+                                                {"local", "EmailPolicy()"},
+                                                {"qualified", "base.Policy()"},
+                                                {"registry", "Registry()"},
+                                                {"strict", "Policy"}}));
 }
 
 TEST(Resolve, AnAttributeSetFromANameHoldsWhatTheNameHolds) {
@@ -530,9 +534,7 @@ TEST(Resolve, AnAttributeSetFromANameHoldsWhatTheNameHolds) {
             "    def reset(self):\n        self.again = None\n"
             "    def run(self):\n        self.repo.get()\n        self.made.get()\n"
             "        self.other.get()\n        self.again.get()\n");
-  ExtractOptions opt;
-  opt.repo_root = dir.str();
-  auto r = ExtractRepository(opt);
+  auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   EXPECT_EQ(got.at("self.repo.get"), "PY_CALLS_SYMBOL attribute_method svc.Repo.get");
@@ -540,6 +542,108 @@ TEST(Resolve, AnAttributeSetFromANameHoldsWhatTheNameHolds) {
   EXPECT_EQ(got.at("self.other.get"), "PY_CALLS_QNAME unresolved svc.Service.other.get");
   // Stored twice in the file: either value.
   EXPECT_EQ(got.at("self.again.get"), "PY_CALLS_QNAME unresolved svc.Service.again.get");
+}
+
+TEST(Resolve, AWithItemHoldsWhatItsEnterReturns) {
+  // `with Archive(p) as a`: a is what `__enter__` returns, followed where it returns the
+  // instance itself (`return self`, in another module) or its annotation says; `async with`
+  // reads `__aenter__`.
+  test_support::TempDir dir;
+  dir.Write("arc.py",
+            "from typing import Self\n"
+            "class Archive:\n    def __enter__(self):\n        return self\n"
+            "    def __exit__(self, *exc):\n        pass\n    def read(self):\n        pass\n"
+            "class Entry:\n    def name(self):\n        pass\n"
+            "class Opener:\n    def __enter__(self) -> Entry:\n        return Entry()\n"
+            "class Typed:\n    def __enter__(self) -> Self:\n        return make()\n"
+            "    def size(self):\n        pass\n"
+            "class Closed:\n    def __enter__(self):\n        return None\n"
+            "    def read(self):\n        pass\n"
+            "class Conn:\n    async def __aenter__(self):\n        return self\n"
+            "    async def send(self):\n        pass\n");
+  dir.Write("use.py",
+            "import arc\n"
+            "def f(p):\n"
+            "    with arc.Archive(p) as a, arc.Closed() as c:\n        a.read()\n        c.read()\n"
+            "    with arc.Opener() as e, arc.Typed() as t:\n        e.name()\n        t.size()\n"
+            "async def g():\n"
+            "    async with arc.Conn() as conn:\n        await conn.send()\n"
+            "    with arc.Conn() as sync:\n        sync.send()\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("a.read"), "PY_CALLS_SYMBOL instance_method arc.Archive.read");
+  EXPECT_EQ(got.at("e.name"), "PY_CALLS_SYMBOL annotated_method arc.Entry.name");
+  EXPECT_EQ(got.at("t.size"), "PY_CALLS_SYMBOL annotated_method arc.Typed.size");
+  EXPECT_EQ(got.at("conn.send"), "PY_CALLS_SYMBOL instance_method arc.Conn.send");
+  // `__enter__` returns something else; a class with only `__aenter__` in a plain `with`.
+  EXPECT_EQ(got.at("c.read"), "PY_CALLS_QNAME unresolved c.read");
+  EXPECT_EQ(got.at("sync.send"), "PY_CALLS_QNAME unresolved sync.send");
+  auto instance_of = InstancesOf(*r, "use.py");
+  EXPECT_EQ(instance_of.at("a"), "arc.Archive().__enter__()");
+  EXPECT_EQ(instance_of.at("conn"), "arc.Conn().__aenter__()");
+}
+
+TEST(Resolve, AMethodThatReturnsItsInstanceGivesThatInstance) {
+  // Fluent calls: a method whose every `return` returns its first parameter, called on an
+  // instance, returns that instance. Not a generator, a static method, a method that binds
+  // `self` again, one called on its class, or an async method (a coroutine).
+  test_support::TempDir dir;
+  dir.Write("q.py",
+            "class Query:\n"
+            "    def where(self, c):\n        if c:\n            return self\n        return self\n"
+            "    def rows(self):\n        pass\n"
+            "    def each(self):\n        yield self\n        return self\n"
+            "    def other(self):\n        self = Query()\n        return self\n"
+            "    def maybe(self, c):\n        if c:\n            return None\n        return self\n"
+            "    @staticmethod\n    def make(self):\n        return self\n"
+            "    async def later(self):\n        return self\n");
+  dir.Write("use.py",
+            "from q import Query\n"
+            "def f(q: Query):\n"
+            "    Query().where(1).where(2).rows()\n    q.where(1).rows()\n"
+            "    q.each().rows()\n    q.other().rows()\n    q.maybe(1).rows()\n"
+            "    q.make(q).rows()\n    Query.where(q, 1).rows()\n    q.later().rows()\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("Query().where(1).where(2).rows"),
+            "PY_CALLS_SYMBOL instance_method q.Query.rows");
+  EXPECT_EQ(got.at("q.where(1).rows"), "PY_CALLS_SYMBOL instance_method q.Query.rows");
+  for (const char* callee : {"q.each().rows", "q.other().rows", "q.maybe(1).rows", "q.make(q).rows",
+                             "Query.where(q, 1).rows", "q.later().rows"})
+    EXPECT_EQ(got.at(callee), std::string("PY_CALLS_QNAME unresolved ") + callee) << callee;
+  auto qnames = Column(*r->definitions, "qualified_name");
+  auto returns_self = Column(*r->definitions, "returns_self");
+  std::set<std::string> fluent;
+  for (size_t i = 0; i < qnames.size(); ++i)
+    if (returns_self[i] == "true") fluent.insert(qnames[i]);
+  EXPECT_EQ(fluent, (std::set<std::string>{"q.Query.later", "q.Query.where"}));
+}
+
+TEST(Resolve, ANameEveryDefSiteOfWhichCallsOneCalleeHoldsWhatItMakes) {
+  // `c = Counter(a)`, later `c = Counter(b)`: either way an instance of Counter. Not when the
+  // callee texts differ, when another def site binds it (`del`, a loop), or across scopes.
+  test_support::TempDir dir;
+  dir.Write("m.py",
+            "class Counter:\n    def add(self):\n        pass\n"
+            "class Other:\n    def add(self):\n        pass\n"
+            "def f(a, b, xs):\n"
+            "    same = Counter(a)\n    same = Counter(b)\n    same.add()\n"
+            "    mixed = Counter(a)\n    mixed = Other()\n    mixed.add()\n"
+            "    looped = Counter(a)\n    for looped in xs:\n        pass\n    looped.add()\n"
+            "    with Counter(a) as entered:\n        pass\n    entered = Counter(b)\n"
+            "    entered.add()\n"
+            "g = Counter(1)\n"
+            "def h():\n    global g\n    g = Counter(2)\n    g.add()\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("same.add"), "PY_CALLS_SYMBOL instance_method m.Counter.add");
+  EXPECT_EQ(got.at("mixed.add"), "PY_CALLS_QNAME unresolved mixed.add");
+  EXPECT_EQ(got.at("looped.add"), "PY_CALLS_QNAME unresolved looped.add");
+  EXPECT_EQ(got.at("entered.add"), "PY_CALLS_QNAME unresolved entered.add");
+  EXPECT_EQ(got.at("g.add"), "PY_CALLS_QNAME unresolved g.add");
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

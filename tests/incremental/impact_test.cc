@@ -224,10 +224,12 @@ std::shared_ptr<arrow::Table> Annotations(const std::vector<std::vector<std::str
 }
 
 // Definition rows: file_id, def_id, qualified_name, def_kind, decorators, bases, is_method,
-// rebound, metaclass.
-std::shared_ptr<arrow::Table> Definitions(const std::vector<std::vector<std::string>>& rows = {}) {
+// rebound, metaclass and, when given, returns_self ("false" otherwise).
+std::shared_ptr<arrow::Table> Definitions(std::vector<std::vector<std::string>> rows = {}) {
+  for (auto& r : rows)
+    if (r.size() == 9) r.push_back("false");
   return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                      "is_method", "rebound", "metaclass"},
+                      "is_method", "rebound", "metaclass", "returns_self"},
                      rows);
 }
 
@@ -341,6 +343,10 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   with_metaclass[0][8] = "Meta";
   EXPECT_EQ(ChangedNames(before, surface(with_metaclass, {import_os})),
             (std::set<std::string>{"C"}));
+  // A method that returns its instance (`return self`): what a call of it returns.
+  auto fluent = defs;
+  fluent[1].push_back("true");
+  EXPECT_EQ(ChangedNames(before, surface(fluent, {import_os})), (std::set<std::string>{"C"}));
   // A star import may bind any name.
   EXPECT_EQ(
       ChangedNames(

@@ -191,6 +191,10 @@ class Analyzer {
   void EmitAll();
   // DefinitionRow::rebound of every definition, from the def sites of its binding.
   void MarkRebound();
+  // DefinitionRow::returns_self of every method.
+  void MarkReturnsSelf();
+  // `with call(...) as name` items (assigned_calls_).
+  void WithItems(TSNode with_statement);
   // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
   // assign the module's or the enclosing function's.
   uint32_t Denoted(uint32_t binding) const {
@@ -254,10 +258,18 @@ class Analyzer {
   std::vector<std::pair<int32_t, Span>> handlers_;
   std::vector<uint32_t> call_scopes_;
   // Calls whose callee starts from another call's result (`Foo().m`): (call index, span of
-  // the inner call); and `name = call(...)` assignments: (span of the name, span of the call).
+  // the inner call); and `name = call(...)` assignments and `with call(...) as name` items.
   // EmitRows turns spans into call indices.
   std::vector<std::pair<size_t, Span>> receiver_calls_;
-  std::vector<std::pair<Span, Span>> assigned_calls_;
+  struct AssignedCall {
+    Span name, call;
+    HeldValue::Enter enter;
+  };
+  std::vector<AssignedCall> assigned_calls_;
+  // Each `return` (its scope, and the name it returns or empty) and each scope that yields:
+  // MarkReturnsSelf.
+  std::vector<std::pair<uint32_t, std::string_view>> returns_;
+  std::vector<uint32_t> yield_scopes_;
   std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
   std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
   std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")

@@ -598,7 +598,7 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   const bool name = KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier;
   if (name && scope == 0 && Text(left) == "__all__") AllAssigned(right, false);
   if (!ts_node_is_null(right) && KindOf(right) == NK::call && name) {
-    assigned_calls_.emplace_back(SpanOf(left), SpanOf(right));
+    assigned_calls_.push_back({SpanOf(left), SpanOf(right), HeldValue::kNoEnter});
   }
   if (const char* literal = ts_node_is_null(right) ? nullptr : LiteralClass(right, Text(right));
       literal && name) {

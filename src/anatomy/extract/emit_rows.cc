@@ -216,6 +216,7 @@ void Analyzer::EmitRows() {
   for (const auto& ib : import_bindings_)
     out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
   MarkRebound();
+  MarkReturnsSelf();
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
@@ -438,6 +439,47 @@ const char* LiteralClass(TSNode n, std::string_view text) {
   }
 }
 
+void Analyzer::MarkReturnsSelf() {
+  if (returns_.empty()) return;
+  // The one name every `return` of a scope returns; empty when they differ or one returns
+  // something else (or nothing). A generator's returns are not what a call of it returns.
+  std::unordered_map<uint32_t, std::string_view> returned;
+  for (const auto& [scope, name] : returns_) {
+    auto [it, fresh] = returned.emplace(scope, name);
+    if (!fresh && it->second != name) it->second = {};
+  }
+  for (uint32_t s : yield_scopes_) returned.erase(s);
+  // Decorators that keep what a call of the method returns and that it binds its instance.
+  static const std::set<std::string_view> kKeeps{"abstractmethod", "abc.abstractmethod", "override",
+                                                 "typing.override", "typing_extensions.override"};
+  std::vector<uint32_t> candidates;  // first parameters of methods that return them
+  for (const auto& p : out_.parameters) {
+    const DefinitionRow& d = out_.definitions[p.def];
+    if (p.position != 0 || p.binding < 0 || !d.is_method || d.body_scope < 0 ||
+        d.name == "__new__" ||
+        (std::string_view(p.kind) != "normal" && std::string_view(p.kind) != "posonly"))
+      continue;
+    auto r = returned.find(static_cast<uint32_t>(d.body_scope));
+    if (r == returned.end() || r->second.empty() || r->second != p.name) continue;
+    if (std::all_of(d.decorators.begin(), d.decorators.end(),
+                    [](const std::string& x) { return kKeeps.count(x) > 0; }))
+      candidates.push_back(static_cast<uint32_t>(&p - out_.parameters.data()));
+  }
+  if (candidates.empty()) return;
+  // The parameter must be its name's one def site (`self = other`, `del self` and a nested
+  // function's `nonlocal self` assign it again).
+  std::unordered_map<uint32_t, uint32_t> sites;  // binding -> def sites
+  for (uint32_t c : candidates) sites[static_cast<uint32_t>(out_.parameters[c].binding)] = 0;
+  const uint8_t def = OccurrenceWordCode("def");
+  for (const auto& o : out_.occurrences)
+    if (o.role == def)
+      if (auto it = sites.find(Denoted(o.binding)); it != sites.end()) ++it->second;
+  for (uint32_t c : candidates) {
+    const ParameterRow& p = out_.parameters[c];
+    if (sites[static_cast<uint32_t>(p.binding)] == 1) out_.definitions[p.def].returns_self = true;
+  }
+}
+
 void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                                const HeadResolver& head) {
   bool annotated_parameter = false;
@@ -483,7 +525,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   auto declared = [&](uint32_t scope, const std::string& annotation) -> std::optional<HeldValue> {
     auto chain = DeclaredClass(annotation);
     if (!chain) return std::nullopt;
-    HeldValue v{-1, std::move(*chain), std::nullopt, ""};
+    HeldValue v{.type = std::move(*chain)};
     head(scope, v.type[0], v.type_head_target, v.type_head_kind);
     if (!v.type_head_target && v.type_head_kind != "builtin")
       head(0, v.type[0], v.type_head_target, v.type_head_kind);
@@ -505,22 +547,51 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     if (auto v = declared(out_.bindings[site->second].scope, annotation))
       out_.instance_bindings.push_back({site->second, std::move(*v)});
   }
-  for (const auto& [name, value] : assigned_calls_) {
-    auto site = def_at.find(name.bstart);
-    const int64_t call = call_of(value);
-    if (site == def_at.end() || call < 0 || !bound_once(site->second)) continue;
+  // A name whose every def site is `name = call(...)` or `with call(...) as name` of one callee
+  // text in one scope holds what any of them makes (`c = Counter(a)`, later `c = Counter(b)`).
+  struct Calls {
+    const AssignedCall* first = nullptr;
+    int64_t call = -1;  // the first's
+    uint32_t count = 0;
+    bool same = true;
+  };
+  std::map<uint32_t, Calls> calls_by_binding;
+  for (const auto& a : assigned_calls_) {
+    auto site = def_at.find(a.name.bstart);
+    const int64_t call = call_of(a.call);
+    if (site == def_at.end() || call < 0) continue;
+    Calls& c = calls_by_binding[site->second];
+    ++c.count;
+    if (!c.first) {
+      c.first = &a;
+      c.call = call;
+      continue;
+    }
+    const CallRow &x = out_.calls[static_cast<size_t>(c.call)], &y = out_.calls[call];
+    c.same = c.same && c.first->enter == a.enter && x.callee_text == y.callee_text &&
+             x.scope_index == y.scope_index;
+  }
+  for (const auto& a : assigned_calls_) {
+    auto site = def_at.find(a.name.bstart);
+    if (site == def_at.end()) continue;
+    const uint32_t b = site->second;
+    const Calls& c = calls_by_binding[b];
+    if (c.first != &a || !c.same || c.count != def_sites[b] ||
+        star_import_scope[out_.bindings[b].scope])
+      continue;
     out_.instance_bindings.push_back(
-        {site->second, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+        {b, HeldValue{.call = static_cast<int32_t>(c.call), .enter = a.enter}});
   }
   for (const auto& [name, literal] : assigned_literals_) {
     auto site = def_at.find(name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;
-    out_.instance_bindings.push_back({site->second, HeldValue{-1, {literal}, {}, "builtin"}});
+    out_.instance_bindings.push_back(
+        {site->second, HeldValue{.type = {literal}, .type_head_kind = "builtin"}});
   }
   for (const auto& [name, dotted] : assigned_names_) {
     auto site = def_at.find(name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;
-    HeldValue v{-1, SplitDots(dotted), std::nullopt, ""};
+    HeldValue v{.type = SplitDots(dotted)};
     head(out_.bindings[site->second].scope, v.type[0], v.type_head_target, v.type_head_kind);
     if (v.type_head_target || v.type_head_kind == "builtin")
       out_.aliases.push_back({site->second, std::move(v)});
@@ -528,11 +599,13 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   std::sort(out_.aliases.begin(), out_.aliases.end(),
             [](const Alias& a, const Alias& b) { return a.binding < b.binding; });
   // The bindings table's instance_of: what resolution reads of each (its first entry).
+  static constexpr const char* kEntered[] = {"", ".__enter__()", ".__aenter__()"};
   for (const auto& ib : out_.instance_bindings) {
+    const HeldValue& v = ib.value;
     out_.instance_of.emplace_back(
-        ib.binding, ib.value.call >= 0
-                        ? out_.calls[static_cast<size_t>(ib.value.call)].callee_text + "()"
-                        : JoinDots(ib.value.type));
+        ib.binding,
+        v.call >= 0 ? out_.calls[static_cast<size_t>(v.call)].callee_text + "()" + kEntered[v.enter]
+                    : JoinDots(v.type));
   }
   std::stable_sort(out_.instance_of.begin(), out_.instance_of.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -607,7 +680,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     const int32_t cls = call < 0 ? -1 : class_of_store(a.scope, a.object, a.attr);
     if (cls >= 0)
       out_.instance_attributes.push_back(
-          {static_cast<uint32_t>(cls), a.attr, HeldValue{static_cast<int32_t>(call), {}, {}, {}}});
+          {static_cast<uint32_t>(cls), a.attr, HeldValue{.call = static_cast<int32_t>(call)}});
   }
   if (attribute_names_.empty()) return;
   // `self.conn = conn`: what the name holds where it is bound once (`conn: Conn`, `conn =

@@ -96,6 +96,9 @@ struct Target {
   bool external_class = false;
   // kDef of a method found on an instance or class (`x.m`): that class, which `-> Self` names.
   std::optional<std::pair<size_t, size_t>> receiver;
+  // kDef of a method found on an instance (`x.m`, `self.m`), which a call of it passes as the
+  // method's first parameter.
+  bool bound = false;
 };
 
 class CallResolver {
@@ -322,28 +325,54 @@ class CallResolver {
       t.external_class = false;
       return t;
     }
-    // A function whose return annotation names a class; `-> Self`, the class of the instance
-    // or class the method was found on.
     if (t.kind == Target::kDef) {
-      if (auto r = returns_.find(files_[t.file].definitions[t.def].def_id);
-          r != returns_.end() && Readable(t.file, *r->second.second, budget)) {
-        const HeldValue& v = *r->second.second;
-        if (t.receiver && IsSelf(t.file, v, depth, budget)) {
-          Target cls;
-          cls.kind = Target::kDef;
-          std::tie(cls.file, cls.def) = *t.receiver;
-          return Instance(cls, "annotated_method", 0.6);
-        }
-        return Held(t.file, v, depth + 1, budget);
-      }
+      if (auto r = Returned(t, depth, budget)) return *r;
+      // A method that returns its instance (`return self`), called on one.
+      const DefinitionRow& m = files_[t.file].definitions[t.def];
+      if (t.receiver && t.bound && m.returns_self && std::string_view(m.def_kind) == "function")
+        return Instance(ReceiverClass(t), "instance_method", 0.7);
     }
     return Instance(t, "instance_method", 0.7);
   }
 
-  // What a name or attribute of file `fi` holds: a call's result, or an instance of the class
-  // its annotation names.
+  // What function `t` (kDef) returns as its return annotation declares, a class; `-> Self`,
+  // the class of the instance or class the method was found on.
+  std::optional<Target> Returned(const Target& t, int depth, Budget& budget) {
+    auto r = returns_.find(files_[t.file].definitions[t.def].def_id);
+    if (r == returns_.end() || !Readable(t.file, *r->second.second, budget)) return std::nullopt;
+    const HeldValue& v = *r->second.second;
+    if (t.receiver && IsSelf(t.file, v, depth, budget))
+      return Instance(ReceiverClass(t), "annotated_method", 0.6);
+    return Held(t.file, v, depth + 1, budget);
+  }
+
+  static Target ReceiverClass(const Target& method) {
+    Target cls;
+    cls.kind = Target::kDef;
+    std::tie(cls.file, cls.def) = *method.receiver;
+    return cls;
+  }
+
+  // What `with obj as name` binds: what `__enter__` of obj returns (for `async with`,
+  // `__aenter__`'s awaited result), where it returns obj itself or its annotation declares it.
+  Target Entered(const Target& obj, HeldValue::Enter enter, int depth, Budget& budget) {
+    if (obj.kind != Target::kObject) return {};
+    const bool async = enter == HeldValue::kAsyncEnter;
+    Target m = Attr(obj, async ? "__aenter__" : "__enter__", depth, budget);
+    if (m.kind != Target::kDef) return {};
+    const DefinitionRow& d = files_[m.file].definitions[m.def];
+    if ((std::string_view(d.def_kind) == "async_function") != async) return {};
+    if (d.returns_self) return obj;
+    return Returned(m, depth, budget).value_or(Target{});
+  }
+
+  // What a name or attribute of file `fi` holds: a call's result (or what entering it gives),
+  // or an instance of the class its annotation names.
   Target Held(size_t fi, const HeldValue& v, int depth, Budget& budget) {
-    if (v.call >= 0) return Made(fi, static_cast<size_t>(v.call), depth, budget);
+    if (v.call >= 0) {
+      Target t = Made(fi, static_cast<size_t>(v.call), depth, budget);
+      return v.enter == HeldValue::kNoEnter ? t : Entered(t, v.enter, depth, budget);
+    }
     if (depth > kMaxDepth || budget.left-- <= 0) return {};
     Target t = Dotted(fi, v.type, v.type_head_target, v.type_head_kind, depth, budget);
     // An instance of a builtin class (`list`, `str`): its methods by qualified name.
@@ -839,6 +868,7 @@ class CallResolver {
             r.file = m->first;
             r.def = m->second;
             r.receiver = std::make_pair(t.file, t.def);
+            r.bound = t.kind == Target::kObject || (t.kind == Target::kInstance && !t.class_object);
             // Defined in the class's own body (not inherited from a base).
             bool own =
                 m->first == t.file &&
@@ -859,6 +889,7 @@ class CallResolver {
               r.kind = Target::kDef;
               std::tie(r.file, r.def) = *m;
               r.receiver = std::make_pair(t.file, t.def);
+              r.bound = !t.class_object;
               r.method = "subclass_method";
               r.score = 0.5;
               return r;

@@ -97,6 +97,9 @@ struct DefinitionRow {
   OptStr metaclass;  // class definitions: the `metaclass=` keyword's expression
   std::pair<OptStr, std::string> metaclass_head;
   bool is_method = false;
+  // A method whose every `return` returns its first parameter (`return self`), not a
+  // generator: a call of it on an instance returns that instance (fluent APIs, `__enter__`).
+  bool returns_self = false;
   // What binds its name again after it, in source order: the value the name holds once its
   // scope has run (what a call made later sees) may not be this definition. kSite: another
   // def site of the binding (`def f` in `if`, `def f` in `else`; `from _c import f` after
@@ -160,19 +163,23 @@ std::vector<std::string> SplitDots(std::string_view dotted);
 /// {"a", "b", "c"} as `a.b.c` (SplitDots undone).
 std::string JoinDots(const std::vector<std::string>& parts);
 
-// What a name or attribute holds: the result of a call (`m = Model()`), or an instance of the
-// class an annotation declares (`m: Model`) or a literal makes (`m = []`: `list`).
+// What a name or attribute holds: the result of a call (`m = Model()`), or what its
+// `__enter__` returns (`with Model() as m`), or an instance of the class an annotation declares
+// (`m: Model`) or a literal makes (`m = []`: `list`).
 struct HeldValue {
-  int32_t call = -1;              // FileOutput::calls index; -1: an instance of `type`
-  std::vector<std::string> type;  // the dotted class name (a builtin's head_kind is "builtin")
-  OptStr type_head_target;        // as CallChain's head_target / head_kind, for its first name
-  std::string type_head_kind;
+  enum Enter : uint8_t { kNoEnter, kEnter, kAsyncEnter };  // `with` / `async with`
+  int32_t call = -1;                // FileOutput::calls index; -1: an instance of `type`
+  std::vector<std::string> type{};  // the dotted class name (a builtin's head_kind is "builtin")
+  OptStr type_head_target{};        // as CallChain's head_target / head_kind, for its first name
+  std::string type_head_kind{};
+  Enter enter = kNoEnter;  // a call's result entered as a context manager
 };
 
 // A name bound once in its scope (one def site, counted over every scope that assigns it
-// through `global` / `nonlocal`, no star import there), by `name = call(...)`, by
-// `name = literal`, or as a parameter or variable annotated with a class (`def f(m: Model)`,
-// `m: Model = load()`).
+// through `global` / `nonlocal`, no star import there), by `name = literal`, or as a parameter
+// or variable annotated with a class (`def f(m: Model)`, `m: Model = load()`); or one whose
+// every def site is `name = call(...)` or `with call(...) as name`, of one callee text in one
+// scope (`c = Counter(a)` and later `c = Counter(b)`).
 struct InstanceBinding {
   uint32_t binding;  // FileOutput::binding_ids index
   HeldValue value;

@@ -291,6 +291,21 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     case NK::named_expression:
       HandleNamedExpr(n, scope);
       return;
+    case NK::return_statement: {
+      TSNode value = ts_node_named_child(n, 0);
+      const bool name = !ts_node_is_null(value) && KindOf(value) == NK::identifier;
+      returns_.emplace_back(scope, name ? Text(value) : std::string_view());
+      PushChildren(n, scope, kLoad);
+      return;
+    }
+    case NK::yield:
+      yield_scopes_.push_back(scope);
+      PushChildren(n, scope, kLoad);
+      return;
+    case NK::with_statement:
+      WithItems(n);
+      PushChildren(n, scope, kLoad);
+      return;
     case NK::case_clause: {
       size_t start = NamedChildren(n, kids_);
       std::vector<Task> tasks;
@@ -321,6 +336,25 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     default:
       PushChildren(n, scope, kLoad);
       return;
+  }
+}
+
+void Analyzer::WithItems(TSNode n) {
+  const HeldValue::Enter enter =
+      Text(ts_node_child(n, 0)) == "async" ? HeldValue::kAsyncEnter : HeldValue::kEnter;
+  TSNode clause = ts_node_named_child(n, 0);
+  if (ts_node_is_null(clause) || KindOf(clause) != NK::with_clause) return;
+  for (uint32_t i = 0, count = ts_node_named_child_count(clause); i < count; ++i) {
+    TSNode item = ts_node_named_child(clause, i);
+    TSNode as = KindOf(item) == NK::with_item ? Field(item, f_.value) : TSNode{};
+    if (ts_node_is_null(as) || KindOf(as) != NK::as_pattern) continue;
+    TSNode call = ts_node_named_child(as, 0), target = Field(as, f_.alias);
+    if (KindOf(call) != NK::call || ts_node_is_null(target) ||
+        ts_node_named_child_count(target) != 1)
+      continue;
+    TSNode name = ts_node_named_child(target, 0);
+    if (KindOf(name) == NK::identifier || KindOf(name) == NK::keyword_identifier)
+      assigned_calls_.push_back({SpanOf(name), SpanOf(call), enter});
   }
 }
 

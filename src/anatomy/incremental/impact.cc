@@ -241,10 +241,10 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     ARROW_ASSIGN_OR_RAISE(auto files, Texts(*batch, "file_id"));
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     auto key = [&](size_t r) { return NameInModule(qnames[r], module_of[files[r]]); };
-    ARROW_RETURN_NOT_OK(AddFacts(
-        *batch, files, "def",
-        {"qualified_name", "def_kind", "decorators", "bases", "metaclass", "is_method", "rebound"},
-        nullptr, key, &facts));
+    ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "def",
+                                 {"qualified_name", "def_kind", "decorators", "bases", "metaclass",
+                                  "is_method", "rebound", "returns_self"},
+                                 nullptr, key, &facts));
     // A function's return annotation tells other files what a call of it returns.
     if (tables.annotations) {
       ARROW_ASSIGN_OR_RAISE(auto def_ids, Texts(*batch, "def_id"));

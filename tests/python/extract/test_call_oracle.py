@@ -95,6 +95,15 @@ PACKAGE = {
 
             def draw(self):
                 return self.shape.describe()
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return None
+
+            def grow(self):
+                return self
         """,
     "pkg/util.py": """
         import sys
@@ -173,6 +182,11 @@ PACKAGE = {
             Badge("b").tag()
             Canvas(Circle(1)).draw()
             util.counter(1)
+            with Canvas(c) as canvas:
+                canvas.draw()
+            Canvas(c).grow().draw()
+            c = Circle(4)
+            c.area()
 
 
         run()
@@ -203,10 +217,13 @@ def test_a_package_of_our_own_agrees_fully(tmp_path):
     # (json's, outside the package: not compared), a function's nested function, a mixin's
     # self.label() (Tagged's subclass Badge has Shape's), an attribute set from an annotated
     # parameter, another module's instance called (its class's __call__), class-body aliases
-    # read from another module (Plain's title and describe are Shape.label).
-    assert rep.counts["symbol agree"] >= 27, rep.counts
+    # read from another module (Plain's title and describe are Shape.label), what `with` binds
+    # and a fluent method returns (`return self`), a name bound twice to one class's instances.
+    assert rep.counts["symbol agree"] >= 31, rep.counts
     for site in ["pkg/shapes.py:59 self.label", "pkg/shapes.py:71 self.shape.describe",
-                 "main.py:29 util.counter", "main.py:16 p.title", "main.py:17 p.describe"]:
+                 "main.py:29 util.counter", "main.py:16 p.title", "main.py:17 p.describe",
+                 "main.py:31 canvas.draw", "main.py:32 Canvas(c).grow().draw", "main.py:34 c.area",
+                 "main.py:9 c.area"]:
         assert rep.by_site[site] == "symbol agree", site
     assert rep.counts["builtin agree"] >= 5, rep.counts
     # Circle overrides what Shape.describe's self.label() names.

@@ -395,6 +395,37 @@ def test_a_module_level_instance_reaches_the_calls_of_its_methods_in_other_modul
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted="f.py")
 
 
+def test_what_enter_and_fluent_methods_return_reaches_calls_in_other_modules(tmp_path):
+    # f.py enters Zip() (`with Zip() as z: z.read()`) and chains Zip().add().read(); Zip
+    # inherits __enter__ and add from base.Archive, where both `return self`. Making either
+    # return something else changes what f.py's read calls reach, though f.py imports nothing
+    # from base.py.
+    def archive(enter, add):
+        return ("class Archive:\n    def __enter__(self):\n        return " + enter + "\n\n"
+                "    def add(self):\n        return " + add + "\n\n"
+                "    def read(self):\n        return 1\n")
+    repo = write_repo(tmp_path, {
+        "base.py": archive("self", "self"),
+        "m.py": "from base import Archive\n\n\nclass Zip(Archive):\n    pass\n",
+        "f.py": "from m import Zip\n\n\ndef f():\n    with Zip() as z:\n        z.read()\n"
+                "    return Zip().add().read()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def reads():
+        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+
+    resolved = ("base.Archive.read", "instance_method")
+    assert reads() == [resolved, resolved]
+    edits = [
+        ("base.py", archive("None", "self"), [resolved, ("z.read", "unresolved")]),
+        ("base.py", archive("self", "None"), [("Zip().add().read", "unresolved"), resolved]),
+        ("base.py", archive("self", "self"), [resolved, resolved]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
+
+
 def test_a_class_body_alias_reaches_the_calls_of_subclasses_in_other_modules(tmp_path):
     # f.py's T inherits check from helpers.Base, whose body binds check = TestCase.assertEqual
     # (TestCase from base.py). Renaming the method in base.py, then pointing the alias at the
