@@ -87,6 +87,16 @@ std::map<std::string, std::string> InstancesOf(const ExtractionResult& r, const 
   return out;
 }
 
+// The definitions table's returns by qualified name, for the definitions that have one.
+std::map<std::string, std::string> Returns(const ExtractionResult& r) {
+  auto qnames = Column(*r.definitions, "qualified_name");
+  auto returns = Column(*r.definitions, "returns");
+  std::map<std::string, std::string> out;
+  for (size_t i = 0; i < qnames.size(); ++i)
+    if (returns[i] != "null") out[qnames[i]] = returns[i];
+  return out;
+}
+
 // The `__all__` of a module source as the files table says it: kind and names.
 std::pair<std::string, std::vector<std::string>> AllOf(const std::string& source) {
   auto r = ExtractSource("m.py", source);
@@ -149,7 +159,7 @@ TEST(Resolve, CallsOfTheFixtureRepository) {
           "annotated_method",
           "app/clients.py|Model(\"c\").clone|PY_CALLS_SYMBOL|app.models.Base.clone|instance_method",
           "app/clients.py|Model|PY_CALLS_SYMBOL|app.models.Model.__init__|class_init",
-          "app/clients.py|am.untyped().run|PY_CALLS_QNAME|am.untyped().run|unresolved",
+          "app/clients.py|am.untyped().run|PY_CALLS_SYMBOL|app.models.Model.run|instance_method",
           "app/clients.py|am.untyped|PY_CALLS_SYMBOL|app.models.untyped|import",
           "app/clients.py|am.Holder().get().work|PY_CALLS_QNAME|am.Holder().get().work|unresolved",
           "app/clients.py|am.Holder().get|PY_CALLS_SYMBOL|app.models.Holder.get|instance_method",
@@ -613,12 +623,51 @@ TEST(Resolve, AMethodThatReturnsItsInstanceGivesThatInstance) {
   for (const char* callee : {"q.each().rows", "q.other().rows", "q.maybe(1).rows", "q.make(q).rows",
                              "Query.where(q, 1).rows", "q.later().rows"})
     EXPECT_EQ(got.at(callee), std::string("PY_CALLS_QNAME unresolved ") + callee) << callee;
-  auto qnames = Column(*r->definitions, "qualified_name");
-  auto returns_self = Column(*r->definitions, "returns_self");
-  std::set<std::string> fluent;
-  for (size_t i = 0; i < qnames.size(); ++i)
-    if (returns_self[i] == "true") fluent.insert(qnames[i]);
-  EXPECT_EQ(fluent, (std::set<std::string>{"q.Query.later", "q.Query.where"}));
+  EXPECT_EQ(Returns(*r), (std::map<std::string, std::string>{{"q.Query.later", "self"},
+                                                             {"q.Query.where", "self"}}));
+}
+
+TEST(Resolve, AFunctionEveryReturnOfWhichCallsOneCalleeGivesWhatTheCallMakes) {
+  // `def open(self): return Entry(...)`: a call of it makes an Entry, in another module too
+  // (where `Entry`'s first name is a module-level name there). Not when a return gives
+  // something else, for a generator or an async function; a return annotation comes first.
+  test_support::TempDir dir;
+  dir.Write("arc.py",
+            "class Entry:\n    def read(self):\n        pass\n"
+            "class Other:\n    def read(self):\n        pass\n"
+            "class Archive:\n"
+            "    def open(self, name):\n        if not name:\n            raise KeyError(name)\n"
+            "        return Entry(name)\n"
+            "    @staticmethod\n    def make():\n        return Archive()\n"
+            "    def maybe(self, c):\n        if c:\n            return None\n"
+            "        return Entry(c)\n"
+            "    def each(self):\n        yield 1\n        return Entry(1)\n"
+            "    async def later(self):\n        return Entry(1)\n"
+            "    def declared(self) -> Other:\n        return Entry(1)\n"
+            "def opener(a: Archive):\n    return a.open('x')\n"
+            "def use(a: Archive):\n    opener(a).read()\n");
+  dir.Write("use.py",
+            "import arc\n"
+            "def f(a: arc.Archive):\n"
+            "    a.open('x').read()\n    arc.Archive.make().open('y').read()\n"
+            "    arc.opener(a).read()\n    a.maybe(1).read()\n    a.each().read()\n"
+            "    a.later().read()\n    a.declared().read()\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("a.open('x').read"), "PY_CALLS_SYMBOL instance_method arc.Entry.read");
+  EXPECT_EQ(got.at("arc.Archive.make().open('y').read"),
+            "PY_CALLS_SYMBOL instance_method arc.Entry.read");
+  EXPECT_EQ(got.at("opener(a).read"), "PY_CALLS_SYMBOL instance_method arc.Entry.read");
+  // From another module, only a call of a module-level name (or a builtin's) there is read.
+  EXPECT_EQ(got.at("arc.opener(a).read"), "PY_CALLS_QNAME unresolved arc.opener(a).read");
+  EXPECT_EQ(got.at("a.declared().read"), "PY_CALLS_SYMBOL annotated_method arc.Other.read");
+  for (const char* callee : {"a.maybe(1).read", "a.each().read", "a.later().read"})
+    EXPECT_EQ(got.at(callee), std::string("PY_CALLS_QNAME unresolved ") + callee) << callee;
+  EXPECT_EQ(Returns(*r), (std::map<std::string, std::string>{{"arc.Archive.declared", "Entry()"},
+                                                             {"arc.Archive.make", "Archive()"},
+                                                             {"arc.Archive.open", "Entry()"},
+                                                             {"arc.opener", "a.open()"}}));
 }
 
 TEST(Resolve, ANameEveryDefSiteOfWhichCallsOneCalleeHoldsWhatItMakes) {

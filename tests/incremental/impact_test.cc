@@ -224,12 +224,12 @@ std::shared_ptr<arrow::Table> Annotations(const std::vector<std::vector<std::str
 }
 
 // Definition rows: file_id, def_id, qualified_name, def_kind, decorators, bases, is_method,
-// rebound, metaclass and, when given, returns_self ("false" otherwise).
+// rebound, metaclass and, when given, returns (empty otherwise).
 std::shared_ptr<arrow::Table> Definitions(std::vector<std::vector<std::string>> rows = {}) {
   for (auto& r : rows)
-    if (r.size() == 9) r.push_back("false");
+    if (r.size() == 9) r.push_back("");
   return StringTable({"file_id", "def_id", "qualified_name", "def_kind", "decorators", "bases",
-                      "is_method", "rebound", "metaclass", "returns_self"},
+                      "is_method", "rebound", "metaclass", "returns"},
                      rows);
 }
 
@@ -343,10 +343,13 @@ TEST(Impact, ChangedNamesAreThoseWhoseFactsDiffer) {
   with_metaclass[0][8] = "Meta";
   EXPECT_EQ(ChangedNames(before, surface(with_metaclass, {import_os})),
             (std::set<std::string>{"C"}));
-  // A method that returns its instance (`return self`): what a call of it returns.
+  // What a call returns as the body says: its instance (`return self`), a call's result.
   auto fluent = defs;
-  fluent[1].push_back("true");
+  fluent[1].push_back("self");
   EXPECT_EQ(ChangedNames(before, surface(fluent, {import_os})), (std::set<std::string>{"C"}));
+  auto made = defs;
+  made[2].push_back("Model()");
+  EXPECT_EQ(ChangedNames(before, surface(made, {import_os})), (std::set<std::string>{"f"}));
   // A star import may bind any name.
   EXPECT_EQ(
       ChangedNames(

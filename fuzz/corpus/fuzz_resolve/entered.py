@@ -12,6 +12,8 @@ def f(p):
     c = Archive(p)
     c.add(c).read()
     opened.read()
+    m1.opened_by(p).read().add(1)
+    m1.Archive.again().read()
 
 
 async def g():
@@ -45,6 +47,16 @@ class Conn:
 
 with Archive() as opened:
     pass
+
+
+def opened_by(p):
+    if p:
+        return Archive(p)
+    return opened_by(p)
+
+
+def again():
+    return again()
 #@
 from .m2 import Base
 #@

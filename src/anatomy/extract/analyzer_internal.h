@@ -191,8 +191,8 @@ class Analyzer {
   void EmitAll();
   // DefinitionRow::rebound of every definition, from the def sites of its binding.
   void MarkRebound();
-  // DefinitionRow::returns_self of every method.
-  void MarkReturnsSelf();
+  // DefinitionRow::returns of every function.
+  void MarkReturns();
   // `with call(...) as name` items (assigned_calls_).
   void WithItems(TSNode with_statement);
   // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
@@ -266,10 +266,18 @@ class Analyzer {
     HeldValue::Enter enter;
   };
   std::vector<AssignedCall> assigned_calls_;
-  // Each `return` (its scope, and the name it returns or empty) and each scope that yields:
-  // MarkReturnsSelf.
-  std::vector<std::pair<uint32_t, std::string_view>> returns_;
+  // Each `return` (the name it returns, or the callee text and span of the call it returns)
+  // and each scope that yields: MarkReturns.
+  struct ReturnStatement {
+    uint32_t scope;
+    std::string_view name, callee;
+    Span call;
+  };
+  std::vector<ReturnStatement> returns_;
   std::vector<uint32_t> yield_scopes_;
+  // Functions whose body returns a call (DefinitionRow::returns): (definition, the call's
+  // span), for LinkCallResults.
+  std::vector<std::pair<uint32_t, Span>> returned_calls_;
   std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
   std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
   std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")

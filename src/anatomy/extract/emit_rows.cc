@@ -216,7 +216,7 @@ void Analyzer::EmitRows() {
   for (const auto& ib : import_bindings_)
     out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
   MarkRebound();
-  MarkReturnsSelf();
+  MarkReturns();
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
     if (t.owner_def_id) t.owner_def_id = def_ids[std::stoul(*t.owner_def_id)];
@@ -439,31 +439,72 @@ const char* LiteralClass(TSNode n, std::string_view text) {
   }
 }
 
-void Analyzer::MarkReturnsSelf() {
+namespace {
+
+// Decorators that keep what a call of the function returns.
+const std::set<std::string_view>& KeepsReturn() {
+  static const std::set<std::string_view> kKeeps{"staticmethod",
+                                                 "classmethod",
+                                                 "abstractmethod",
+                                                 "abc.abstractmethod",
+                                                 "override",
+                                                 "typing.override",
+                                                 "typing_extensions.override"};
+  return kKeeps;
+}
+
+}  // namespace
+
+void Analyzer::MarkReturns() {
   if (returns_.empty()) return;
-  // The one name every `return` of a scope returns; empty when they differ or one returns
-  // something else (or nothing). A generator's returns are not what a call of it returns.
-  std::unordered_map<uint32_t, std::string_view> returned;
-  for (const auto& [scope, name] : returns_) {
-    auto [it, fresh] = returned.emplace(scope, name);
-    if (!fresh && it->second != name) it->second = {};
+  // What every `return` of a scope returns, where they agree: one name, or a call of one
+  // callee text (the first such call). A generator's returns are not what a call of it returns.
+  struct Agreed {
+    const ReturnStatement* first;
+    bool agree;
+  };
+  std::unordered_map<uint32_t, Agreed> returned;
+  for (const auto& r : returns_) {
+    const bool known = !r.name.empty() || !r.callee.empty();
+    auto [it, fresh] = returned.emplace(r.scope, Agreed{&r, known});
+    if (!fresh)
+      it->second.agree = it->second.agree && known && it->second.first->name == r.name &&
+                         it->second.first->callee == r.callee;
   }
   for (uint32_t s : yield_scopes_) returned.erase(s);
-  // Decorators that keep what a call of the method returns and that it binds its instance.
-  static const std::set<std::string_view> kKeeps{"abstractmethod", "abc.abstractmethod", "override",
-                                                 "typing.override", "typing_extensions.override"};
+  std::unordered_map<uint32_t, uint32_t> first_param;  // definition -> its first parameter
+  for (size_t i = 0; i < out_.parameters.size(); ++i)
+    if (out_.parameters[i].position == 0)
+      first_param.emplace(out_.parameters[i].def, static_cast<uint32_t>(i));
   std::vector<uint32_t> candidates;  // first parameters of methods that return them
-  for (const auto& p : out_.parameters) {
-    const DefinitionRow& d = out_.definitions[p.def];
-    if (p.position != 0 || p.binding < 0 || !d.is_method || d.body_scope < 0 ||
-        d.name == "__new__" ||
-        (std::string_view(p.kind) != "normal" && std::string_view(p.kind) != "posonly"))
+  for (size_t di = 0; di < out_.definitions.size(); ++di) {
+    DefinitionRow& d = out_.definitions[di];
+    auto r = d.body_scope < 0 ? returned.end() : returned.find(static_cast<uint32_t>(d.body_scope));
+    const std::string_view kind = d.def_kind;
+    if (r == returned.end() || !r->second.agree || (kind != "function" && kind != "async_function"))
       continue;
-    auto r = returned.find(static_cast<uint32_t>(d.body_scope));
-    if (r == returned.end() || r->second.empty() || r->second != p.name) continue;
-    if (std::all_of(d.decorators.begin(), d.decorators.end(),
-                    [](const std::string& x) { return kKeeps.count(x) > 0; }))
-      candidates.push_back(static_cast<uint32_t>(&p - out_.parameters.data()));
+    const ReturnStatement& ret = *r->second.first;
+    const auto& decorators = d.decorators;
+    if (!std::all_of(decorators.begin(), decorators.end(),
+                     [](const std::string& x) { return KeepsReturn().count(x) > 0; }))
+      continue;
+    if (!ret.callee.empty()) {
+      // A coroutine is what a call of an async function returns.
+      if (kind == "async_function") continue;
+      d.returns = std::string(ret.callee) + "()";
+      returned_calls_.emplace_back(static_cast<uint32_t>(di), ret.call);
+      continue;
+    }
+    // `return self`: a method called on its instance (not a static or class method).
+    auto p = first_param.find(static_cast<uint32_t>(di));
+    if (p == first_param.end() || !d.is_method || d.name == "__new__") continue;
+    const ParameterRow& self = out_.parameters[p->second];
+    if (self.binding < 0 || self.name != ret.name ||
+        (std::string_view(self.kind) != "normal" && std::string_view(self.kind) != "posonly") ||
+        std::any_of(decorators.begin(), decorators.end(),
+                    [](const std::string& x) { return x == "staticmethod" || x == "classmethod"; }))
+      continue;
+    candidates.push_back(p->second);
   }
   if (candidates.empty()) return;
   // The parameter must be its name's one def site (`self = other`, `del self` and a nested
@@ -476,7 +517,7 @@ void Analyzer::MarkReturnsSelf() {
       if (auto it = sites.find(Denoted(o.binding)); it != sites.end()) ++it->second;
   for (uint32_t c : candidates) {
     const ParameterRow& p = out_.parameters[c];
-    if (sites[static_cast<uint32_t>(p.binding)] == 1) out_.definitions[p.def].returns_self = true;
+    if (sites[static_cast<uint32_t>(p.binding)] == 1) out_.definitions[p.def].returns = "self";
   }
 }
 
@@ -488,7 +529,8 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   const bool holds = !assigned_calls_.empty() || !annotated_names_.empty() || annotated_parameter ||
                      !attribute_calls_.empty() || !attribute_names_.empty() ||
                      !class_annotations_.empty() || !assigned_literals_.empty() ||
-                     !return_annotations_.empty() || !assigned_names_.empty();
+                     !return_annotations_.empty() || !assigned_names_.empty() ||
+                     !returned_calls_.empty();
   if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
@@ -613,14 +655,6 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       std::unique(out_.instance_of.begin(), out_.instance_of.end(),
                   [](const auto& a, const auto& b) { return a.first == b.first; }),
       out_.instance_of.end());
-  // Decorators that keep what a call of the function returns.
-  static const std::set<std::string_view> kKeepsReturn{"staticmethod",
-                                                       "classmethod",
-                                                       "abstractmethod",
-                                                       "abc.abstractmethod",
-                                                       "override",
-                                                       "typing.override",
-                                                       "typing_extensions.override"};
   // A property reads as its value: an attribute of the class's instances.
   static const std::set<std::string_view> kProperty{"property", "functools.cached_property",
                                                     "cached_property"};
@@ -629,7 +663,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     bool property = false, keeps = true;
     for (const auto& x : d.decorators) {
       property |= kProperty.count(x) > 0;
-      keeps &= kKeepsReturn.count(x) > 0 || kProperty.count(x) > 0;
+      keeps &= KeepsReturn().count(x) > 0 || kProperty.count(x) > 0;
     }
     const int32_t cls = scopes_[d.scope].def_index;
     if (!keeps || (property && (!d.is_method || cls < 0))) continue;
@@ -641,6 +675,11 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       out_.returned_values.push_back({static_cast<uint32_t>(di), std::move(*v)});
     }
   }
+  // What a function's body returns, where no return annotation declares it (resolution reads
+  // a function's first entry).
+  for (const auto& [di, span] : returned_calls_)
+    if (const int64_t call = call_of(span); call >= 0)
+      out_.returned_values.push_back({di, HeldValue{.call = static_cast<int32_t>(call)}});
   for (const auto& a : class_annotations_) {
     if (a.cls < 0) continue;
     const auto cls = static_cast<uint32_t>(a.cls);

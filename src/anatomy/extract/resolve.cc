@@ -329,7 +329,7 @@ class CallResolver {
       if (auto r = Returned(t, depth, budget)) return *r;
       // A method that returns its instance (`return self`), called on one.
       const DefinitionRow& m = files_[t.file].definitions[t.def];
-      if (t.receiver && t.bound && m.returns_self && std::string_view(m.def_kind) == "function")
+      if (t.receiver && t.bound && m.returns_self() && std::string_view(m.def_kind) == "function")
         return Instance(ReceiverClass(t), "instance_method", 0.7);
     }
     return Instance(t, "instance_method", 0.7);
@@ -362,7 +362,7 @@ class CallResolver {
     if (m.kind != Target::kDef) return {};
     const DefinitionRow& d = files_[m.file].definitions[m.def];
     if ((std::string_view(d.def_kind) == "async_function") != async) return {};
-    if (d.returns_self) return obj;
+    if (d.returns_self()) return obj;
     return Returned(m, depth, budget).value_or(Target{});
   }
 

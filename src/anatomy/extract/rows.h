@@ -97,9 +97,13 @@ struct DefinitionRow {
   OptStr metaclass;  // class definitions: the `metaclass=` keyword's expression
   std::pair<OptStr, std::string> metaclass_head;
   bool is_method = false;
-  // A method whose every `return` returns its first parameter (`return self`), not a
-  // generator: a call of it on an instance returns that instance (fluent APIs, `__enter__`).
-  bool returns_self = false;
+  // What a call of it returns, as its body says (not a generator; every `return` agrees):
+  // "self" for a method returning its first parameter, which nothing binds again (a call on an
+  // instance returns that instance: fluent APIs, `__enter__`); `Foo()` for a function (not
+  // async) every `return` of which calls one callee text.
+  OptStr returns;
+
+  bool returns_self() const { return returns && *returns == "self"; }
   // What binds its name again after it, in source order: the value the name holds once its
   // scope has run (what a call made later sees) may not be this definition. kSite: another
   // def site of the binding (`def f` in `if`, `def f` in `else`; `from _c import f` after
@@ -194,8 +198,9 @@ struct InstanceAttribute {
   HeldValue value;
 };
 
-// What a function returns, as its return annotation declares (`def load() -> Model`), for a
-// function whose decorators cannot change what a call of it returns.
+// What a function returns, as its return annotation declares (`def load() -> Model`), or else
+// its body (`return Model(...)`, DefinitionRow::returns), for a function whose decorators cannot
+// change what a call of it returns.
 struct ReturnedValue {
   uint32_t def;  // FileOutput::definitions index of the function
   HeldValue value;

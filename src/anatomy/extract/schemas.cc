@@ -56,8 +56,7 @@ std::map<std::string, std::shared_ptr<arrow::Schema>> BuildAll() {
             field("qualified_name", S(), false), field("scope_id", S(), false),
             field("body_scope_id", S()), field("binding_id", S()), field("decorators", LS(), false),
             field("bases", LS(), false), field("metaclass", S()), field("is_method", B(), false),
-            field("rebound", S(), false), field("returns_self", B(), false),
-            field("line", I32(), false)},
+            field("rebound", S(), false), field("returns", S()), field("line", I32(), false)},
            {field("name_bstart", I64(), false), field("name_bend", I64(), false)});
   m["parameters"] = Make("parameters", {field("param_id", S(), false), field("def_id", S(), false),
                                         field("name", S(), false), field("kind", S(), false),

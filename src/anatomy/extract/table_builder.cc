@@ -265,7 +265,7 @@ Result<std::map<std::string, std::shared_ptr<arrow::Table>>> BuildTables(
                 .os(x.metaclass)
                 .b(x.is_method)
                 .s(ReboundName(x.rebound))
-                .b(x.returns_self)
+                .os(x.returns)
                 .i32(x.line)
                 .span(x.span)
                 .span(x.name_span);

@@ -293,8 +293,13 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
       return;
     case NK::return_statement: {
       TSNode value = ts_node_named_child(n, 0);
-      const bool name = !ts_node_is_null(value) && KindOf(value) == NK::identifier;
-      returns_.emplace_back(scope, name ? Text(value) : std::string_view());
+      ReturnStatement r{scope, {}, {}, {}};
+      if (!ts_node_is_null(value) && KindOf(value) == NK::identifier) r.name = Text(value);
+      if (!ts_node_is_null(value) && KindOf(value) == NK::call) {
+        r.callee = Text(Field(value, f_.function));
+        r.call = SpanOf(value);
+      }
+      returns_.push_back(r);
       PushChildren(n, scope, kLoad);
       return;
     }

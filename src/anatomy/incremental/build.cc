@@ -631,8 +631,9 @@ class Builder {
     });
   }
 
-  // The previous build's return annotations with the qualified names of their functions
-  // (ImportGraph::returns).
+  // The previous build's return annotations with the qualified names of their functions, and
+  // the calls functions' bodies return (`definitions.returns`, `Model()`), as the texts whose
+  // names they read (ImportGraph::returns).
   Result<std::shared_ptr<arrow::Table>> ReturnAnnotations() {
     ARROW_ASSIGN_OR_RAISE(
         auto annotations,
@@ -640,26 +641,39 @@ class Builder {
                   {{"target_kind", PredicateOp::kEq, {"return"}}}));
     ARROW_ASSIGN_OR_RAISE(auto owners, Strings(*annotations, "owner_id"));
     ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*annotations, "annotation_text"));
+    arrow::StringBuilder path_out, qname_out, text_out;
+    if (!owners.empty()) {
+      ARROW_ASSIGN_OR_RAISE(auto functions, ReadTable(ctx_.out + "/extract/definitions",
+                                                      {"def_id", "path", "qualified_name"},
+                                                      {{"def_id", PredicateOp::kIn, owners}}));
+      ARROW_ASSIGN_OR_RAISE(auto def_ids, Strings(*functions, "def_id"));
+      ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*functions, "path"));
+      ARROW_ASSIGN_OR_RAISE(auto qnames, Strings(*functions, "qualified_name"));
+      std::unordered_map<std::string, size_t> row_of;
+      for (size_t i = 0; i < def_ids.size(); ++i) row_of.emplace(def_ids[i], i);
+      for (size_t i = 0; i < owners.size(); ++i) {
+        auto row = row_of.find(owners[i]);
+        if (row == row_of.end()) continue;
+        ARROW_RETURN_NOT_OK(path_out.Append(paths[row->second]));
+        ARROW_RETURN_NOT_OK(qname_out.Append(qnames[row->second]));
+        ARROW_RETURN_NOT_OK(text_out.Append(texts[i]));
+      }
+    }
+    ARROW_ASSIGN_OR_RAISE(auto bodies, ReadTable(ctx_.out + "/extract/definitions",
+                                                 {"path", "qualified_name", "returns"},
+                                                 {{"returns", PredicateOp::kIsNotNull, {}}}));
+    ARROW_ASSIGN_OR_RAISE(auto body_paths, Strings(*bodies, "path"));
+    ARROW_ASSIGN_OR_RAISE(auto body_qnames, Strings(*bodies, "qualified_name"));
+    ARROW_ASSIGN_OR_RAISE(auto returned, Strings(*bodies, "returns"));
+    for (size_t i = 0; i < returned.size(); ++i) {
+      if (returned[i] == "self") continue;  // reads no other name
+      ARROW_RETURN_NOT_OK(path_out.Append(body_paths[i]));
+      ARROW_RETURN_NOT_OK(qname_out.Append(body_qnames[i]));
+      ARROW_RETURN_NOT_OK(text_out.Append(returned[i]));
+    }
     auto schema = arrow::schema({arrow::field("path", arrow::utf8()),
                                  arrow::field("qualified_name", arrow::utf8()),
                                  arrow::field("annotation_text", arrow::utf8())});
-    if (owners.empty()) return arrow::Table::MakeEmpty(schema);
-    ARROW_ASSIGN_OR_RAISE(auto functions, ReadTable(ctx_.out + "/extract/definitions",
-                                                    {"def_id", "path", "qualified_name"},
-                                                    {{"def_id", PredicateOp::kIn, owners}}));
-    ARROW_ASSIGN_OR_RAISE(auto def_ids, Strings(*functions, "def_id"));
-    ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*functions, "path"));
-    ARROW_ASSIGN_OR_RAISE(auto qnames, Strings(*functions, "qualified_name"));
-    std::unordered_map<std::string, size_t> row_of;
-    for (size_t i = 0; i < def_ids.size(); ++i) row_of.emplace(def_ids[i], i);
-    arrow::StringBuilder path_out, qname_out, text_out;
-    for (size_t i = 0; i < owners.size(); ++i) {
-      auto row = row_of.find(owners[i]);
-      if (row == row_of.end()) continue;
-      ARROW_RETURN_NOT_OK(path_out.Append(paths[row->second]));
-      ARROW_RETURN_NOT_OK(qname_out.Append(qnames[row->second]));
-      ARROW_RETURN_NOT_OK(text_out.Append(texts[i]));
-    }
     std::vector<std::shared_ptr<arrow::Array>> columns(3);
     ARROW_RETURN_NOT_OK(path_out.Finish(&columns[0]));
     ARROW_RETURN_NOT_OK(qname_out.Finish(&columns[1]));

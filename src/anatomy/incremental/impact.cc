@@ -243,7 +243,7 @@ Result<std::map<std::string, Surface>> SurfaceSignatures(const SurfaceTables& ta
     auto key = [&](size_t r) { return NameInModule(qnames[r], module_of[files[r]]); };
     ARROW_RETURN_NOT_OK(AddFacts(*batch, files, "def",
                                  {"qualified_name", "def_kind", "decorators", "bases", "metaclass",
-                                  "is_method", "rebound", "returns_self"},
+                                  "is_method", "rebound", "returns"},
                                  nullptr, key, &facts));
     // A function's return annotation tells other files what a call of it returns.
     if (tables.annotations) {

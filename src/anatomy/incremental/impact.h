@@ -54,9 +54,10 @@ struct ImportGraph {
   /// class is followed.
   std::shared_ptr<arrow::Table> classes{};
   /// The previous build's return annotations (columns path, qualified_name of the function,
-  /// annotation_text). What a call of a function returns is read through the names its
-  /// annotation spells: a function (or the class of a method) whose annotation names a name
-  /// that leads into a change leads there too. Unset: no annotation is followed.
+  /// annotation_text), and the calls function bodies return (`definitions.returns`, `Model()`,
+  /// as annotation_text). What a call of a function returns is read through the names its
+  /// annotation (or returned call) spells: a function (or the class of a method) whose annotation
+  /// names a name that leads into a change leads there too. Unset: no annotation is followed.
   std::shared_ptr<arrow::Table> returns{};
   /// The module-level aliases and instances of a file in the previous build, as (name, text):
   /// `main = TestProgram`, `default = Policy()` (bindings.alias_of, bindings.instance_of), and

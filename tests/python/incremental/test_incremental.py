@@ -426,6 +426,34 @@ def test_what_enter_and_fluent_methods_return_reaches_calls_in_other_modules(tmp
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
 
 
+def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_modules(tmp_path):
+    # f.py calls opener().read(), where m.opener returns base.Ext() (no annotation). Renaming
+    # Ext.read in base.py changes what f.py's call reaches, though f.py imports nothing from
+    # base.py; so does returning another class, or something else on one path.
+    classes = "class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n" \
+              "    def read(self):\n        return 2\n"
+    opener = "from base import Ext, Other\n\n\ndef opener(c):\n"
+    repo = write_repo(tmp_path, {
+        "base.py": classes,
+        "m.py": opener + "    return Ext()\n",
+        "f.py": "from m import opener\n\n\ndef f():\n    return opener(1).read()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def reads():
+        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+
+    assert reads() == [("base.Ext.read", "instance_method")]
+    edits = [
+        ("base.py", classes.replace("def read", "def size", 1), [("base.Ext.read", "unresolved")]),
+        ("m.py", opener + "    return Other()\n", [("base.Other.read", "instance_method")]),
+        ("m.py", opener + "    if c:\n        return None\n    return Other()\n",
+         [("opener(1).read", "unresolved")]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
+
+
 def test_a_class_body_alias_reaches_the_calls_of_subclasses_in_other_modules(tmp_path):
     # f.py's T inherits check from helpers.Base, whose body binds check = TestCase.assertEqual
     # (TestCase from base.py). Renaming the method in base.py, then pointing the alias at the
