@@ -274,11 +274,17 @@ class Builder {
       ARROW_ASSIGN_OR_RAISE(graph.imports, ReadTable(ctx_.out + "/extract/imports",
                                                      {"path", "scope_id", "module", "imported_name",
                                                       "asname", "is_from", "is_star"}));
-      ARROW_ASSIGN_OR_RAISE(graph.classes,
+      // One scan of the definitions serves the classes and what functions return.
+      ARROW_ASSIGN_OR_RAISE(auto definitions,
                             ReadTable(ctx_.out + "/extract/definitions",
-                                      {"path", "qualified_name", "bases", "metaclass"},
-                                      {{"def_kind", PredicateOp::kEq, {"class"}}}));
-      ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnAnnotations());
+                                      {"def_id", "path", "qualified_name", "def_kind", "bases",
+                                       "metaclass", "returns"}));
+      ARROW_ASSIGN_OR_RAISE(auto is_class, arrow::compute::CallFunction(
+                                               "equal", {definitions->GetColumnByName("def_kind"),
+                                                         arrow::Datum(std::string("class"))}));
+      ARROW_ASSIGN_OR_RAISE(auto classes, arrow::compute::Filter(definitions, is_class));
+      graph.classes = classes.table();
+      ARROW_ASSIGN_OR_RAISE(graph.returns, ReturnsRead(*definitions));
       ARROW_ASSIGN_OR_RAISE(auto module_scopes,
                             ReadTable(ctx_.out + "/extract/scopes", {"scope_id"},
                                       {{"scope_kind", PredicateOp::kEq, {"module"}}}));
@@ -633,52 +639,47 @@ class Builder {
 
   // The previous build's return annotations with the qualified names of their functions, and
   // the calls functions' bodies return (`definitions.returns`, `Model()`), as the texts whose
-  // names they read (ImportGraph::returns).
-  Result<std::shared_ptr<arrow::Table>> ReturnAnnotations() {
+  // names they read (ImportGraph::returns). `definitions`: def_id, path, qualified_name and
+  // returns of every definition.
+  Result<std::shared_ptr<arrow::Table>> ReturnsRead(const arrow::Table& definitions) {
     ARROW_ASSIGN_OR_RAISE(
         auto annotations,
         ReadTable(ctx_.out + "/extract/annotations", {"owner_id", "annotation_text"},
                   {{"target_kind", PredicateOp::kEq, {"return"}}}));
     ARROW_ASSIGN_OR_RAISE(auto owners, Strings(*annotations, "owner_id"));
     ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*annotations, "annotation_text"));
+    ARROW_ASSIGN_OR_RAISE(auto defs, definitions.CombineChunksToBatch());
+    auto column = [&](const char* name) {
+      return std::static_pointer_cast<arrow::StringArray>(defs->GetColumnByName(name));
+    };
+    auto def_ids = column("def_id"), paths = column("path"), qnames = column("qualified_name"),
+         returned = column("returns");
+    if (!def_ids || !paths || !qnames || !returned)
+      return Status::Invalid("the definitions lack def_id, path, qualified_name or returns");
     arrow::StringBuilder path_out, qname_out, text_out;
-    if (!owners.empty()) {
-      ARROW_ASSIGN_OR_RAISE(auto functions, ReadTable(ctx_.out + "/extract/definitions",
-                                                      {"def_id", "path", "qualified_name"},
-                                                      {{"def_id", PredicateOp::kIn, owners}}));
-      ARROW_ASSIGN_OR_RAISE(auto def_ids, Strings(*functions, "def_id"));
-      ARROW_ASSIGN_OR_RAISE(auto paths, Strings(*functions, "path"));
-      ARROW_ASSIGN_OR_RAISE(auto qnames, Strings(*functions, "qualified_name"));
-      std::unordered_map<std::string, size_t> row_of;
-      for (size_t i = 0; i < def_ids.size(); ++i) row_of.emplace(def_ids[i], i);
-      for (size_t i = 0; i < owners.size(); ++i) {
-        auto row = row_of.find(owners[i]);
-        if (row == row_of.end()) continue;
-        ARROW_RETURN_NOT_OK(path_out.Append(paths[row->second]));
-        ARROW_RETURN_NOT_OK(qname_out.Append(qnames[row->second]));
-        ARROW_RETURN_NOT_OK(text_out.Append(texts[i]));
-      }
+    auto append = [&](int64_t row, std::string_view text) {
+      ARROW_RETURN_NOT_OK(path_out.Append(paths->GetView(row)));
+      ARROW_RETURN_NOT_OK(qname_out.Append(qnames->GetView(row)));
+      return text_out.Append(text);
+    };
+    std::unordered_map<std::string_view, int64_t> row_of;
+    for (int64_t i = 0; i < defs->num_rows(); ++i) {
+      row_of.emplace(def_ids->GetView(i), i);
+      // `self` reads no other name.
+      if (returned->IsValid(i) && returned->GetView(i) != "self")
+        ARROW_RETURN_NOT_OK(append(i, returned->GetView(i)));
     }
-    ARROW_ASSIGN_OR_RAISE(auto bodies, ReadTable(ctx_.out + "/extract/definitions",
-                                                 {"path", "qualified_name", "returns"},
-                                                 {{"returns", PredicateOp::kIsNotNull, {}}}));
-    ARROW_ASSIGN_OR_RAISE(auto body_paths, Strings(*bodies, "path"));
-    ARROW_ASSIGN_OR_RAISE(auto body_qnames, Strings(*bodies, "qualified_name"));
-    ARROW_ASSIGN_OR_RAISE(auto returned, Strings(*bodies, "returns"));
-    for (size_t i = 0; i < returned.size(); ++i) {
-      if (returned[i] == "self") continue;  // reads no other name
-      ARROW_RETURN_NOT_OK(path_out.Append(body_paths[i]));
-      ARROW_RETURN_NOT_OK(qname_out.Append(body_qnames[i]));
-      ARROW_RETURN_NOT_OK(text_out.Append(returned[i]));
-    }
-    auto schema = arrow::schema({arrow::field("path", arrow::utf8()),
-                                 arrow::field("qualified_name", arrow::utf8()),
-                                 arrow::field("annotation_text", arrow::utf8())});
+    for (size_t i = 0; i < owners.size(); ++i)
+      if (auto row = row_of.find(owners[i]); row != row_of.end())
+        ARROW_RETURN_NOT_OK(append(row->second, texts[i]));
     std::vector<std::shared_ptr<arrow::Array>> columns(3);
     ARROW_RETURN_NOT_OK(path_out.Finish(&columns[0]));
     ARROW_RETURN_NOT_OK(qname_out.Finish(&columns[1]));
     ARROW_RETURN_NOT_OK(text_out.Finish(&columns[2]));
-    return arrow::Table::Make(schema, columns);
+    return arrow::Table::Make(arrow::schema({arrow::field("path", arrow::utf8()),
+                                             arrow::field("qualified_name", arrow::utf8()),
+                                             arrow::field("annotation_text", arrow::utf8())}),
+                              columns);
   }
 
   // The rows of `paths` (resolved over the modules their resolution looks into, not emitted).
