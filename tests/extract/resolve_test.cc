@@ -576,6 +576,8 @@ TEST(Resolve, AWithItemHoldsWhatItsEnterReturns) {
             "def f(p):\n"
             "    with arc.Archive(p) as a, arc.Closed() as c:\n        a.read()\n        c.read()\n"
             "    with arc.Opener() as e, arc.Typed() as t:\n        e.name()\n        t.size()\n"
+            "    with (arc.Archive(p) as inner):\n        inner.read()\n"
+            "    with arc.Archive(p) as (target):\n        target.read()\n"
             "async def g():\n"
             "    async with arc.Conn() as conn:\n        await conn.send()\n"
             "    with arc.Conn() as sync:\n        sync.send()\n");
@@ -583,6 +585,8 @@ TEST(Resolve, AWithItemHoldsWhatItsEnterReturns) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
   EXPECT_EQ(got.at("a.read"), "PY_CALLS_SYMBOL instance_method arc.Archive.read");
+  EXPECT_EQ(got.at("inner.read"), "PY_CALLS_SYMBOL instance_method arc.Archive.read");
+  EXPECT_EQ(got.at("target.read"), "PY_CALLS_SYMBOL instance_method arc.Archive.read");
   EXPECT_EQ(got.at("e.name"), "PY_CALLS_SYMBOL annotated_method arc.Entry.name");
   EXPECT_EQ(got.at("t.size"), "PY_CALLS_SYMBOL annotated_method arc.Typed.size");
   EXPECT_EQ(got.at("conn.send"), "PY_CALLS_SYMBOL instance_method arc.Conn.send");

@@ -344,6 +344,14 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
   }
 }
 
+// `(x)` as x (any depth); other nodes as they are.
+static TSNode Unparenthesized(TSNode n) {
+  while (!ts_node_is_null(n) && KindOf(n) == NK::parenthesized_expression &&
+         ts_node_named_child_count(n) == 1)
+    n = ts_node_named_child(n, 0);
+  return n;
+}
+
 void Analyzer::WithItems(TSNode n) {
   const HeldValue::Enter enter =
       Text(ts_node_child(n, 0)) == "async" ? HeldValue::kAsyncEnter : HeldValue::kEnter;
@@ -351,13 +359,13 @@ void Analyzer::WithItems(TSNode n) {
   if (ts_node_is_null(clause) || KindOf(clause) != NK::with_clause) return;
   for (uint32_t i = 0, count = ts_node_named_child_count(clause); i < count; ++i) {
     TSNode item = ts_node_named_child(clause, i);
-    TSNode as = KindOf(item) == NK::with_item ? Field(item, f_.value) : TSNode{};
+    TSNode as = KindOf(item) == NK::with_item ? Unparenthesized(Field(item, f_.value)) : TSNode{};
     if (ts_node_is_null(as) || KindOf(as) != NK::as_pattern) continue;
     TSNode call = ts_node_named_child(as, 0), target = Field(as, f_.alias);
     if (KindOf(call) != NK::call || ts_node_is_null(target) ||
         ts_node_named_child_count(target) != 1)
       continue;
-    TSNode name = ts_node_named_child(target, 0);
+    TSNode name = Unparenthesized(ts_node_named_child(target, 0));  // `as (x)`
     if (KindOf(name) == NK::identifier || KindOf(name) == NK::keyword_identifier)
       assigned_calls_.push_back({SpanOf(name), SpanOf(call), enter});
   }
