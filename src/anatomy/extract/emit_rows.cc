@@ -613,16 +613,10 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     c.same = c.same && c.first->enter == a.enter && x.callee_text == y.callee_text &&
              x.scope_index == y.scope_index;
   }
-  for (const auto& a : assigned_calls_) {
-    auto site = def_at.find(a.name.bstart);
-    if (site == def_at.end()) continue;
-    const uint32_t b = site->second;
-    const Calls& c = calls_by_binding[b];
-    if (c.first != &a || !c.same || c.count != def_sites[b] ||
-        star_import_scope[out_.bindings[b].scope])
-      continue;
-    out_.instance_bindings.push_back(
-        {b, HeldValue{.call = static_cast<int32_t>(c.call), .enter = a.enter}});
+  for (const auto& [b, c] : calls_by_binding) {
+    if (c.same && c.count == def_sites[b] && !star_import_scope[out_.bindings[b].scope])
+      out_.instance_bindings.push_back(
+          {b, HeldValue{.call = static_cast<int32_t>(c.call), .enter = c.first->enter}});
   }
   for (const auto& [name, literal] : assigned_literals_) {
     auto site = def_at.find(name.bstart);
