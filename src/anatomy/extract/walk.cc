@@ -357,8 +357,11 @@ void Analyzer::WithItems(TSNode n) {
       Text(ts_node_child(n, 0)) == "async" ? HeldValue::kAsyncEnter : HeldValue::kEnter;
   TSNode clause = ts_node_named_child(n, 0);
   if (ts_node_is_null(clause) || KindOf(clause) != NK::with_clause) return;
-  for (uint32_t i = 0, count = ts_node_named_child_count(clause); i < count; ++i) {
-    TSNode item = ts_node_named_child(clause, i);
+  // Children through the cursor: ts_node_named_child(i) would be quadratic in a long clause.
+  const size_t start = NamedChildren(clause, kids_);
+  std::vector<TSNode> items(kids_.begin() + static_cast<ptrdiff_t>(start), kids_.end());
+  kids_.resize(start);
+  for (TSNode item : items) {
     TSNode as = KindOf(item) == NK::with_item ? Unparenthesized(Field(item, f_.value)) : TSNode{};
     if (ts_node_is_null(as) || KindOf(as) != NK::as_pattern) continue;
     TSNode call = ts_node_named_child(as, 0), target = Field(as, f_.alias);
