@@ -674,6 +674,31 @@ TEST(Resolve, AFunctionEveryReturnOfWhichCallsOneCalleeGivesWhatTheCallMakes) {
                                                              {"arc.opener", "a.open()"}}));
 }
 
+TEST(Resolve, ACallThroughAMetaclassCallReturnsWhatThatCallReturns) {
+  // A class whose metaclass defines `__call__` (an enum's, whose functional API makes a class):
+  // a call of it is not known to make an instance, unless that `__call__` says what it returns.
+  test_support::TempDir dir;
+  dir.Write("meta.py",
+            "class EnumMeta(type):\n    def __call__(cls, value, names=None):\n"
+            "        if names is None:\n            return cls.__new__(cls, value)\n"
+            "        return cls._create_(value, names)\n"
+            "class Enum(metaclass=EnumMeta):\n    def describe(self):\n        pass\n"
+            "class Box:\n    def open(self):\n        pass\n"
+            "class Boxing(type):\n    def __call__(cls, key) -> Box:\n        pass\n"
+            "class Crate(metaclass=Boxing):\n    def open(self):\n        pass\n");
+  dir.Write("use.py",
+            "from meta import Enum, Crate\n"
+            "def f():\n    Color = Enum('Color', 'RED')\n    Color.RED.describe()\n"
+            "    Enum(1).describe()\n    Crate('k').open()\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto got = CallsByCallee(*r);
+  EXPECT_EQ(got.at("Enum"), "PY_CALLS_SYMBOL metaclass_call meta.EnumMeta.__call__");
+  EXPECT_EQ(got.at("Color.RED.describe"), "PY_CALLS_QNAME unresolved Color.RED.describe");
+  EXPECT_EQ(got.at("Enum(1).describe"), "PY_CALLS_QNAME unresolved Enum(1).describe");
+  EXPECT_EQ(got.at("Crate('k').open"), "PY_CALLS_SYMBOL annotated_method meta.Box.open");
+}
+
 TEST(Resolve, ANameEveryDefSiteOfWhichCallsOneCalleeHoldsWhatItMakes) {
   // `c = Counter(a)`, later `c = Counter(b)`: either way an instance of Counter. Not when the
   // callee texts differ, when another def site binds it (`del`, a loop), or across scopes.

@@ -331,6 +331,16 @@ class CallResolver {
       const DefinitionRow& m = files_[t.file].definitions[t.def];
       if (t.receiver && t.bound && m.returns_self() && std::string_view(m.def_kind) == "function")
         return Instance(ReceiverClass(t), "instance_method", 0.7);
+      // A class whose metaclass defines `__call__` (an enum's: a member, or a new class for
+      // `Enum('Color', 'RED')`): a call of it returns what that `__call__` returns, as its
+      // annotation or body says.
+      if (m.is_class())
+        if (auto meta = MetaclassCall(t.file, t.def, depth + 1, budget)) {
+          Target call;
+          call.kind = Target::kDef;
+          std::tie(call.file, call.def) = *meta;
+          return Returned(call, depth, budget).value_or(Target{});
+        }
     }
     return Instance(t, "instance_method", 0.7);
   }
