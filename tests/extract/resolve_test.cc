@@ -649,13 +649,14 @@ TEST(Resolve, AFunctionEveryReturnOfWhichCallsOneCalleeGivesWhatTheCallMakes) {
             "    async def later(self):\n        return Entry(1)\n"
             "    def declared(self) -> Other:\n        return Entry(1)\n"
             "def opener(a: Archive):\n    return a.open('x')\n"
+            "def parse(t):\n    made = Entry(t)\n    made.read()\n    return made\n"
             "def use(a: Archive):\n    opener(a).read()\n");
   dir.Write("use.py",
             "import arc\n"
             "def f(a: arc.Archive):\n"
             "    a.open('x').read()\n    arc.Archive.make().open('y').read()\n"
             "    arc.opener(a).read()\n    a.maybe(1).read()\n    a.each().read()\n"
-            "    a.later().read()\n    a.declared().read()\n");
+            "    a.later().read()\n    a.declared().read()\n    arc.parse(1).read()\n");
   auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto got = CallsByCallee(*r);
@@ -666,12 +667,15 @@ TEST(Resolve, AFunctionEveryReturnOfWhichCallsOneCalleeGivesWhatTheCallMakes) {
   // From another module, only a call of a module-level name (or a builtin's) there is read.
   EXPECT_EQ(got.at("arc.opener(a).read"), "PY_CALLS_QNAME unresolved arc.opener(a).read");
   EXPECT_EQ(got.at("a.declared().read"), "PY_CALLS_SYMBOL annotated_method arc.Other.read");
+  // A returned name holds what it holds (`made = Entry(t)`, `return made`).
+  EXPECT_EQ(got.at("arc.parse(1).read"), "PY_CALLS_SYMBOL instance_method arc.Entry.read");
   for (const char* callee : {"a.maybe(1).read", "a.each().read", "a.later().read"})
     EXPECT_EQ(got.at(callee), std::string("PY_CALLS_QNAME unresolved ") + callee) << callee;
   EXPECT_EQ(Returns(*r), (std::map<std::string, std::string>{{"arc.Archive.declared", "Entry()"},
                                                              {"arc.Archive.make", "Archive()"},
                                                              {"arc.Archive.open", "Entry()"},
-                                                             {"arc.opener", "a.open()"}}));
+                                                             {"arc.opener", "a.open()"},
+                                                             {"arc.parse", "Entry()"}}));
 }
 
 TEST(Resolve, ACallThroughAMetaclassCallReturnsWhatThatCallReturns) {

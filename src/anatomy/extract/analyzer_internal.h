@@ -276,8 +276,9 @@ class Analyzer {
   std::vector<ReturnStatement> returns_;
   std::vector<uint32_t> yield_scopes_;
   // Functions whose body returns a call (DefinitionRow::returns): (definition, the call's
-  // span), for LinkCallResults.
+  // span); or a name other than `self`: (definition, the name). For LinkCallResults.
   std::vector<std::pair<uint32_t, Span>> returned_calls_;
+  std::vector<std::pair<uint32_t, std::string>> returned_names_;
   std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
   std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
   std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")

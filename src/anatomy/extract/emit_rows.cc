@@ -497,9 +497,15 @@ void Analyzer::MarkReturns() {
     }
     // `return self`: a method called on its instance (not a static or class method).
     auto p = first_param.find(static_cast<uint32_t>(di));
-    if (p == first_param.end() || !d.is_method || d.name == "__new__") continue;
+    const bool self_returned = p != first_param.end() && d.is_method && d.name != "__new__" &&
+                               out_.parameters[p->second].name == ret.name;
+    if (!self_returned) {
+      // Another name: what it holds (LinkCallResults).
+      if (kind == "function") returned_names_.emplace_back(static_cast<uint32_t>(di), ret.name);
+      continue;
+    }
     const ParameterRow& self = out_.parameters[p->second];
-    if (self.binding < 0 || self.name != ret.name ||
+    if (self.binding < 0 ||
         (std::string_view(self.kind) != "normal" && std::string_view(self.kind) != "posonly") ||
         std::any_of(decorators.begin(), decorators.end(),
                     [](const std::string& x) { return x == "staticmethod" || x == "classmethod"; }))
@@ -530,7 +536,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                      !attribute_calls_.empty() || !attribute_names_.empty() ||
                      !class_annotations_.empty() || !assigned_literals_.empty() ||
                      !return_annotations_.empty() || !assigned_names_.empty() ||
-                     !returned_calls_.empty();
+                     !returned_calls_.empty() || !returned_names_.empty();
   if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
@@ -669,11 +675,32 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       out_.returned_values.push_back({static_cast<uint32_t>(di), std::move(*v)});
     }
   }
+  // What a name holds, by binding id: its first entry, as resolution reads it.
+  std::unordered_map<std::string, const InstanceBinding*> held;
+  if (!returned_names_.empty() || !attribute_names_.empty())
+    for (const auto& ib : out_.instance_bindings) held.emplace(out_.binding_ids[ib.binding], &ib);
+  auto held_in = [&](uint32_t scope, const std::string& name) -> const InstanceBinding* {
+    OptStr target;
+    std::string kind;
+    head(scope, name, target, kind);
+    auto it = target ? held.find(*target) : held.end();
+    return it == held.end() ? nullptr : it->second;
+  };
   // What a function's body returns, where no return annotation declares it (resolution reads
-  // a function's first entry).
+  // a function's first entry): a call, or what the name it returns holds (`x = Foo()`, then
+  // `return x`), which the definitions table's returns spells as instance_of does.
   for (const auto& [di, span] : returned_calls_)
     if (const int64_t call = call_of(span); call >= 0)
       out_.returned_values.push_back({di, HeldValue{.call = static_cast<int32_t>(call)}});
+  for (const auto& [di, name] : returned_names_) {
+    DefinitionRow& d = out_.definitions[di];
+    const InstanceBinding* ib = held_in(static_cast<uint32_t>(d.body_scope), name);
+    if (!ib) continue;
+    out_.returned_values.push_back({di, ib->value});
+    auto text = std::lower_bound(out_.instance_of.begin(), out_.instance_of.end(), ib->binding,
+                                 [](const auto& e, uint32_t b) { return e.first < b; });
+    d.returns = text->second;
+  }
   for (const auto& a : class_annotations_) {
     if (a.cls < 0) continue;
     const auto cls = static_cast<uint32_t>(a.cls);
@@ -718,17 +745,11 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   if (attribute_names_.empty()) return;
   // `self.conn = conn`: what the name holds where it is bound once (`conn: Conn`, `conn =
   // Conn()`), its first entry as resolution reads it.
-  std::unordered_map<std::string, const HeldValue*> held;
-  for (const auto& ib : out_.instance_bindings)
-    held.emplace(out_.binding_ids[ib.binding], &ib.value);
   for (const auto& a : attribute_names_) {
     const int32_t cls = class_of_store(a.scope, a.object, a.attr);
     if (cls < 0) continue;
-    OptStr target;
-    std::string kind;
-    head(a.scope, a.name, target, kind);
-    if (auto v = target ? held.find(*target) : held.end(); v != held.end())
-      out_.instance_attributes.push_back({static_cast<uint32_t>(cls), a.attr, *v->second});
+    if (const InstanceBinding* ib = held_in(a.scope, a.name))
+      out_.instance_attributes.push_back({static_cast<uint32_t>(cls), a.attr, ib->value});
   }
 }
 

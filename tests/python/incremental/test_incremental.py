@@ -429,7 +429,8 @@ def test_what_enter_and_fluent_methods_return_reaches_calls_in_other_modules(tmp
 def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_modules(tmp_path):
     # f.py calls opener().read(), where m.opener returns base.Ext() (no annotation). Renaming
     # Ext.read in base.py changes what f.py's call reaches, though f.py imports nothing from
-    # base.py; so does returning another class, or something else on one path.
+    # base.py; so does returning another class, or something else on one path, or a name that
+    # holds an instance.
     classes = "class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n" \
               "    def read(self):\n        return 2\n"
     opener = "from base import Ext, Other\n\n\ndef opener(c):\n"
@@ -450,6 +451,10 @@ def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_module
         ("m.py", opener + "    return Other()\n", [("base.Other.read", "instance_method")]),
         ("m.py", opener + "    if c:\n        return None\n    return Other()\n",
          [("opener(1).read", "unresolved")]),
+        # A returned name holds what it holds.
+        ("m.py", opener + "    made = Other()\n    return made\n",
+         [("base.Other.read", "instance_method")]),
+        ("base.py", classes.replace("def read", "def size"), [("base.Other.read", "unresolved")]),
     ]
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
 
