@@ -14,6 +14,8 @@ def f(p):
     opened.read()
     m1.opened_by(p).read().add(1)
     m1.Archive.again().read()
+    m1.held(1).add(2).read()
+    m1.loop(1).read()
 
 
 async def g():
@@ -57,6 +59,16 @@ def opened_by(p):
 
 def again():
     return again()
+
+
+def held(p):
+    made = Archive(p)
+    return made
+
+
+def loop(p):
+    looped = loop(p)
+    return looped
 #@
 from .m2 import Base
 #@
