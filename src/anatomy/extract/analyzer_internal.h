@@ -191,7 +191,8 @@ class Analyzer {
   void EmitAll();
   // DefinitionRow::rebound of every definition, from the def sites of its binding.
   void MarkRebound();
-  // DefinitionRow::returns of every function.
+  // DefinitionRow::returns of every function (of a method returning `self`, in LinkCallResults,
+  // which counts def sites).
   void MarkReturns();
   // `with call(...) as name` items (assigned_calls_).
   void WithItems(TSNode with_statement);
@@ -279,6 +280,10 @@ class Analyzer {
   // span); or a name other than `self`: (definition, the name). For LinkCallResults.
   std::vector<std::pair<uint32_t, Span>> returned_calls_;
   std::vector<std::pair<uint32_t, std::string>> returned_names_;
+  // First parameters of methods every `return` of which returns them: `self` when that is its
+  // name's one def site (LinkCallResults).
+  std::vector<uint32_t> self_returns_;
+  std::vector<int32_t> first_param_;  // per definition: its first parameter's index, or -1
   std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
   std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
   std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")

@@ -216,6 +216,10 @@ void Analyzer::EmitRows() {
   for (const auto& ib : import_bindings_)
     out_.imports[ib.row].binding_id = binding_id(ib.scope, ib.sym);
   MarkRebound();
+  first_param_.assign(out_.definitions.size(), -1);
+  for (size_t i = 0; i < out_.parameters.size(); ++i)
+    if (out_.parameters[i].position == 0)
+      first_param_[out_.parameters[i].def] = static_cast<int32_t>(i);
   MarkReturns();
   for (auto& t : out_.type_params) {
     t.scope_id = scope_ids[std::stoul(t.scope_id)];
@@ -472,11 +476,6 @@ void Analyzer::MarkReturns() {
                          it->second.first->callee == r.callee;
   }
   for (uint32_t s : yield_scopes_) returned.erase(s);
-  std::unordered_map<uint32_t, uint32_t> first_param;  // definition -> its first parameter
-  for (size_t i = 0; i < out_.parameters.size(); ++i)
-    if (out_.parameters[i].position == 0)
-      first_param.emplace(out_.parameters[i].def, static_cast<uint32_t>(i));
-  std::vector<uint32_t> candidates;  // first parameters of methods that return them
   for (size_t di = 0; di < out_.definitions.size(); ++di) {
     DefinitionRow& d = out_.definitions[di];
     auto r = d.body_scope < 0 ? returned.end() : returned.find(static_cast<uint32_t>(d.body_scope));
@@ -496,34 +495,21 @@ void Analyzer::MarkReturns() {
       continue;
     }
     // `return self`: a method called on its instance (not a static or class method).
-    auto p = first_param.find(static_cast<uint32_t>(di));
-    const bool self_returned = p != first_param.end() && d.is_method && d.name != "__new__" &&
-                               out_.parameters[p->second].name == ret.name;
+    const int32_t p = first_param_[di];
+    const bool self_returned =
+        p >= 0 && d.is_method && d.name != "__new__" && out_.parameters[p].name == ret.name;
     if (!self_returned) {
       // Another name: what it holds (LinkCallResults).
       if (kind == "function") returned_names_.emplace_back(static_cast<uint32_t>(di), ret.name);
       continue;
     }
-    const ParameterRow& self = out_.parameters[p->second];
+    const ParameterRow& self = out_.parameters[p];
     if (self.binding < 0 ||
         (std::string_view(self.kind) != "normal" && std::string_view(self.kind) != "posonly") ||
         std::any_of(decorators.begin(), decorators.end(),
                     [](const std::string& x) { return x == "staticmethod" || x == "classmethod"; }))
       continue;
-    candidates.push_back(p->second);
-  }
-  if (candidates.empty()) return;
-  // The parameter must be its name's one def site (`self = other`, `del self` and a nested
-  // function's `nonlocal self` assign it again).
-  std::unordered_map<uint32_t, uint32_t> sites;  // binding -> def sites
-  for (uint32_t c : candidates) sites[static_cast<uint32_t>(out_.parameters[c].binding)] = 0;
-  const uint8_t def = OccurrenceWordCode("def");
-  for (const auto& o : out_.occurrences)
-    if (o.role == def)
-      if (auto it = sites.find(Denoted(o.binding)); it != sites.end()) ++it->second;
-  for (uint32_t c : candidates) {
-    const ParameterRow& p = out_.parameters[c];
-    if (sites[static_cast<uint32_t>(p.binding)] == 1) out_.definitions[p.def].returns = "self";
+    self_returns_.push_back(static_cast<uint32_t>(p));
   }
 }
 
@@ -536,7 +522,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                      !attribute_calls_.empty() || !attribute_names_.empty() ||
                      !class_annotations_.empty() || !assigned_literals_.empty() ||
                      !return_annotations_.empty() || !assigned_names_.empty() ||
-                     !returned_calls_.empty() || !returned_names_.empty();
+                     !returned_calls_.empty() || !returned_names_.empty() || !self_returns_.empty();
   if (receiver_calls_.empty() && !holds) return;
   std::map<std::pair<int64_t, int64_t>, uint32_t> call_at;  // a call's span is its own
   for (size_t i = 0; i < out_.calls.size(); ++i)
@@ -563,6 +549,13 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
     const uint32_t b = Denoted(o.binding);
     ++def_sites[b];
     def_at.emplace(o.span.bstart, b);
+  }
+  // `return self` where the parameter is its name's one def site (`self = other`, `del self`
+  // and a nested function's `nonlocal self` assign it again).
+  for (uint32_t p : self_returns_) {
+    const ParameterRow& self = out_.parameters[p];
+    if (def_sites[static_cast<uint32_t>(self.binding)] == 1)
+      out_.definitions[self.def].returns = "self";
   }
   auto bound_once = [&](uint32_t b) {
     return def_sites[b] == 1 && !star_import_scope[out_.bindings[b].scope];
@@ -714,16 +707,13 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
   std::map<std::string, uint32_t> attribute_stores;
   for (const auto& r : out_.references)
     if (std::string_view(r.ctx) != "load") ++attribute_stores[r.name];
-  std::map<uint32_t, std::string> first_param;  // method definition -> its first parameter
-  for (const auto& p : out_.parameters)
-    if (p.position == 0) first_param.emplace(p.def, p.name);
   auto class_of_store = [&](uint32_t scope, const std::string& object,
                             const std::string& attr) -> int32_t {
     const int32_t method = scopes_[scope].def_index;
     if (method < 0 || attribute_stores[attr] != 1) return -1;
     const DefinitionRow& m = out_.definitions[static_cast<size_t>(method)];
-    auto self = first_param.find(static_cast<uint32_t>(method));
-    if (!m.is_method || self == first_param.end() || self->second != object ||
+    const int32_t self = first_param_[static_cast<size_t>(method)];
+    if (!m.is_method || self < 0 || out_.parameters[self].name != object ||
         std::find(m.decorators.begin(), m.decorators.end(), "staticmethod") != m.decorators.end())
       return -1;
     const int32_t cls = scopes_[m.scope].def_index;

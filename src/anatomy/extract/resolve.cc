@@ -330,17 +330,13 @@ class CallResolver {
       // A method that returns its instance (`return self`), called on one.
       const DefinitionRow& m = files_[t.file].definitions[t.def];
       if (t.receiver && t.bound && m.returns_self() && std::string_view(m.def_kind) == "function")
-        return Instance(ReceiverClass(t), "instance_method", 0.7);
+        return Instance(DefAt(*t.receiver), "instance_method", 0.7);
       // A class whose metaclass defines `__call__` (an enum's: a member, or a new class for
       // `Enum('Color', 'RED')`): a call of it returns what that `__call__` returns, as its
       // annotation or body says.
       if (m.is_class())
-        if (auto meta = MetaclassCall(t.file, t.def, depth + 1, budget)) {
-          Target call;
-          call.kind = Target::kDef;
-          std::tie(call.file, call.def) = *meta;
-          return Returned(call, depth, budget).value_or(Target{});
-        }
+        if (auto meta = MetaclassCall(t.file, t.def, depth + 1, budget))
+          return Returned(DefAt(*meta), depth, budget).value_or(Target{});
     }
     return Instance(t, "instance_method", 0.7);
   }
@@ -352,15 +348,16 @@ class CallResolver {
     if (r == returns_.end() || !Readable(t.file, *r->second.second, budget)) return std::nullopt;
     const HeldValue& v = *r->second.second;
     if (t.receiver && IsSelf(t.file, v, depth, budget))
-      return Instance(ReceiverClass(t), "annotated_method", 0.6);
+      return Instance(DefAt(*t.receiver), "annotated_method", 0.6);
     return Held(t.file, v, depth + 1, budget);
   }
 
-  static Target ReceiverClass(const Target& method) {
-    Target cls;
-    cls.kind = Target::kDef;
-    std::tie(cls.file, cls.def) = *method.receiver;
-    return cls;
+  // Definition (file, def index) as a target.
+  static Target DefAt(std::pair<size_t, size_t> at) {
+    Target t;
+    t.kind = Target::kDef;
+    std::tie(t.file, t.def) = at;
+    return t;
   }
 
   // What `with obj as name` binds: what `__enter__` of obj returns (for `async with`,
