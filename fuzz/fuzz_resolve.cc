@@ -18,6 +18,8 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "anatomy/extract/extract.h"
@@ -29,6 +31,19 @@ namespace fs = std::filesystem;
 using anatomy::extract::ExtractionResult;
 
 constexpr const char* kPaths[] = {"m0.py", "m1.py", "pkg/__init__.py", "pkg/m2.py"};
+
+// The repository the inputs are written to, removed when the fuzzer exits normally (a crash
+// leaves it for the reproduction).
+struct ScratchDir {
+  explicit ScratchDir(fs::path p) : path(std::move(p)) {}
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path path;
+};
 
 [[noreturn]] void Fail(const std::string& what) {
   std::fprintf(stderr, "fuzz_resolve: %s\n", what.c_str());
@@ -103,8 +118,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 64 * 1024) return -1;  // a small repository: resolution, not parsing, is fuzzed
-  static const fs::path root =
-      fs::temp_directory_path() / ("anatomy-fuzz-resolve-" + std::to_string(::getpid()));
+  static const ScratchDir scratch(fs::temp_directory_path() /
+                                  ("anatomy-fuzz-resolve-" + std::to_string(::getpid())));
+  const fs::path& root = scratch.path;
   fs::remove_all(root);
   fs::create_directories(root / "pkg");
   std::string_view input(reinterpret_cast<const char*>(data), size);
