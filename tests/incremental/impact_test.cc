@@ -16,23 +16,26 @@ struct Import {
 };
 
 std::shared_ptr<arrow::Table> Imports(const std::vector<Import>& rows) {
-  arrow::StringBuilder path, module, name, scope;
+  arrow::StringBuilder path, module, name, asname, scope;
   arrow::BooleanBuilder is_from, is_star;
   for (const auto& r : rows) {
     EXPECT_TRUE(path.Append(r.path).ok());
     EXPECT_TRUE(scope.Append(r.path + ":" + r.scope).ok());
     EXPECT_TRUE(module.Append(r.module).ok());
     EXPECT_TRUE((r.name ? name.Append(*r.name) : name.AppendNull()).ok());
+    EXPECT_TRUE(asname.AppendNull().ok());
     EXPECT_TRUE(is_from.Append(r.is_from).ok());
     EXPECT_TRUE(is_star.Append(r.is_star).ok());
   }
   auto schema = arrow::schema(
       {arrow::field("path", arrow::utf8()), arrow::field("module", arrow::utf8()),
-       arrow::field("imported_name", arrow::utf8()), arrow::field("is_from", arrow::boolean()),
-       arrow::field("is_star", arrow::boolean()), arrow::field("scope_id", arrow::utf8())});
-  return arrow::Table::Make(schema, {path.Finish().ValueOrDie(), module.Finish().ValueOrDie(),
-                                     name.Finish().ValueOrDie(), is_from.Finish().ValueOrDie(),
-                                     is_star.Finish().ValueOrDie(), scope.Finish().ValueOrDie()});
+       arrow::field("imported_name", arrow::utf8()), arrow::field("asname", arrow::utf8()),
+       arrow::field("is_from", arrow::boolean()), arrow::field("is_star", arrow::boolean()),
+       arrow::field("scope_id", arrow::utf8())});
+  return arrow::Table::Make(
+      schema, {path.Finish().ValueOrDie(), module.Finish().ValueOrDie(), name.Finish().ValueOrDie(),
+               asname.Finish().ValueOrDie(), is_from.Finish().ValueOrDie(),
+               is_star.Finish().ValueOrDie(), scope.Finish().ValueOrDie()});
 }
 
 // A loader of `graph` that counts its calls in `*loads`.

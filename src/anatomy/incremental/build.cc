@@ -22,6 +22,7 @@
 #include "anatomy/extract/extract.h"
 #include "anatomy/extract/scan.h"
 #include "anatomy/incremental/changes.h"
+#include "anatomy/incremental/columns.h"
 #include "anatomy/incremental/impact.h"
 #include "anatomy/incremental/patch.h"
 #include "anatomy/incremental/state.h"
@@ -453,17 +454,15 @@ class Builder {
                             edges->SelectColumns({edges->schema()->GetFieldIndex("dst_node_id"),
                                                   edges->schema()->GetFieldIndex("dst_file_id")}));
       ARROW_ASSIGN_OR_RAISE(auto ids, Strings(*batch, "dst_node_id"));
-      auto files = batch->GetColumnByName("dst_file_id");
-      int64_t row = 0;
-      for (const auto& chunk : files->chunks()) {
-        auto f = std::static_pointer_cast<arrow::StringArray>(chunk);
-        for (int64_t i = 0; i < f->length(); ++i, ++row) {
-          if (f->IsNull(i)) {
-            qnames[now].insert(ids[row]);
-          } else {
-            dst_files.insert(f->GetString(i));
-            dst_in_files.insert(ids[row]);
-          }
+      ARROW_ASSIGN_OR_RAISE(auto rows, batch->CombineChunksToBatch());
+      ARROW_ASSIGN_OR_RAISE(auto files,
+                            ColumnAs<arrow::StringArray>(*rows, "dst_file_id", "cpg_edges"));
+      for (int64_t i = 0; i < files->length(); ++i) {
+        if (files->IsNull(i)) {
+          qnames[now].insert(ids[i]);
+        } else {
+          dst_files.insert(files->GetString(i));
+          dst_in_files.insert(ids[i]);
         }
       }
     }
@@ -613,12 +612,13 @@ class Builder {
                                 {"path", "scope_id", "name", "alias_of", "instance_of"}, where));
       ARROW_ASSIGN_OR_RAISE(auto rows, table->CombineChunksToBatch());
       auto column = [&](const char* name) {
-        return std::static_pointer_cast<arrow::StringArray>(rows->GetColumnByName(name));
+        return ColumnAs<arrow::StringArray>(*rows, name, "extract/bindings");
       };
-      auto paths = column("path"), scopes = column("scope_id"), names = column("name"),
-           alias_of = column("alias_of"), instance_of = column("instance_of");
-      if (!paths || !scopes || !names || !alias_of || !instance_of)
-        return Status::Invalid("the bindings lack path, scope_id, name, alias_of or instance_of");
+      ARROW_ASSIGN_OR_RAISE(auto paths, column("path"));
+      ARROW_ASSIGN_OR_RAISE(auto scopes, column("scope_id"));
+      ARROW_ASSIGN_OR_RAISE(auto names, column("name"));
+      ARROW_ASSIGN_OR_RAISE(auto alias_of, column("alias_of"));
+      ARROW_ASSIGN_OR_RAISE(auto instance_of, column("instance_of"));
       Grouped<Alias> out;
       for (int64_t i = 0; i < rows->num_rows(); ++i) {
         if (alias_of->IsNull(i) && instance_of->IsNull(i)) continue;
@@ -650,12 +650,12 @@ class Builder {
     ARROW_ASSIGN_OR_RAISE(auto texts, Strings(*annotations, "annotation_text"));
     ARROW_ASSIGN_OR_RAISE(auto defs, definitions.CombineChunksToBatch());
     auto column = [&](const char* name) {
-      return std::static_pointer_cast<arrow::StringArray>(defs->GetColumnByName(name));
+      return ColumnAs<arrow::StringArray>(*defs, name, "extract/definitions");
     };
-    auto def_ids = column("def_id"), paths = column("path"), qnames = column("qualified_name"),
-         returned = column("returns");
-    if (!def_ids || !paths || !qnames || !returned)
-      return Status::Invalid("the definitions lack def_id, path, qualified_name or returns");
+    ARROW_ASSIGN_OR_RAISE(auto def_ids, column("def_id"));
+    ARROW_ASSIGN_OR_RAISE(auto paths, column("path"));
+    ARROW_ASSIGN_OR_RAISE(auto qnames, column("qualified_name"));
+    ARROW_ASSIGN_OR_RAISE(auto returned, column("returns"));
     arrow::StringBuilder path_out, qname_out, text_out;
     auto append = [&](int64_t row, std::string_view text) {
       ARROW_RETURN_NOT_OK(path_out.Append(paths->GetView(row)));

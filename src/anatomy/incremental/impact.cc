@@ -11,6 +11,7 @@
 
 #include "anatomy/core/hash.h"
 #include "anatomy/extract/scan.h"
+#include "anatomy/incremental/columns.h"
 
 namespace anatomy::incremental {
 
@@ -455,19 +456,17 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
   // Each import row as an ImportUse.
   ARROW_ASSIGN_OR_RAISE(auto batch, imports.CombineChunksToBatch());
   auto str = [&](const char* name) {
-    return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(name));
+    return ColumnAs<arrow::StringArray>(*batch, name, "extract/imports");
   };
-  auto flag = [&](const char* name) {
-    return std::static_pointer_cast<arrow::BooleanArray>(batch->GetColumnByName(name));
-  };
-  auto path = str("path"), module = str("module"), name = str("imported_name"),
-       scope = str("scope_id");
-  auto is_from = flag("is_from"), is_star = flag("is_star");
-  if (!path || !module || !name || !is_from || !is_star) {
-    return Status::Invalid(
-        "the imports table lacks path, module, imported_name, is_from or is_star");
-  }
-  auto asname = str("asname");
+  ARROW_ASSIGN_OR_RAISE(auto path, str("path"));
+  ARROW_ASSIGN_OR_RAISE(auto module, str("module"));
+  ARROW_ASSIGN_OR_RAISE(auto name, str("imported_name"));
+  ARROW_ASSIGN_OR_RAISE(auto asname, str("asname"));
+  ARROW_ASSIGN_OR_RAISE(auto scope, str("scope_id"));
+  ARROW_ASSIGN_OR_RAISE(auto is_from,
+                        ColumnAs<arrow::BooleanArray>(*batch, "is_from", "extract/imports"));
+  ARROW_ASSIGN_OR_RAISE(auto is_star,
+                        ColumnAs<arrow::BooleanArray>(*batch, "is_star", "extract/imports"));
   std::vector<ImportUse> uses;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     ImportUse use;
@@ -478,12 +477,12 @@ Result<std::vector<artifacts::ImpactedFile>> ImpactOf(const ImpactInputs& inputs
       use.name = name->GetString(i);
       use.from_name = use.module.empty() ? use.name : use.module + "." + use.name;
     }
-    if (asname && !asname->IsNull(i)) {
+    if (!asname->IsNull(i)) {
       use.bound = asname->GetString(i);
     } else {
       use.bound = use.from_name.empty() ? use.module.substr(0, use.module.find('.')) : use.name;
     }
-    if (scope && graph.module_scopes) {
+    if (graph.module_scopes) {
       use.module_level = graph.module_scopes->count(scope->GetString(i)) > 0;
     }
     uses.push_back(std::move(use));

@@ -42,8 +42,8 @@ std::optional<std::set<std::string>> ChangedNames(const Surface& before, const S
 
 /// \brief What a change that reaches past the changed files is followed through.
 struct ImportGraph {
-  /// The previous build's import rows (columns path, module, imported_name, is_from, is_star,
-  /// and scope_id).
+  /// The previous build's import rows (columns path, module, imported_name, asname, is_from,
+  /// is_star and scope_id).
   std::shared_ptr<arrow::Table> imports;
   /// The module scopes' ids: imports in other scopes are reached by no other file. Unset: all
   /// imports count as module-level.

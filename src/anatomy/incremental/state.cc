@@ -7,6 +7,7 @@
 #include "anatomy/delta/scan.h"
 #include "anatomy/delta/snapshot.h"
 #include "anatomy/extract/schemas.h"
+#include "anatomy/incremental/columns.h"
 #include "anatomy/pipeline/build.h"
 
 namespace anatomy::incremental {
@@ -41,19 +42,6 @@ Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
   return delta::ScanToTable(*snapshot, options);
 }
 
-Result<std::vector<std::string>> Strings(const arrow::Table& table, const std::string& column) {
-  std::vector<std::string> out;
-  auto col = table.GetColumnByName(column);
-  if (!col) return Status::Invalid("no column ", column);
-  for (const auto& chunk : col->chunks()) {
-    auto s = std::static_pointer_cast<arrow::StringArray>(chunk);
-    for (int64_t i = 0; i < s->length(); ++i) {
-      if (s->IsValid(i)) out.push_back(s->GetString(i));
-    }
-  }
-  return out;
-}
-
 Result<std::shared_ptr<arrow::Table>> SnapshotRows(const std::vector<FileState>& files) {
   arrow::StringBuilder path, file_id, sha;
   arrow::Int64Builder size, mtime;
@@ -80,19 +68,12 @@ Result<std::shared_ptr<arrow::Table>> SnapshotRows(const std::vector<FileState>&
 Result<RepoSnapshot> LoadRepoSnapshot(const std::string& out) {
   ARROW_ASSIGN_OR_RAISE(auto table, ReadTable(SnapshotUri(out)));
   ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-  auto str = [&](const char* n) {
-    return std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName(n));
-  };
-  auto i64 = [&](const char* n) {
-    return std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName(n));
-  };
-  auto path = str("path"), file_id = str("file_id"), sha = str("sha256");
-  auto size = i64("size"), mtime = i64("mtime_ms");
-  if (!path || !file_id || !sha || !size || !mtime) {
-    return Status::Invalid(
-        SnapshotUri(out),
-        ": not a repository snapshot (columns path, file_id, sha256, size, mtime_ms)");
-  }
+  const std::string table_name = SnapshotUri(out);
+  ARROW_ASSIGN_OR_RAISE(auto path, ColumnAs<arrow::StringArray>(*batch, "path", table_name));
+  ARROW_ASSIGN_OR_RAISE(auto file_id, ColumnAs<arrow::StringArray>(*batch, "file_id", table_name));
+  ARROW_ASSIGN_OR_RAISE(auto sha, ColumnAs<arrow::StringArray>(*batch, "sha256", table_name));
+  ARROW_ASSIGN_OR_RAISE(auto size, ColumnAs<arrow::Int64Array>(*batch, "size", table_name));
+  ARROW_ASSIGN_OR_RAISE(auto mtime, ColumnAs<arrow::Int64Array>(*batch, "mtime_ms", table_name));
   RepoSnapshot snapshot;
   for (int64_t i = 0; i < batch->num_rows(); ++i) {
     snapshot[path->GetString(i)] = {path->GetString(i), file_id->GetString(i), sha->GetString(i),
@@ -129,10 +110,10 @@ Result<std::shared_ptr<arrow::Table>> CursorRows(const std::string& out,
 Result<std::map<std::string, int64_t>> LoadCursors(const std::string& out) {
   ARROW_ASSIGN_OR_RAISE(auto table, ReadTable(CursorsUri(out), {"table_name", "delta_version"}));
   ARROW_ASSIGN_OR_RAISE(auto batch, table->CombineChunksToBatch());
-  auto names = std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("table_name"));
-  auto versions =
-      std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("delta_version"));
-  if (!names || !versions) return Status::Invalid(CursorsUri(out), ": not a cursors table");
+  ARROW_ASSIGN_OR_RAISE(auto names,
+                        ColumnAs<arrow::StringArray>(*batch, "table_name", CursorsUri(out)));
+  ARROW_ASSIGN_OR_RAISE(auto versions,
+                        ColumnAs<arrow::Int64Array>(*batch, "delta_version", CursorsUri(out)));
   std::map<std::string, int64_t> out_map;
   for (int64_t i = 0; i < batch->num_rows(); ++i) out_map[names->GetString(i)] = versions->Value(i);
   return out_map;

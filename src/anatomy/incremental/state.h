@@ -37,9 +37,6 @@ Result<std::shared_ptr<arrow::Table>> ReadTable(const std::string& uri,
                                                 std::vector<std::string> columns = {},
                                                 std::vector<delta::Predicate> filters = {});
 
-/// \brief The non-null values of a string column.
-Result<std::vector<std::string>> Strings(const arrow::Table& table, const std::string& column);
-
 /// \brief Snapshot rows (the schema of OUT/state/repo_snapshot) of these files.
 Result<std::shared_ptr<arrow::Table>> SnapshotRows(const std::vector<FileState>& files);
 Result<RepoSnapshot> LoadRepoSnapshot(const std::string& out);
