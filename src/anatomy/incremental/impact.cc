@@ -169,7 +169,8 @@ Result<std::map<std::string, std::vector<NameReader>>> ReadersByPath(const Impor
     ARROW_ASSIGN_OR_RAISE(auto paths, Texts(*batch, "path"));
     ARROW_ASSIGN_OR_RAISE(auto qnames, Texts(*batch, "qualified_name"));
     auto bases = std::dynamic_pointer_cast<arrow::ListArray>(batch->GetColumnByName("bases"));
-    if (!bases) return Status::Invalid("the class definitions lack a list column 'bases'");
+    if (!bases || bases->value_type()->id() != arrow::Type::STRING)
+      return Status::Invalid("the class definitions lack a list<utf8> column 'bases'");
     auto metaclass =
         std::dynamic_pointer_cast<arrow::StringArray>(batch->GetColumnByName("metaclass"));
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
