@@ -56,18 +56,32 @@ std::map<std::string, std::string> CalleeTexts(const ExtractionResult& r) {
   return callee;
 }
 
-// How an extraction's calls resolve, by callee text (a text's last call):
-// "edge_kind resolution_method target_qualified_name".
-std::map<std::string, std::string> CallsByCallee(const ExtractionResult& r) {
-  auto callee = CalleeTexts(r);
+// How an extraction's calls resolve, "edge_kind resolution_method target_qualified_name", by
+// the key `key_of` gives each call id (the last call of a key).
+std::map<std::string, std::string> CallsBy(const ExtractionResult& r,
+                                           std::map<std::string, std::string> key_of) {
   auto rid = Column(*r.call_resolutions, "call_id");
   auto how = Column(*r.call_resolutions, "resolution_method");
   auto qn = Column(*r.call_resolutions, "target_qualified_name");
   auto kind = Column(*r.call_resolutions, "edge_kind");
   std::map<std::string, std::string> got;
   for (size_t i = 0; i < rid.size(); ++i)
-    got[callee[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
+    got[key_of[rid[i]]] = kind[i] + " " + how[i] + " " + qn[i];
   return got;
+}
+
+// By callee text.
+std::map<std::string, std::string> CallsByCallee(const ExtractionResult& r) {
+  return CallsBy(r, CalleeTexts(r));
+}
+
+// By "line callee_text" (`13 x.m`).
+std::map<std::string, std::string> CallsByLine(const ExtractionResult& r) {
+  auto ids = Column(*r.call_sites, "call_id"), lines = Column(*r.call_sites, "line"),
+       texts = Column(*r.call_sites, "callee_text");
+  std::map<std::string, std::string> at;
+  for (size_t i = 0; i < ids.size(); ++i) at[ids[i]] = lines[i] + " " + texts[i];
+  return CallsBy(r, std::move(at));
 }
 
 // The whole extraction of a temporary repository.
@@ -705,17 +719,18 @@ TEST(Resolve, ACallThroughAMetaclassCallReturnsWhatThatCallReturns) {
 
 TEST(Resolve, ANameEveryDefSiteOfWhichCallsOneCalleeHoldsWhatItMakes) {
   // `c = Counter(a)`, later `c = Counter(b)`: either way an instance of Counter. Not when the
-  // callee texts differ, when another def site binds it (`del`, a loop), or across scopes.
+  // callee texts differ, when another def site binds it (`del`, a loop), or across scopes. (The
+  // second def sites are in `if` blocks, which no read after them is reached from alone.)
   test_support::TempDir dir;
   dir.Write("m.py",
             "class Counter:\n    def add(self):\n        pass\n"
             "class Other:\n    def add(self):\n        pass\n"
             "def f(a, b, xs):\n"
-            "    same = Counter(a)\n    same = Counter(b)\n    same.add()\n"
-            "    mixed = Counter(a)\n    mixed = Other()\n    mixed.add()\n"
+            "    same = Counter(a)\n    if b:\n        same = Counter(b)\n    same.add()\n"
+            "    mixed = Counter(a)\n    if b:\n        mixed = Other()\n    mixed.add()\n"
             "    looped = Counter(a)\n    for looped in xs:\n        pass\n    looped.add()\n"
-            "    with Counter(a) as entered:\n        pass\n    entered = Counter(b)\n"
-            "    entered.add()\n"
+            "    with Counter(a) as entered:\n        pass\n    if b:\n"
+            "        entered = Counter(b)\n    entered.add()\n"
             "g = Counter(1)\n"
             "def h():\n    global g\n    g = Counter(2)\n    g.add()\n");
   auto r = ExtractDir(dir);
@@ -726,6 +741,43 @@ TEST(Resolve, ANameEveryDefSiteOfWhichCallsOneCalleeHoldsWhatItMakes) {
   EXPECT_EQ(got.at("looped.add"), "PY_CALLS_QNAME unresolved looped.add");
   EXPECT_EQ(got.at("entered.add"), "PY_CALLS_QNAME unresolved entered.add");
   EXPECT_EQ(got.at("g.add"), "PY_CALLS_QNAME unresolved g.add");
+}
+
+TEST(Resolve, AReadHoldsWhatTheOneDefSiteReachingItInStraightLineCodeMakes) {
+  // `x = A()`, `x.m()`, `x = B()`, `x.m()`: each read holds what the def site before it in the
+  // same block made, where no other def site can run between them.
+  test_support::TempDir dir;
+  dir.Write("m.py",
+            "class A:\n    def m(self):\n        pass\n"
+            "    def __enter__(self):\n        return self\n"
+            "    def __exit__(self, *exc):\n        pass\n"
+            "class B:\n    def m(self):\n        pass\n"
+            "def f(c, xs):\n"
+            "    x = A()\n    x.m()  # first\n    x = B()\n    x.m()  # second\n"
+            "    if c:\n        x.m()  # branch\n        x = A()\n    x.m()  # joined\n"
+            "    y = A()\n    for i in xs:\n        y.m()  # looped\n        y = B()\n"
+            "    z = A()\n    z = z.m()  # own\n"
+            "    with A() as w:\n        w.m()  # entered\n    w = B()\n    w.m()  # after\n"
+            "    s = []\n    s.append(1)\n    s = {}\n    s.get(1)\n"
+            "    q = A()\n    q = B()\n    q.m()  # nonlocal\n"
+            "    def g():\n        nonlocal q\n        q = A()\n"
+            "    try:\n        t = A()\n    except ValueError:\n        t = B()\n"
+            "    t.m()  # after try\n");
+  auto r = ExtractDir(dir);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto by_line = CallsByLine(*r);
+  EXPECT_EQ(by_line.at("13 x.m"), "PY_CALLS_SYMBOL instance_method m.A.m");  // first
+  EXPECT_EQ(by_line.at("15 x.m"), "PY_CALLS_SYMBOL instance_method m.B.m");  // second
+  EXPECT_EQ(by_line.at("17 x.m"), "PY_CALLS_QNAME unresolved x.m");          // its block assigns x
+  EXPECT_EQ(by_line.at("19 x.m"), "PY_CALLS_QNAME unresolved x.m");          // A() or B()
+  EXPECT_EQ(by_line.at("22 y.m"), "PY_CALLS_QNAME unresolved y.m");  // B() from the last turn
+  EXPECT_EQ(by_line.at("25 z.m"), "PY_CALLS_QNAME unresolved z.m");  // its own statement
+  EXPECT_EQ(by_line.at("27 w.m"), "PY_CALLS_SYMBOL instance_method m.A.m");  // entered
+  EXPECT_EQ(by_line.at("29 w.m"), "PY_CALLS_SYMBOL instance_method m.B.m");  // after
+  EXPECT_EQ(by_line.at("31 s.append"), "PY_CALLS_QNAME builtin builtins.list.append");
+  EXPECT_EQ(by_line.at("33 s.get"), "PY_CALLS_QNAME builtin builtins.dict.get");
+  EXPECT_EQ(by_line.at("36 q.m"), "PY_CALLS_QNAME unresolved q.m");  // g may assign q
+  EXPECT_EQ(by_line.at("44 t.m"), "PY_CALLS_QNAME unresolved t.m");  // try or except
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

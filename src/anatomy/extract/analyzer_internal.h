@@ -196,6 +196,12 @@ class Analyzer {
   void MarkReturns();
   // `with call(...) as name` items (assigned_calls_).
   void WithItems(TSNode with_statement);
+  // The statements of a block (or of the module) into statements_ / blocks_, then its children
+  // onto the task stack.
+  void PushBlock(TSNode block, uint32_t scope);
+  // FileOutput::reached_values: what a call's first name holds where one def site reaches it
+  // in straight-line code. `call_of` finds the call at a span (-1: none).
+  void ReachedValues(const std::function<int64_t(const Span&)>& call_of);
   // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
   // assign the module's or the enclosing function's.
   uint32_t Denoted(uint32_t binding) const {
@@ -267,6 +273,13 @@ class Analyzer {
     HeldValue::Enter enter;
   };
   std::vector<AssignedCall> assigned_calls_;
+  // Every block's statements in source order (blocks_: each block's range of statements_).
+  struct Statement {
+    Span span;
+    uint32_t block;
+  };
+  std::vector<Statement> statements_;
+  std::vector<std::pair<uint32_t, uint32_t>> blocks_;
   // Each `return` (the name it returns, or the callee text and span of the call it returns)
   // and each scope that yields: MarkReturns.
   struct ReturnStatement {

@@ -513,6 +513,100 @@ void Analyzer::MarkReturns() {
   }
 }
 
+// A read of a name bound more than once holds what its def site D holds (`s =
+// Template(a)`, `s.substitute()`, `s = Other(b)`, `s.substitute()`) when D is the nearest def
+// site before the read, a statement of a block (`name = call(...)`, `name = literal`) or an
+// item of one (`with call(...) as name`), and the read is in a later statement of that block
+// (or in that with statement) holding no other def site of the name. Every path to the read
+// then runs D after any other def site: a loop re-enters the block at its top, and an
+// exception leaves it. Only names no other scope assigns (`global`, `nonlocal`), read in their
+// own scope.
+void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of) {
+  if (assigned_calls_.empty() && assigned_literals_.empty()) return;
+  // The reads: each call's first name, at the call's start.
+  std::unordered_map<int32_t, uint32_t> call_starting;
+  for (size_t c = 0; c < out_.calls.size(); ++c) {
+    const CallChain& chain = out_.call_chains[c];
+    if (!chain.chain.empty() && chain.receiver < 0 && !chain.via_super && !chain.literal)
+      call_starting.emplace(out_.calls[c].span.bstart, static_cast<uint32_t>(c));
+  }
+  const uint8_t def = OccurrenceWordCode("def"), use = OccurrenceWordCode("use");
+  std::vector<std::vector<int32_t>> sites(out_.bindings.size());  // by binding, own sites
+  std::vector<bool> shared(out_.bindings.size(), false);          // another scope assigns it
+  std::vector<std::pair<uint32_t, uint32_t>> reads;               // (call, binding)
+  for (const auto& o : out_.occurrences) {
+    if (o.role == def) {
+      const uint32_t b = Denoted(o.binding);
+      if (b == o.binding) {
+        sites[b].push_back(o.span.bstart);
+      } else {
+        shared[b] = true;
+      }
+    } else if (o.role == use && Denoted(o.binding) == o.binding) {
+      if (auto c = call_starting.find(o.span.bstart); c != call_starting.end())
+        reads.emplace_back(c->second, o.binding);
+    }
+  }
+  std::erase_if(reads,
+                [&](const auto& r) { return shared[r.second] || sites[r.second].size() < 2; });
+  if (reads.empty()) return;
+  for (auto& s : sites) std::sort(s.begin(), s.end());
+  std::unordered_map<int32_t, const AssignedCall*> call_at;
+  for (const auto& a : assigned_calls_) call_at.emplace(a.name.bstart, &a);
+  std::unordered_map<int32_t, const char*> literal_at;
+  for (const auto& [name, literal] : assigned_literals_) literal_at.emplace(name.bstart, literal);
+  // Statements by start, the innermost last among those starting together (nodes nest).
+  std::vector<uint32_t> by_start(statements_.size());
+  for (uint32_t i = 0; i < by_start.size(); ++i) by_start[i] = i;
+  std::sort(by_start.begin(), by_start.end(), [&](uint32_t a, uint32_t b) {
+    const Span &x = statements_[a].span, &y = statements_[b].span;
+    return x.bstart != y.bstart ? x.bstart < y.bstart : x.bend > y.bend;
+  });
+  auto contains = [](const Span& s, int32_t at) { return s.bstart <= at && at < s.bend; };
+  for (const auto& [call, b] : reads) {
+    const std::vector<int32_t>& s = sites[b];
+    const int32_t at = out_.calls[call].span.bstart;
+    auto next = std::lower_bound(s.begin(), s.end(), at);
+    if (next == s.begin()) continue;
+    const int32_t d = *(next - 1);
+    HeldValue value;
+    bool with_item = false;
+    if (auto a = call_at.find(d); a != call_at.end()) {
+      const int64_t made = call_of(a->second->call);
+      if (made < 0) continue;
+      value.call = static_cast<int32_t>(made);
+      value.enter = a->second->enter;
+      with_item = value.enter != HeldValue::kNoEnter;
+    } else if (auto l = literal_at.find(d); l != literal_at.end()) {
+      value.type = {l->second};
+      value.type_head_kind = "builtin";
+    } else {
+      continue;
+    }
+    // D's statement: the innermost one starting at or before it.
+    auto si = std::upper_bound(by_start.begin(), by_start.end(), d, [&](int32_t v, uint32_t i) {
+      return v < statements_[i].span.bstart;
+    });
+    if (si == by_start.begin() || !contains(statements_[*(si - 1)].span, d)) continue;
+    const Statement& own = statements_[*(si - 1)];
+    // The read's statement among the same block's.
+    const auto [first, last] = blocks_[own.block];
+    auto sj = std::upper_bound(statements_.begin() + first, statements_.begin() + last, at,
+                               [](int32_t v, const Statement& x) { return v < x.span.bstart; });
+    if (sj == statements_.begin() + first || !contains((sj - 1)->span, at)) continue;
+    const Span range = (sj - 1)->span;
+    const bool same = range.bstart == own.span.bstart;
+    if (same && !with_item) continue;  // `x = x.copy()` reads the value before
+    // No def site of the name in the read's statement, but D in D's own with statement.
+    const auto in = std::lower_bound(s.begin(), s.end(), range.bend) -
+                    std::lower_bound(s.begin(), s.end(), range.bstart);
+    if (in != (same ? 1 : 0)) continue;
+    out_.reached_values.push_back({call, std::move(value)});
+  }
+  std::sort(out_.reached_values.begin(), out_.reached_values.end(),
+            [](const ReachedValue& x, const ReachedValue& y) { return x.call < y.call; });
+}
+
 void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
                                const HeadResolver& head) {
   bool annotated_parameter = false;
@@ -617,6 +711,7 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       out_.instance_bindings.push_back(
           {b, HeldValue{.call = static_cast<int32_t>(c.call), .enter = c.first->enter}});
   }
+  ReachedValues(call_of);
   for (const auto& [name, literal] : assigned_literals_) {
     auto site = def_at.find(name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;

@@ -375,6 +375,7 @@ arrow::Result<std::unique_ptr<BatchedExtraction>> BatchedExtraction::Make(
     std::vector<InstanceBinding>().swap(f.instance_bindings);
     std::vector<InstanceAttribute>().swap(f.instance_attributes);
     std::vector<ReturnedValue>().swap(f.returned_values);
+    std::vector<ReachedValue>().swap(f.reached_values);
     for (const auto& r : f.call_resolutions) {
       if (r.target_def_id && r.target_file >= 0 && static_cast<size_t>(r.target_file) != i)
         im.called_from_other_files.push_back(*r.target_def_id);

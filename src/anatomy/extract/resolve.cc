@@ -295,6 +295,8 @@ class CallResolver {
     if (chain.receiver >= 0) {
       t = Made(fi, static_cast<size_t>(chain.receiver), depth + 1, budget);
       next = 0;
+    } else if (const HeldValue* reached = ReachedAt(f, call)) {
+      t = Held(fi, *reached, depth + 1, budget);
     } else {
       t = ResolveHead(fi, chain.chain[0], chain.head_target, chain.head_kind, depth, budget);
     }
@@ -308,6 +310,13 @@ class CallResolver {
     // `cls(...)` in a classmethod calls the class (the method's own, as far as is known here).
     if (t.kind == Target::kInstance && t.class_object) t.kind = Target::kDef;
     return t;
+  }
+
+  // What the first name of call `call` of `f` holds where the call reads it, or nullptr.
+  static const HeldValue* ReachedAt(const FileOutput& f, size_t call) {
+    auto it = std::lower_bound(f.reached_values.begin(), f.reached_values.end(), call,
+                               [](const ReachedValue& r, size_t c) { return r.call < c; });
+    return it != f.reached_values.end() && it->call == call ? &it->value : nullptr;
   }
 
   // What call `call` of file `fi` returns, where statically known: an instance of the in-REPO

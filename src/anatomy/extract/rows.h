@@ -206,6 +206,15 @@ struct ReturnedValue {
   HeldValue value;
 };
 
+// What a call's first name holds where it is read (`s.substitute()` after `s =
+// Template(...)`): a name bound more than once whose read one def site reaches in straight-line
+// code, `name = call(...)`, `name = literal` or `with call(...) as name` (Analyzer's
+// ReachedValues).
+struct ReachedValue {
+  uint32_t call;  // FileOutput::calls index
+  HeldValue value;
+};
+
 // A name bound once (as InstanceBinding) to a dotted name (`main = TestProgram`,
 // `join = os.path.join`): it denotes what that name denotes. `value.type` is the dotted name.
 struct Alias {
@@ -283,6 +292,7 @@ struct FileOutput {
   std::vector<InstanceBinding> instance_bindings;      // dropped with call_chains
   std::vector<InstanceAttribute> instance_attributes;  // dropped with call_chains
   std::vector<ReturnedValue> returned_values;          // dropped with call_chains
+  std::vector<ReachedValue> reached_values;            // by call; dropped with call_chains
   std::vector<Alias> aliases;                          // by binding; the bindings table's alias_of
   // By binding: what a name bound once holds (InstanceBinding), the bindings table's
   // instance_of: `Policy()` for a call's result, `Model` for an instance of a class.

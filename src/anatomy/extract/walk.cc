@@ -33,6 +33,16 @@ void Analyzer::PushChildren(TSNode n, uint32_t scope, uint8_t mode) {
   kids_.resize(start);
 }
 
+void Analyzer::PushBlock(TSNode block, uint32_t scope) {
+  const size_t start = NamedChildren(block, kids_);
+  const auto index = static_cast<uint32_t>(blocks_.size());
+  blocks_.emplace_back(static_cast<uint32_t>(statements_.size()),
+                       static_cast<uint32_t>(statements_.size() + kids_.size() - start));
+  for (size_t i = start; i < kids_.size(); ++i) statements_.push_back({SpanOf(kids_[i]), index});
+  for (size_t i = kids_.size(); i > start; --i) Push(kids_[i - 1], scope, kLoad);
+  kids_.resize(start);
+}
+
 void Analyzer::Run(TSNode root) {
   // `from __future__ import annotations` changes where annotations are evaluated.
   std::vector<TSNode> top;
@@ -50,7 +60,7 @@ void Analyzer::Run(TSNode root) {
     }
   }
   NewScope(ScopeKind::kModule, kNone, "top", root, -1, out_.file.module_name);
-  PushChildren(root, 0, kLoad);
+  PushBlock(root, 0);
   while (!stack_.empty()) {
     Task t = stack_.back();
     stack_.pop_back();
@@ -337,6 +347,9 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
       return;
     case NK::comment:
     case NK::line_continuation:
+      return;
+    case NK::block:
+      PushBlock(n, scope);
       return;
     default:
       PushChildren(n, scope, kLoad);
