@@ -762,13 +762,14 @@ TEST(Resolve, AReadHoldsWhatTheOneDefSiteReachingItInStraightLineCodeMakes) {
             "    q = A()\n    q = B()\n    q.m()  # nonlocal\n"
             "    def g():\n        nonlocal q\n        q = A()\n"
             "    try:\n        t = A()\n    except ValueError:\n        t = B()\n"
-            "    t.m()  # after try\n");
+            "    t.m()  # after try\n"
+            "    v = A()\n    while c:\n        v.m()  # while\n        v = B()\n");
   auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto by_line = CallsByLine(*r);
   EXPECT_EQ(by_line.at("13 x.m"), "PY_CALLS_SYMBOL instance_method m.A.m");  // first
   EXPECT_EQ(by_line.at("15 x.m"), "PY_CALLS_SYMBOL instance_method m.B.m");  // second
-  EXPECT_EQ(by_line.at("17 x.m"), "PY_CALLS_QNAME unresolved x.m");          // its block assigns x
+  EXPECT_EQ(by_line.at("17 x.m"), "PY_CALLS_SYMBOL instance_method m.B.m");  // x = A() after
   EXPECT_EQ(by_line.at("19 x.m"), "PY_CALLS_QNAME unresolved x.m");          // A() or B()
   EXPECT_EQ(by_line.at("22 y.m"), "PY_CALLS_QNAME unresolved y.m");  // B() from the last turn
   EXPECT_EQ(by_line.at("25 z.m"), "PY_CALLS_QNAME unresolved z.m");  // its own statement
@@ -778,6 +779,7 @@ TEST(Resolve, AReadHoldsWhatTheOneDefSiteReachingItInStraightLineCodeMakes) {
   EXPECT_EQ(by_line.at("33 s.get"), "PY_CALLS_QNAME builtin builtins.dict.get");
   EXPECT_EQ(by_line.at("36 q.m"), "PY_CALLS_QNAME unresolved q.m");  // g may assign q
   EXPECT_EQ(by_line.at("44 t.m"), "PY_CALLS_QNAME unresolved t.m");  // try or except
+  EXPECT_EQ(by_line.at("47 v.m"), "PY_CALLS_QNAME unresolved v.m");  // B() from the last turn
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

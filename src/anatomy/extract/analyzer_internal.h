@@ -280,6 +280,7 @@ class Analyzer {
   };
   std::vector<Statement> statements_;
   std::vector<std::pair<uint32_t, uint32_t>> blocks_;
+  std::vector<Span> loops_;  // `for` and `while` statements
   // Each `return` (the name it returns, or the callee text and span of the call it returns)
   // and each scope that yields: MarkReturns.
   struct ReturnStatement {

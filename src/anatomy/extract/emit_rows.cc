@@ -517,10 +517,10 @@ void Analyzer::MarkReturns() {
 // Template(a)`, `s.substitute()`, `s = Other(b)`, `s.substitute()`) when D is the nearest def
 // site before the read, a statement of a block (`name = call(...)`, `name = literal`) or an
 // item of one (`with call(...) as name`), and the read is in a later statement of that block
-// (or in that with statement) holding no other def site of the name. Every path to the read
-// then runs D after any other def site: a loop re-enters the block at its top, and an
-// exception leaves it. Only names no other scope assigns (`global`, `nonlocal`), read in their
-// own scope.
+// (or in that with statement) with no other def site of the name before the read, nor after it
+// inside a loop around the read. Every path to the read then runs D after any other def site:
+// a loop re-enters the block at its top, and an exception leaves it. Only names no other scope
+// assigns (`global`, `nonlocal`), read in their own scope.
 void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of) {
   if (assigned_calls_.empty() && assigned_literals_.empty()) return;
   // The reads: each call's first name, at the call's start.
@@ -563,6 +563,18 @@ void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of)
     return x.bstart != y.bstart ? x.bstart < y.bstart : x.bend > y.bend;
   });
   auto contains = [](const Span& s, int32_t at) { return s.bstart <= at && at < s.bend; };
+  // Where the outermost loop inside `range` around `at` ends (-1: none); past 64 loops before
+  // `at` in `range`, as if one spanned `range` (bounded work for a hostile file).
+  std::sort(loops_.begin(), loops_.end(), SpanLess);
+  auto loop_end = [&](const Span& range, int32_t at) -> int32_t {
+    auto it = std::lower_bound(loops_.begin(), loops_.end(), range.bstart,
+                               [](const Span& l, int32_t v) { return l.bstart < v; });
+    for (int seen = 0; it != loops_.end() && it->bstart <= at; ++it) {
+      if (it->bend > at) return it->bend;  // loops nest or are disjoint: the first is outermost
+      if (++seen == 64) return range.bend;
+    }
+    return -1;
+  };
   for (const auto& [call, b] : reads) {
     const std::vector<int32_t>& s = sites[b];
     const int32_t at = out_.calls[call].span.bstart;
@@ -597,10 +609,11 @@ void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of)
     const Span range = (sj - 1)->span;
     const bool same = range.bstart == own.span.bstart;
     if (same && !with_item) continue;  // `x = x.copy()` reads the value before
-    // No def site of the name in the read's statement, but D in D's own with statement.
-    const auto in = std::lower_bound(s.begin(), s.end(), range.bend) -
-                    std::lower_bound(s.begin(), s.end(), range.bstart);
-    if (in != (same ? 1 : 0)) continue;
+    // No def site of the name in the read's statement before the read (but D, in D's own with
+    // statement), nor after it inside a loop around the read (the next turn would run it
+    // first): `if c: x.m(); x = B()` reads D's value, `while c: x.m(); x = B()` does not.
+    if (next - std::lower_bound(s.begin(), s.end(), range.bstart) != (same ? 1 : 0)) continue;
+    if (next != s.end() && *next < range.bend && *next < loop_end(range, at)) continue;
     out_.reached_values.push_back({call, std::move(value)});
   }
   std::sort(out_.reached_values.begin(), out_.reached_values.end(),

@@ -37,7 +37,8 @@ namespace anatomy::extract {
                                                       X(expression_statement) X(string)            \
                                                           X(concatenated_string)                   \
                                                               X(line_continuation)         \
-  X(dictionary) X(set) X(return_statement) X(yield) X(with_statement) X(with_clause) X(with_item)
+  X(dictionary) X(set) X(return_statement) X(yield) X(with_statement) X(with_clause) X(with_item) \
+  X(while_statement)
 // clang-format on
 
 enum class NK : uint8_t {

@@ -237,7 +237,12 @@ void Analyzer::VisitLoad(TSNode n, uint32_t scope) {
     case NK::future_import_statement:
       HandleImport(n, scope, KindOf(n));
       return;
+    case NK::while_statement:
+      loops_.push_back(SpanOf(n));
+      PushChildren(n, scope, kLoad);
+      return;
     case NK::for_statement:
+      loops_.push_back(SpanOf(n));
       Push(Field(n, f_.alternative), scope, kLoad);
       Push(Field(n, f_.body), scope, kLoad);
       Push(Field(n, f_.right), scope, kLoad);
