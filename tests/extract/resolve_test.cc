@@ -763,7 +763,8 @@ TEST(Resolve, AReadHoldsWhatTheOneDefSiteReachingItInStraightLineCodeMakes) {
             "    def g():\n        nonlocal q\n        q = A()\n"
             "    try:\n        t = A()\n    except ValueError:\n        t = B()\n"
             "    t.m()  # after try\n"
-            "    v = A()\n    while c:\n        v.m()  # while\n        v = B()\n");
+            "    v = A()\n    while c:\n        v.m()  # while\n        v = B()\n"
+            "    d = None\n    c.attr = d = {}\n    d.get(1)  # chained\n");
   auto r = ExtractDir(dir);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto by_line = CallsByLine(*r);
@@ -780,6 +781,7 @@ TEST(Resolve, AReadHoldsWhatTheOneDefSiteReachingItInStraightLineCodeMakes) {
   EXPECT_EQ(by_line.at("36 q.m"), "PY_CALLS_QNAME unresolved q.m");  // g may assign q
   EXPECT_EQ(by_line.at("44 t.m"), "PY_CALLS_QNAME unresolved t.m");  // try or except
   EXPECT_EQ(by_line.at("47 v.m"), "PY_CALLS_QNAME unresolved v.m");  // B() from the last turn
+  EXPECT_EQ(by_line.at("51 d.get"), "PY_CALLS_QNAME builtin builtins.dict.get");  // chained
 }
 
 // Every row of `t` rendered as one string, for rows whose path is `path`, sorted.

@@ -200,8 +200,10 @@ class Analyzer {
   // onto the task stack.
   void PushBlock(TSNode block, uint32_t scope);
   // FileOutput::reached_values: what a call's first name holds where one def site reaches it
-  // in straight-line code. `call_of` finds the call at a span (-1: none).
-  void ReachedValues(const std::function<int64_t(const Span&)>& call_of);
+  // in straight-line code. `def_sites`: per binding, the def sites of the name it denotes;
+  // `call_of` finds the call at a span (-1: none).
+  void ReachedValues(const std::vector<uint32_t>& def_sites,
+                     const std::function<int64_t(const Span&)>& call_of);
   // The binding an emitted binding's name denotes: `global x` / `nonlocal x` in another scope
   // assign the module's or the enclosing function's.
   uint32_t Denoted(uint32_t binding) const {
@@ -271,6 +273,7 @@ class Analyzer {
   struct AssignedCall {
     Span name, call;
     HeldValue::Enter enter;
+    int32_t statement;  // where its statement starts (a with item's: at `with`)
   };
   std::vector<AssignedCall> assigned_calls_;
   // Every block's statements in source order (blocks_: each block's range of statements_).
@@ -298,10 +301,17 @@ class Analyzer {
   // name's one def site (LinkCallResults).
   std::vector<uint32_t> self_returns_;
   std::vector<int32_t> first_param_;  // per definition: its first parameter's index, or -1
-  std::vector<std::pair<Span, std::string>> annotated_names_;    // `name: T = value`: (name, T)
-  std::vector<std::pair<Span, const char*>> assigned_literals_;  // `name = []`: (name, "list")
-  std::vector<std::pair<Span, std::string>> assigned_names_;     // `name = a.b`: (name, "a.b")
-  struct AttributeStore {  // `obj.attr = call(...)` in `scope`
+  std::vector<std::pair<Span, std::string>> annotated_names_;  // `name: T = value`: (name, T)
+  struct AssignedLiteral {                                     // `name = []`: (name, "list")
+    Span name;
+    const char* literal;
+    int32_t statement;  // as AssignedCall's
+  };
+  std::vector<AssignedLiteral> assigned_literals_;
+  // The inner assignments of chains (`a.x = b = {}`) by start: where their statement starts.
+  std::unordered_map<int32_t, int32_t> chained_;
+  std::vector<std::pair<Span, std::string>> assigned_names_;  // `name = a.b`: (name, "a.b")
+  struct AttributeStore {                                     // `obj.attr = call(...)` in `scope`
     uint32_t scope;
     std::string object, attr;
     Span call;

@@ -597,12 +597,20 @@ void Analyzer::HandleAssignment(TSNode n, uint32_t scope) {
   }
   const bool name = KindOf(left) == NK::identifier || KindOf(left) == NK::keyword_identifier;
   if (name && scope == 0 && Text(left) == "__all__") AllAssigned(right, false);
-  if (!ts_node_is_null(right) && KindOf(right) == NK::call && name) {
-    assigned_calls_.push_back({SpanOf(left), SpanOf(right), HeldValue::kNoEnter});
+  // Where the statement starts: this assignment's start, or the outermost's of a chain
+  // (`self.x = x = {}`).
+  int32_t statement = static_cast<int32_t>(ts_node_start_byte(n));
+  if (auto outer = chained_.find(statement); outer != chained_.end()) {
+    statement = outer->second;
+    chained_.erase(outer);
   }
+  if (!ts_node_is_null(right) && KindOf(right) == NK::assignment)
+    chained_.emplace(static_cast<int32_t>(ts_node_start_byte(right)), statement);
+  if (!ts_node_is_null(right) && KindOf(right) == NK::call && name)
+    assigned_calls_.push_back({SpanOf(left), SpanOf(right), HeldValue::kNoEnter, statement});
   if (const char* literal = ts_node_is_null(right) ? nullptr : LiteralClass(right, Text(right));
       literal && name) {
-    assigned_literals_.emplace_back(SpanOf(left), literal);
+    assigned_literals_.push_back({SpanOf(left), literal, statement});
   }
   if (name && !ts_node_is_null(right) && ts_node_is_null(type)) {
     // `name = a.b.c`: a dotted name of identifiers.

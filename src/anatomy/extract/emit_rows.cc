@@ -521,47 +521,104 @@ void Analyzer::MarkReturns() {
 // inside a loop around the read. Every path to the read then runs D after any other def site:
 // a loop re-enters the block at its top, and an exception leaves it. Only names no other scope
 // assigns (`global`, `nonlocal`), read in their own scope.
-void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of) {
+void Analyzer::ReachedValues(const std::vector<uint32_t>& def_sites,
+                             const std::function<int64_t(const Span&)>& call_of) {
   if (assigned_calls_.empty() && assigned_literals_.empty()) return;
-  // The reads: each call's first name, at the call's start.
-  std::unordered_map<int32_t, uint32_t> call_starting;
+  // The reads: each call's first name at the call's start, of a name with two def sites or
+  // more.
+  std::vector<std::pair<int32_t, uint32_t>> call_starting;  // (start, call), sorted
   for (size_t c = 0; c < out_.calls.size(); ++c) {
     const CallChain& chain = out_.call_chains[c];
     if (!chain.chain.empty() && chain.receiver < 0 && !chain.via_super && !chain.literal)
-      call_starting.emplace(out_.calls[c].span.bstart, static_cast<uint32_t>(c));
+      call_starting.emplace_back(out_.calls[c].span.bstart, static_cast<uint32_t>(c));
   }
+  std::sort(call_starting.begin(), call_starting.end());
+  auto at_start = [](const auto& sorted, int32_t start) -> const auto* {
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), start,
+                               [](const auto& e, int32_t v) { return e.first < v; });
+    return it != sorted.end() && it->first == start ? &it->second : nullptr;
+  };
   const uint8_t def = OccurrenceWordCode("def"), use = OccurrenceWordCode("use");
-  std::vector<std::vector<int32_t>> sites(out_.bindings.size());  // by binding, own sites
-  std::vector<bool> shared(out_.bindings.size(), false);          // another scope assigns it
-  std::vector<std::pair<uint32_t, uint32_t>> reads;               // (call, binding)
+  std::vector<std::pair<uint32_t, uint32_t>> reads;  // (binding, call)
   for (const auto& o : out_.occurrences) {
-    if (o.role == def) {
-      const uint32_t b = Denoted(o.binding);
-      if (b == o.binding) {
-        sites[b].push_back(o.span.bstart);
-      } else {
-        shared[b] = true;
-      }
-    } else if (o.role == use && Denoted(o.binding) == o.binding) {
-      if (auto c = call_starting.find(o.span.bstart); c != call_starting.end())
-        reads.emplace_back(c->second, o.binding);
+    if (o.role != use || def_sites[o.binding] < 2 || Denoted(o.binding) != o.binding) continue;
+    if (const uint32_t* call = at_start(call_starting, o.span.bstart))
+      reads.emplace_back(o.binding, *call);
+  }
+  if (reads.empty()) return;
+  // The def sites of the names read, (binding, start) sorted; a name another scope assigns
+  // (`global`, `nonlocal`) is left out.
+  enum : uint8_t { kUnread, kRead, kShared };
+  std::vector<uint8_t> state(out_.bindings.size(), kUnread);
+  for (const auto& r : reads) state[r.first] = kRead;
+  std::vector<std::pair<uint32_t, int32_t>> sites;
+  for (const auto& o : out_.occurrences) {
+    if (o.role != def) continue;
+    const uint32_t b = Denoted(o.binding);
+    if (state[b] == kUnread) continue;
+    if (b == o.binding) {
+      sites.emplace_back(b, o.span.bstart);
+    } else {
+      state[b] = kShared;
     }
   }
-  std::erase_if(reads,
-                [&](const auto& r) { return shared[r.second] || sites[r.second].size() < 2; });
-  if (reads.empty()) return;
-  for (auto& s : sites) std::sort(s.begin(), s.end());
-  std::unordered_map<int32_t, const AssignedCall*> call_at;
-  for (const auto& a : assigned_calls_) call_at.emplace(a.name.bstart, &a);
-  std::unordered_map<int32_t, const char*> literal_at;
-  for (const auto& [name, literal] : assigned_literals_) literal_at.emplace(name.bstart, literal);
-  // Statements by start, the innermost last among those starting together (nodes nest).
-  std::vector<uint32_t> by_start(statements_.size());
-  for (uint32_t i = 0; i < by_start.size(); ++i) by_start[i] = i;
-  std::sort(by_start.begin(), by_start.end(), [&](uint32_t a, uint32_t b) {
-    const Span &x = statements_[a].span, &y = statements_[b].span;
-    return x.bstart != y.bstart ? x.bstart < y.bstart : x.bend > y.bend;
-  });
+  std::sort(sites.begin(), sites.end());
+  std::vector<std::pair<int32_t, const AssignedCall*>> call_at;  // by the name's start
+  for (const auto& a : assigned_calls_) call_at.emplace_back(a.name.bstart, &a);
+  std::sort(call_at.begin(), call_at.end());
+  std::vector<std::pair<int32_t, const AssignedLiteral*>> literal_at;
+  for (const auto& l : assigned_literals_) literal_at.emplace_back(l.name.bstart, &l);
+  std::sort(literal_at.begin(), literal_at.end());
+  // Each read with the value of the def site before it and where that site's statement starts.
+  struct Reach {
+    uint32_t call;
+    size_t first, next, last;  // the name's sites in `sites`; its first after the read
+    int32_t statement;
+    HeldValue value;
+  };
+  std::vector<Reach> reaches;
+  for (const auto& [b, call] : reads) {
+    if (state[b] == kShared) continue;
+    const int32_t at = out_.calls[call].span.bstart;
+    const size_t first =
+        std::lower_bound(sites.begin(), sites.end(), std::make_pair(b, INT32_MIN)) - sites.begin();
+    const size_t last =
+        std::lower_bound(sites.begin(), sites.end(), std::make_pair(b + 1, INT32_MIN)) -
+        sites.begin();
+    const size_t next =
+        std::lower_bound(sites.begin() + first, sites.begin() + last, std::make_pair(b, at)) -
+        sites.begin();
+    if (next == first) continue;
+    const int32_t d = sites[next - 1].second;
+    Reach r{call, first, next, last, -1, {}};
+    if (const AssignedCall* const* a = at_start(call_at, d)) {
+      const int64_t made = call_of((*a)->call);
+      if (made < 0) continue;
+      r.value.call = static_cast<int32_t>(made);
+      r.value.enter = (*a)->enter;
+      r.statement = (*a)->statement;
+    } else if (const AssignedLiteral* const* l = at_start(literal_at, d)) {
+      r.value.type = {(*l)->literal};
+      r.value.type_head_kind = "builtin";
+      r.statement = (*l)->statement;
+    } else {
+      continue;
+    }
+    reaches.push_back(std::move(r));
+  }
+  if (reaches.empty()) return;
+  // Those statements, found by their start in one pass (the innermost of those starting there).
+  std::vector<std::pair<int32_t, int64_t>> own;  // (start, statement index or -1), sorted
+  for (const auto& r : reaches) own.emplace_back(r.statement, -1);
+  std::sort(own.begin(), own.end());
+  own.erase(std::unique(own.begin(), own.end()), own.end());
+  for (size_t i = 0; i < statements_.size(); ++i) {
+    auto it = std::lower_bound(own.begin(), own.end(),
+                               std::make_pair(statements_[i].span.bstart, int64_t{-1}));
+    if (it == own.end() || it->first != statements_[i].span.bstart) continue;
+    if (it->second < 0 || statements_[i].span.bend < statements_[it->second].span.bend)
+      it->second = static_cast<int64_t>(i);
+  }
   auto contains = [](const Span& s, int32_t at) { return s.bstart <= at && at < s.bend; };
   // Where the outermost loop inside `range` around `at` ends (-1: none); past 64 loops before
   // `at` in `range`, as if one spanned `range` (bounded work for a hostile file).
@@ -575,46 +632,31 @@ void Analyzer::ReachedValues(const std::function<int64_t(const Span&)>& call_of)
     }
     return -1;
   };
-  for (const auto& [call, b] : reads) {
-    const std::vector<int32_t>& s = sites[b];
-    const int32_t at = out_.calls[call].span.bstart;
-    auto next = std::lower_bound(s.begin(), s.end(), at);
-    if (next == s.begin()) continue;
-    const int32_t d = *(next - 1);
-    HeldValue value;
-    bool with_item = false;
-    if (auto a = call_at.find(d); a != call_at.end()) {
-      const int64_t made = call_of(a->second->call);
-      if (made < 0) continue;
-      value.call = static_cast<int32_t>(made);
-      value.enter = a->second->enter;
-      with_item = value.enter != HeldValue::kNoEnter;
-    } else if (auto l = literal_at.find(d); l != literal_at.end()) {
-      value.type = {l->second};
-      value.type_head_kind = "builtin";
-    } else {
+  for (auto& r : reaches) {
+    const int32_t at = out_.calls[r.call].span.bstart;
+    const int64_t* index = at_start(own, r.statement);
+    if (!index || *index < 0 || !contains(statements_[*index].span, sites[r.next - 1].second))
       continue;
-    }
-    // D's statement: the innermost one starting at or before it.
-    auto si = std::upper_bound(by_start.begin(), by_start.end(), d, [&](int32_t v, uint32_t i) {
-      return v < statements_[i].span.bstart;
-    });
-    if (si == by_start.begin() || !contains(statements_[*(si - 1)].span, d)) continue;
-    const Statement& own = statements_[*(si - 1)];
+    const Statement& statement = statements_[*index];
     // The read's statement among the same block's.
-    const auto [first, last] = blocks_[own.block];
+    const auto [first, last] = blocks_[statement.block];
     auto sj = std::upper_bound(statements_.begin() + first, statements_.begin() + last, at,
                                [](int32_t v, const Statement& x) { return v < x.span.bstart; });
     if (sj == statements_.begin() + first || !contains((sj - 1)->span, at)) continue;
     const Span range = (sj - 1)->span;
-    const bool same = range.bstart == own.span.bstart;
-    if (same && !with_item) continue;  // `x = x.copy()` reads the value before
+    const bool same = range.bstart == statement.span.bstart;
+    if (same && r.value.enter == HeldValue::kNoEnter) continue;  // `x = x.copy()` reads before
     // No def site of the name in the read's statement before the read (but D, in D's own with
     // statement), nor after it inside a loop around the read (the next turn would run it
     // first): `if c: x.m(); x = B()` reads D's value, `while c: x.m(); x = B()` does not.
-    if (next - std::lower_bound(s.begin(), s.end(), range.bstart) != (same ? 1 : 0)) continue;
-    if (next != s.end() && *next < range.bend && *next < loop_end(range, at)) continue;
-    out_.reached_values.push_back({call, std::move(value)});
+    size_t before = 0;
+    for (size_t k = r.next; k > r.first && sites[k - 1].second >= range.bstart && before < 2; --k)
+      ++before;
+    if (before != (same ? 1 : 0)) continue;
+    if (r.next != r.last && sites[r.next].second < range.bend &&
+        sites[r.next].second < loop_end(range, at))
+      continue;
+    out_.reached_values.push_back({r.call, std::move(r.value)});
   }
   std::sort(out_.reached_values.begin(), out_.reached_values.end(),
             [](const ReachedValue& x, const ReachedValue& y) { return x.call < y.call; });
@@ -724,12 +766,12 @@ void Analyzer::LinkCallResults(const std::vector<bool>& star_import_scope,
       out_.instance_bindings.push_back(
           {b, HeldValue{.call = static_cast<int32_t>(c.call), .enter = c.first->enter}});
   }
-  ReachedValues(call_of);
-  for (const auto& [name, literal] : assigned_literals_) {
-    auto site = def_at.find(name.bstart);
+  ReachedValues(def_sites, call_of);
+  for (const auto& l : assigned_literals_) {
+    auto site = def_at.find(l.name.bstart);
     if (site == def_at.end() || !bound_once(site->second)) continue;
     out_.instance_bindings.push_back(
-        {site->second, HeldValue{.type = {literal}, .type_head_kind = "builtin"}});
+        {site->second, HeldValue{.type = {l.literal}, .type_head_kind = "builtin"}});
   }
   for (const auto& [name, dotted] : assigned_names_) {
     auto site = def_at.find(name.bstart);

@@ -388,7 +388,7 @@ void Analyzer::WithItems(TSNode n) {
       continue;
     TSNode name = Unparenthesized(ts_node_named_child(target, 0));  // `as (x)`
     if (KindOf(name) == NK::identifier || KindOf(name) == NK::keyword_identifier)
-      assigned_calls_.push_back({SpanOf(name), SpanOf(call), enter});
+      assigned_calls_.push_back({SpanOf(name), SpanOf(call), enter, SpanOf(n).bstart});
   }
 }
 
