@@ -426,6 +426,36 @@ def test_what_enter_and_fluent_methods_return_reaches_calls_in_other_modules(tmp
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
 
 
+def test_a_read_reached_by_one_def_site_follows_another_modules_changes(tmp_path):
+    # f.py binds x twice (`x = Other()`, then `x = make(1)`) and calls x.read() after each:
+    # each read holds what the def site before it makes. What m.make returns decides the
+    # second read, though f.py's text does not change.
+    classes = "class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n" \
+              "    def read(self):\n        return 2\n"
+    maker = "from base import Ext, Other\n\n\ndef make(c):\n"
+    repo = write_repo(tmp_path, {
+        "base.py": classes,
+        "m.py": maker + "    return Ext()\n",
+        "f.py": "from base import Other\nfrom m import make\n\n\ndef f():\n    x = Other()\n"
+                "    x.read()\n    x = make(1)\n    return x.read()\n",
+    })
+    out = tmp_path / "out"
+    build(repo, out)
+
+    def reads():
+        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+
+    ext, other = ("base.Ext.read", "instance_method"), ("base.Other.read", "instance_method")
+    assert reads() == [ext, other]
+    edits = [
+        ("m.py", maker + "    return Other()\n", [other, other]),
+        ("m.py", maker + "    if c:\n        return Ext()\n    return None\n",
+         [other, ("x.read", "unresolved")]),
+        ("m.py", maker + "    return Ext()\n", [ext, other]),
+    ]
+    assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
+
+
 def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_modules(tmp_path):
     # f.py calls opener().read(), where m.opener returns base.Ext() (no annotation). Renaming
     # Ext.read in base.py changes what f.py's call reaches, though f.py imports nothing from
