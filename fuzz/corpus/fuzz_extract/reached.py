@@ -1,40 +1,25 @@
-class A:
-    def m(self):
-        return self
-    def __enter__(self):
-        return self
-    def __exit__(self, *exc):
-        pass
-class B:
-    def m(self):
-        pass
 def f(c, xs):
-    x = A()
-    x.m()
-    x = B()
-    x.m()
-    if c:
-        x.m()
-        x = A()
-    x.m()
-    y = A()
-    for i in xs:
-        y.m()
-        y = B()
-    z = A()
-    z = z.m()
-    with A() as w, B() as w:
-        w.m()
-    w = B(); w.m(); w = []; w.append(w)
-    def g():
-        nonlocal x
-        x = B()
-    x.m()
-x = A()
-x = B()
-x.m()
-#@
-from m0 import *
-v = A()
-v = B()
-v.m().m()
+    a = b = []
+    self_ = obj = {}
+    obj.get(1); a.append(b)
+    while c:
+        a.pop()
+        a = list(xs)
+        for a in xs:
+            a.pop()
+        else:
+            a = set()
+    with open(c) as fh, open(fh.name) as fh:
+        fh.read()
+    try:
+        fh = open(c)
+    finally:
+        fh.close()
+    if c: fh.read(); fh = None
+    async def g():
+        async with c() as fh:
+            fh.read()
+    return [fh.read() for fh in xs]
+x = (y := f(1, [])); x.read(); x = y
+match x:
+    case {"k": x}: x.read()
