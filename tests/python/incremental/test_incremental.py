@@ -164,6 +164,16 @@ def calls_of(out, path=None):
                   for r in call_resolutions(out) if path in (None, r["path"]))
 
 
+def read_calls(out):
+    """calls_of f.py whose target ends in `read`."""
+    return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+
+
+# base.py of the tests whose f.py reads instances of two classes of another module.
+READ_CLASSES = ("class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n"
+                "    def read(self):\n        return 2\n")
+
+
 def assert_edits_equal_full_builds(repo, out, tmp_path, edits, calls, impacted=None):
     """Each edit (path, text, what `calls()` gives after it), built incrementally into `out`:
     an incremental run whose tables equal a full build's, that rebuilds `impacted` if given."""
@@ -414,7 +424,7 @@ def test_what_enter_and_fluent_methods_return_reaches_calls_in_other_modules(tmp
     build(repo, out)
 
     def reads():
-        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+        return read_calls(out)
 
     resolved = ("base.Archive.read", "instance_method")
     assert reads() == [resolved, resolved]
@@ -430,11 +440,9 @@ def test_a_read_reached_by_one_def_site_follows_another_modules_changes(tmp_path
     # f.py binds x twice (`x = Other()`, then `x = make(1)`) and calls x.read() after each:
     # each read holds what the def site before it makes. What m.make returns decides the
     # second read, though f.py's text does not change.
-    classes = "class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n" \
-              "    def read(self):\n        return 2\n"
     maker = "from base import Ext, Other\n\n\ndef make(c):\n"
     repo = write_repo(tmp_path, {
-        "base.py": classes,
+        "base.py": READ_CLASSES,
         "m.py": maker + "    return Ext()\n",
         "f.py": "from base import Other\nfrom m import make\n\n\ndef f():\n    x = Other()\n"
                 "    x.read()\n    x = make(1)\n    return x.read()\n",
@@ -443,7 +451,7 @@ def test_a_read_reached_by_one_def_site_follows_another_modules_changes(tmp_path
     build(repo, out)
 
     def reads():
-        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+        return read_calls(out)
 
     ext, other = ("base.Ext.read", "instance_method"), ("base.Other.read", "instance_method")
     assert reads() == [ext, other]
@@ -461,11 +469,9 @@ def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_module
     # Ext.read in base.py changes what f.py's call reaches, though f.py imports nothing from
     # base.py; so does returning another class, or something else on one path, or a name that
     # holds an instance.
-    classes = "class Ext:\n    def read(self):\n        return 1\n\n\nclass Other:\n" \
-              "    def read(self):\n        return 2\n"
     opener = "from base import Ext, Other\n\n\ndef opener(c):\n"
     repo = write_repo(tmp_path, {
-        "base.py": classes,
+        "base.py": READ_CLASSES,
         "m.py": opener + "    return Ext()\n",
         "f.py": "from m import opener\n\n\ndef f():\n    return opener(1).read()\n",
     })
@@ -473,18 +479,20 @@ def test_the_call_a_function_returns_reaches_calls_of_its_result_in_other_module
     build(repo, out)
 
     def reads():
-        return [c for c in calls_of(out, "f.py") if c[0].endswith("read")]
+        return read_calls(out)
 
     assert reads() == [("base.Ext.read", "instance_method")]
     edits = [
-        ("base.py", classes.replace("def read", "def size", 1), [("base.Ext.read", "unresolved")]),
+        ("base.py", READ_CLASSES.replace("def read", "def size", 1),
+         [("base.Ext.read", "unresolved")]),
         ("m.py", opener + "    return Other()\n", [("base.Other.read", "instance_method")]),
         ("m.py", opener + "    if c:\n        return None\n    return Other()\n",
          [("opener(1).read", "unresolved")]),
         # A returned name holds what it holds.
         ("m.py", opener + "    made = Other()\n    return made\n",
          [("base.Other.read", "instance_method")]),
-        ("base.py", classes.replace("def read", "def size"), [("base.Other.read", "unresolved")]),
+        ("base.py", READ_CLASSES.replace("def read", "def size"),
+         [("base.Other.read", "unresolved")]),
     ]
     assert_edits_equal_full_builds(repo, out, tmp_path, edits, reads, impacted="f.py")
 
